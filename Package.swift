@@ -1,0 +1,34 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "Tailor",
+  products: [
+    .library(name: "Tailor", targets: ["Tailor"]),
+    .executable(name: "tailor", targets: ["TailorCLI"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // Core
+    .target(name: "Tailor", dependencies: ["CPCRE2"]),
+    // C shim
+    .systemLibrary(
+      name: "CPCRE2",
+      pkgConfig: "libpcre2-8",
+      providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
+    ),
+    // Executable
+    .executableTarget(
+      name: "TailorCLI",
+      dependencies: [
+        "Tailor",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    // Tests
+    .testTarget(name: "TailorTests", dependencies: ["Tailor"]),
+    .testTarget(name: "TailorCLITests", dependencies: ["Tailor"]),
+  ]
+)

@@ -1,0 +1,398 @@
+/// Turns condition JSON into a ``Condition``.
+///
+/// Two modes share one parser. ``Mode/tailor`` (rules documents) reports every
+/// problem as a diagnostic and knows Tailor's extensions. ``Mode/growthBook``
+/// never reports anything and reproduces GrowthBook's reference exactly: an
+/// unknown operator or unusable operand simply evaluates to false.
+struct ConditionParser {
+  enum Mode {
+    case tailor
+    case growthBook
+  }
+
+  /// A place in a condition that a later validation check looks at.
+  struct Site: Hashable {
+    enum Kind: Hashable {
+      case segment(String)
+      case decision(String, variant: String)
+      case group(String)
+      /// An operator with its operand, on an attribute path.
+      case operand(path: String, op: String, operand: JSONValue)
+    }
+    var kind: Kind
+    var pointer: JSONPointer
+  }
+
+  let mode: Mode
+  var diagnostics: [Diagnostic] = []
+  var sites: [Site] = []
+  private var patterns: [PatternKey: Pattern] = [:]
+
+  private struct PatternKey: Hashable {
+    var source: ByteString
+    var caseInsensitive: Bool
+  }
+
+  init(mode: Mode) { self.mode = mode }
+
+  private var isStrict: Bool { mode == .tailor }
+
+  private mutating func report(
+    _ code: Diagnostic.Code,
+    at pointer: JSONPointer,
+    key: Bool = false,
+    _ message: String,
+    notes: [String] = []
+  ) {
+    guard isStrict else { return }
+    diagnostics.append(Diagnostic(code, at: pointer, key: key, message, notes: notes))
+  }
+
+  // MARK: Conditions
+
+  /// Parses a condition object.
+  mutating func parseCondition(_ value: JSONValue, at pointer: JSONPointer) -> Condition {
+    guard case .object(let object) = value else {
+      report(.expectedType, at: pointer, "expected a condition object, found \(value.kindDescription)")
+      // GrowthBook iterates the entries of a non-object: there are none, so it holds.
+      return isStrict ? .constant(false) : .constant(true)
+    }
+    var parts: [Condition] = []
+    for (key, entry) in object.pairs {
+      let entryPointer = pointer.appending(key: key)
+      switch key {
+      case "$and": parts.append(.and(parseConditionList(entry, at: entryPointer)))
+      case "$or": parts.append(.or(parseConditionList(entry, at: entryPointer)))
+      case "$nor": parts.append(.nor(parseConditionList(entry, at: entryPointer)))
+      case "$not": parts.append(.not(parseCondition(entry, at: entryPointer)))
+      case "$segment" where isStrict: parts.append(parseSegment(entry, at: entryPointer))
+      case "$decision" where isStrict: parts.append(parseDecision(entry, at: entryPointer))
+      default:
+        if isStrict && key.hasPrefix("$") {
+          report(
+            .unknownOperator,
+            at: entryPointer,
+            key: true,
+            "unknown operator `\(key)` at the top of a condition",
+            notes: [
+              "logical operators are `$and`, `$or`, `$nor` and `$not`; `$segment` and `$decision` refer to other rules"
+            ]
+          )
+          parts.append(.constant(false))
+          continue
+        }
+        parts.append(contentsOf: parseField(AttributePath(key), entry, at: entryPointer))
+      }
+    }
+    return parts.count == 1 ? parts[0] : .and(parts)
+  }
+
+  private mutating func parseConditionList(_ value: JSONValue, at pointer: JSONPointer)
+    -> [Condition]
+  {
+    guard case .array(let elements) = value else {
+      report(.expectedType, at: pointer, "expected an array of conditions, found \(value.kindDescription)")
+      return []
+    }
+    return elements.enumerated().map { index, element in
+      parseCondition(element, at: pointer.appending(index: index))
+    }
+  }
+
+  private mutating func parseSegment(_ value: JSONValue, at pointer: JSONPointer) -> Condition {
+    switch value {
+    case .string(let name):
+      sites.append(Site(kind: .segment(name), pointer: pointer))
+      return .segment(name)
+    case .array(let names) where !names.isEmpty:
+      var parts: [Condition] = []
+      for (index, name) in names.enumerated() {
+        guard case .string(let text) = name else {
+          report(
+            .expectedType,
+            at: pointer.appending(index: index),
+            "expected a segment name, found \(name.kindDescription)"
+          )
+          continue
+        }
+        sites.append(Site(kind: .segment(text), pointer: pointer.appending(index: index)))
+        parts.append(.segment(text))
+      }
+      return parts.count == 1 ? parts[0] : .and(parts)
+    default:
+      report(
+        .expectedType,
+        at: pointer,
+        "expected a segment name or a non-empty array of names, found \(value.kindDescription)"
+      )
+      return .constant(false)
+    }
+  }
+
+  private mutating func parseDecision(_ value: JSONValue, at pointer: JSONPointer) -> Condition {
+    guard case .object(let object) = value, !object.isEmpty else {
+      report(
+        .expectedType,
+        at: pointer,
+        "expected an object mapping decisions to variants, found \(value.kindDescription)",
+        notes: [#"for example {"$decision": {"homepage-hero": "vip"}}"#]
+      )
+      return .constant(false)
+    }
+    var parts: [Condition] = []
+    for (name, variant) in object.pairs {
+      let entryPointer = pointer.appending(key: name)
+      guard case .string(let variantKey) = variant else {
+        report(.expectedType, at: entryPointer, "expected a variant key, found \(variant.kindDescription)")
+        continue
+      }
+      sites.append(Site(kind: .decision(name, variant: variantKey), pointer: entryPointer))
+      parts.append(.decision(name, variant: variantKey))
+    }
+    return parts.count == 1 ? parts[0] : .and(parts)
+  }
+
+  /// Parses `path: value`, splitting an operator object into one predicate per operator.
+  private mutating func parseField(_ path: AttributePath, _ value: JSONValue, at pointer: JSONPointer)
+    -> [Condition]
+  {
+    switch parseValueTest(value, at: pointer, path: path.text) {
+    case .operators(let operators) where operators.count > 1:
+      return operators.map { .predicate(Predicate(path: path, test: .operators([$0]))) }
+    case let test:
+      return [.predicate(Predicate(path: path, test: test))]
+    }
+  }
+
+  // MARK: Value tests
+
+  /// Whether GrowthBook treats `object` as an operator object.
+  static func isOperatorObject(_ object: JSONObject) -> Bool {
+    !object.isEmpty && object.keys.allSatisfy { $0.hasPrefix("$") }
+  }
+
+  /// Parses a condition value: an operator object or a literal.
+  mutating func parseValueTest(_ value: JSONValue, at pointer: JSONPointer, path: String) -> ValueTest
+  {
+    guard case .object(let object) = value else { return .literal(value) }
+    if ConditionParser.isOperatorObject(object) {
+      var operators: [Operator] = []
+      for (key, operand) in object.pairs {
+        operators.append(parseOperator(key, operand, at: pointer.appending(key: key), path: path))
+      }
+      return .operators(operators)
+    }
+    if isStrict, object.keys.contains(where: { $0.hasPrefix("$") }) {
+      let key = object.keys.first { $0.hasPrefix("$") } ?? ""
+      report(
+        .mixedOperators,
+        at: pointer.appending(key: key),
+        key: true,
+        "object mixes the operator `\(key)` with plain keys",
+        notes: [
+          "an object whose keys all start with `$` is a set of operators; any other object is matched literally"
+        ]
+      )
+    }
+    return .literal(value)
+  }
+
+  private mutating func operandSite(_ path: String, _ op: String, _ operand: JSONValue, _ pointer: JSONPointer)
+  {
+    if isStrict {
+      sites.append(Site(kind: .operand(path: path, op: op, operand: operand), pointer: pointer))
+    }
+  }
+
+  private mutating func expectType(
+    _ op: String,
+    _ operand: JSONValue,
+    _ pointer: JSONPointer,
+    _ expected: String
+  ) -> Operator {
+    report(.expectedType, at: pointer, "`\(op)` expects \(expected), found \(describe(operand))")
+    return .never(op)
+  }
+
+  // swift-format-ignore: FunctionBodyLength
+  // One switch over the operator names reads better than a table of closures.
+  private mutating func parseOperator(
+    _ op: String,
+    _ operand: JSONValue,
+    at pointer: JSONPointer,
+    path: String
+  ) -> Operator {
+    operandSite(path, op, operand, pointer)
+    switch op {
+    case "$eq", "$ne":
+      if isStrict, operand.arrayValue != nil || operand.objectValue != nil {
+        return expectType(op, operand, pointer, "a string, number, boolean or null (arrays and objects are never identical)")
+      }
+      return op == "$eq" ? .eq(operand) : .ne(operand)
+    case "$lt", "$lte", "$gt", "$gte":
+      if isStrict, operand.stringValue == nil, operand.numberValue == nil {
+        return expectType(op, operand, pointer, "a number or a string")
+      }
+      return .compare(Relation(rawValue: op) ?? .less, operand)
+    case "$in", "$nin", "$ini", "$nini":
+      guard case .array(let elements) = operand else {
+        return expectType(op, operand, pointer, "an array")
+      }
+      let insensitive = op == "$ini" || op == "$nini"
+      return op.hasPrefix("$n") ? .nin(elements, caseInsensitive: insensitive) : .in(elements, caseInsensitive: insensitive)
+    case "$inGroup", "$notInGroup":
+      let name: String
+      if case .string(let text) = operand {
+        name = text
+        if isStrict { sites.append(Site(kind: .group(text), pointer: pointer)) }
+      } else if isStrict {
+        return expectType(op, operand, pointer, "a group name")
+      } else {
+        name = JavaScript.toString(operand)
+      }
+      return op == "$inGroup" ? .inGroup(name) : .notInGroup(name)
+    case "$not":
+      return .not(parseValueTest(operand, at: pointer, path: path))
+    case "$size":
+      return .size(parseValueTest(operand, at: pointer, path: path + ".length"))
+    case "$elemMatch":
+      guard case .object(let object) = operand else {
+        if isStrict { return expectType(op, operand, pointer, "an object") }
+        return .elemMatch(.condition(.constant(true)))
+      }
+      if ConditionParser.isOperatorObject(object) {
+        return .elemMatch(.value(parseValueTest(operand, at: pointer, path: path + ".*")))
+      }
+      return .elemMatch(.condition(parseCondition(operand, at: pointer)))
+    case "$all", "$alli":
+      guard case .array(let items) = operand else {
+        return expectType(op, operand, pointer, "an array")
+      }
+      let tests = items.enumerated().map { index, item in
+        parseValueTest(item, at: pointer.appending(index: index), path: path + ".*")
+      }
+      return .all(tests, caseInsensitive: op == "$alli")
+    case "$exists":
+      if isStrict, operand.boolValue == nil {
+        return expectType(op, operand, pointer, "`true` or `false`")
+      }
+      return .exists(JavaScript.isTruthy(operand))
+    case "$type":
+      let names = ["string", "number", "boolean", "array", "object", "null"]
+      guard case .string(let name) = operand, !isStrict || names.contains(name) else {
+        return expectType(op, operand, pointer, "one of `" + names.joined(separator: "`, `") + "`")
+      }
+      return .type(name)
+    case "$regex", "$regexi":
+      let source: String
+      if case .string(let text) = operand {
+        source = text
+      } else if isStrict {
+        return expectType(op, operand, pointer, "a pattern string")
+      } else {
+        source = JavaScript.toString(operand)
+      }
+      let insensitive = op == "$regexi"
+      let key = PatternKey(source: ByteString(source), caseInsensitive: insensitive)
+      if let cached = patterns[key] { return .regex(cached) }
+      do {
+        let pattern = try Pattern(source, caseInsensitive: insensitive)
+        patterns[key] = pattern
+        return .regex(pattern)
+      } catch {
+        if isStrict {
+          var diagnostic = Diagnostic(
+            .invalidPattern,
+            at: pointer,
+            "invalid pattern: \(error.message) at offset \(error.offset)"
+          )
+          diagnostic.location.span = error.offset..<error.offset
+          diagnostics.append(diagnostic)
+        }
+        return .never(op)
+      }
+    case "$veq", "$vne", "$vgt", "$vgte", "$vlt", "$vlte":
+      if isStrict, operand.stringValue == nil, operand.numberValue == nil {
+        return expectType(op, operand, pointer, "a version string")
+      }
+      return .version(
+        VersionRelation(rawValue: op) ?? .equal,
+        padded: Version.padded(operand),
+        original: operand
+      )
+    case "$startsWith" where isStrict, "$endsWith" where isStrict:
+      guard case .string(let text) = operand else {
+        return expectType(op, operand, pointer, "a string")
+      }
+      return op == "$startsWith" ? .startsWith(text) : .endsWith(text)
+    case "$contains" where isStrict:
+      if operand.arrayValue != nil || operand.objectValue != nil {
+        return expectType(op, operand, pointer, "a string, number, boolean or null")
+      }
+      return .contains(operand)
+    case "$before" where isStrict, "$after" where isStrict:
+      guard case .string(let text) = operand else {
+        return expectType(op, operand, pointer, "an ISO-8601 date-time string")
+      }
+      guard let instant = DateTime.parse(text) else {
+        report(
+          .invalidDateTime,
+          at: pointer,
+          "invalid date-time \(describe(operand))",
+          notes: ["use ISO-8601, for example \"2026-06-01T00:00:00Z\""]
+        )
+        return .never(op)
+      }
+      return op == "$before" ? .before(instant, original: text) : .after(instant, original: text)
+    default:
+      report(
+        .unknownOperator,
+        at: pointer,
+        key: true,
+        "unknown operator `\(op)`",
+        notes: ConditionParser.suggestion(for: op).map { ["did you mean `\($0)`?"] } ?? []
+      )
+      return .never(op)
+    }
+  }
+
+  static let operatorNames = [
+    "$eq", "$ne", "$lt", "$lte", "$gt", "$gte", "$in", "$nin", "$ini", "$nini", "$inGroup",
+    "$notInGroup", "$not", "$size", "$elemMatch", "$all", "$alli", "$exists", "$type", "$regex",
+    "$regexi", "$veq", "$vne", "$vgt", "$vgte", "$vlt", "$vlte", "$startsWith", "$endsWith",
+    "$contains", "$before", "$after", "$and", "$or", "$nor", "$segment", "$decision",
+  ]
+
+  /// The closest known operator name, when one is close.
+  static func suggestion(for name: String) -> String? {
+    let lower = name.lowercased()
+    if let exact = operatorNames.first(where: { $0.lowercased() == lower }) { return exact }
+    var best: (String, Int)?
+    for candidate in operatorNames {
+      let distance = editDistance(lower, candidate.lowercased())
+      if distance <= 2, distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
+    }
+    return best?.0
+  }
+
+  static func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
+    var previous = Array(0...y.count)
+    for i in 1...max(x.count, 1) where !x.isEmpty {
+      var current = [i] + Array(repeating: 0, count: y.count)
+      for j in 1...max(y.count, 1) where !y.isEmpty {
+        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+      }
+      previous = current
+    }
+    return previous[y.count]
+  }
+}
+
+/// A rules-document value for a message: JSON text, shortened when long.
+func describe(_ value: JSONValue) -> String {
+  let text = JavaScript.stringify(value)
+  if text.count <= 60 { return text }
+  return String(text.prefix(57)) + "…"
+}

@@ -1,0 +1,359 @@
+// JavaScript's coercions, exactly as GrowthBook's reference SDK meets them.
+// See ../shared/conformance/SEMANTICS.md §2–3. Everything here is pure.
+
+enum JavaScript {
+  /// `Boolean(value)`.
+  @inline(__always)
+  static func isTruthy(_ value: JSONValue) -> Bool {
+    switch value {
+    case .null: false
+    case .bool(let flag): flag
+    case .number(let number): number != 0 && !number.isNaN
+    case .string(let string): !string.utf8.isEmpty
+    case .array, .object: true
+    }
+  }
+
+  /// `String(value)`: arrays join with `,` (null elements become empty), objects are `[object Object]`.
+  static func toString(_ value: JSONValue) -> String {
+    switch value {
+    case .null: "null"
+    case .bool(let flag): flag ? "true" : "false"
+    case .number(let number): numberToString(number)
+    case .string(let string): string
+    case .array(let elements): join(elements)
+    case .object: "[object Object]"
+    }
+  }
+
+  private static func join(_ elements: [JSONValue]) -> String {
+    var result = ""
+    for (index, element) in elements.enumerated() {
+      if index > 0 { result += "," }
+      if case .null = element { continue }
+      result += toString(element)
+    }
+    return result
+  }
+
+  /// `Number.prototype.toString()` for a finite or non-finite double.
+  static func numberToString(_ number: Double) -> String {
+    if number.isNaN { return "NaN" }
+    if number == 0 { return "0" }
+    if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
+    if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
+    if number < 0 { return "-" + numberToString(-number) }
+    // Swift prints the shortest round-tripping digits, as JavaScript does;
+    // only the layout differs. Extract digits and the decimal exponent.
+    let text = number.description
+    var digits: [UInt8] = []
+    var exponent = 0
+    var pointSeen = false
+    var digitsBeforePoint = 0
+    var index = text.utf8.startIndex
+    let utf8 = text.utf8
+    while index < utf8.endIndex {
+      let byte = utf8[index]
+      if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+        exponent = Int(String(text[text.index(after: index)...])) ?? 0
+        break
+      }
+      if byte == UInt8(ascii: ".") {
+        pointSeen = true
+      } else {
+        digits.append(byte)
+        if !pointSeen { digitsBeforePoint += 1 }
+      }
+      index = utf8.index(after: index)
+    }
+    // value = 0.d1d2… × 10^n with n = digitsBeforePoint + exponent, after stripping zeros.
+    var n = digitsBeforePoint + exponent
+    while let first = digits.first, first == UInt8(ascii: "0"), digits.count > 1 {
+      digits.removeFirst()
+      n -= 1
+    }
+    while let last = digits.last, last == UInt8(ascii: "0"), digits.count > 1 { digits.removeLast() }
+    let k = digits.count
+    let digitText = String(decoding: digits, as: UTF8.self)
+    if k <= n && n <= 21 {
+      return digitText + String(repeating: "0", count: n - k)
+    }
+    if 0 < n && n <= 21 {
+      let split = digitText.index(digitText.startIndex, offsetBy: n)
+      return digitText[..<split] + "." + digitText[split...]
+    }
+    if -6 < n && n <= 0 {
+      return "0." + String(repeating: "0", count: -n) + digitText
+    }
+    let e = n - 1
+    let sign = e < 0 ? "-" : "+"
+    let mantissa =
+      k == 1
+      ? digitText
+      : String(digitText.first!) + "." + digitText.dropFirst()
+    return mantissa + "e" + sign + String(abs(e))
+  }
+
+  /// `Number(value)` (the `value * 1` of literal number matching).
+  static func toNumber(_ value: JSONValue) -> Double {
+    switch value {
+    case .null: 0
+    case .bool(let flag): flag ? 1 : 0
+    case .number(let number): number
+    case .string(let string): stringToNumber(string)
+    case .array: stringToNumber(toString(value))
+    case .object: .nan
+    }
+  }
+
+  /// JavaScript's StringToNumber: trims white space, `""` is 0, accepts
+  /// `0x`/`0o`/`0b` prefixes, `Infinity` and decimal literals; anything else is NaN.
+  static func stringToNumber(_ string: String) -> Double {
+    let scalars = Array(string.unicodeScalars)
+    var start = 0
+    var end = scalars.count
+    while start < end && isWhitespace(scalars[start]) { start += 1 }
+    while end > start && isWhitespace(scalars[end - 1]) { end -= 1 }
+    if start == end { return 0 }
+    let body = String(String.UnicodeScalarView(scalars[start..<end]))
+    let bytes = Array(body.utf8)
+    if bytes.count > 2 && bytes[0] == UInt8(ascii: "0") {
+      let radix: Int? =
+        switch bytes[1] | 0x20 {
+        case UInt8(ascii: "x"): 16
+        case UInt8(ascii: "o"): 8
+        case UInt8(ascii: "b"): 2
+        default: nil
+        }
+      if let radix {
+        var result = 0.0
+        for byte in bytes[2...] {
+          guard let digit = digitValue(byte), digit < radix else { return .nan }
+          result = result * Double(radix) + Double(digit)
+        }
+        return result
+      }
+    }
+    switch body {
+    case "Infinity", "+Infinity": return .infinity
+    case "-Infinity": return -.infinity
+    default: break
+    }
+    guard isDecimalLiteral(bytes) else { return .nan }
+    return Double(body) ?? .nan
+  }
+
+  private static func digitValue(_ byte: UInt8) -> Int? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
+    case UInt8(ascii: "a")...UInt8(ascii: "z"): Int(byte - UInt8(ascii: "a")) + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "Z"): Int(byte - UInt8(ascii: "A")) + 10
+    default: nil
+    }
+  }
+
+  /// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`
+  private static func isDecimalLiteral(_ bytes: [UInt8]) -> Bool {
+    var index = 0
+    func digits() -> Int {
+      let start = index
+      while index < bytes.count && bytes[index] >= 48 && bytes[index] <= 57 { index += 1 }
+      return index - start
+    }
+    if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
+      index += 1
+    }
+    var mantissaDigits = digits()
+    if index < bytes.count && bytes[index] == UInt8(ascii: ".") {
+      index += 1
+      mantissaDigits += digits()
+    }
+    guard mantissaDigits > 0 else { return false }
+    if index < bytes.count && (bytes[index] | 0x20) == UInt8(ascii: "e") {
+      index += 1
+      if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
+        index += 1
+      }
+      guard digits() > 0 else { return false }
+    }
+    return index == bytes.count
+  }
+
+  /// JavaScript's WhiteSpace and LineTerminator code points.
+  private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F,
+      0x205F, 0x3000, 0xFEFF:
+      true
+    default: false
+    }
+  }
+
+  /// A primitive after JavaScript's ToPrimitive: arrays and objects become strings.
+  enum Primitive {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+  }
+
+  static func toPrimitive(_ value: JSONValue) -> Primitive {
+    switch value {
+    case .null: .null
+    case .bool(let flag): .bool(flag)
+    case .number(let number): .number(number)
+    case .string(let string): .string(string)
+    case .array, .object: .string(toString(value))
+    }
+  }
+
+  static func primitiveToNumber(_ primitive: Primitive) -> Double {
+    switch primitive {
+    case .null: 0
+    case .bool(let flag): flag ? 1 : 0
+    case .number(let number): number
+    case .string(let string): stringToNumber(string)
+    }
+  }
+
+  /// The relational operators `<`, `<=`, `>`, `>=` with JavaScript's rules.
+  enum Relation: Hashable, Sendable {
+    case less, lessOrEqual, greater, greaterOrEqual
+  }
+
+  static func compare(_ lhs: JSONValue, _ relation: Relation, _ rhs: JSONValue) -> Bool {
+    let left = toPrimitive(lhs)
+    let right = toPrimitive(rhs)
+    if case .string(let a) = left, case .string(let b) = right {
+      let order = compareUTF16(a, b)
+      return switch relation {
+      case .less: order < 0
+      case .lessOrEqual: order <= 0
+      case .greater: order > 0
+      case .greaterOrEqual: order >= 0
+      }
+    }
+    let a = primitiveToNumber(left)
+    let b = primitiveToNumber(right)
+    return switch relation {
+    case .less: a < b
+    case .lessOrEqual: a <= b
+    case .greater: a > b
+    case .greaterOrEqual: a >= b
+    }
+  }
+
+  /// Orders two strings by UTF-16 code units: negative, zero or positive.
+  static func compareUTF16(_ a: String, _ b: String) -> Int {
+    // UTF-8 byte order equals code point order, which equals UTF-16 order
+    // except where a supplementary code point meets U+E000…U+FFFF.
+    var left = a.utf16.makeIterator()
+    var right = b.utf16.makeIterator()
+    while true {
+      switch (left.next(), right.next()) {
+      case (nil, nil): return 0
+      case (nil, _): return -1
+      case (_, nil): return 1
+      case (let x?, let y?):
+        if x != y { return x < y ? -1 : 1 }
+      }
+    }
+  }
+
+  /// `a === b` for JSON values: arrays and objects are never identical.
+  @inline(__always)
+  static func strictEquals(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    switch (a, b) {
+    case (.null, .null): true
+    case (.bool(let x), .bool(let y)): x == y
+    case (.number(let x), .number(let y)): x == y
+    case (.string(let x), .string(let y)): JSONValue.sameBytes(x, y)
+    default: false
+    }
+  }
+
+  /// `JSON.stringify(value)`, with JavaScript's property order (integer keys first, ascending).
+  static func stringify(_ value: JSONValue) -> String {
+    var output = ""
+    stringify(value, into: &output)
+    return output
+  }
+
+  static func stringify(_ value: JSONValue, into output: inout String) {
+    switch value {
+    case .null: output += "null"
+    case .bool(let flag): output += flag ? "true" : "false"
+    case .number(let number): output += number.isFinite ? numberToString(number) : "null"
+    case .string(let string): quote(string, into: &output)
+    case .array(let elements):
+      output += "["
+      for (index, element) in elements.enumerated() {
+        if index > 0 { output += "," }
+        stringify(element, into: &output)
+      }
+      output += "]"
+    case .object(let object):
+      output += "{"
+      for (position, index) in propertyOrder(object.keys).enumerated() {
+        if position > 0 { output += "," }
+        quote(object.keys[index], into: &output)
+        output += ":"
+        stringify(object.values[index], into: &output)
+      }
+      output += "}"
+    }
+  }
+
+  /// Indices of `keys` in JavaScript's own-property order.
+  static func propertyOrder(_ keys: [String]) -> [Int] {
+    var integers: [(UInt32, Int)] = []
+    var others: [Int] = []
+    for (index, key) in keys.enumerated() {
+      if let value = arrayIndex(key) { integers.append((value, index)) } else { others.append(index) }
+    }
+    if integers.isEmpty { return others }
+    return integers.sorted { $0.0 < $1.0 }.map(\.1) + others
+  }
+
+  /// The value of a canonical array index string ("0", "17"; not "01" or "4294967295").
+  static func arrayIndex(_ key: String) -> UInt32? {
+    guard let value = UInt32(key), value != UInt32.max, String(value) == key else { return nil }
+    return value
+  }
+
+  /// JSON string quoting as `JSON.stringify` does it.
+  static func quote(_ string: String, into output: inout String) {
+    output += "\""
+    for scalar in string.unicodeScalars {
+      switch scalar {
+      case "\"": output += "\\\""
+      case "\\": output += "\\\\"
+      case "\u{08}": output += "\\b"
+      case "\u{0C}": output += "\\f"
+      case "\n": output += "\\n"
+      case "\r": output += "\\r"
+      case "\t": output += "\\t"
+      default:
+        if scalar.value < 0x20 {
+          let hex = String(scalar.value, radix: 16)
+          output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } else {
+          output.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    output += "\""
+  }
+
+  /// `typeof`-style names used by `$type`.
+  static func typeName(_ value: JSONValue) -> String {
+    switch value {
+    case .null: "null"
+    case .bool: "boolean"
+    case .number: "number"
+    case .string: "string"
+    case .array: "array"
+    case .object: "object"
+    }
+  }
+}

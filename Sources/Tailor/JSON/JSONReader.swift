@@ -1,0 +1,483 @@
+/// A strict JSON reader over UTF-8 bytes.
+///
+/// It rejects what RFC 8259 rejects — trailing commas, comments, `NaN`,
+/// `Infinity`, invalid UTF-8 and lone surrogates — and numbers too large for a
+/// double. Numbers are read as doubles, as JavaScript reads them.
+///
+/// ```swift
+/// let value = try JSONReader.parse(Array(#"{"tier":"gold"}"#.utf8))
+/// ```
+public struct JSONReader: Sendable {
+  /// What to do when an object repeats a key.
+  public enum DuplicateKeys: Sendable {
+    /// Keep the last value, as JavaScript's `JSON.parse` does (profiles).
+    case lastWins
+    /// Report each repeat as a `duplicate_key` diagnostic (rules documents).
+    case report
+  }
+
+  /// The deepest nesting of arrays and objects accepted.
+  public var maxDepth: Int
+  /// How repeated keys are treated.
+  public var duplicateKeys: DuplicateKeys
+
+  /// Creates a reader.
+  public init(maxDepth: Int = 512, duplicateKeys: DuplicateKeys = .lastWins) {
+    self.maxDepth = maxDepth
+    self.duplicateKeys = duplicateKeys
+  }
+
+  /// A JSON syntax error with the byte offset where reading stopped.
+  public struct SyntaxError: Error, Sendable, CustomStringConvertible {
+    /// The code: `json_syntax`, `invalid_utf8`, `lone_surrogate`, `number_out_of_range` or `too_deep`.
+    public var code: Diagnostic.Code
+    /// What is wrong.
+    public var message: String
+    /// The UTF-8 byte offset.
+    public var offset: Int
+    /// The pointer to the value being read when the error occurred.
+    public var pointer: JSONPointer
+
+    /// `message at byte offset`.
+    public var description: String { "\(message) at byte \(offset)" }
+  }
+
+  /// Parses `bytes` with default settings (duplicate keys: last wins).
+  ///
+  /// - Throws: ``SyntaxError``.
+  public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
+    try JSONReader().read(bytes).value
+  }
+
+  /// Parses `text` with default settings.
+  ///
+  /// - Throws: ``SyntaxError``.
+  public static func parse(_ text: String) throws(SyntaxError) -> JSONValue {
+    try parse(Array(text.utf8))
+  }
+
+  /// Reads one JSON text: a value surrounded by optional white space.
+  ///
+  /// - Returns: the value and, with ``DuplicateKeys/report``, the duplicate-key diagnostics.
+  /// - Throws: ``SyntaxError`` for the first syntax error.
+  public func read(_ bytes: [UInt8]) throws(SyntaxError) -> (
+    value: JSONValue, duplicates: [Diagnostic]
+  ) {
+    try bytes.withUnsafeBufferPointer { (buffer) throws(SyntaxError) in
+      try read(buffer)
+    }
+  }
+
+  /// Reads one JSON text from a buffer.
+  ///
+  /// - Throws: ``SyntaxError`` for the first syntax error.
+  public func read(_ buffer: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> (
+    value: JSONValue, duplicates: [Diagnostic]
+  ) {
+    var scanner = Scanner(
+      bytes: buffer,
+      maxDepth: maxDepth,
+      reportDuplicates: duplicateKeys == .report
+    )
+    scanner.skipWhitespace()
+    let value = try scanner.parseValue(depth: 0)
+    scanner.skipWhitespace()
+    if scanner.position < buffer.count {
+      throw scanner.error(.jsonSyntax, "unexpected \(scanner.describeCurrent()) after the value")
+    }
+    return (value, scanner.duplicates)
+  }
+}
+
+/// The recursive-descent scanner behind ``JSONReader``.
+struct Scanner {
+  let bytes: UnsafeBufferPointer<UInt8>
+  let maxDepth: Int
+  let reportDuplicates: Bool
+  var position = 0
+  var path: [JSONPointer.Token] = []
+  var duplicates: [Diagnostic] = []
+
+  init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, reportDuplicates: Bool) {
+    self.bytes = bytes
+    self.maxDepth = maxDepth
+    self.reportDuplicates = reportDuplicates
+  }
+
+  func error(_ code: Diagnostic.Code, _ message: String, at offset: Int? = nil)
+    -> JSONReader.SyntaxError
+  {
+    JSONReader.SyntaxError(
+      code: code,
+      message: message,
+      offset: offset ?? position,
+      pointer: JSONPointer(tokens: path)
+    )
+  }
+
+  func describeCurrent() -> String {
+    guard position < bytes.count else { return "end of input" }
+    let byte = bytes[position]
+    if byte >= 0x20 && byte < 0x7F { return "`\(Character(UnicodeScalar(byte)))`" }
+    return "byte 0x" + String(byte, radix: 16, uppercase: true)
+  }
+
+  @inline(__always)
+  mutating func skipWhitespace() {
+    while position < bytes.count {
+      switch bytes[position] {
+      case 0x20, 0x0A, 0x0D, 0x09: position += 1
+      default: return
+      }
+    }
+  }
+
+  mutating func parseValue(depth: Int) throws(JSONReader.SyntaxError) -> JSONValue {
+    guard position < bytes.count else {
+      throw error(.jsonSyntax, "expected a value, found end of input")
+    }
+    switch bytes[position] {
+    case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+    case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+    case UInt8(ascii: "\""): return .string(try parseString())
+    case UInt8(ascii: "t"):
+      try expectLiteral("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try expectLiteral("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try expectLiteral("null")
+      return .null
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      return .number(try parseNumber())
+    default:
+      throw error(.jsonSyntax, "expected a value, found \(describeCurrent())")
+    }
+  }
+
+  mutating func expectLiteral(_ literal: StaticString) throws(JSONReader.SyntaxError) {
+    let count = literal.utf8CodeUnitCount
+    let start = position
+    guard bytes.count - position >= count else {
+      throw error(.jsonSyntax, "expected a value, found \(describeCurrent())")
+    }
+    let pointer = literal.utf8Start
+    for index in 0..<count where bytes[position + index] != pointer[index] {
+      throw error(.jsonSyntax, "expected a value, found \(describeCurrent())", at: start)
+    }
+    position += count
+  }
+
+  mutating func parseArray(depth: Int) throws(JSONReader.SyntaxError) -> JSONValue {
+    if depth > maxDepth {
+      throw error(.tooDeep, "arrays and objects nest deeper than \(maxDepth) levels")
+    }
+    position += 1
+    var elements: [JSONValue] = []
+    skipWhitespace()
+    if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
+      position += 1
+      return .array(elements)
+    }
+    while true {
+      path.append(.index(elements.count))
+      skipWhitespace()
+      elements.append(try parseValue(depth: depth))
+      path.removeLast()
+      skipWhitespace()
+      guard position < bytes.count else {
+        throw error(.jsonSyntax, "expected `,` or `]`, found end of input")
+      }
+      let byte = bytes[position]
+      position += 1
+      if byte == UInt8(ascii: "]") { return .array(elements) }
+      if byte != UInt8(ascii: ",") {
+        position -= 1
+        throw error(.jsonSyntax, "expected `,` or `]`, found \(describeCurrent())")
+      }
+      skipWhitespace()
+      if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
+        throw error(.jsonSyntax, "trailing comma before `]`")
+      }
+    }
+  }
+
+  mutating func parseObject(depth: Int) throws(JSONReader.SyntaxError) -> JSONValue {
+    if depth > maxDepth {
+      throw error(.tooDeep, "arrays and objects nest deeper than \(maxDepth) levels")
+    }
+    position += 1
+    var object = JSONObject()
+    var index: [ByteString: Int]? = nil
+    skipWhitespace()
+    if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
+      position += 1
+      return .object(object)
+    }
+    while true {
+      skipWhitespace()
+      guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+        throw error(.jsonSyntax, "expected a string key, found \(describeCurrent())")
+      }
+      let keyOffset = position
+      let key = try parseString()
+      skipWhitespace()
+      guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+        throw error(.jsonSyntax, "expected `:` after the key, found \(describeCurrent())")
+      }
+      position += 1
+      skipWhitespace()
+      path.append(.key(key))
+      let value = try parseValue(depth: depth)
+      // Small objects search their keys; larger ones keep a hash index.
+      var existing: Int?
+      if object.count >= 12 {
+        if index == nil {
+          var built: [ByteString: Int] = [:]
+          for (offset, existingKey) in object.keys.enumerated() { built[ByteString(existingKey)] = offset }
+          index = built
+        }
+        existing = index?[ByteString(key)]
+      } else {
+        existing = object.index(of: key)
+      }
+      if let existing {
+        if reportDuplicates {
+          var diagnostic = Diagnostic(
+            .duplicateKey,
+            at: JSONPointer(tokens: path),
+            key: true,
+            "duplicate key `\(key)`",
+            notes: ["the key is already defined earlier in this object"]
+          )
+          diagnostic.location.offset = keyOffset
+          duplicates.append(diagnostic)
+        }
+        object._replaceValue(at: existing, with: value)
+      } else {
+        index?[ByteString(key)] = object.count
+        object._appendUnique(key, value)
+      }
+      path.removeLast()
+      skipWhitespace()
+      guard position < bytes.count else {
+        throw error(.jsonSyntax, "expected `,` or `}`, found end of input")
+      }
+      let byte = bytes[position]
+      position += 1
+      if byte == UInt8(ascii: "}") { return .object(object) }
+      if byte != UInt8(ascii: ",") {
+        position -= 1
+        throw error(.jsonSyntax, "expected `,` or `}`, found \(describeCurrent())")
+      }
+      skipWhitespace()
+      if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
+        throw error(.jsonSyntax, "trailing comma before `}`")
+      }
+    }
+  }
+
+  /// Parses a string starting at the opening quote.
+  mutating func parseString() throws(JSONReader.SyntaxError) -> String {
+    position += 1
+    let start = position
+    // Fast path: plain ASCII without escapes.
+    while position < bytes.count {
+      let byte = bytes[position]
+      if byte == UInt8(ascii: "\"") {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        position += 1
+        return text
+      }
+      if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+      position += 1
+    }
+    var buffer: [UInt8] = Array(bytes[start..<position])
+    while true {
+      guard position < bytes.count else {
+        throw error(.jsonSyntax, "unterminated string", at: start - 1)
+      }
+      let byte = bytes[position]
+      switch byte {
+      case UInt8(ascii: "\""):
+        position += 1
+        return String(decoding: buffer, as: UTF8.self)
+      case UInt8(ascii: "\\"):
+        try parseEscape(into: &buffer)
+      case 0..<0x20:
+        throw error(.jsonSyntax, "control character in a string must be escaped")
+      case 0x80...:
+        let length = try validateUTF8Sequence()
+        buffer.append(contentsOf: bytes[position..<position + length])
+        position += length
+      default:
+        buffer.append(byte)
+        position += 1
+      }
+    }
+  }
+
+  /// Validates one multi-byte UTF-8 sequence at `position` and returns its length.
+  func validateUTF8Sequence() throws(JSONReader.SyntaxError) -> Int {
+    let lead = bytes[position]
+    let length: Int
+    var minimum: UInt32
+    var scalar: UInt32
+    switch lead {
+    case 0xC2...0xDF:
+      length = 2
+      minimum = 0x80
+      scalar = UInt32(lead & 0x1F)
+    case 0xE0...0xEF:
+      length = 3
+      minimum = 0x800
+      scalar = UInt32(lead & 0x0F)
+    case 0xF0...0xF4:
+      length = 4
+      minimum = 0x10000
+      scalar = UInt32(lead & 0x07)
+    default:
+      throw error(.invalidUTF8, "invalid UTF-8 byte 0x\(String(lead, radix: 16, uppercase: true))")
+    }
+    guard position + length <= bytes.count else {
+      throw error(.invalidUTF8, "truncated UTF-8 sequence")
+    }
+    for offset in 1..<length {
+      let next = bytes[position + offset]
+      guard next & 0xC0 == 0x80 else {
+        throw error(.invalidUTF8, "invalid UTF-8 continuation byte", at: position + offset)
+      }
+      scalar = scalar << 6 | UInt32(next & 0x3F)
+    }
+    if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) {
+      throw error(.invalidUTF8, "invalid UTF-8 sequence")
+    }
+    return length
+  }
+
+  mutating func parseEscape(into buffer: inout [UInt8]) throws(JSONReader.SyntaxError) {
+    let escapeStart = position
+    position += 1
+    guard position < bytes.count else { throw error(.jsonSyntax, "unterminated string") }
+    let byte = bytes[position]
+    position += 1
+    switch byte {
+    case UInt8(ascii: "\""): buffer.append(0x22)
+    case UInt8(ascii: "\\"): buffer.append(0x5C)
+    case UInt8(ascii: "/"): buffer.append(0x2F)
+    case UInt8(ascii: "b"): buffer.append(0x08)
+    case UInt8(ascii: "f"): buffer.append(0x0C)
+    case UInt8(ascii: "n"): buffer.append(0x0A)
+    case UInt8(ascii: "r"): buffer.append(0x0D)
+    case UInt8(ascii: "t"): buffer.append(0x09)
+    case UInt8(ascii: "u"):
+      var scalar = try parseHex4()
+      if (0xD800...0xDBFF).contains(scalar) {
+        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+          bytes[position + 1] == UInt8(ascii: "u")
+        else {
+          throw error(.loneSurrogate, "lone surrogate `\\u\(hex(scalar))`", at: escapeStart)
+        }
+        position += 2
+        let low = try parseHex4()
+        guard (0xDC00...0xDFFF).contains(low) else {
+          throw error(.loneSurrogate, "lone surrogate `\\u\(hex(scalar))`", at: escapeStart)
+        }
+        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+      } else if (0xDC00...0xDFFF).contains(scalar) {
+        throw error(.loneSurrogate, "lone surrogate `\\u\(hex(scalar))`", at: escapeStart)
+      }
+      if let unicode = Unicode.Scalar(scalar) {
+        buffer.append(contentsOf: UTF8.encode(unicode)!)
+      }
+    default:
+      throw error(.jsonSyntax, "invalid escape `\\\(Character(UnicodeScalar(byte)))`", at: escapeStart)
+    }
+  }
+
+  func hex(_ value: UInt32) -> String {
+    let text = String(value, radix: 16, uppercase: true)
+    return String(repeating: "0", count: max(0, 4 - text.count)) + text
+  }
+
+  mutating func parseHex4() throws(JSONReader.SyntaxError) -> UInt32 {
+    guard position + 4 <= bytes.count else {
+      throw error(.jsonSyntax, "expected 4 hex digits after `\\u`")
+    }
+    var value: UInt32 = 0
+    for _ in 0..<4 {
+      let byte = bytes[position]
+      let digit: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+      default: throw error(.jsonSyntax, "expected 4 hex digits after `\\u`")
+      }
+      value = value << 4 | UInt32(digit)
+      position += 1
+    }
+    return value
+  }
+
+  mutating func parseNumber() throws(JSONReader.SyntaxError) -> Double {
+    let start = position
+    var negative = false
+    if bytes[position] == UInt8(ascii: "-") {
+      negative = true
+      position += 1
+    }
+    guard position < bytes.count, isDigit(bytes[position]) else {
+      throw error(.jsonSyntax, "expected a digit")
+    }
+    var mantissa: UInt64 = 0
+    var digits = 0
+    if bytes[position] == UInt8(ascii: "0") {
+      position += 1
+      if position < bytes.count && isDigit(bytes[position]) {
+        throw error(.jsonSyntax, "leading zeros are not allowed", at: start)
+      }
+    } else {
+      while position < bytes.count && isDigit(bytes[position]) {
+        if digits < 19 { mantissa = mantissa * 10 + UInt64(bytes[position] - 48) }
+        digits += 1
+        position += 1
+      }
+    }
+    var isInteger = true
+    if position < bytes.count && bytes[position] == UInt8(ascii: ".") {
+      isInteger = false
+      position += 1
+      guard position < bytes.count, isDigit(bytes[position]) else {
+        throw error(.jsonSyntax, "expected a digit after `.`")
+      }
+      while position < bytes.count && isDigit(bytes[position]) { position += 1 }
+    }
+    if position < bytes.count && (bytes[position] | 0x20) == UInt8(ascii: "e") {
+      isInteger = false
+      position += 1
+      if position < bytes.count
+        && (bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-"))
+      {
+        position += 1
+      }
+      guard position < bytes.count, isDigit(bytes[position]) else {
+        throw error(.jsonSyntax, "expected a digit in the exponent")
+      }
+      while position < bytes.count && isDigit(bytes[position]) { position += 1 }
+    }
+    if isInteger && digits <= 15 {
+      let value = Double(mantissa)
+      return negative ? -value : value
+    }
+    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+    guard let value = Double(text), value.isFinite else {
+      throw error(.numberOutOfRange, "number `\(text)` is too large for a double", at: start)
+    }
+    return value
+  }
+
+  @inline(__always)
+  func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+}

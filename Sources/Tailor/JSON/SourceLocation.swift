@@ -1,0 +1,69 @@
+/// Where a diagnostic points: a JSON pointer, and for files also line and column.
+///
+/// The pointer is the machine contract; line and column are for people.
+/// Columns count Unicode scalars, so a line with `é` counts it once.
+public struct SourceLocation: Hashable, Sendable, Codable {
+  /// The pointer to the offending value (or key).
+  public var pointer: JSONPointer
+  /// The file the document came from, when it came from a file.
+  public var file: String?
+  /// The UTF-8 byte offset of the offending value in the source, when known.
+  public var offset: Int?
+  /// The 1-based line, when known.
+  public var line: Int?
+  /// The 1-based column in Unicode scalars, when known.
+  public var column: Int?
+  /// A byte range inside a string value, such as PCRE2's error offset within a pattern.
+  public var span: Range<Int>?
+
+  /// Creates a location.
+  public init(
+    pointer: JSONPointer,
+    file: String? = nil,
+    offset: Int? = nil,
+    line: Int? = nil,
+    column: Int? = nil,
+    span: Range<Int>? = nil
+  ) {
+    self.pointer = pointer
+    self.file = file
+    self.offset = offset
+    self.line = line
+    self.column = column
+    self.span = span
+  }
+}
+
+/// Maps byte offsets to 1-based lines and columns counted in Unicode scalars.
+struct LineTable: Sendable {
+  private let lineStarts: [Int]
+  private let bytes: [UInt8]
+
+  init(_ bytes: [UInt8]) {
+    var starts = [0]
+    for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+      starts.append(index + 1)
+    }
+    lineStarts = starts
+    self.bytes = bytes
+  }
+
+  /// The line and column of `offset`.
+  func position(of offset: Int) -> (line: Int, column: Int) {
+    let clamped = max(0, min(offset, bytes.count))
+    var low = 0
+    var high = lineStarts.count - 1
+    while low < high {
+      let middle = (low + high + 1) / 2
+      if lineStarts[middle] <= clamped { low = middle } else { high = middle - 1 }
+    }
+    var column = 1
+    var index = lineStarts[low]
+    while index < clamped {
+      // Count scalar starts: every byte that is not a UTF-8 continuation byte.
+      if bytes[index] & 0xC0 != 0x80 { column += 1 }
+      index += 1
+    }
+    return (low + 1, column)
+  }
+}

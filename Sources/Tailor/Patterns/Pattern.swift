@@ -1,0 +1,144 @@
+import CPCRE2
+import Synchronization
+
+/// A regular expression for `$regex` and `$regexi`, compiled and JIT-compiled
+/// once with PCRE2, then shared by every evaluation.
+///
+/// Matching is an unanchored search, like JavaScript's `RegExp.prototype.test`.
+/// Options bring PCRE2 close to JavaScript: UTF mode, `$` matches only at the
+/// very end (`DOLLAR_ENDONLY`), and `\uHHHH` escapes (`ALT_BSUX`). A match and
+/// depth limit bound every search; a search that hits a limit counts as no
+/// match and increments ``limitHits``.
+public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertible {
+  /// Why a pattern did not compile: PCRE2's message and the byte offset in the pattern.
+  public struct CompileError: Error, Sendable, Hashable {
+    /// PCRE2's message.
+    public var message: String
+    /// The UTF-8 byte offset in the pattern where PCRE2 stopped.
+    public var offset: Int
+  }
+
+  // PCRE2 compiled code is immutable after JIT compilation and safe to share
+  // between threads; match data is never shared (see MatchResources).
+
+  /// The pattern text.
+  public let source: String
+  /// Whether matching ignores case (`$regexi`).
+  public let isCaseInsensitive: Bool
+  private let code: OpaquePointer
+  private let isJIT: Bool
+  private let hits = Atomic<Int>(0)
+
+  /// The match-step limit of one search.
+  public static let matchLimit: UInt32 = 200_000
+  /// The backtracking depth limit of one (non-JIT) search.
+  public static let depthLimit: UInt32 = 2_000
+
+  /// Compiles `source`.
+  ///
+  /// - Throws: ``CompileError`` with PCRE2's message and offset.
+  public init(_ source: String, caseInsensitive: Bool = false) throws(CompileError) {
+    self.source = source
+    self.isCaseInsensitive = caseInsensitive
+    var options =
+      TAILOR_PCRE2_UTF | TAILOR_PCRE2_DOLLAR_ENDONLY | TAILOR_PCRE2_ALT_BSUX
+    if caseInsensitive { options |= TAILOR_PCRE2_CASELESS }
+    let context = tailor_pcre2_compile_context_create()
+    defer { tailor_pcre2_compile_context_free(context) }
+    _ = tailor_pcre2_set_compile_extra_options(context, TAILOR_PCRE2_EXTRA_ALT_BSUX)
+    var errorCode: Int32 = 0
+    var errorOffset = 0
+    var text = source
+    let compiled = text.withUTF8 { bytes in
+      tailor_pcre2_compile(
+        bytes.baseAddress,
+        bytes.count,
+        options,
+        context,
+        &errorCode,
+        &errorOffset
+      )
+    }
+    guard let compiled else {
+      throw CompileError(message: Pattern.message(for: errorCode), offset: errorOffset)
+    }
+    code = compiled
+    isJIT = tailor_pcre2_jit_compile(compiled) == 0
+  }
+
+  deinit { tailor_pcre2_code_free(code) }
+
+  /// PCRE2's text for an error code.
+  static func message(for code: Int32) -> String {
+    var buffer = [UInt8](repeating: 0, count: 256)
+    let length = tailor_pcre2_error_message(code, &buffer, buffer.count)
+    guard length > 0 else { return "error \(code)" }
+    return String(decoding: buffer[0..<Int(length)], as: UTF8.self)
+  }
+
+  /// How many searches with this pattern stopped at a limit.
+  public var limitHits: Int { hits.load(ordering: .relaxed) }
+
+  /// Whether the pattern matches anywhere in `subject`.
+  public func matches(_ subject: String) -> Bool {
+    var text = subject
+    return text.withUTF8 { matches(bytes: $0) }
+  }
+
+  /// Whether the pattern matches anywhere in UTF-8 `bytes` (which must be valid UTF-8).
+  public func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let resources = MatchResources.acquire()
+    defer { MatchResources.release(resources) }
+    var empty: UInt8 = 0
+    let result = withUnsafePointer(to: &empty) { emptySubject in
+      tailor_pcre2_match(
+        code,
+        bytes.baseAddress ?? emptySubject,
+        bytes.count,
+        TAILOR_PCRE2_NO_UTF_CHECK,
+        resources.data,
+        resources.context
+      )
+    }
+    if result >= 0 { return true }
+    if result != TAILOR_PCRE2_ERROR_NOMATCH {
+      // Match, depth, heap or JIT stack limit: no match, counted.
+      hits.add(1, ordering: .relaxed)
+    }
+    return false
+  }
+
+  /// `/source/` or `/source/i`.
+  public var description: String { "/\(source)/" + (isCaseInsensitive ? "i" : "") }
+
+  /// Patterns are equal when their source and flags are.
+  public static func == (lhs: Pattern, rhs: Pattern) -> Bool {
+    lhs.isCaseInsensitive == rhs.isCaseInsensitive && JSONValue.sameBytes(lhs.source, rhs.source)
+  }
+
+  /// Hashes source and flags.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(isCaseInsensitive)
+    JSONValue.hashBytes(source, into: &hasher)
+  }
+}
+
+/// Match data and a limited match context, pooled so a search allocates nothing.
+private struct MatchResources: @unchecked Sendable {
+  let data: OpaquePointer
+  let context: OpaquePointer
+
+  private static let pool = Mutex<[MatchResources]>([])
+
+  static func acquire() -> MatchResources {
+    if let pooled = pool.withLock({ $0.popLast() }) { return pooled }
+    guard let data = tailor_pcre2_match_data_create(),
+      let context = tailor_pcre2_match_context_create(Pattern.matchLimit, Pattern.depthLimit)
+    else { fatalError("PCRE2 could not allocate match data") }
+    return MatchResources(data: data, context: context)
+  }
+
+  static func release(_ resources: MatchResources) {
+    pool.withLock { $0.append(resources) }
+  }
+}
