@@ -64,6 +64,8 @@ extension Diagnostic {
     public static let invalidRule: Code = "invalid_rule"
     /// Split weights do not sum to 1.
     public static let weightsSum: Code = "weights_sum"
+    /// A rules file cannot be read.
+    public static let fileUnreadable: Code = "file_unreadable"
     /// An attribute type name is not known.
     public static let unknownAttributeType: Code = "unknown_attribute_type"
 

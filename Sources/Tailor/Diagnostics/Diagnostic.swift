@@ -89,7 +89,7 @@ public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
 
 /// The error that loading a rules document throws: every diagnostic it found.
 public struct TailorError: Error, Sendable, CustomStringConvertible {
-  /// All diagnostics, errors first by position, then warnings.
+  /// All diagnostics, sorted by position.
   public var diagnostics: [Diagnostic]
 
   /// Creates an error from diagnostics.

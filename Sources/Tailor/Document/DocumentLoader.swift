@@ -1,0 +1,70 @@
+/// Reads, parses and validates a rules document, collecting every diagnostic.
+///
+/// The loader is where positions are computed: diagnostics carry JSON pointers,
+/// and one pass over the source bytes turns all of them into line:column.
+enum DocumentLoader {
+  struct Loaded {
+    var document: Document
+    var warnings: [Diagnostic]
+  }
+
+  /// The nesting limit for rules documents.
+  static let maxDepth = 256
+
+  static func load(_ bytes: [UInt8], file: String?) -> Result<Loaded, TailorError> {
+    var diagnostics: [Diagnostic] = []
+    let root: JSONValue
+    do {
+      let read = try JSONReader(maxDepth: maxDepth, duplicateKeys: .report).read(bytes)
+      root = read.value
+      diagnostics += read.duplicates
+    } catch {
+      var diagnostic = Diagnostic(error.code, at: error.pointer, error.message)
+      diagnostic.location.offset = error.offset
+      return .failure(TailorError(diagnostics: locate([diagnostic], in: bytes, file: file)))
+    }
+    var parser = DocumentParser()
+    let document = parser.parse(root)
+    diagnostics += parser.diagnostics
+    diagnostics += DocumentValidator.validate(ValidationInput(document: document, sites: parser.sites))
+    diagnostics = locate(diagnostics, in: bytes, file: file)
+    let errors = diagnostics.filter { $0.severity == .error }
+    if !errors.isEmpty { return .failure(TailorError(diagnostics: diagnostics)) }
+    return .success(Loaded(document: document, warnings: diagnostics))
+  }
+
+  /// Fills in offsets, lines and columns, then sorts by position.
+  static func locate(_ diagnostics: [Diagnostic], in bytes: [UInt8], file: String?) -> [Diagnostic] {
+    var located = diagnostics
+    let missing = located.filter { $0.location.offset == nil }
+    if !missing.isEmpty {
+      var locator = SourceLocator(
+        values: missing.filter { !$0.pointsAtKey }.map(\.location.pointer),
+        keys: missing.filter(\.pointsAtKey).map(\.location.pointer)
+      )
+      locator.locate(in: bytes)
+      for index in located.indices where located[index].location.offset == nil {
+        let pointer = located[index].location.pointer.description
+        located[index].location.offset =
+          located[index].pointsAtKey
+          ? (locator.keys[pointer] ?? locator.values[pointer]) : locator.values[pointer]
+      }
+    }
+    let table = LineTable(bytes)
+    for index in located.indices {
+      located[index].location.file = file
+      if let offset = located[index].location.offset {
+        let position = table.position(of: offset)
+        located[index].location.line = position.line
+        located[index].location.column = position.column
+      }
+    }
+    // Stable sort by position.
+    return located.enumerated().sorted { a, b in
+      let offsetA = a.element.location.offset ?? Int.max
+      let offsetB = b.element.location.offset ?? Int.max
+      if offsetA != offsetB { return offsetA < offsetB }
+      return a.offset < b.offset
+    }.map(\.element)
+  }
+}

@@ -1,0 +1,90 @@
+/// GrowthBook's deterministic hashing and bucketing (SEMANTICS.md §4), in
+/// float64 throughout, so a user lands in the same bucket as in GrowthBook's SDKs.
+public enum Bucketing {
+  /// FNV-1a, 32-bit, over the UTF-16 code units of `text`.
+  public static func fnv32a(_ text: String) -> UInt32 {
+    var hash: UInt32 = 0x811C_9DC5
+    for unit in text.utf16 {
+      hash ^= UInt32(unit)
+      hash = hash &* 0x0100_0193
+    }
+    return hash
+  }
+
+  /// GrowthBook's `hash(seed, value, version)`: a number in [0, 1), or `nil` for an unknown version.
+  ///
+  /// Version 1 is `fnv32a(value + seed) % 1000 / 1000`; version 2 is
+  /// `fnv32a(decimal(fnv32a(seed + value))) % 10000 / 10000`.
+  public static func hash(seed: String, value: String, version: Int) -> Double? {
+    switch version {
+    case 1:
+      return Double(fnv32a(value + seed) % 1000) / 1000
+    case 2:
+      return Double(fnv32a(String(fnv32a(seed + value))) % 10000) / 10000
+    default:
+      return nil
+    }
+  }
+
+  /// `n` copies of `1/n`, or `[]` when `n ≤ 0`.
+  public static func equalWeights(_ count: Int) -> [Double] {
+    count <= 0 ? [] : Array(repeating: 1 / Double(count), count: count)
+  }
+
+  /// GrowthBook's `getBucketRanges(n, coverage, weights)`.
+  ///
+  /// Coverage is clamped to [0, 1]. Weights that are missing, of the wrong
+  /// length, or summing outside [0.99, 1.01] are replaced by equal weights.
+  /// Range `i` starts at the sum of the earlier weights and spans `coverage × wᵢ`.
+  public static func bucketRanges(count: Int, coverage: Double = 1, weights: [Double]? = nil)
+    -> [BucketRange]
+  {
+    let clamped = coverage < 0 ? 0 : (coverage > 1 ? 1 : coverage)
+    let equal = equalWeights(count)
+    var chosen = weights ?? equal
+    if chosen.count != count { chosen = equal }
+    let total = chosen.reduce(0, +)
+    if total < 0.99 || total > 1.01 { chosen = equal }
+    var cumulative = 0.0
+    return chosen.map { weight in
+      let start = cumulative
+      cumulative += weight
+      return BucketRange(start: start, end: start + clamped * weight)
+    }
+  }
+
+  /// GrowthBook's `chooseVariation(n, ranges)`: the first range with `start ≤ n < end`, or -1.
+  public static func chooseVariation(_ n: Double, ranges: [BucketRange]) -> Int {
+    for (index, range) in ranges.enumerated() where n >= range.start && n < range.end {
+      return index
+    }
+    return -1
+  }
+
+  /// GrowthBook's `inNamespace(userId, [namespace, start, end])`.
+  public static func inNamespace(_ id: String, namespace: String, start: Double, end: Double) -> Bool {
+    guard let n = hash(seed: "__" + namespace, value: id, version: 1) else { return false }
+    return n >= start && n < end
+  }
+
+  /// The string GrowthBook hashes for an attribute value, or `nil` when the value
+  /// is falsy (missing, null, `""`, 0, `false`): such a user is in no bucket.
+  public static func hashInput(_ value: JSONValue) -> String? {
+    guard JavaScript.isTruthy(value) else { return nil }
+    return JavaScript.toString(value)
+  }
+}
+
+/// A half-open range `[start, end)` of bucket numbers.
+public struct BucketRange: Hashable, Sendable {
+  /// The first bucket number in the range.
+  public var start: Double
+  /// The first bucket number past the range.
+  public var end: Double
+
+  /// Creates a range.
+  public init(start: Double, end: Double) {
+    self.start = start
+    self.end = end
+  }
+}

@@ -1,0 +1,176 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+/// A loaded, validated rules document, ready to answer decisions.
+///
+/// Loading reports every problem in the document at once; an invalid document
+/// never yields a `Rules` value.
+///
+/// ```swift
+/// let rules = try Rules(json: #"{"tailor": 1, "decisions": {"hero": {"variants": {"a": 1}, "default": "a"}}}"#)
+/// let profile = try Profile(json: #"{"country": "ES"}"#)
+/// let decision = rules.decide("hero", for: profile)
+/// print(decision?.variant ?? "none")  // a
+/// ```
+public final class Rules: Sendable {
+  /// The validated document.
+  public let document: Document
+  /// Warnings found while loading (they never block).
+  public let warnings: [Diagnostic]
+  /// The reference interpreter for this document.
+  public let interpreter: ReferenceInterpreter
+
+  /// Loads a rules document from UTF-8 bytes.
+  ///
+  /// - Parameters:
+  ///   - json: the document's bytes.
+  ///   - file: the file name used in diagnostics, if any.
+  /// - Throws: ``TailorError`` with every diagnostic, sorted by position.
+  /// - Complexity: O(document size).
+  public init(json: [UInt8], file: String? = nil) throws(TailorError) {
+    switch DocumentLoader.load(json, file: file) {
+    case .success(let loaded):
+      document = loaded.document
+      warnings = loaded.warnings
+      interpreter = ReferenceInterpreter(loaded.document)
+    case .failure(let error):
+      throw error
+    }
+  }
+
+  /// Loads a rules document from a string.
+  ///
+  /// - Throws: ``TailorError`` with every diagnostic.
+  public convenience init(json: String, file: String? = nil) throws(TailorError) {
+    try self.init(json: Array(json.utf8), file: file)
+  }
+
+  /// Loads a rules document from a file.
+  ///
+  /// - Throws: ``TailorError``; an unreadable file is reported with code `file_unreadable`.
+  public convenience init(contentsOfFile path: String) throws(TailorError) {
+    switch FileReader.read(path) {
+    case .success(let bytes):
+      try self.init(json: bytes, file: path)
+    case .failure(let error):
+      var diagnostic = Diagnostic(.fileUnreadable, at: .root, "cannot read `\(path)`: \(error.message)")
+      diagnostic.location.file = path
+      throw TailorError(diagnostics: [diagnostic])
+    }
+  }
+
+  /// The names of the decisions, in document order.
+  public var decisionNames: [String] { document.decisions.map(\.name) }
+
+  /// Decides one decision for a profile.
+  ///
+  /// - Parameters:
+  ///   - decision: the decision's name.
+  ///   - profile: the user and request context.
+  ///   - now: the instant schedules are evaluated at; the clock when `nil`.
+  ///   - explain: whether to attach a ``Trace``.
+  /// - Returns: the decision, or `nil` when the document has no decision of that name.
+  /// - Complexity: O(size of the decision's rules).
+  public func decide(_ decision: String, for profile: Profile, now: Date? = nil, explain: Bool = false)
+    -> Decision?
+  {
+    interpreter.decide(decision, for: profile.root, now: Rules.seconds(now), explain: explain)
+  }
+
+  /// Decides every decision for a profile, in document order.
+  ///
+  /// - Complexity: O(size of all rules).
+  public func decideAll(for profile: Profile, now: Date? = nil, explain: Bool = false) -> [Decision] {
+    interpreter.decideAll(for: profile.root, now: Rules.seconds(now), explain: explain)
+  }
+
+  /// How many regular-expression searches stopped at PCRE2's match limit (counted as no match).
+  public var regexLimitHits: Int {
+    var patterns: Set<ObjectIdentifier> = []
+    var total = 0
+    func visit(_ condition: Condition) {
+      switch condition {
+      case .and(let parts), .or(let parts), .nor(let parts): parts.forEach(visit)
+      case .not(let inner): visit(inner)
+      case .predicate(let predicate): visit(predicate.test)
+      default: break
+      }
+    }
+    func visit(_ test: ValueTest) {
+      guard case .operators(let operators) = test else { return }
+      for op in operators {
+        switch op {
+        case .regex(let pattern):
+          if patterns.insert(ObjectIdentifier(pattern)).inserted { total += pattern.limitHits }
+        case .not(let inner), .size(let inner), .elemMatch(.value(let inner)): visit(inner)
+        case .elemMatch(.condition(let inner)): visit(inner)
+        case .all(let tests, _): tests.forEach(visit)
+        default: break
+        }
+      }
+    }
+    document.segments.forEach { visit($0.condition) }
+    for decision in document.decisions {
+      decision.rules.forEach { visit($0.condition) }
+      decision.requires.map(visit)
+    }
+    return total
+  }
+
+  static func seconds(_ date: Date?) -> Double {
+    (date ?? Date()).timeIntervalSince1970
+  }
+}
+
+/// A user and request context: a JSON object read by dot paths.
+public struct Profile: Sendable, Hashable {
+  /// The profile's JSON.
+  public let root: JSONValue
+
+  /// Wraps a JSON value (normally an object).
+  public init(_ root: JSONValue) { self.root = root }
+
+  /// Parses a profile from JSON text; a repeated key keeps its last value, as in JavaScript.
+  ///
+  /// - Throws: ``JSONReader/SyntaxError``.
+  public init(json: String) throws(JSONReader.SyntaxError) {
+    root = try JSONReader.parse(json)
+  }
+
+  /// Parses a profile from UTF-8 bytes.
+  ///
+  /// - Throws: ``JSONReader/SyntaxError``.
+  public init(json: [UInt8]) throws(JSONReader.SyntaxError) {
+    root = try JSONReader.parse(json)
+  }
+}
+
+/// GrowthBook's own functions, exactly as its SDKs behave, for checking
+/// compatibility and for tools that hold GrowthBook conditions.
+public enum GrowthBook {
+  /// GrowthBook's `evalCondition(attributes, condition, savedGroups)`.
+  ///
+  /// Nothing here is ever an error: an unknown operator, an invalid pattern or
+  /// an unusable operand evaluates to false, as in GrowthBook's reference SDK.
+  /// Tailor's extensions (`$segment`, `$startsWith`, …) are not available.
+  public static func evaluateCondition(
+    _ condition: JSONValue,
+    attributes: JSONValue,
+    savedGroups: [String: [JSONValue]] = [:]
+  ) -> Bool {
+    var parser = ConditionParser(mode: .growthBook)
+    let parsed = parser.parseCondition(condition, at: .root)
+    let evaluator = ConditionEvaluator(
+      groups: savedGroups.mapValues { Set($0.filter { $0.arrayValue == nil && $0.objectValue == nil }) },
+      segment: { _ in false },
+      decision: { _, _ in false }
+    )
+    return evaluator.evaluate(parsed, on: attributes)
+  }
+
+  /// GrowthBook's `paddedVersionString(value)`.
+  public static func paddedVersion(_ value: JSONValue) -> String { Version.padded(value) }
+}
