@@ -6,6 +6,8 @@ let package = Package(
   products: [
     .library(name: "Tailor", targets: ["Tailor"]),
     .executable(name: "tailor", targets: ["TailorCLI"]),
+    // Seeded document and profile generators shared by tests and benchmarks; not API.
+    .library(name: "_TailorTestSupport", targets: ["TailorTestSupport"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -28,7 +30,8 @@ let package = Package(
       ]
     ),
     // Tests
-    .testTarget(name: "TailorTests", dependencies: ["Tailor"]),
+    .target(name: "TailorTestSupport", dependencies: ["Tailor"], path: "Tests/TailorTestSupport"),
+    .testTarget(name: "TailorTests", dependencies: ["Tailor", "TailorTestSupport"]),
     .testTarget(name: "TailorCLITests", dependencies: ["Tailor"]),
   ]
 )

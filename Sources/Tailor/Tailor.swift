@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -22,6 +24,8 @@ public final class Rules: Sendable {
   public let warnings: [Diagnostic]
   /// The reference interpreter for this document.
   public let interpreter: ReferenceInterpreter
+  let compiled: CompiledRules
+  private let pool = Mutex<[PooledEvaluator]>([])
 
   /// Loads a rules document from UTF-8 bytes.
   ///
@@ -36,6 +40,7 @@ public final class Rules: Sendable {
       document = loaded.document
       warnings = loaded.warnings
       interpreter = ReferenceInterpreter(loaded.document)
+      compiled = Compiler.compile(loaded.document)
     case .failure(let error):
       throw error
     }
@@ -65,7 +70,27 @@ public final class Rules: Sendable {
   /// The names of the decisions, in document order.
   public var decisionNames: [String] { document.decisions.map(\.name) }
 
+  /// A new evaluator for this document, to be used by one thread at a time.
+  ///
+  /// Keeping one evaluator per thread is the fastest way to decide many profiles.
+  public func makeEvaluator() -> Evaluator { Evaluator(compiled) }
+
+  private func withEvaluator<T>(_ body: (Evaluator) -> T) -> T {
+    let evaluator = pool.withLock { $0.popLast() }?.evaluator ?? Evaluator(compiled)
+    defer {
+      let returned = PooledEvaluator(evaluator: evaluator)
+      pool.withLock { pooled in
+        if pooled.count < 64 { pooled.append(returned) }
+      }
+    }
+    return body(evaluator)
+  }
+
   /// Decides one decision for a profile.
+  ///
+  /// Without `explain` the compiled graph answers; with it, the reference
+  /// interpreter, which also records why each earlier rule did not win. Both
+  /// give the same answer (the differential tests hold them to it).
   ///
   /// - Parameters:
   ///   - decision: the decision's name.
@@ -77,14 +102,20 @@ public final class Rules: Sendable {
   public func decide(_ decision: String, for profile: Profile, now: Date? = nil, explain: Bool = false)
     -> Decision?
   {
-    interpreter.decide(decision, for: profile.root, now: Rules.seconds(now), explain: explain)
+    if explain {
+      return interpreter.decide(decision, for: profile.root, now: Rules.seconds(now), explain: true)
+    }
+    return withEvaluator { $0.decide(decision, for: profile, at: Rules.seconds(now)) }
   }
 
   /// Decides every decision for a profile, in document order.
   ///
   /// - Complexity: O(size of all rules).
   public func decideAll(for profile: Profile, now: Date? = nil, explain: Bool = false) -> [Decision] {
-    interpreter.decideAll(for: profile.root, now: Rules.seconds(now), explain: explain)
+    if explain {
+      return interpreter.decideAll(for: profile.root, now: Rules.seconds(now), explain: true)
+    }
+    return withEvaluator { $0.decideAll(for: profile, at: Rules.seconds(now)) }
   }
 
   /// How many regular-expression searches stopped at PCRE2's match limit (counted as no match).
@@ -123,6 +154,11 @@ public final class Rules: Sendable {
   static func seconds(_ date: Date?) -> Double {
     (date ?? Date()).timeIntervalSince1970
   }
+}
+
+/// An evaluator parked in a pool; only one thread uses it at a time.
+private struct PooledEvaluator: @unchecked Sendable {
+  let evaluator: Evaluator
 }
 
 /// A user and request context: a JSON object read by dot paths.

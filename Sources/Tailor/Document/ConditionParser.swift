@@ -24,6 +24,9 @@ struct ConditionParser {
   }
 
   let mode: Mode
+  /// Depth of `$elemMatch` conditions being parsed: references to segments and
+  /// decisions are about the profile, so they are not allowed inside.
+  private var elementDepth = 0
   var diagnostics: [Diagnostic] = []
   var sites: [Site] = []
   private var patterns: [PatternKey: Pattern] = [:]
@@ -65,6 +68,15 @@ struct ConditionParser {
       case "$or": parts.append(.or(parseConditionList(entry, at: entryPointer)))
       case "$nor": parts.append(.nor(parseConditionList(entry, at: entryPointer)))
       case "$not": parts.append(.not(parseCondition(entry, at: entryPointer)))
+      case "$segment" where isStrict && elementDepth > 0, "$decision" where isStrict && elementDepth > 0:
+        report(
+          .unknownOperator,
+          at: entryPointer,
+          key: true,
+          "`\(key)` cannot be used inside `$elemMatch`",
+          notes: ["inside `$elemMatch` a condition tests one array element, not the profile"]
+        )
+        parts.append(.constant(false))
       case "$segment" where isStrict: parts.append(parseSegment(entry, at: entryPointer))
       case "$decision" where isStrict: parts.append(parseDecision(entry, at: entryPointer))
       default:
@@ -263,6 +275,8 @@ struct ConditionParser {
       if ConditionParser.isOperatorObject(object) {
         return .elemMatch(.value(parseValueTest(operand, at: pointer, path: path + ".*")))
       }
+      elementDepth += 1
+      defer { elementDepth -= 1 }
       return .elemMatch(.condition(parseCondition(operand, at: pointer)))
     case "$all", "$alli":
       guard case .array(let items) = operand else {

@@ -11,6 +11,25 @@ public enum Bucketing {
     return hash
   }
 
+  /// FNV-1a of the concatenation `a + b`, without building it.
+  static func fnv32a(_ a: String, _ b: String) -> UInt32 {
+    var hash: UInt32 = 0x811C_9DC5
+    for unit in a.utf16 {
+      hash ^= UInt32(unit)
+      hash = hash &* 0x0100_0193
+    }
+    for unit in b.utf16 {
+      hash ^= UInt32(unit)
+      hash = hash &* 0x0100_0193
+    }
+    return hash
+  }
+
+  /// Hash version 2 without intermediate strings beyond the decimal of the inner hash.
+  static func hashV2(seed: String, value: String) -> Double {
+    Double(fnv32a(String(fnv32a(seed, value))) % 10000) / 10000
+  }
+
   /// GrowthBook's `hash(seed, value, version)`: a number in [0, 1), or `nil` for an unknown version.
   ///
   /// Version 1 is `fnv32a(value + seed) % 1000 / 1000`; version 2 is
@@ -18,9 +37,9 @@ public enum Bucketing {
   public static func hash(seed: String, value: String, version: Int) -> Double? {
     switch version {
     case 1:
-      return Double(fnv32a(value + seed) % 1000) / 1000
+      return Double(fnv32a(value, seed) % 1000) / 1000
     case 2:
-      return Double(fnv32a(String(fnv32a(seed + value))) % 10000) / 10000
+      return hashV2(seed: seed, value: value)
     default:
       return nil
     }

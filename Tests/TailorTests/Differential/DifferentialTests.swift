@@ -1,0 +1,162 @@
+import TailorTestSupport
+import Testing
+
+@testable import Tailor
+
+/// The compiled evaluator must give exactly the interpreter's answers.
+@Suite(.tags(.differential))
+struct DifferentialTests {
+  /// One disagreement, with everything needed to replay it.
+  struct Mismatch: CustomStringConvertible {
+    var seed: UInt64
+    var document: JSONValue
+    var profile: JSONValue
+    var decision: String
+    var now: Double
+    var compiled: String
+    var interpreted: String
+
+    var description: String {
+      """
+      compiled and interpreter disagree (seed \(seed)) on decision `\(decision)` at \(DateTime.format(now))
+        document: \(document.jsonText)
+        profile:  \(profile.jsonText)
+        compiled:    \(compiled)
+        interpreter: \(interpreted)
+      """
+    }
+  }
+
+  static func render(_ decision: Decision?) -> String {
+    guard let decision else { return "nil" }
+    let matches = decision.matches.map { match in
+      "\(match.variant)/\(match.rule ?? "-")/\(match.reason.rawValue)/\(match.bucket.map { JavaScript.numberToString($0) } ?? "-")"
+    }
+    return "\(decision.reason.rawValue) [\(matches.joined(separator: ", "))]"
+  }
+
+  /// The first disagreement for one document and its profiles, if any.
+  static func firstMismatch(seed: UInt64, document: JSONValue, profiles: [JSONValue]) throws -> Mismatch? {
+    let rules = try Rules(json: document.jsonText)
+    let evaluator = rules.makeEvaluator()
+    for profile in profiles {
+      for now in RandomDocuments.instants {
+        for name in rules.decisionNames {
+          let compiled = evaluator.decide(name, for: Profile(profile), at: now)
+          let interpreted = rules.interpreter.decide(name, for: profile, now: now)
+          if compiled != interpreted {
+            return Mismatch(
+              seed: seed,
+              document: document,
+              profile: profile,
+              decision: name,
+              now: now,
+              compiled: render(compiled),
+              interpreted: render(interpreted)
+            )
+          }
+        }
+      }
+    }
+    return nil
+  }
+
+  /// Removes rules, segments and decisions while the disagreement persists.
+  static func shrink(_ mismatch: Mismatch) -> Mismatch {
+    var current = mismatch
+    var changed = true
+    while changed {
+      changed = false
+      guard case .object(let root) = current.document,
+        case .object(let decisions)? = root["decisions"]
+      else { break }
+      for name in decisions.keys {
+        guard case .object(let decision)? = decisions[name],
+          case .array(let rules)? = decision["rules"]
+        else { continue }
+        for index in rules.indices.reversed() {
+          var fewer = rules
+          fewer.remove(at: index)
+          var smallerDecision = decision
+          smallerDecision["rules"] = .array(fewer)
+          var smallerDecisions = decisions
+          smallerDecisions[name] = .object(smallerDecision)
+          var smallerRoot = root
+          smallerRoot["decisions"] = .object(smallerDecisions)
+          if let found = try? firstMismatch(seed: current.seed, document: .object(smallerRoot), profiles: [current.profile]) {
+            current = found
+            changed = true
+            break
+          }
+        }
+        if changed { break }
+      }
+    }
+    return current
+  }
+
+  @Test(arguments: 0..<8)
+  func compiledAgreesWithInterpreter(batch: Int) throws {
+    // At least 12,500 comparisons per batch: 100,000 over the eight batches.
+    var comparisons = 0
+    var offset = 0
+    while comparisons < 12_500 {
+      let seed = UInt64(batch * 100_000 + offset)
+      offset += 1
+      var generator = RandomDocuments(seed: seed)
+      let document = generator.document()
+      let profiles = (0..<24).map { _ in generator.profile() }
+      do {
+        if let mismatch = try DifferentialTests.firstMismatch(seed: seed, document: document, profiles: profiles) {
+          Issue.record("\(DifferentialTests.shrink(mismatch))")
+          return
+        }
+      } catch {
+        Issue.record("generated document \(seed) did not load: \(error)\n\(document.jsonText)")
+        return
+      }
+      let rules = try Rules(json: document.jsonText)
+      comparisons += profiles.count * RandomDocuments.instants.count * rules.decisionNames.count
+    }
+    #expect(comparisons >= 12_500)
+  }
+}
+
+extension DifferentialTests {
+  /// The generated documents must exercise every node kind, or agreement proves little.
+  @Test func generatedDocumentsExerciseEveryNodeKind() throws {
+    var kinds: [String: Int] = [:]
+    for seed in 0..<300 {
+      var generator = RandomDocuments(seed: UInt64(seed))
+      let rules = try Rules(json: generator.document(maxRules: 60).jsonText)
+      for decision in rules.compiled.decisions {
+        for node in decision.graph.nodes {
+          switch node {
+          case .leaf: kinds["leaf", default: 0] += 1
+          case .firstOf: kinds["firstOf", default: 0] += 1
+          case .switchOn: kinds["switch", default: 0] += 1
+          case .interval: kinds["interval", default: 0] += 1
+          case .empty: kinds["empty", default: 0] += 1
+          }
+        }
+      }
+    }
+    for kind in ["leaf", "firstOf", "switch", "interval"] {
+      #expect((kinds[kind] ?? 0) > 20, "\(kind): \(kinds)")
+    }
+  }
+
+  @Test(arguments: 0..<2)
+  func largeDocumentsAgree(batch: Int) throws {
+    for offset in 0..<40 {
+      let seed = UInt64(10_000_000 + batch * 1000 + offset)
+      var generator = RandomDocuments(seed: seed)
+      let document = generator.document(maxRules: 80)
+      let profiles = (0..<30).map { _ in generator.profile() }
+      if let mismatch = try DifferentialTests.firstMismatch(seed: seed, document: document, profiles: profiles) {
+        Issue.record("\(DifferentialTests.shrink(mismatch))")
+        return
+      }
+    }
+  }
+}
