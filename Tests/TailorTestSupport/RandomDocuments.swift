@@ -36,7 +36,7 @@ public struct RandomDocuments {
   mutating func value(depth: Int = 0) -> JSONValue {
     switch random.int(0, 11) {
     case 0...8: return scalar()
-    case 9, 10 where depth < 2:
+    case 9 where depth < 2, 10 where depth < 2:
       return .array((0..<random.int(0, 3)).map { _ in value(depth: depth + 1) })
     case 11 where depth < 2:
       return .object(JSONObject([("city", scalar()), ("zip", scalar())]))

@@ -1,0 +1,70 @@
+import Benchmark
+import Tailor
+import TailorTestSupport
+
+/// One realistic single-decision document per rule count, with profiles.
+struct EvaluationInput {
+  let rules: Rules
+  let profiles: [Profile]
+
+  init(rules count: Int, seed: UInt64 = 42) throws {
+    var workload = Workload(seed: seed)
+    let document = workload.document(rules: count)
+    rules = try Rules(json: document.jsonText)
+    profiles = workload.profiles(1000, for: document).map(Profile.init)
+  }
+}
+
+let now = DateTime.parse("2026-07-01T00:00:00Z") ?? 0
+
+func registerEvaluateBenchmarks() {
+  // The issue's single-decision case: four clauses on a 10-attribute profile.
+  Benchmark("Evaluate:4-clauses/compiled") { (benchmark: Benchmark, input: (Rules, Profile)) in
+    let evaluator = input.0.makeEvaluator()
+    for _ in benchmark.scaledIterations {
+      blackHole(evaluator.decide("hero", for: input.1, at: now))
+    }
+  } setup: {
+    let rules = try Rules(
+      json: #"""
+        {"tailor": 1, "decisions": {"hero": {"variants": {"standard": 1, "vip": 2}, "default": "standard",
+          "rules": [{"id": "vip", "serve": "vip", "when": {"country": {"$in": ["ES", "PT", "FR"]}, "tier": "gold",
+            "age": {"$gte": 18}, "email": {"$regex": "@(corp|example)\\.com$"}}}]}}}
+        """#
+    )
+    let profile = try Profile(
+      json: #"""
+        {"userId": "u-1", "country": "ES", "language": "es", "device": "web", "tier": "gold", "age": 34,
+         "ltv": 120.5, "tags": ["sports"], "appVersion": "4.2.0", "email": "ann@corp.com"}
+        """#
+    )
+    return (rules, profile)
+  }
+
+  for count in [10, 1000, 10_000, 100_000] {
+    Benchmark("Evaluate:\(count)-rules/compiled") { (benchmark: Benchmark, input: EvaluationInput) in
+      let evaluator = input.rules.makeEvaluator()
+      var index = 0
+      for _ in benchmark.scaledIterations {
+        blackHole(evaluator.decide("offers", for: input.profiles[index], at: now))
+        index = index == input.profiles.count - 1 ? 0 : index + 1
+      }
+    } setup: {
+      try EvaluationInput(rules: count)
+    }
+    if count <= 10_000 {
+      Benchmark(
+        "Evaluate:\(count)-rules/interpreter",
+        configuration: .init(scalingFactor: count >= 1000 ? .one : .kilo)
+      ) { (benchmark: Benchmark, input: EvaluationInput) in
+        var index = 0
+        for _ in benchmark.scaledIterations {
+          blackHole(input.rules.interpreter.decide("offers", for: input.profiles[index].root, now: now))
+          index = index == input.profiles.count - 1 ? 0 : index + 1
+        }
+      } setup: {
+        try EvaluationInput(rules: count)
+      }
+    }
+  }
+}
