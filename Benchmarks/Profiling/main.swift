@@ -25,8 +25,20 @@ if name == "4-clauses" {
       """#
   )
   let evaluator = rules.makeEvaluator()
+  let prepared = rules.prepare(profile)
+  let hero = rules.decisionID(named: "hero")!
   for _ in 0..<iterations {
-    sink &+= evaluator.decide("hero", for: profile, at: now)?.matches.count ?? 0
+    sink &+= evaluator.outcome(of: hero, for: prepared, at: now).variant ?? 0
+  }
+} else if name.hasPrefix("load-"), let count = Int(name.dropFirst(5)) {
+  var workload = Workload(seed: 42)
+  let bytes = Array(workload.document(rules: count).jsonText.utf8)
+  print("document: \(bytes.count) bytes")
+  let clock = ContinuousClock()
+  for _ in 0..<max(iterations, 1) {
+    let start = clock.now
+    let rules = try Rules(json: bytes)
+    print("load + compile \(count) rules: \(clock.now - start), \(rules.decisionNames.count) decision")
   }
 } else if name == "parse" {
   var workload = Workload(seed: 7)
@@ -38,13 +50,18 @@ if name == "4-clauses" {
   var workload = Workload(seed: 42)
   let document = workload.document(rules: count)
   let rules = try Rules(json: document.jsonText)
-  let profiles = workload.profiles(1000, for: document).map(Profile.init)
+  let profiles = workload.profiles(1000, for: document).map { rules.prepare(Profile($0)) }
   let evaluator = rules.makeEvaluator()
   var defaults = 0
+  let offers = rules.decisionID(named: "offers")!
+  let clock = ContinuousClock()
+  let start = clock.now
   for index in 0..<iterations {
-    let decision = evaluator.decide("offers", for: profiles[index % 1000], at: now)
-    if decision?.reason == .default { defaults += 1 }
+    let outcome = evaluator.outcome(of: offers, for: profiles[index % 1000], at: now)
+    if outcome.reason == .default { defaults += 1 }
   }
-  print("fell through to the default: \(defaults * 100 / max(iterations, 1)) %")
+  let elapsed = clock.now - start
+  let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+  print("\(count) rules: \(Int(nanoseconds / Double(max(iterations, 1)))) ns per decision; fell through to the default: \(defaults * 100 / max(iterations, 1)) %")
 }
 print(sink)

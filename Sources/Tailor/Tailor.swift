@@ -25,6 +25,7 @@ public final class Rules: Sendable {
   /// The reference interpreter for this document.
   public let interpreter: ReferenceInterpreter
   let compiled: CompiledRules
+  let flat: FlatRules
   private let pool = Mutex<[PooledEvaluator]>([])
 
   /// Loads a rules document from UTF-8 bytes.
@@ -41,6 +42,7 @@ public final class Rules: Sendable {
       warnings = loaded.warnings
       interpreter = ReferenceInterpreter(loaded.document)
       compiled = Compiler.compile(loaded.document)
+      flat = FlatRules(compiled)
     case .failure(let error):
       throw error
     }
@@ -73,10 +75,36 @@ public final class Rules: Sendable {
   /// A new evaluator for this document, to be used by one thread at a time.
   ///
   /// Keeping one evaluator per thread is the fastest way to decide many profiles.
-  public func makeEvaluator() -> Evaluator { Evaluator(compiled) }
+  public func makeEvaluator() -> Evaluator { Evaluator(flat) }
+
+  /// Reads a profile into the slots these rules use.
+  ///
+  /// - Complexity: O(attribute paths the rules read).
+  public func prepare(_ profile: Profile) -> PreparedProfile { PreparedProfile(flat, root: profile.root) }
+
+  /// Reads a profile straight from the JSON text of an object, decoding only the
+  /// fields these rules read and validating the rest. A repeated key keeps its last value.
+  ///
+  /// - Parameter maxDepth: the deepest nesting accepted.
+  /// - Throws: ``JSONReader/SyntaxError`` for invalid JSON.
+  /// - Complexity: O(bytes).
+  public func prepare(json bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 512) throws(JSONReader.SyntaxError)
+    -> PreparedProfile
+  {
+    try PreparedProfile(flat, json: bytes, maxDepth: maxDepth)
+  }
+
+  /// Reads a profile straight from JSON bytes (see ``prepare(json:maxDepth:)-(UnsafeBufferPointer<UInt8>,_)``).
+  ///
+  /// - Throws: ``JSONReader/SyntaxError`` for invalid JSON.
+  public func prepare(json bytes: [UInt8], maxDepth: Int = 512) throws(JSONReader.SyntaxError) -> PreparedProfile {
+    try bytes.withUnsafeBufferPointer { (buffer) throws(JSONReader.SyntaxError) in
+      try PreparedProfile(flat, json: buffer, maxDepth: maxDepth)
+    }
+  }
 
   private func withEvaluator<T>(_ body: (Evaluator) -> T) -> T {
-    let evaluator = pool.withLock { $0.popLast() }?.evaluator ?? Evaluator(compiled)
+    let evaluator = pool.withLock { $0.popLast() }?.evaluator ?? Evaluator(flat)
     defer {
       let returned = PooledEvaluator(evaluator: evaluator)
       pool.withLock { pooled in

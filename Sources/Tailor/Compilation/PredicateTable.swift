@@ -26,7 +26,24 @@ struct PredicateTable: Sendable {
     if let index = predicateIndex[predicate] { return index }
     let index = Int32(predicates.count)
     let slot = slot(for: predicate.path)
-    predicates.append(CompiledPredicate(slot: slot, test: predicate.test, fast: FastTest(predicate.test)))
+    // String operands of equality tests become key ids, so the evaluator
+    // compares small integers instead of strings.
+    switch predicate.test {
+    case .literal(.string(let text)):
+      _ = keyID(text, slot: slot)
+    case .operators(let operators) where operators.count == 1:
+      switch operators[0] {
+      case .eq(.string(let text)):
+        _ = keyID(text, slot: slot)
+      case .in(let list, false), .nin(let list, false):
+        for case .string(let text) in list { _ = keyID(text, slot: slot) }
+      default:
+        break
+      }
+    default:
+      break
+    }
+    predicates.append(CompiledPredicate(slot: slot, test: predicate.test))
     predicateIndex[predicate] = index
     return index
   }
@@ -45,43 +62,4 @@ struct PredicateTable: Sendable {
 struct CompiledPredicate: Sendable {
   var slot: Int32
   var test: ValueTest
-  var fast: FastTest
-}
-
-/// Specialised forms of the most common tests; everything else runs the reference code.
-enum FastTest: Sendable {
-  /// A literal string: equal bytes when the value is a string.
-  case stringLiteral(String)
-  /// `$in` of strings only: membership when the value is a string.
-  case stringIn(Set<ByteString>)
-  /// `$nin` of strings only.
-  case stringNotIn(Set<ByteString>)
-  /// A relational comparison with a number operand, when the value is a number.
-  case numberCompare(Relation, Double)
-  /// A regular expression, when the value is a string.
-  case regex(Pattern)
-  /// No fast form.
-  case general
-
-  init(_ test: ValueTest) {
-    switch test {
-    case .literal(.string(let text)):
-      self = .stringLiteral(text)
-    case .operators(let operators) where operators.count == 1:
-      switch operators[0] {
-      case .in(let list, false) where list.allSatisfy({ $0.stringValue != nil }):
-        self = .stringIn(Set(list.compactMap { $0.stringValue.map(ByteString.init) }))
-      case .nin(let list, false) where list.allSatisfy({ $0.stringValue != nil }):
-        self = .stringNotIn(Set(list.compactMap { $0.stringValue.map(ByteString.init) }))
-      case .compare(let relation, .number(let operand)):
-        self = .numberCompare(relation, operand)
-      case .regex(let pattern):
-        self = .regex(pattern)
-      default:
-        self = .general
-      }
-    default:
-      self = .general
-    }
-  }
 }

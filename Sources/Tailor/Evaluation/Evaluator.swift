@@ -6,65 +6,75 @@
 ///
 /// ```swift
 /// let evaluator = rules.makeEvaluator()
-/// for profile in profiles {
+/// for line in lines {
+///   let profile = try rules.prepare(json: line)
 ///   let decision = evaluator.decide("homepage-hero", for: profile, at: now)
 /// }
 /// ```
 public final class Evaluator {
-  let compiled: CompiledRules
-  private let reference: ConditionEvaluator
+  let flat: FlatRules
   private var generation: UInt32 = 0
-  private var root: JSONValue = .null
-  private var now: Double = 0
+  private let predicateStamp: UnsafeMutablePointer<UInt32>
+  private let predicateValue: UnsafeMutablePointer<Bool>
+  private let decisionStamp: UnsafeMutablePointer<UInt32>
+  private let decisionFirst: UnsafeMutablePointer<Hit>
+  private let decisionAll: UnsafeMutablePointer<[Hit]>
+  private let predicateCount: Int
+  private let decisionCount: Int
+  private let matchResources = MatchResources.make()
 
-  private var slotStamp: [UInt32]
-  private var slotValues: [JSONValue]
-  private var keyStamp: [UInt32]
-  private var keyValues: [Int32]
-  private var predicateStamp: [UInt32]
-  private var predicateValues: [Bool]
-  private var decisionStamp: [UInt32]
-  private var decisionHits: [[Hit]]
-  private var decisionGateFailed: [Bool]
-
-  /// One served rule, before it is turned into a ``Decision/Match``.
+  /// One served rule (or the default) before it becomes a ``Decision/Match``.
   struct Hit {
+    /// The rule index in its decision; -1 for the default or nothing.
     var rule: Int32
+    /// The variant index; -1 for nothing.
     var variant: Int32
     var reason: Decision.Reason
-    var bucket: Double?
+    var bucket: Double
   }
 
-  init(_ compiled: CompiledRules) {
-    self.compiled = compiled
-    reference = ConditionEvaluator(groups: compiled.groups, segment: { _ in false }, decision: { _, _ in false })
-    let slots = compiled.table.paths.count
-    let predicates = compiled.table.predicates.count
-    let decisions = compiled.decisions.count
-    slotStamp = Array(repeating: 0, count: slots)
-    slotValues = Array(repeating: .null, count: slots)
-    keyStamp = Array(repeating: 0, count: slots)
-    keyValues = Array(repeating: -1, count: slots)
-    predicateStamp = Array(repeating: 0, count: predicates)
-    predicateValues = Array(repeating: false, count: predicates)
-    decisionStamp = Array(repeating: 0, count: decisions)
-    decisionHits = Array(repeating: [], count: decisions)
-    decisionGateFailed = Array(repeating: false, count: decisions)
+  init(_ flat: FlatRules) {
+    self.flat = flat
+    predicateCount = flat.predicates.count
+    decisionCount = flat.decisions.count
+    predicateStamp = .allocate(capacity: max(predicateCount, 1))
+    predicateStamp.initialize(repeating: 0, count: max(predicateCount, 1))
+    predicateValue = .allocate(capacity: max(predicateCount, 1))
+    predicateValue.initialize(repeating: false, count: max(predicateCount, 1))
+    decisionStamp = .allocate(capacity: max(decisionCount, 1))
+    decisionStamp.initialize(repeating: 0, count: max(decisionCount, 1))
+    decisionFirst = .allocate(capacity: max(decisionCount, 1))
+    decisionFirst.initialize(
+      repeating: Hit(rule: -1, variant: -1, reason: .default, bucket: .nan),
+      count: max(decisionCount, 1)
+    )
+    decisionAll = .allocate(capacity: max(decisionCount, 1))
+    decisionAll.initialize(repeating: [], count: max(decisionCount, 1))
   }
 
-  private func begin(_ profile: JSONValue, now: Double) {
+  deinit {
+    matchResources.free()
+    predicateStamp.deallocate()
+    predicateValue.deallocate()
+    decisionStamp.deallocate()
+    decisionFirst.deallocate()
+    decisionAll.deinitialize(count: max(decisionCount, 1))
+    decisionAll.deallocate()
+  }
+
+  private func nextGeneration() -> UInt32 {
     generation &+= 1
     if generation == 0 {
-      // Wrapped around: clear every stamp once every 4 billion profiles.
-      for index in slotStamp.indices { slotStamp[index] = 0 }
-      for index in keyStamp.indices { keyStamp[index] = 0 }
-      for index in predicateStamp.indices { predicateStamp[index] = 0 }
-      for index in decisionStamp.indices { decisionStamp[index] = 0 }
+      // Wrapped around: clear the stamps once every 4 billion profiles.
+      predicateStamp.update(repeating: 0, count: max(predicateCount, 1))
+      decisionStamp.update(repeating: 0, count: max(decisionCount, 1))
       generation = 1
     }
-    root = profile
-    self.now = now
+    return generation
   }
+
+  /// Prepares a profile for this evaluator's rules.
+  public func prepare(_ profile: Profile) -> PreparedProfile { PreparedProfile(flat, root: profile.root) }
 
   /// Decides one decision, or returns `nil` when there is no decision `name`.
   ///
@@ -75,253 +85,430 @@ public final class Evaluator {
   /// - Complexity: proportional to the path through the decision's graph and the
   ///   rules in the leaves it reaches, not to the number of rules.
   public func decide(_ name: String, for profile: Profile, at now: Double) -> Decision? {
-    guard let index = compiled.decisionIndex[ByteString(name)] else { return nil }
-    begin(profile.root, now: now)
-    return decision(Int(index))
+    guard let index = flat.index(ofDecision: name) else { return nil }
+    return decide(index: index, for: PreparedProfile(flat, root: profile.root), at: now)
+  }
+
+  /// Decides one decision for a prepared profile, or returns `nil` when there is no decision `name`.
+  ///
+  /// - Complexity: as ``decide(_:for:at:)-(_,Profile,_)``.
+  public func decide(_ name: String, for profile: PreparedProfile, at now: Double) -> Decision? {
+    guard let index = flat.index(ofDecision: name) else { return nil }
+    return decide(index: index, for: profile, at: now)
   }
 
   /// Decides every decision, in document order.
-  ///
-  /// - Complexity: the sum over decisions of the path through each graph.
   public func decideAll(for profile: Profile, at now: Double) -> [Decision] {
-    begin(profile.root, now: now)
-    return compiled.decisions.indices.map { decision($0) }
+    decideAll(for: PreparedProfile(flat, root: profile.root), at: now)
   }
 
-  private func decision(_ index: Int) -> Decision {
-    let definition = compiled.decisions[index]
-    let hits = hits(of: Int32(index))
+  /// Decides every decision for a prepared profile, in document order.
+  public func decideAll(for profile: PreparedProfile, at now: Double) -> [Decision] {
+    precondition(profile.layout == ObjectIdentifier(flat), "the profile was prepared for other rules")
+    let generation = nextGeneration()
+    return (0..<decisionCount).map { index in
+      withWalk(profile, now, generation) { walk in decision(index, walk.hits(of: Int32(index))) }
+    }
+  }
+
+  func decide(index: Int, for profile: PreparedProfile, at now: Double) -> Decision {
+    precondition(profile.layout == ObjectIdentifier(flat), "the profile was prepared for other rules")
+    let generation = nextGeneration()
+    return withWalk(profile, now, generation) { walk in decision(index, walk.hits(of: Int32(index))) }
+  }
+
+  /// The raw outcome of one decision: variant and rule indices, without building strings.
+  func outcome(index: Int, for profile: PreparedProfile, at now: Double, generation reuse: Bool = false)
+    -> HitList
+  {
+    let generation = reuse ? self.generation : nextGeneration()
+    return withWalk(profile, now, generation) { walk in walk.hits(of: Int32(index)) }
+  }
+
+  private func withWalk<T>(_ profile: PreparedProfile, _ now: Double, _ generation: UInt32, _ body: (Walk) -> T)
+    -> T
+  {
+    profile.summaries.withUnsafeBufferPointer { summaries in
+      profile.values.withUnsafeBufferPointer { values in
+        let walk = Walk(
+          flat: flat,
+          slots: summaries.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+          values: values.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+          predicateStamp: predicateStamp,
+          predicateValue: predicateValue,
+          decisionStamp: decisionStamp,
+          decisionFirst: decisionFirst,
+          decisionAll: decisionAll,
+          matchResources: matchResources,
+          generation: generation,
+          now: now
+        )
+        return body(walk)
+      }
+    }
+  }
+
+  private func decision(_ index: Int, _ hits: HitList) -> Decision {
+    let info = flat.info[index]
+    var matches: [Decision.Match] = []
+    var reason = hits.emptyReason
     func match(_ hit: Hit) -> Decision.Match {
-      let variant = definition.variants[Int(hit.variant)]
-      return Decision.Match(
-        variant: variant.key,
-        value: variant.value,
-        rule: hit.rule >= 0 ? definition.rules[Int(hit.rule)].id : nil,
+      Decision.Match(
+        variant: info.variantKeys[Int(hit.variant)],
+        value: info.variantValues[Int(hit.variant)],
+        rule: hit.rule >= 0 ? info.ruleIDs[Int(hit.rule)] : nil,
         reason: hit.reason,
-        bucket: hit.bucket
+        bucket: hit.bucket.isNaN ? nil : hit.bucket
       )
     }
-    let matches = hits.map(match)
-    let reason = matches.first?.reason ?? (decisionGateFailed[index] ? .prerequisiteFailed : .default)
-    return Decision(name: definition.name, isMultiple: definition.isMultiple, matches: matches, reason: reason)
+    if let list = hits.list {
+      matches.reserveCapacity(list.count)
+      for hit in list where hit.variant >= 0 { matches.append(match(hit)) }
+    } else if hits.single.variant >= 0 {
+      matches = [match(hits.single)]
+    }
+    if let first = matches.first { reason = first.reason }
+    return Decision(name: info.name, isMultiple: info.isMultiple, matches: matches, reason: reason)
+  }
+}
+
+/// The hits of one decision: a single one in first-match mode, a list in `all` mode.
+struct HitList {
+  var single: Evaluator.Hit
+  var list: [Evaluator.Hit]?
+
+  /// The reason when nothing is served: `default` or `prerequisite_failed`.
+  var emptyReason: Decision.Reason { single.reason }
+
+  func forEach(_ body: (Evaluator.Hit) -> Void) {
+    if let list { list.forEach(body) } else if single.variant >= 0 { body(single) }
   }
 
-  /// The served hits of a decision, memoised per profile (prerequisites reuse them).
-  private func hits(of index: Int32) -> [Hit] {
+  func contains(variant: Int32) -> Bool {
+    if let list { return list.contains { $0.variant == variant } }
+    return single.variant == variant
+  }
+}
+
+/// One evaluation's view of the compiled rules, the prepared profile and the
+/// memo: plain pointers, so the walk does no reference counting.
+private struct Walk {
+  unowned(unsafe) let flat: FlatRules
+  let nodes: UnsafeBufferPointer<FlatRules.NodeRecord>
+  let candidates: UnsafeBufferPointer<FlatRules.CandidateRecord>
+  let children: UnsafeBufferPointer<Int32>
+  let switchEntries: UnsafeBufferPointer<Int32>
+  let thresholds: UnsafeBufferPointer<Double>
+  let programs: UnsafeBufferPointer<FlatRules.ProgramRecord>
+  let programChildren: UnsafeBufferPointer<Int32>
+  let predicates: UnsafeBufferPointer<FlatRules.PredicateRecord>
+  let keySets: UnsafeBufferPointer<Int32>
+  let rules: UnsafeBufferPointer<FlatRules.RuleRecord>
+  let ranges: UnsafeBufferPointer<FlatRules.RangeRecord>
+  let decisions: UnsafeBufferPointer<FlatRules.DecisionRecord>
+  let patterns: UnsafeBufferPointer<Unmanaged<Pattern>>
+  let slots: UnsafePointer<PreparedProfile.Summary>
+  let values: UnsafePointer<JSONValue>
+  let predicateStamp: UnsafeMutablePointer<UInt32>
+  let predicateValue: UnsafeMutablePointer<Bool>
+  let decisionStamp: UnsafeMutablePointer<UInt32>
+  let decisionFirst: UnsafeMutablePointer<Evaluator.Hit>
+  let decisionAll: UnsafeMutablePointer<[Evaluator.Hit]>
+  let matchResources: MatchResources
+  let generation: UInt32
+  let now: Double
+
+  typealias Hit = Evaluator.Hit
+
+  init(
+    flat: FlatRules,
+    slots: UnsafePointer<PreparedProfile.Summary>,
+    values: UnsafePointer<JSONValue>,
+    predicateStamp: UnsafeMutablePointer<UInt32>,
+    predicateValue: UnsafeMutablePointer<Bool>,
+    decisionStamp: UnsafeMutablePointer<UInt32>,
+    decisionFirst: UnsafeMutablePointer<Evaluator.Hit>,
+    decisionAll: UnsafeMutablePointer<[Evaluator.Hit]>,
+    matchResources: MatchResources,
+    generation: UInt32,
+    now: Double
+  ) {
+    self.flat = flat
+    nodes = flat.nodes
+    candidates = flat.candidates
+    children = flat.children
+    switchEntries = flat.switchEntries
+    thresholds = flat.thresholds
+    programs = flat.programs
+    programChildren = flat.programChildren
+    predicates = flat.predicates
+    keySets = flat.keySets
+    rules = flat.rules
+    ranges = flat.ranges
+    decisions = flat.decisions
+    patterns = flat.unmanagedPatterns
+    self.slots = slots
+    self.values = values
+    self.predicateStamp = predicateStamp
+    self.predicateValue = predicateValue
+    self.decisionStamp = decisionStamp
+    self.decisionFirst = decisionFirst
+    self.decisionAll = decisionAll
+    self.matchResources = matchResources
+    self.generation = generation
+    self.now = now
+  }
+
+  /// The hits of a decision, memoised per profile (prerequisites reuse them).
+  func hits(of index: Int32) -> HitList {
     let position = Int(index)
-    if decisionStamp[position] == generation { return decisionHits[position] }
-    let definition = compiled.decisions[position]
-    var hits: [Hit] = []
-    var gateFailed = false
-    if let requires = definition.requires, !evaluate(requires) {
-      gateFailed = true
-      if let fallback = definition.defaultVariant {
-        hits = [Hit(rule: -1, variant: fallback, reason: .prerequisiteFailed, bucket: nil)]
+    let record = decisions[position]
+    if decisionStamp[position] == generation {
+      return HitList(single: decisionFirst[position], list: record.isMultiple ? decisionAll[position] : nil)
+    }
+    var single = Hit(rule: -1, variant: -1, reason: .default, bucket: .nan)
+    var list: [Hit]? = record.isMultiple ? [] : nil
+    if record.requires >= 0 && !evaluate(record.requires) {
+      single.reason = .prerequisiteFailed
+      if record.defaultVariant >= 0 {
+        single.variant = record.defaultVariant
+        list?.append(single)
       }
     } else {
-      let graph = definition.graph
-      if definition.isMultiple {
-        collect(graph, graph.root, definition, into: &hits)
-        if hits.count > 1 { hits.sort { $0.rule < $1.rule } }
-        if hits.count > definition.limit { hits.removeSubrange(definition.limit...) }
-      } else if let hit = first(graph, graph.root, definition, below: Int32.max) {
-        hits = [hit]
+      if record.isMultiple {
+        var collected: [Hit] = []
+        collect(record.root, record, into: &collected)
+        if collected.count > 1 { collected.sort { $0.rule < $1.rule } }
+        if collected.count > record.limit { collected.removeSubrange(record.limit...) }
+        list = collected
+        if let first = collected.first { single = first }
+      } else if let hit = first(record.root, record, below: Int32.max) {
+        single = hit
       }
-      if hits.isEmpty, let fallback = definition.defaultVariant {
-        hits = [Hit(rule: -1, variant: fallback, reason: .default, bucket: nil)]
+      if single.variant < 0 && record.defaultVariant >= 0 {
+        single.variant = record.defaultVariant
+        if list != nil { list = [single] }
       }
     }
     decisionStamp[position] = generation
-    decisionHits[position] = hits
-    decisionGateFailed[position] = gateFailed
-    return hits
+    decisionFirst[position] = single
+    if let list { decisionAll[position] = list }
+    return HitList(single: single, list: list)
   }
 
   // MARK: Graph walks
 
   /// The first admitted rule under `node` with an index below `limit`.
-  private func first(_ graph: DecisionGraph, _ node: Int32, _ definition: CompiledDecision, below limit: Int32)
-    -> Hit?
-  {
-    switch graph.nodes[Int(node)] {
-    case .empty:
-      return nil
-    case .leaf(let range):
-      for position in range {
-        let candidate = graph.candidates[Int(position)]
-        if candidate.rule >= limit { return nil }
-        if let hit = attempt(candidate, definition) { return hit }
-      }
-      return nil
-    case .firstOf(let children):
-      var best: Hit?
-      var bound = limit
-      for child in children {
-        if graph.minimumRule[Int(child)] >= bound { break }
-        if let hit = first(graph, child, definition, below: bound) {
-          best = hit
-          bound = hit.rule
+  func first(_ node: Int32, _ decision: FlatRules.DecisionRecord, below limit: Int32) -> Hit? {
+    var node = node
+    while true {
+      let record = nodes[Int(node)]
+      switch record.kind {
+      case .empty:
+        return nil
+      case .leaf:
+        var position = record.a
+        while position < record.b {
+          let candidate = candidates[Int(position)]
+          if candidate.rule >= limit { return nil }
+          if let hit = attempt(candidate, decision) { return hit }
+          position += 1
         }
+        return nil
+      case .firstOf:
+        var best: Hit?
+        var bound = limit
+        for offset in 0..<record.b {
+          let child = children[Int(record.a + offset)]
+          if nodes[Int(child)].minimumRule >= bound { break }
+          if let hit = first(child, decision, below: bound) {
+            best = hit
+            bound = hit.rule
+          }
+        }
+        return best
+      case .switchDense, .switchSorted, .interval:
+        guard let next = branch(record) else { return nil }
+        node = next
       }
-      return best
-    case .switchOn(let slot, let cases, let fallback):
-      guard let next = branch(slot, cases, fallback) else { return nil }
-      return first(graph, next, definition, below: limit)
-    case .interval(let slot, let thresholds, let children, let null, let fallback):
-      return first(graph, region(slot, thresholds, children, null, fallback), definition, below: limit)
     }
   }
 
   /// Every admitted rule under `node`.
-  private func collect(_ graph: DecisionGraph, _ node: Int32, _ definition: CompiledDecision, into hits: inout [Hit]) {
-    switch graph.nodes[Int(node)] {
+  func collect(_ node: Int32, _ decision: FlatRules.DecisionRecord, into hits: inout [Hit]) {
+    let record = nodes[Int(node)]
+    switch record.kind {
     case .empty:
       return
-    case .leaf(let range):
-      for position in range {
-        if let hit = attempt(graph.candidates[Int(position)], definition) { hits.append(hit) }
+    case .leaf:
+      for position in record.a..<record.b {
+        if let hit = attempt(candidates[Int(position)], decision) { hits.append(hit) }
       }
-    case .firstOf(let children):
-      for child in children { collect(graph, child, definition, into: &hits) }
-    case .switchOn(let slot, let cases, let fallback):
-      if let next = branch(slot, cases, fallback) { collect(graph, next, definition, into: &hits) }
-    case .interval(let slot, let thresholds, let children, let null, let fallback):
-      collect(graph, region(slot, thresholds, children, null, fallback), definition, into: &hits)
+    case .firstOf:
+      for offset in 0..<record.b { collect(children[Int(record.a + offset)], decision, into: &hits) }
+    case .switchDense, .switchSorted, .interval:
+      if let next = branch(record) { collect(next, decision, into: &hits) }
     }
   }
 
+  /// The child a switch or interval node leads to, or `nil` when no rule can match.
   @inline(__always)
-  private func branch(_ slot: Int32, _ cases: [Int32: Int32], _ fallback: Int32) -> Int32? {
-    switch value(of: slot) {
+  func branch(_ record: FlatRules.NodeRecord) -> Int32? {
+    let slot = slots[Int(record.slot)]
+    if record.kind == .interval {
+      switch slot.kind {
+      case .number:
+        let number = slot.number
+        var low = 0
+        var high = Int(record.b)
+        let base = Int(record.a)
+        while low < high {
+          let middle = (low + high) >> 1
+          if thresholds[base + middle] < number { low = middle + 1 } else { high = middle }
+        }
+        let index = low < Int(record.b) && thresholds[base + low] == number ? 2 * low + 1 : 2 * low
+        return children[Int(record.c) + index]
+      case .null:
+        return record.d
+      default:
+        return record.e
+      }
+    }
+    switch slot.kind {
     case .string:
-      let key = keyID(of: slot)
-      return key >= 0 ? cases[key] : nil
+      let key = slot.key
+      guard key >= 0 else { return nil }
+      if record.kind == .switchDense {
+        guard key < record.b else { return nil }
+        let child = switchEntries[Int(record.a + key)]
+        return child >= 0 ? child : nil
+      }
+      var low = 0
+      var high = Int(record.b)
+      let base = Int(record.a)
+      while low < high {
+        let middle = (low + high) >> 1
+        let probe = switchEntries[base + 2 * middle]
+        if probe == key { return switchEntries[base + 2 * middle + 1] }
+        if probe < key { low = middle + 1 } else { high = middle }
+      }
+      return nil
     case .null:
       return nil
     default:
-      return fallback
-    }
-  }
-
-  @inline(__always)
-  private func region(_ slot: Int32, _ thresholds: [Double], _ children: [Int32], _ null: Int32, _ fallback: Int32)
-    -> Int32
-  {
-    switch value(of: slot) {
-    case .number(let number):
-      var low = 0
-      var high = thresholds.count
-      while low < high {
-        let middle = (low + high) / 2
-        if thresholds[middle] < number { low = middle + 1 } else { high = middle }
-      }
-      let index = low < thresholds.count && thresholds[low] == number ? 2 * low + 1 : 2 * low
-      return children[index]
-    case .null:
-      return null
-    default:
-      return fallback
+      return record.c
     }
   }
 
   /// Checks a candidate's schedule, condition, and rollout or split.
-  private func attempt(_ candidate: DecisionGraph.Candidate, _ definition: CompiledDecision) -> Hit? {
-    let rule = definition.rules[Int(candidate.rule)]
-    if let schedule = rule.schedule, !schedule.contains(now) { return nil }
+  func attempt(_ candidate: FlatRules.CandidateRecord, _ decision: FlatRules.DecisionRecord) -> Hit? {
+    let rule = rules[Int(decision.firstRule + candidate.rule)]
+    if rule.hasSchedule && (now < rule.from || now >= rule.until) { return nil }
     guard evaluate(candidate.program) else { return nil }
-    switch rule.action {
-    case .serve(let variant):
-      return Hit(rule: candidate.rule, variant: variant, reason: .match, bucket: nil)
-    case .rollout(let variant, let slot, let seed, let percent):
-      guard let bucket = bucket(slot, seed), percent > 0, bucket <= percent / 100 else { return nil }
-      return Hit(rule: candidate.rule, variant: variant, reason: .rollout, bucket: bucket)
-    case .split(let slot, let seed, let ranges, let variants):
-      guard let bucket = bucket(slot, seed) else { return nil }
-      let index = Bucketing.chooseVariation(bucket, ranges: ranges)
-      guard index >= 0 else { return nil }
-      return Hit(rule: candidate.rule, variant: variants[index], reason: .split, bucket: bucket)
+    switch rule.kind {
+    case .serve:
+      return Hit(rule: candidate.rule, variant: rule.variant, reason: .match, bucket: .nan)
+    case .rollout:
+      guard let bucket = bucket(rule), rule.percent > 0, bucket <= rule.percent / 100 else { return nil }
+      return Hit(rule: candidate.rule, variant: rule.variant, reason: .rollout, bucket: bucket)
+    case .split:
+      guard let bucket = bucket(rule) else { return nil }
+      for offset in 0..<rule.rangeCount {
+        let range = ranges[Int(rule.rangeStart + offset)]
+        if bucket >= range.start && bucket < range.end {
+          return Hit(rule: candidate.rule, variant: range.variant, reason: .split, bucket: bucket)
+        }
+      }
+      return nil
     }
   }
 
-  private func bucket(_ slot: Int32, _ seed: String) -> Double? {
-    guard let input = Bucketing.hashInput(value(of: slot)) else { return nil }
-    return Bucketing.hashV2(seed: seed, value: input)
+  func bucket(_ rule: FlatRules.RuleRecord) -> Double? {
+    guard let input = Bucketing.hashInput(values[Int(rule.slot)]) else { return nil }
+    return Bucketing.hashV2(seed: flat.seeds[Int(rule.seed)], value: input)
   }
 
   // MARK: Conditions
 
-  private func evaluate(_ program: Program) -> Bool {
-    switch program {
-    case .predicate(let index): return predicate(index)
-    case .and(let parts):
-      for part in parts where !evaluate(part) { return false }
-      return true
-    case .or(let parts):
-      if parts.isEmpty { return true }
-      for part in parts where evaluate(part) { return true }
-      return false
-    case .nor(let parts):
-      if parts.isEmpty { return false }
-      for part in parts where evaluate(part) { return false }
-      return true
-    case .not(let inner): return !evaluate(inner)
-    case .decision(let index, let variant):
-      return hits(of: index).contains { hit in
-        JSONValue.sameBytes(compiled.decisions[Int(index)].variants[Int(hit.variant)].key, variant)
+  func evaluate(_ index: Int32) -> Bool {
+    let program = programs[Int(index)]
+    switch program.op {
+    case .predicate:
+      return predicate(program.a)
+    case .and:
+      for offset in 0..<program.b where !evaluate(programChildren[Int(program.a + offset)]) {
+        return false
       }
-    case .constant(let value): return value
+      return true
+    case .or:
+      if program.b == 0 { return true }
+      for offset in 0..<program.b where evaluate(programChildren[Int(program.a + offset)]) {
+        return true
+      }
+      return false
+    case .nor:
+      if program.b == 0 { return false }
+      for offset in 0..<program.b where evaluate(programChildren[Int(program.a + offset)]) {
+        return false
+      }
+      return true
+    case .not:
+      return !evaluate(program.a)
+    case .decision:
+      return program.b >= 0 && hits(of: program.a).contains(variant: program.b)
+    case .constant:
+      return program.a != 0
     }
   }
 
-  private func predicate(_ index: Int32) -> Bool {
+  func predicate(_ index: Int32) -> Bool {
     let position = Int(index)
-    if predicateStamp[position] == generation { return predicateValues[position] }
-    let compiledPredicate = compiled.table.predicates[position]
-    let value = value(of: compiledPredicate.slot)
+    if predicateStamp[position] == generation { return predicateValue[position] }
+    let record = predicates[position]
+    let slot = slots[Int(record.slot)]
     let result: Bool
-    switch (compiledPredicate.fast, value) {
-    case (.stringLiteral(let expected), .string(let actual)):
-      result = JSONValue.sameBytes(actual, expected)
-    case (.stringIn(let set), .string(let actual)):
-      result = set.contains(ByteString(actual))
-    case (.stringNotIn(let set), .string(let actual)):
-      result = !set.contains(ByteString(actual))
-    case (.numberCompare(let relation, let operand), .number(let actual)):
+    switch record.kind {
+    case .literalKey where slot.kind == .string:
+      result = slot.key >= 0 && slot.key == record.a
+    case .strictKey:
+      result = slot.kind == .string && slot.key >= 0 && slot.key == record.a
+    case .keyIn where slot.kind == .string:
+      result = slot.key >= 0 && containsKey(slot.key, record.a, record.b)
+    case .keyNotIn where slot.kind == .string:
+      result = !(slot.key >= 0 && containsKey(slot.key, record.a, record.b))
+    case .numberCompare where slot.kind == .number:
+      let value = slot.number
       result =
-        switch relation {
-        case .less: actual < operand
-        case .lessOrEqual: actual <= operand
-        case .greater: actual > operand
-        case .greaterOrEqual: actual >= operand
+        switch record.a {
+        case 0: value < record.number
+        case 1: value <= record.number
+        case 2: value > record.number
+        default: value >= record.number
         }
-    case (.regex(let pattern), .string(let actual)):
-      result = pattern.matches(actual)
+    case .regex where slot.kind == .string:
+      if case .string(let text) = values[Int(record.slot)] {
+        result = patterns[Int(record.a)]._withUnsafeGuaranteedRef { $0.matches(text, using: matchResources) }
+      } else {
+        result = false
+      }
     default:
-      result = reference.matches(compiledPredicate.test, value)
+      result = flat.reference.matches(flat.tests[Int(record.test)], values[Int(record.slot)])
     }
     predicateStamp[position] = generation
-    predicateValues[position] = result
+    predicateValue[position] = result
     return result
   }
 
-  private func value(of slot: Int32) -> JSONValue {
-    let position = Int(slot)
-    if slotStamp[position] == generation { return slotValues[position] }
-    let resolved = ConditionEvaluator.resolve(compiled.table.paths[position].components, in: root)
-    slotStamp[position] = generation
-    slotValues[position] = resolved
-    return resolved
-  }
-
-  private func keyID(of slot: Int32) -> Int32 {
-    let position = Int(slot)
-    if keyStamp[position] == generation { return keyValues[position] }
-    var key: Int32 = -1
-    if case .string(let text) = value(of: slot) {
-      key = compiled.table.keyIDs[position][ByteString(text)] ?? -1
+  @inline(__always)
+  func containsKey(_ key: Int32, _ start: Int32, _ end: Int32) -> Bool {
+    var low = Int(start)
+    var high = Int(end)
+    while low < high {
+      let middle = (low + high) >> 1
+      let probe = keySets[middle]
+      if probe == key { return true }
+      if probe < key { low = middle + 1 } else { high = middle }
     }
-    keyStamp[position] = generation
-    keyValues[position] = key
-    return key
+    return false
   }
 }

@@ -89,6 +89,16 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
   public func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     let resources = MatchResources.acquire()
     defer { MatchResources.release(resources) }
+    return matches(bytes: bytes, using: resources)
+  }
+
+  /// Whether the pattern matches anywhere in `subject`, with the caller's match resources.
+  func matches(_ subject: String, using resources: MatchResources) -> Bool {
+    var text = subject
+    return text.withUTF8 { matches(bytes: $0, using: resources) }
+  }
+
+  func matches(bytes: UnsafeBufferPointer<UInt8>, using resources: MatchResources) -> Bool {
     var empty: UInt8 = 0
     let result = withUnsafePointer(to: &empty) { emptySubject in
       tailor_pcre2_match(
@@ -124,18 +134,30 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
 }
 
 /// Match data and a limited match context, pooled so a search allocates nothing.
-private struct MatchResources: @unchecked Sendable {
+/// An ``Evaluator`` owns one set; other callers borrow from the pool.
+struct MatchResources: @unchecked Sendable {
   let data: OpaquePointer
   let context: OpaquePointer
+
+  /// A new set, owned by the caller (see ``free()``).
+  static func make() -> MatchResources {
+    guard let data = tailor_pcre2_match_data_create(),
+      let context = tailor_pcre2_match_context_create(Pattern.matchLimit, Pattern.depthLimit)
+    else { fatalError("PCRE2 could not allocate match data") }
+    return MatchResources(data: data, context: context)
+  }
+
+  /// Frees a set made with ``make()``.
+  func free() {
+    tailor_pcre2_match_data_free(data)
+    tailor_pcre2_match_context_free(context)
+  }
 
   private static let pool = Mutex<[MatchResources]>([])
 
   static func acquire() -> MatchResources {
     if let pooled = pool.withLock({ $0.popLast() }) { return pooled }
-    guard let data = tailor_pcre2_match_data_create(),
-      let context = tailor_pcre2_match_context_create(Pattern.matchLimit, Pattern.depthLimit)
-    else { fatalError("PCRE2 could not allocate match data") }
-    return MatchResources(data: data, context: context)
+    return make()
   }
 
   static func release(_ resources: MatchResources) {

@@ -40,18 +40,21 @@ struct DifferentialTests {
     let rules = try Rules(json: document.jsonText)
     let evaluator = rules.makeEvaluator()
     for profile in profiles {
+      // The byte fast path must read the profile exactly as the JSON reader does.
+      let prepared = try rules.prepare(json: Array(profile.jsonText.utf8))
       for now in RandomDocuments.instants {
         for name in rules.decisionNames {
           let compiled = evaluator.decide(name, for: Profile(profile), at: now)
           let interpreted = rules.interpreter.decide(name, for: profile, now: now)
-          if compiled != interpreted {
+          let fromBytes = evaluator.decide(name, for: prepared, at: now)
+          if compiled != interpreted || fromBytes != interpreted {
             return Mismatch(
               seed: seed,
               document: document,
               profile: profile,
               decision: name,
               now: now,
-              compiled: render(compiled),
+              compiled: render(compiled) + (fromBytes == compiled ? "" : " (from bytes: \(render(fromBytes)))"),
               interpreted: render(interpreted)
             )
           }

@@ -1,0 +1,60 @@
+/// A decision of a loaded document, found once by name and then used by index.
+public struct DecisionID: Hashable, Sendable {
+  /// The decision's position in the document.
+  public let index: Int
+}
+
+/// The served variant of a first-match decision as indices, without building strings.
+///
+/// This is the allocation-free answer for hot loops and servers that render
+/// their own output; ``Rules/variantKey(_:_:)`` and ``Rules/ruleID(_:_:)`` turn
+/// indices back into names. For a `mode: "all"` decision it is the first match.
+public struct Outcome: Hashable, Sendable {
+  /// The served variant's index among the decision's variants, or `nil`.
+  public var variant: Int?
+  /// The winning rule's index among the decision's rules; `nil` for the default or nothing.
+  public var rule: Int?
+  /// Why.
+  public var reason: Decision.Reason
+  /// The bucket number for rollouts and splits.
+  public var bucket: Double?
+}
+
+extension Evaluator {
+  /// Decides one decision for a prepared profile and answers with indices.
+  ///
+  /// - Complexity: as ``decide(_:for:at:)-(_,PreparedProfile,_)``, with no allocation.
+  public func outcome(of decision: DecisionID, for profile: PreparedProfile, at now: Double) -> Outcome {
+    precondition(profile.layout == ObjectIdentifier(flat), "the profile was prepared for other rules")
+    let hits = outcome(index: decision.index, for: profile, at: now)
+    let hit = hits.list?.first ?? hits.single
+    return Outcome(
+      variant: hit.variant >= 0 ? Int(hit.variant) : nil,
+      rule: hit.rule >= 0 ? Int(hit.rule) : nil,
+      reason: hit.variant >= 0 ? hit.reason : hits.emptyReason,
+      bucket: hit.bucket.isNaN ? nil : hit.bucket
+    )
+  }
+}
+
+extension Rules {
+  /// The id of the decision `name`, or `nil`.
+  public func decisionID(named name: String) -> DecisionID? {
+    flat.index(ofDecision: name).map(DecisionID.init)
+  }
+
+  /// The key of a decision's variant, by index.
+  public func variantKey(_ decision: DecisionID, _ variant: Int) -> String {
+    flat.info[decision.index].variantKeys[variant]
+  }
+
+  /// The content of a decision's variant, by index.
+  public func variantValue(_ decision: DecisionID, _ variant: Int) -> JSONValue {
+    flat.info[decision.index].variantValues[variant]
+  }
+
+  /// The id of a decision's rule, by index.
+  public func ruleID(_ decision: DecisionID, _ rule: Int) -> String {
+    flat.info[decision.index].ruleIDs[rule]
+  }
+}
