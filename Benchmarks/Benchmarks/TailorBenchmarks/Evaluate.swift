@@ -7,24 +7,30 @@ struct EvaluationInput {
   let rules: Rules
   let profiles: [Profile]
   let prepared: [PreparedProfile]
+  let offers: DecisionID
 
   init(rules count: Int, seed: UInt64 = 42) throws {
     var workload = Workload(seed: seed)
     let document = workload.document(rules: count)
-    rules = try Rules(json: document.jsonText)
+    let rules = try Rules(json: document.jsonText)
+    self.rules = rules
     profiles = workload.profiles(1000, for: document).map(Profile.init)
     prepared = profiles.map { rules.prepare($0) }
+    guard let offers = rules.decisionID(named: "offers") else { throw BenchmarkSetupError() }
+    self.offers = offers
   }
 }
+
+struct BenchmarkSetupError: Error {}
 
 let now = DateTime.parse("2026-07-01T00:00:00Z") ?? 0
 
 func registerEvaluateBenchmarks() {
   // The issue's single-decision case: four clauses on a 10-attribute profile.
-  Benchmark("Evaluate:4-clauses/compiled") { (benchmark: Benchmark, input: (Rules, PreparedProfile)) in
-    let evaluator = input.0.makeEvaluator()
+  Benchmark("Evaluate:4-clauses/compiled") {
+    (benchmark: Benchmark, input: (Evaluator, DecisionID, PreparedProfile)) in
     for _ in benchmark.scaledIterations {
-      blackHole(evaluator.decide("hero", for: input.1, at: now))
+      blackHole(input.0.outcome(of: input.1, for: input.2, at: now))
     }
   } setup: {
     let rules = try Rules(
@@ -40,7 +46,8 @@ func registerEvaluateBenchmarks() {
          "ltv": 120.5, "tags": ["sports"], "appVersion": "4.2.0", "email": "ann@corp.com"}
         """#
     )
-    return (rules, rules.prepare(profile))
+    guard let hero = rules.decisionID(named: "hero") else { throw BenchmarkSetupError() }
+    return (rules.makeEvaluator(), hero, rules.prepare(profile))
   }
 
   for count in [10, 1000, 10_000, 100_000] {
@@ -48,17 +55,14 @@ func registerEvaluateBenchmarks() {
       let evaluator = input.rules.makeEvaluator()
       var index = 0
       for _ in benchmark.scaledIterations {
-        blackHole(evaluator.decide("offers", for: input.prepared[index], at: now))
-        index = index == input.profiles.count - 1 ? 0 : index + 1
+        blackHole(evaluator.outcome(of: input.offers, for: input.prepared[index], at: now))
+        index = index == input.prepared.count - 1 ? 0 : index + 1
       }
     } setup: {
       try EvaluationInput(rules: count)
     }
     if count <= 10_000 {
-      Benchmark(
-        "Evaluate:\(count)-rules/interpreter",
-        configuration: .init(scalingFactor: count >= 1000 ? .one : .kilo)
-      ) { (benchmark: Benchmark, input: EvaluationInput) in
+      Benchmark("Evaluate:\(count)-rules/interpreter") { (benchmark: Benchmark, input: EvaluationInput) in
         var index = 0
         for _ in benchmark.scaledIterations {
           blackHole(input.rules.interpreter.decide("offers", for: input.profiles[index].root, now: now))
@@ -68,5 +72,16 @@ func registerEvaluateBenchmarks() {
         try EvaluationInput(rules: count)
       }
     }
+  }
+
+  Benchmark("Evaluate:1000-rules/decision-value") { (benchmark: Benchmark, input: EvaluationInput) in
+    let evaluator = input.rules.makeEvaluator()
+    var index = 0
+    for _ in benchmark.scaledIterations {
+      blackHole(evaluator.decide("offers", for: input.prepared[index], at: now))
+      index = index == input.prepared.count - 1 ? 0 : index + 1
+    }
+  } setup: {
+    try EvaluationInput(rules: 1000)
   }
 }

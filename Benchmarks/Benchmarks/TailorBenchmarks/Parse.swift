@@ -3,7 +3,7 @@ import Tailor
 import TailorTestSupport
 
 func registerParseBenchmarks() {
-  Benchmark("Parse:profile-450B") { (benchmark: Benchmark, lines: [[UInt8]]) in
+  Benchmark("Parse:profile-450B/json-value") { (benchmark: Benchmark, lines: [[UInt8]]) in
     var index = 0
     for _ in benchmark.scaledIterations {
       blackHole(try? Profile(json: lines[index]))
@@ -12,5 +12,18 @@ func registerParseBenchmarks() {
   } setup: {
     var workload = Workload(seed: 7)
     return (0..<1000).map { _ in Array(workload.profile().jsonText.utf8) }
+  }
+
+  Benchmark("Parse:profile-450B/prepared-1000-rules") {
+    (benchmark: Benchmark, input: (Rules, [[UInt8]])) in
+    var index = 0
+    for _ in benchmark.scaledIterations {
+      blackHole(try? input.0.prepare(json: input.1[index]))
+      index = index == input.1.count - 1 ? 0 : index + 1
+    }
+  } setup: {
+    var workload = Workload(seed: 7)
+    let rules = try Rules(json: workload.document(rules: 1000).jsonText)
+    return (rules, (0..<1000).map { _ in Array(workload.profile().jsonText.utf8) })
   }
 }

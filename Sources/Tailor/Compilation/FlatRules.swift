@@ -58,6 +58,8 @@ final class FlatRules: @unchecked Sendable {
     case numberCompare
     /// `$regex`/`$regexi` with pattern `a`, for a string value.
     case regex
+    /// `$veq`…`$vlte` (`a` the relation) against padded operand `b` of `paddedOperands`.
+    case version
     /// Anything else: the reference code with test `a`.
     case general
   }
@@ -119,6 +121,7 @@ final class FlatRules: @unchecked Sendable {
   let decisions: UnsafeBufferPointer<DecisionRecord>
 
   let patterns: [Pattern]
+  let paddedOperands: [String]
   /// The same patterns, unretained, for the hot path (`patterns` keeps them alive).
   let unmanagedPatterns: UnsafeBufferPointer<Unmanaged<Pattern>>
   let tests: [ValueTest]
@@ -333,6 +336,7 @@ final class FlatRules: @unchecked Sendable {
     }
 
     var patterns: [Pattern] = []
+    var paddedOperands: [String] = []
     var tests: [ValueTest] = []
     var predicates: [PredicateRecord] = []
     for predicate in table.predicates {
@@ -381,6 +385,19 @@ final class FlatRules: @unchecked Sendable {
           record.kind = .regex
           patterns.append(pattern)
           record.a = Int32(patterns.count - 1)
+        case .version(let relation, let padded, _):
+          record.kind = .version
+          record.a =
+            switch relation {
+            case .equal: 0
+            case .notEqual: 1
+            case .less: 2
+            case .lessOrEqual: 3
+            case .greater: 4
+            case .greaterOrEqual: 5
+            }
+          paddedOperands.append(padded)
+          record.b = Int32(paddedOperands.count - 1)
         default:
           break
         }
@@ -413,6 +430,7 @@ final class FlatRules: @unchecked Sendable {
     self.ranges = freeze(ranges)
     self.decisions = freeze(decisions)
     self.patterns = patterns
+    self.paddedOperands = paddedOperands
     self.unmanagedPatterns = freeze(patterns.map { Unmanaged.passUnretained($0) })
     self.tests = tests
     self.seeds = seeds
