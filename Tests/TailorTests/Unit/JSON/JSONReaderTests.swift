@@ -104,7 +104,8 @@ import Testing
     Rejection(#"["⟨1⟩⟪F4⟫⟪90⟫⟪80⟫⟪80⟫"]"#, .invalidUTF8, "/0"),
     Rejection(#"["⟨1⟩⟪F5⟫⟪80⟫⟪80⟫⟪80⟫"]"#, .invalidUTF8, "/0"),
     // A sequence cut short by the closing quote or by the end of input.
-    Rejection(#"["⟪E2⟫⟪82⟫⟨1⟩"]"#, .invalidUTF8, "/0"),
+    Rejection(#"["⟨1⟩⟪E2⟫⟪82⟫"]"#, .invalidUTF8, "/0"),
+    Rejection(#"["é⟨1⟩⟪E9⟫, "]"#, .invalidUTF8, "/0"),
     Rejection(#"["⟨1⟩⟪E2⟫⟪82⟫"#, .invalidUTF8, "/0"),
     // In a key.
     Rejection(#"{"a": {"b⟨1⟩⟪FE⟫": 1}}"#, .invalidUTF8, "/a"),
