@@ -157,7 +157,13 @@ import Testing
        "single": {"variants": {"on": 1, "off": 0}, "default": "off",
                   "rules": [{"id": "eu", "when": {"$segment": "eu"}, "serve": "on"}]},
        "nested": {"variants": {"on": 1, "off": 0}, "default": "off",
-                  "rules": [{"id": "eu-gold", "when": {"$segment": "eu-gold"}, "serve": "on"}]}}}
+                  "rules": [{"id": "eu-gold", "when": {"$segment": "eu-gold"}, "serve": "on"}]},
+       "both": {"variants": {"on": 1, "off": 0}, "default": "off",
+                "rules": [{"id": "both", "when": {"$decision": {"hero": "vip", "gated": "on"}}, "serve": "on"}]},
+       "multi": {"mode": "all", "variants": {"x": 1, "y": 2},
+                 "rules": [{"id": "x", "serve": "x"}, {"id": "y", "when": {"tier": "gold"}, "serve": "y"}]},
+       "followsY": {"variants": {"on": 1, "off": 0}, "default": "off",
+                    "rules": [{"id": "y", "when": {"$decision": {"multi": "y"}}, "serve": "on"}]}}}
     """
 
   @Test func segmentsByNameAndByList() throws {
@@ -184,6 +190,12 @@ import Testing
     let plain = try ReferenceInterpreterTests.decide(rules, #"{"country": "ES", "tier": "silver"}"#, in: "banner")
     #expect(plain.variant == "plain")
     #expect(plain.reason == .default)
+    // Several entries must all hold.
+    #expect(try ReferenceInterpreterTests.decide(rules, #"{"country": "ES", "tier": "gold"}"#, in: "both").variant == "on")
+    #expect(try ReferenceInterpreterTests.decide(rules, #"{"country": "PT", "tier": "gold"}"#, in: "both").variant == "off")
+    // A `mode: "all"` decision satisfies a prerequisite with any of its matches.
+    #expect(try ReferenceInterpreterTests.decide(rules, #"{"tier": "gold"}"#, in: "followsY").variant == "on")
+    #expect(try ReferenceInterpreterTests.decide(rules, #"{"tier": "silver"}"#, in: "followsY").variant == "off")
   }
 
   @Test func requiresGate() throws {

@@ -56,6 +56,7 @@ import Testing
   @Test func differencesFromJavaScript() throws {
     // Inline flags: JavaScript rejects `(?i)` (so GrowthBook evaluates false); PCRE2 accepts it.
     #expect(try PatternTests.matches("(?i)abc", "ABC"))
+    #expect(try PatternTests.matches("(?i:a)b", "Ab"))
     // Possessive quantifiers, atomic groups, `\A`, `\z` and comments: PCRE2 syntax, JavaScript errors or literals.
     #expect(try PatternTests.matches("^a++$", "aaa"))
     #expect(try PatternTests.matches("^(?>a)$", "a"))
