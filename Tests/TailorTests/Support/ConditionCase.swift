@@ -23,12 +23,16 @@ struct ConditionCase: Sendable, CustomTestStringConvertible {
   }
 
   /// The condition holds, in GrowthBook and in documents.
-  static func holds(_ condition: String, _ attributes: String, groups: String = "{}") -> ConditionCase {
+  static func holds(_ condition: String, _ attributes: String, groups: String = "{}")
+    -> ConditionCase
+  {
     ConditionCase(condition: condition, attributes: attributes, expected: true, groups: groups)
   }
 
   /// The condition fails, in GrowthBook and in documents.
-  static func fails(_ condition: String, _ attributes: String, groups: String = "{}") -> ConditionCase {
+  static func fails(_ condition: String, _ attributes: String, groups: String = "{}")
+    -> ConditionCase
+  {
     ConditionCase(condition: condition, attributes: attributes, expected: false, groups: groups)
   }
 
@@ -40,7 +44,9 @@ struct ConditionCase: Sendable, CustomTestStringConvertible {
     _ code: Diagnostic.Code,
     groups: String = "{}"
   ) -> ConditionCase {
-    ConditionCase(condition: condition, attributes: attributes, expected: expected, rejectedWith: code, groups: groups)
+    ConditionCase(
+      condition: condition, attributes: attributes, expected: expected, rejectedWith: code,
+      groups: groups)
   }
 
   /// A rules document whose decision `d` serves `yes` when `condition` holds, else `no`.
@@ -60,21 +66,26 @@ struct ConditionCase: Sendable, CustomTestStringConvertible {
     for (name, members) in try #require(try JSONReader.parse(groups).objectValue).pairs {
       saved[name] = try #require(members.arrayValue)
     }
-    let growthBook = GrowthBook.evaluateCondition(conditionValue, attributes: attributesValue, savedGroups: saved)
+    let growthBook = GrowthBook.evaluateCondition(
+      conditionValue, attributes: attributesValue, savedGroups: saved)
     #expect(growthBook == expected, "GrowthBook", sourceLocation: sourceLocation)
 
     let text = ConditionCase.document(when: condition, groups: groups)
     if let rejectedWith {
       do {
         _ = try Rules(json: text)
-        Issue.record("the document loaded; expected \(rejectedWith)", sourceLocation: sourceLocation)
+        Issue.record(
+          "the document loaded; expected \(rejectedWith)", sourceLocation: sourceLocation)
       } catch {
-        #expect(error.diagnostics.map(\.code) == [rejectedWith], "\(error)", sourceLocation: sourceLocation)
+        #expect(
+          error.diagnostics.map(\.code) == [rejectedWith], "\(error)",
+          sourceLocation: sourceLocation)
       }
       return
     }
     let rules = try Rules(json: text)
     let decision = try #require(rules.decide("d", for: Profile(attributesValue)))
-    #expect(decision.variant == (expected ? "yes" : "no"), "document", sourceLocation: sourceLocation)
+    #expect(
+      decision.variant == (expected ? "yes" : "no"), "document", sourceLocation: sourceLocation)
   }
 }

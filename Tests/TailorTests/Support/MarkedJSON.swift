@@ -48,7 +48,8 @@ struct MarkedJSON {
     }
     while index < scalars.count {
       let scalar = scalars[index]
-      if scalar == "⟨", let (body, next) = token(from: index, closedBy: "⟩"), let number = Int(body) {
+      if scalar == "⟨", let (body, next) = token(from: index, closedBy: "⟩"), let number = Int(body)
+      {
         if markers[number] != nil { problems.append("marker ⟨\(number)⟩ appears twice") }
         markers[number] = Marker(offset: bytes.count, line: line, column: column)
         index = next
@@ -79,7 +80,9 @@ struct MarkedJSON {
   }
 
   /// The marker numbered `number`; records an issue when there is none.
-  func marker(_ number: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Marker {
+  func marker(_ number: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
+    -> Marker
+  {
     guard let marker = markers[number] else {
       Issue.record("the text has no marker ⟨\(number)⟩", sourceLocation: sourceLocation)
       throw MarkerMissing()
@@ -119,7 +122,9 @@ func expectDiagnostics(
   sourceLocation: Testing.SourceLocation = #_sourceLocation
 ) -> [Diagnostic] {
   let json = MarkedJSON(marked)
-  for problem in json.problems { Issue.record("marked JSON: \(problem)", sourceLocation: sourceLocation) }
+  for problem in json.problems {
+    Issue.record("marked JSON: \(problem)", sourceLocation: sourceLocation)
+  }
   let diagnostics: [Diagnostic]
   do {
     _ = try Rules(json: json.bytes, file: file)
@@ -130,7 +135,8 @@ func expectDiagnostics(
   }
   let used = Set(expected.map(\.marker))
   for number in json.markers.keys.sorted() where !used.contains(number) {
-    Issue.record("marker ⟨\(number)⟩ is not expected by any diagnostic", sourceLocation: sourceLocation)
+    Issue.record(
+      "marker ⟨\(number)⟩ is not expected by any diagnostic", sourceLocation: sourceLocation)
   }
   // Expected diagnostics in position order; ties keep their written order.
   var ordered: [(ExpectedDiagnostic, MarkedJSON.Marker)] = []
@@ -153,22 +159,32 @@ func expectDiagnostics(
   )
   for ((item, marker), diagnostic) in zip(ordered, diagnostics) {
     let location = diagnostic.location
-    #expect(diagnostic.code == item.code, "⟨\(item.marker)⟩ code; got \(diagnostic)", sourceLocation: sourceLocation)
+    #expect(
+      diagnostic.code == item.code, "⟨\(item.marker)⟩ code; got \(diagnostic)",
+      sourceLocation: sourceLocation)
     #expect(
       location.pointer.description == item.pointer,
       "⟨\(item.marker)⟩ pointer; got \(diagnostic)",
       sourceLocation: sourceLocation
     )
-    #expect(location.offset == marker.offset, "⟨\(item.marker)⟩ offset; got \(diagnostic)", sourceLocation: sourceLocation)
+    #expect(
+      location.offset == marker.offset, "⟨\(item.marker)⟩ offset; got \(diagnostic)",
+      sourceLocation: sourceLocation)
     #expect(
       location.line == marker.line && location.column == marker.column,
       "⟨\(item.marker)⟩ expected at \(marker.line):\(marker.column); got \(diagnostic)",
       sourceLocation: sourceLocation
     )
-    #expect(location.file == file, "⟨\(item.marker)⟩ file; got \(diagnostic)", sourceLocation: sourceLocation)
-    #expect(diagnostic.severity == .error, "⟨\(item.marker)⟩ severity; got \(diagnostic)", sourceLocation: sourceLocation)
+    #expect(
+      location.file == file, "⟨\(item.marker)⟩ file; got \(diagnostic)",
+      sourceLocation: sourceLocation)
+    #expect(
+      diagnostic.severity == .error, "⟨\(item.marker)⟩ severity; got \(diagnostic)",
+      sourceLocation: sourceLocation)
   }
   let offsets = diagnostics.map { $0.location.offset ?? Int.max }
-  #expect(offsets == offsets.sorted(), "diagnostics are not sorted by position:\n\(rendered)", sourceLocation: sourceLocation)
+  #expect(
+    offsets == offsets.sorted(), "diagnostics are not sorted by position:\n\(rendered)",
+    sourceLocation: sourceLocation)
   return diagnostics
 }

@@ -107,7 +107,8 @@ import Testing
   // MARK: Shape (parser)
 
   @Test func unsupportedVersion() {
-    expectDiagnostics(#"{"tailor": ⟨1⟩2, "decisions": {}}"#, [.init(1, .unsupportedVersion, "/tailor")])
+    expectDiagnostics(
+      #"{"tailor": ⟨1⟩2, "decisions": {}}"#, [.init(1, .unsupportedVersion, "/tailor")])
     expectDiagnostics(#"{"tailor": ⟨1⟩"1"}"#, [.init(1, .unsupportedVersion, "/tailor")])
   }
 
@@ -143,7 +144,8 @@ import Testing
       [.init(1, .expectedType, "/decisions/d/rules")]
     )
     expectDiagnostics(
-      DiagnosticCodeTests.rule(#"{"id": "r", "when": {"x": {"$in": ⟨1⟩"a"}, "y": {"$exists": ⟨2⟩1}}, "serve": "a"}"#),
+      DiagnosticCodeTests.rule(
+        #"{"id": "r", "when": {"x": {"$in": ⟨1⟩"a"}, "y": {"$exists": ⟨2⟩1}}, "serve": "a"}"#),
       [
         .init(1, .expectedType, "/decisions/d/rules/0/when/x/$in"),
         .init(2, .expectedType, "/decisions/d/rules/0/when/y/$exists"),
@@ -153,7 +155,8 @@ import Testing
 
   @Test func unknownOperator() {
     let diagnostics = expectDiagnostics(
-      DiagnosticCodeTests.rule(#"{"id": "r", "when": {"age": {⟨1⟩"$gtt": 1}, ⟨2⟩"$where": "x"}, "serve": "a"}"#),
+      DiagnosticCodeTests.rule(
+        #"{"id": "r", "when": {"age": {⟨1⟩"$gtt": 1}, ⟨2⟩"$where": "x"}, "serve": "a"}"#),
       [
         .init(1, .unknownOperator, "/decisions/d/rules/0/when/age/$gtt"),
         .init(2, .unknownOperator, "/decisions/d/rules/0/when/$where"),
@@ -234,14 +237,18 @@ import Testing
       #expect(diagnostic.location.pointer == .root)
       #expect(diagnostic.location.file == path)
       #expect(diagnostic.location.line == nil && diagnostic.location.column == nil)
-      #expect(diagnostic.rendered() == "\(path): /: cannot read `\(path)`: no such file or directory")
+      #expect(
+        diagnostic.rendered() == "\(path): /: cannot read `\(path)`: no such file or directory")
     }
   }
 
   @Test func unknownAttributeType() {
     expectDiagnostics(
       #"{"tailor": 1, "attributes": {"age": "number", "plan": ⟨1⟩"enum", "vip": ⟨2⟩true}}"#,
-      [.init(1, .unknownAttributeType, "/attributes/plan"), .init(2, .unknownAttributeType, "/attributes/vip")]
+      [
+        .init(1, .unknownAttributeType, "/attributes/plan"),
+        .init(2, .unknownAttributeType, "/attributes/vip"),
+      ]
     )
   }
 
@@ -262,7 +269,8 @@ import Testing
 
   @Test func unknownGroup() {
     expectDiagnostics(
-      DiagnosticCodeTests.rule(#"{"id": "r", "when": {"id": {"$inGroup": ⟨1⟩"beta"}}, "serve": "a"}"#),
+      DiagnosticCodeTests.rule(
+        #"{"id": "r", "when": {"id": {"$inGroup": ⟨1⟩"beta"}}, "serve": "a"}"#),
       [.init(1, .unknownGroup, "/decisions/d/rules/0/when/id/$inGroup")]
     )
   }
@@ -289,7 +297,8 @@ import Testing
 
   @Test func unknownDecision() {
     expectDiagnostics(
-      DiagnosticCodeTests.rule(#"{"id": "r", "when": {"$decision": {⟨1⟩"nope": "a"}}, "serve": "a"}"#),
+      DiagnosticCodeTests.rule(
+        #"{"id": "r", "when": {"$decision": {⟨1⟩"nope": "a"}}, "serve": "a"}"#),
       [.init(1, .unknownDecision, "/decisions/d/rules/0/when/$decision/nope")]
     )
   }

@@ -1,11 +1,12 @@
+import Testing
+
+@testable import Tailor
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Testing
-
-@testable import Tailor
 
 /// How diagnostics render: `file:line:col pointer: message` (DESIGN §2).
 @Suite struct DiagnosticRenderingTests {
@@ -68,16 +69,21 @@ import Testing
       location: SourceLocation(pointer: JSONPointer(parsing: "/segments/x") ?? .root)
     )
     #expect(bare.rendered() == "/segments/x: unknown segment `eu`")
-    let root = Diagnostic(code: .missingKey, message: "a rules document needs `tailor`", location: SourceLocation(pointer: .root))
+    let root = Diagnostic(
+      code: .missingKey, message: "a rules document needs `tailor`",
+      location: SourceLocation(pointer: .root))
     #expect(root.rendered() == "/: a rules document needs `tailor`")
   }
 
   @Test func severityPrefixes() {
     let location = SourceLocation(pointer: .root, file: "r.json", line: 2, column: 3)
-    let warning = Diagnostic(code: "unreachable_rule", severity: .warning, message: "never wins", location: location)
+    let warning = Diagnostic(
+      code: "unreachable_rule", severity: .warning, message: "never wins", location: location)
     #expect(warning.rendered() == "r.json:2:3 /: warning: never wins")
-    let note = Diagnostic(code: "unreachable_rule", severity: .note, message: "shadowed here", location: location)
-    #expect(note.rendered(showingCode: true) == "r.json:2:3 /: note: shadowed here [unreachable_rule]")
+    let note = Diagnostic(
+      code: "unreachable_rule", severity: .note, message: "shadowed here", location: location)
+    #expect(
+      note.rendered(showingCode: true) == "r.json:2:3 /: note: shadowed here [unreachable_rule]")
   }
 
   @Test func errorsRenderOnePerLine() {
@@ -110,6 +116,8 @@ import Testing
     #expect(decoded.notes == original.notes)
     let object = try #require(try JSONReader.parse(Array(data)).objectValue)
     #expect(object["code"] == "type_mismatch")
-    #expect(object["location"]?.objectValue?["pointer"] == "/decisions/homepage-hero/rules/1/when/age/$gte")
+    #expect(
+      object["location"]?.objectValue?["pointer"]
+        == "/decisions/homepage-hero/rules/1/when/age/$gte")
   }
 }

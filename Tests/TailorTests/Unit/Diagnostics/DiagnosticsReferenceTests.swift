@@ -14,7 +14,8 @@ import Testing
 /// Run with `TAILOR_UPDATE_GOLDENS=1` to rewrite the article's output blocks
 /// from the current messages, then review the diff.
 @Suite struct DiagnosticsReferenceTests {
-  static let path = DiagnosticCodeTests.packageRoot + "/Sources/Tailor/Tailor.docc/Articles/DiagnosticsReference.md"
+  static let path =
+    DiagnosticCodeTests.packageRoot + "/Sources/Tailor/Tailor.docc/Articles/DiagnosticsReference.md"
 
   /// A fenced code block: its language and the indices of its content lines.
   struct Block {
@@ -30,7 +31,9 @@ import Testing
 
   static func read() throws -> [String] {
     let bytes = try #require(Environment.readFile(path), "cannot read \(path)")
-    return String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    return String(decoding: bytes, as: UTF8.self).split(
+      separator: "\n", omittingEmptySubsequences: false
+    ).map(String.init)
   }
 
   static func sections(_ lines: [String]) -> [Section] {
@@ -45,7 +48,9 @@ import Testing
         let start = index + 1
         var end = start
         while end < lines.count, lines[end] != "```" { end += 1 }
-        if !sections.isEmpty { sections[sections.count - 1].blocks.append(Block(language: language, lines: start..<end)) }
+        if !sections.isEmpty {
+          sections[sections.count - 1].blocks.append(Block(language: language, lines: start..<end))
+        }
         index = end
       }
       index += 1
@@ -59,7 +64,9 @@ import Testing
     #expect(Set(documented) == Set(DiagnosticCodeTests.covered.map(\.rawValue)))
     #expect(documented.count == Set(documented).count, "a code is documented twice")
     for section in sections {
-      #expect(section.blocks.contains { $0.language == "text" }, "`\(section.code)` has no rendered example")
+      #expect(
+        section.blocks.contains { $0.language == "text" },
+        "`\(section.code)` has no rendered example")
     }
   }
 
@@ -77,7 +84,9 @@ import Testing
           Issue.record("`\(section.code)`: the example loads without errors")
         } catch {
           rendered = error.diagnostics.map { $0.rendered() }
-          #expect(error.diagnostics.allSatisfy { $0.code.rawValue == section.code }, "`\(section.code)`: \(error)")
+          #expect(
+            error.diagnostics.allSatisfy { $0.code.rawValue == section.code },
+            "`\(section.code)`: \(error)")
         }
         if update {
           replacements.append((output.lines, rendered))

@@ -49,7 +49,9 @@ import Testing
     // `{}` and mixed objects are literals.
     .holds(#"{"x": {}}"#, #"{"x": {}}"#),
     .fails(#"{"x": {}}"#, #"{}"#),
-    .rejected(#"{"x": {"$gt": 1, "y": 2}}"#, #"{"x": {"$gt": 1, "y": 2}}"#, growthBook: true, .mixedOperators),
+    .rejected(
+      #"{"x": {"$gt": 1, "y": 2}}"#, #"{"x": {"$gt": 1, "y": 2}}"#, growthBook: true,
+      .mixedOperators),
     .rejected(#"{"x": {"$gt": 1, "y": 2}}"#, #"{"x": 5}"#, growthBook: false, .mixedOperators),
   ]
 
@@ -355,7 +357,8 @@ import Testing
     .holds(#"{"x": {"$regexi": "ABC"}}"#, #"{"x": "xabcx"}"#),
     // An invalid pattern is false, so its negation is true; documents reject it.
     .rejected(#"{"x": {"$regex": "("}}"#, #"{"x": "("}"#, growthBook: false, .invalidPattern),
-    .rejected(#"{"x": {"$not": {"$regex": "("}}}"#, #"{"x": "("}"#, growthBook: true, .invalidPattern),
+    .rejected(
+      #"{"x": {"$not": {"$regex": "("}}}"#, #"{"x": "("}"#, growthBook: true, .invalidPattern),
     .rejected(#"{"x": {"$regex": 12}}"#, #"{"x": 123}"#, growthBook: true, .expectedType),
   ]
 
@@ -397,16 +400,18 @@ import Testing
   @Test("§3 version operators", arguments: versions)
   func versionOperator(_ testCase: ConditionCase) throws { try testCase.check() }
 
-  @Test("paddedVersionString", arguments: [
-    ("1.2.3", "    1-    2-    3-~"),
-    ("v1.2.3+build", "    1-    2-    3-~"),
-    ("1.2.3-beta", "    1-    2-    3-beta"),
-    ("1.0", "    1-    0"),
-    ("100000.0.0", "100000-    0-    0-~"),
-    ("12345.0.0", "12345-    0-    0-~"),
-    ("", "    0"),
-    ("1+a\nb+c", "1+a\nb"),
-  ] as [(String, String)])
+  @Test(
+    "paddedVersionString",
+    arguments: [
+      ("1.2.3", "    1-    2-    3-~"),
+      ("v1.2.3+build", "    1-    2-    3-~"),
+      ("1.2.3-beta", "    1-    2-    3-beta"),
+      ("1.0", "    1-    0"),
+      ("100000.0.0", "100000-    0-    0-~"),
+      ("12345.0.0", "12345-    0-    0-~"),
+      ("", "    0"),
+      ("1+a\nb+c", "1+a\nb"),
+    ] as [(String, String)])
   func paddedVersion(_ input: String, _ expected: String) {
     #expect(GrowthBook.paddedVersion(.string(input)) == expected)
   }

@@ -1,11 +1,12 @@
+import Testing
+
+@testable import Tailor
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Testing
-
-@testable import Tailor
 
 /// Decisions from rules documents (DESIGN §2): rule order, modes, defaults,
 /// gates, prerequisites, segments, schedules, rollouts, splits and traces.
@@ -65,12 +66,16 @@ import Testing
     #expect(decision.value == ["image": "a.jpg"])
     #expect(decision.rule == nil)
     #expect(decision.reason == .default)
-    #expect(decision.matches == [Decision.Match(variant: "standard", value: ["image": "a.jpg"], rule: nil, reason: .default)])
+    #expect(
+      decision.matches == [
+        Decision.Match(variant: "standard", value: ["image": "a.jpg"], rule: nil, reason: .default)
+      ])
   }
 
   @Test func withoutDefaultNothingIsServed() throws {
     let rules = try Rules(
-      json: #"{"tailor": 1, "decisions": {"d": {"variants": {"a": 1}, "rules": [{"id": "r", "when": {"x": 1}, "serve": "a"}]}}}"#
+      json:
+        #"{"tailor": 1, "decisions": {"d": {"variants": {"a": 1}, "rules": [{"id": "r", "when": {"x": 1}, "serve": "a"}]}}}"#
     )
     let decision = try ReferenceInterpreterTests.decide(rules, #"{"x": 2}"#)
     #expect(decision.matches.isEmpty)
@@ -82,7 +87,8 @@ import Testing
 
   @Test func ruleWithoutWhenAlwaysHolds() throws {
     let rules = try Rules(
-      json: #"{"tailor": 1, "decisions": {"d": {"variants": {"a": 1, "b": 2}, "default": "b", "rules": [{"id": "r", "serve": "a"}]}}}"#
+      json:
+        #"{"tailor": 1, "decisions": {"d": {"variants": {"a": 1, "b": 2}, "default": "b", "rules": [{"id": "r", "serve": "a"}]}}}"#
     )
     #expect(try ReferenceInterpreterTests.decide(rules, "{}").variant == "a")
   }
@@ -114,7 +120,8 @@ import Testing
     #expect(limited.reason == .match)
     let skipping = try ReferenceInterpreterTests.decide(rules, #"{}"#, in: "limited")
     #expect(skipping.matches.map(\.variant) == ["b", "c"])
-    let unlimited = try ReferenceInterpreterTests.decide(rules, #"{"x": 1, "y": 1}"#, in: "unlimited")
+    let unlimited = try ReferenceInterpreterTests.decide(
+      rules, #"{"x": 1, "y": 1}"#, in: "unlimited")
     #expect(unlimited.matches.map(\.variant) == ["a", "b", "c"])
     let some = try ReferenceInterpreterTests.decide(rules, #"{"x": 1}"#, in: "unlimited")
     #expect(some.matches.map(\.variant) == ["a", "c"])
@@ -131,7 +138,10 @@ import Testing
         """
     )
     let withDefault = try ReferenceInterpreterTests.decide(rules, "{}", in: "withDefault")
-    #expect(withDefault.matches == [Decision.Match(variant: "none", value: 0, rule: nil, reason: .default)])
+    #expect(
+      withDefault.matches == [
+        Decision.Match(variant: "none", value: 0, rule: nil, reason: .default)
+      ])
     #expect(withDefault.reason == .default)
     let withoutDefault = try ReferenceInterpreterTests.decide(rules, "{}", in: "withoutDefault")
     #expect(withoutDefault.matches.isEmpty)
@@ -184,18 +194,28 @@ import Testing
 
   @Test func decisionPrerequisites() throws {
     let rules = try Rules(json: ReferenceInterpreterTests.gated)
-    let follows = try ReferenceInterpreterTests.decide(rules, #"{"country": "ES", "tier": "gold"}"#, in: "banner")
+    let follows = try ReferenceInterpreterTests.decide(
+      rules, #"{"country": "ES", "tier": "gold"}"#, in: "banner")
     #expect(follows.variant == "vip-banner")
     #expect(follows.rule == "follow")
-    let plain = try ReferenceInterpreterTests.decide(rules, #"{"country": "ES", "tier": "silver"}"#, in: "banner")
+    let plain = try ReferenceInterpreterTests.decide(
+      rules, #"{"country": "ES", "tier": "silver"}"#, in: "banner")
     #expect(plain.variant == "plain")
     #expect(plain.reason == .default)
     // Several entries must all hold.
-    #expect(try ReferenceInterpreterTests.decide(rules, #"{"country": "ES", "tier": "gold"}"#, in: "both").variant == "on")
-    #expect(try ReferenceInterpreterTests.decide(rules, #"{"country": "PT", "tier": "gold"}"#, in: "both").variant == "off")
+    #expect(
+      try ReferenceInterpreterTests.decide(rules, #"{"country": "ES", "tier": "gold"}"#, in: "both")
+        .variant == "on")
+    #expect(
+      try ReferenceInterpreterTests.decide(rules, #"{"country": "PT", "tier": "gold"}"#, in: "both")
+        .variant == "off")
     // A `mode: "all"` decision satisfies a prerequisite with any of its matches.
-    #expect(try ReferenceInterpreterTests.decide(rules, #"{"tier": "gold"}"#, in: "followsY").variant == "on")
-    #expect(try ReferenceInterpreterTests.decide(rules, #"{"tier": "silver"}"#, in: "followsY").variant == "off")
+    #expect(
+      try ReferenceInterpreterTests.decide(rules, #"{"tier": "gold"}"#, in: "followsY").variant
+        == "on")
+    #expect(
+      try ReferenceInterpreterTests.decide(rules, #"{"tier": "silver"}"#, in: "followsY").variant
+        == "off")
   }
 
   @Test func requiresGate() throws {
@@ -203,12 +223,20 @@ import Testing
     let passes = try ReferenceInterpreterTests.decide(rules, #"{"country": "ES"}"#, in: "gated")
     #expect(passes.variant == "on")
     #expect(passes.reason == .match)
-    let fails = try ReferenceInterpreterTests.decide(rules, #"{"country": "FR"}"#, in: "gated", explain: true)
+    let fails = try ReferenceInterpreterTests.decide(
+      rules, #"{"country": "FR"}"#, in: "gated", explain: true)
     #expect(fails.reason == .prerequisiteFailed)
-    #expect(fails.matches == [Decision.Match(variant: "off", value: 0, rule: nil, reason: .prerequisiteFailed)])
+    #expect(
+      fails.matches == [
+        Decision.Match(variant: "off", value: 0, rule: nil, reason: .prerequisiteFailed)
+      ])
     let trace = try #require(fails.trace)
-    #expect(trace.steps == [Trace.Step(rule: nil, outcome: .prerequisiteFailed, failed: ["country": "ES"], value: "FR")])
-    let noDefault = try ReferenceInterpreterTests.decide(rules, #"{"country": "US"}"#, in: "gatedNoDefault")
+    #expect(
+      trace.steps == [
+        Trace.Step(rule: nil, outcome: .prerequisiteFailed, failed: ["country": "ES"], value: "FR")
+      ])
+    let noDefault = try ReferenceInterpreterTests.decide(
+      rules, #"{"country": "US"}"#, in: "gatedNoDefault")
     #expect(noDefault.reason == .prerequisiteFailed)
     #expect(noDefault.matches.isEmpty)
   }
@@ -227,32 +255,37 @@ import Testing
       ]}}}
     """
 
-  @Test(arguments: [
-    // country, now, expected variant
-    ("ES", june1 - 1, "standard"),
-    ("ES", june1, "summer"),
-    ("ES", september1 - 0.001, "summer"),
-    ("ES", september1, "standard"),
-    // Offsets are honoured: the same window written in other time zones.
-    ("PT", june1 - 1, "standard"),
-    ("PT", june1, "tz"),
-    ("PT", september1 - 1, "tz"),
-    ("PT", september1, "standard"),
-    // Only `until`.
-    ("FR", 0, "open"),
-    ("FR", june1 - 1, "open"),
-    ("FR", june1, "standard"),
-  ] as [(String, Double, String)])
+  @Test(
+    arguments: [
+      // country, now, expected variant
+      ("ES", june1 - 1, "standard"),
+      ("ES", june1, "summer"),
+      ("ES", september1 - 0.001, "summer"),
+      ("ES", september1, "standard"),
+      // Offsets are honoured: the same window written in other time zones.
+      ("PT", june1 - 1, "standard"),
+      ("PT", june1, "tz"),
+      ("PT", september1 - 1, "tz"),
+      ("PT", september1, "standard"),
+      // Only `until`.
+      ("FR", 0, "open"),
+      ("FR", june1 - 1, "open"),
+      ("FR", june1, "standard"),
+    ] as [(String, Double, String)])
   func schedules(_ country: String, _ now: Double, _ expected: String) throws {
     let rules = try Rules(json: ReferenceInterpreterTests.scheduled)
-    let decision = try ReferenceInterpreterTests.decide(rules, #"{"country": "\#(country)"}"#, now: now)
+    let decision = try ReferenceInterpreterTests.decide(
+      rules, #"{"country": "\#(country)"}"#, now: now)
     #expect(decision.variant == expected)
   }
 
   @Test func inactiveRulesAppearInTheTrace() throws {
     let rules = try Rules(json: ReferenceInterpreterTests.scheduled)
     let june = try ReferenceInterpreterTests.decide(rules, #"{"country": "FR"}"#, explain: true)
-    #expect(try #require(june.trace).steps.map(\.outcome) == [.conditionFailed, .conditionFailed, .inactive])
+    #expect(
+      try #require(june.trace).steps.map(\.outcome) == [
+        .conditionFailed, .conditionFailed, .inactive,
+      ])
     let september = try ReferenceInterpreterTests.decide(
       rules,
       #"{"country": "FR"}"#,
@@ -288,7 +321,8 @@ import Testing
     let ten = try Rules(json: ReferenceInterpreterTests.rollout(percent: "10"))
     #expect(try ReferenceInterpreterTests.admitted(ten, users: 1...20) == [5, 12, 20])
     let thirty = try Rules(json: ReferenceInterpreterTests.rollout(percent: "30"))
-    #expect(try ReferenceInterpreterTests.admitted(thirty, users: 1...20) == [5, 11, 12, 14, 15, 18, 20])
+    #expect(
+      try ReferenceInterpreterTests.admitted(thirty, users: 1...20) == [5, 11, 12, 14, 15, 18, 20])
     let admitted = try ReferenceInterpreterTests.decide(ten, #"{"userId": "u5"}"#)
     #expect(admitted.reason == .rollout)
     #expect(admitted.rule == "r")
@@ -322,9 +356,11 @@ import Testing
     }
   }
 
-  @Test("rollout: a missing or falsy `by` admits no one", arguments: [
-    #"{}"#, #"{"userId": null}"#, #"{"userId": ""}"#, #"{"userId": 0}"#, #"{"userId": false}"#,
-  ])
+  @Test(
+    "rollout: a missing or falsy `by` admits no one",
+    arguments: [
+      #"{}"#, #"{"userId": null}"#, #"{"userId": ""}"#, #"{"userId": 0}"#, #"{"userId": false}"#,
+    ])
   func rolloutWithoutHashValue(_ profile: String) throws {
     let rules = try Rules(json: ReferenceInterpreterTests.rollout(percent: "100"))
     let decision = try ReferenceInterpreterTests.decide(rules, profile, explain: true)
@@ -334,10 +370,12 @@ import Testing
     #expect(steps == [Trace.Step(rule: "r", outcome: .notInRollout, bucket: nil)])
   }
 
-  @Test("rollout: values are hashed as JavaScript strings", arguments: [
-    (#"{"userId": "é"}"#, 0.0692), (#"{"userId": "😀"}"#, 0.4697), (#"{"userId": 123}"#, 0.6624),
-    (#"{"userId": "123"}"#, 0.6624), (#"{"userId": true}"#, 0.2093),
-  ] as [(String, Double)])
+  @Test(
+    "rollout: values are hashed as JavaScript strings",
+    arguments: [
+      (#"{"userId": "é"}"#, 0.0692), (#"{"userId": "😀"}"#, 0.4697), (#"{"userId": 123}"#, 0.6624),
+      (#"{"userId": "123"}"#, 0.6624), (#"{"userId": true}"#, 0.2093),
+    ] as [(String, Double)])
   func rolloutHashInput(_ profile: String, _ bucket: Double) throws {
     let rules = try Rules(json: ReferenceInterpreterTests.rollout(percent: "100"))
     let decision = try ReferenceInterpreterTests.decide(rules, profile)
@@ -346,12 +384,16 @@ import Testing
 
   @Test func rolloutByDefaultsToIDAndTakesDotPaths() throws {
     let byID = try Rules(
-      json: #"{"tailor": 1, "decisions": {"d": {"variants": {"on": 1}, "rules": [{"id": "r", "rollout": {"percent": 100}, "serve": "on"}]}}}"#
+      json:
+        #"{"tailor": 1, "decisions": {"d": {"variants": {"on": 1}, "rules": [{"id": "r", "rollout": {"percent": 100}, "serve": "on"}]}}}"#
     )
-    #expect(try ReferenceInterpreterTests.decide(byID, #"{"id": "u5"}"#).matches.first?.bucket == 0.0263)
+    #expect(
+      try ReferenceInterpreterTests.decide(byID, #"{"id": "u5"}"#).matches.first?.bucket == 0.0263)
     #expect(try ReferenceInterpreterTests.decide(byID, #"{"userId": "u5"}"#).matches.isEmpty)
     let nested = try Rules(json: ReferenceInterpreterTests.rollout(percent: "100", by: "user.id"))
-    #expect(try ReferenceInterpreterTests.decide(nested, #"{"user": {"id": "u5"}}"#).matches.first?.bucket == 0.0263)
+    #expect(
+      try ReferenceInterpreterTests.decide(nested, #"{"user": {"id": "u5"}}"#).matches.first?.bucket
+        == 0.0263)
   }
 
   @Test func rulesInOtherDecisionsUseOtherBuckets() throws {
@@ -363,9 +405,15 @@ import Testing
           "seeded": {"variants": {"on": 1}, "rules": [{"id": "x", "rollout": {"seed": "d:r", "percent": 100}, "serve": "on"}]}}}
         """
     )
-    #expect(try ReferenceInterpreterTests.decide(rules, #"{"id": "u1"}"#, in: "d").matches.first?.bucket == 0.5895)
-    #expect(try ReferenceInterpreterTests.decide(rules, #"{"id": "u1"}"#, in: "other").matches.first?.bucket == 0.178)
-    #expect(try ReferenceInterpreterTests.decide(rules, #"{"id": "u1"}"#, in: "seeded").matches.first?.bucket == 0.5895)
+    #expect(
+      try ReferenceInterpreterTests.decide(rules, #"{"id": "u1"}"#, in: "d").matches.first?.bucket
+        == 0.5895)
+    #expect(
+      try ReferenceInterpreterTests.decide(rules, #"{"id": "u1"}"#, in: "other").matches.first?
+        .bucket == 0.178)
+    #expect(
+      try ReferenceInterpreterTests.decide(rules, #"{"id": "u1"}"#, in: "seeded").matches.first?
+        .bucket == 0.5895)
   }
 
   @Test func excludedByRolloutFallsThrough() throws {
@@ -390,7 +438,9 @@ import Testing
 
   // MARK: Splits
 
-  static func split(weights: String, coverage: String = "0.5", seed: String? = "split-seed") -> String {
+  static func split(weights: String, coverage: String = "0.5", seed: String? = "split-seed")
+    -> String
+  {
     let seedText = seed.map { #""seed": "\#($0)", "# } ?? ""
     return """
       {"tailor": 1, "decisions": {"d": {"variants": {"a": "A", "b": "B", "c": "C"}, "default": "a",
@@ -400,14 +450,18 @@ import Testing
       """
   }
 
-  @Test(arguments: [
-    // user, bucket for seed "split-seed", variant: ranges a [0, 0.25), b [0.5, 0.75)
-    ("u1", 0.1989, "a"), ("u8", 0.0114, "a"), ("u2", 0.7363, "b"), ("u14", 0.5634, "b"),
-    ("u3", 0.3601, "c"), ("u4", 0.8962, "c"),
-  ] as [(String, Double, String)])
-  func splitCoverageLeavesGapsThatFallThrough(_ user: String, _ bucket: Double, _ expected: String) throws {
+  @Test(
+    arguments: [
+      // user, bucket for seed "split-seed", variant: ranges a [0, 0.25), b [0.5, 0.75)
+      ("u1", 0.1989, "a"), ("u8", 0.0114, "a"), ("u2", 0.7363, "b"), ("u14", 0.5634, "b"),
+      ("u3", 0.3601, "c"), ("u4", 0.8962, "c"),
+    ] as [(String, Double, String)])
+  func splitCoverageLeavesGapsThatFallThrough(_ user: String, _ bucket: Double, _ expected: String)
+    throws
+  {
     let rules = try Rules(json: ReferenceInterpreterTests.split(weights: #"{"a": 0.5, "b": 0.5}"#))
-    let decision = try ReferenceInterpreterTests.decide(rules, #"{"userId": "\#(user)"}"#, explain: true)
+    let decision = try ReferenceInterpreterTests.decide(
+      rules, #"{"userId": "\#(user)"}"#, explain: true)
     #expect(decision.variant == expected)
     let steps = try #require(decision.trace).steps
     if expected == "c" {
@@ -429,30 +483,38 @@ import Testing
     #expect(try ReferenceInterpreterTests.decide(ab, #"{"userId": "u2"}"#).variant == "b")
     #expect(try ReferenceInterpreterTests.decide(ba, #"{"userId": "u2"}"#).variant == "a")
     // Unequal weights with full coverage: a [0, 0.2), b [0.2, 1).
-    let uneven = try Rules(json: ReferenceInterpreterTests.split(weights: #"{"a": 0.2, "b": 0.8}"#, coverage: "1"))
+    let uneven = try Rules(
+      json: ReferenceInterpreterTests.split(weights: #"{"a": 0.2, "b": 0.8}"#, coverage: "1"))
     #expect(try ReferenceInterpreterTests.decide(uneven, #"{"userId": "u1"}"#).variant == "a")
     #expect(try ReferenceInterpreterTests.decide(uneven, #"{"userId": "u9"}"#).variant == "b")
   }
 
   @Test func splitSeedDefaultsToDecisionAndRule() throws {
     // Seed "d:s": u1 0.292, u2 0.1942.
-    let rules = try Rules(json: ReferenceInterpreterTests.split(weights: #"{"a": 0.5, "b": 0.5}"#, coverage: "1", seed: nil))
+    let rules = try Rules(
+      json: ReferenceInterpreterTests.split(
+        weights: #"{"a": 0.5, "b": 0.5}"#, coverage: "1", seed: nil))
     let first = try ReferenceInterpreterTests.decide(rules, #"{"userId": "u1"}"#)
     #expect(first.matches.first?.bucket == 0.292)
     #expect(first.variant == "a")
   }
 
   @Test func splitWithoutHashValueFallsThrough() throws {
-    let rules = try Rules(json: ReferenceInterpreterTests.split(weights: #"{"a": 0.5, "b": 0.5}"#, coverage: "1"))
+    let rules = try Rules(
+      json: ReferenceInterpreterTests.split(weights: #"{"a": 0.5, "b": 0.5}"#, coverage: "1"))
     let decision = try ReferenceInterpreterTests.decide(rules, #"{"userId": ""}"#, explain: true)
     #expect(decision.variant == "c")
-    #expect(try #require(decision.trace).steps.first == Trace.Step(rule: "s", outcome: .notInSplit, bucket: nil))
+    #expect(
+      try #require(decision.trace).steps.first
+        == Trace.Step(rule: "s", outcome: .notInSplit, bucket: nil))
   }
 
   @Test func splitCoverageZeroIncludesNoOne() throws {
-    let rules = try Rules(json: ReferenceInterpreterTests.split(weights: #"{"a": 0.5, "b": 0.5}"#, coverage: "0"))
+    let rules = try Rules(
+      json: ReferenceInterpreterTests.split(weights: #"{"a": 0.5, "b": 0.5}"#, coverage: "0"))
     for user in 1...50 {
-      #expect(try ReferenceInterpreterTests.decide(rules, #"{"userId": "u\#(user)"}"#).variant == "c")
+      #expect(
+        try ReferenceInterpreterTests.decide(rules, #"{"userId": "u\#(user)"}"#).variant == "c")
     }
   }
 
@@ -470,15 +532,24 @@ import Testing
            {"id": "either", "when": {"$or": [{"x": 1}, {"y": 1}]}, "serve": "c"}]}}}
         """
     )
-    let decision = try ReferenceInterpreterTests.decide(rules, #"{"country": "ES", "age": 70}"#, explain: true)
+    let decision = try ReferenceInterpreterTests.decide(
+      rules, #"{"country": "ES", "age": 70}"#, explain: true)
     #expect(decision.variant == "c")
     let steps = try #require(decision.trace).steps
     try #require(steps.count == 3)
-    #expect(steps[0] == Trace.Step(rule: "range", outcome: .conditionFailed, failed: ["age": ["$lt": 65]], value: 70))
-    #expect(steps[1] == Trace.Step(rule: "missing", outcome: .conditionFailed, failed: ["tier": ["$in": ["gold"]]], value: .null))
+    #expect(
+      steps[0]
+        == Trace.Step(
+          rule: "range", outcome: .conditionFailed, failed: ["age": ["$lt": 65]], value: 70))
+    #expect(
+      steps[1]
+        == Trace.Step(
+          rule: "missing", outcome: .conditionFailed, failed: ["tier": ["$in": ["gold"]]],
+          value: .null))
     #expect(steps[2] == Trace.Step(rule: "segment", outcome: .matched))
 
-    let young = try ReferenceInterpreterTests.decide(rules, #"{"country": "FR", "age": 12}"#, explain: true)
+    let young = try ReferenceInterpreterTests.decide(
+      rules, #"{"country": "FR", "age": 12}"#, explain: true)
     let youngSteps = try #require(young.trace).steps
     try #require(youngSteps.count == 4)
     #expect(youngSteps[0].failed == ["country": "ES"])

@@ -33,125 +33,139 @@ import Testing
     } catch {
       #expect(error.code == rejection.code, "\(error)", sourceLocation: sourceLocation)
       #expect(error.offset == marker.offset, "\(error)", sourceLocation: sourceLocation)
-      #expect(error.pointer.description == rejection.pointer, "\(error)", sourceLocation: sourceLocation)
+      #expect(
+        error.pointer.description == rejection.pointer, "\(error)", sourceLocation: sourceLocation)
     }
   }
 
-  @Test("syntax errors", arguments: [
-    // Trailing commas.
-    Rejection("[1, 2, ⟨1⟩]", .jsonSyntax),
-    Rejection(#"{"a": 1,⟨1⟩}"#, .jsonSyntax),
-    Rejection(#"{"a": [1,⟨1⟩]}"#, .jsonSyntax, "/a"),
-    // Comments.
-    Rejection("{⟨1⟩// note\n\"a\": 1}", .jsonSyntax),
-    Rejection("[1, ⟨1⟩/* note */ 2]", .jsonSyntax, "/1"),
-    // NaN and Infinity.
-    Rejection("[⟨1⟩NaN]", .jsonSyntax, "/0"),
-    Rejection(#"{"a": ⟨1⟩Infinity}"#, .jsonSyntax, "/a"),
-    Rejection("[-⟨1⟩Infinity]", .jsonSyntax, "/0"),
-    // Other number forms JSON does not have.
-    Rejection("[⟨1⟩01]", .jsonSyntax, "/0"),
-    Rejection("[⟨1⟩-01]", .jsonSyntax, "/0"),
-    Rejection("[⟨1⟩00]", .jsonSyntax, "/0"),
-    Rejection("[⟨1⟩+1]", .jsonSyntax, "/0"),
-    Rejection("[⟨1⟩.5]", .jsonSyntax, "/0"),
-    Rejection("[1.⟨1⟩]", .jsonSyntax, "/0"),
-    Rejection("[1e⟨1⟩]", .jsonSyntax, "/0"),
-    Rejection("[0⟨1⟩x10]", .jsonSyntax),
-    // Control characters must be escaped.
-    Rejection("[\"a⟨1⟩\u{01}\"]", .jsonSyntax, "/0"),
-    Rejection("[\"⟨1⟩\n\"]", .jsonSyntax, "/0"),
-    Rejection("[\"⟨1⟩\t\"]", .jsonSyntax, "/0"),
-    Rejection("{\"⟨1⟩\u{1F}\": 1}", .jsonSyntax),
-    // Escapes.
-    Rejection(#"["⟨1⟩\x41"]"#, .jsonSyntax, "/0"),
-    Rejection(#"["\u12⟨1⟩"]"#, .jsonSyntax, "/0"),
-    Rejection(#"["⟨1⟩\'"]"#, .jsonSyntax, "/0"),
-    // Structure.
-    Rejection("⟨1⟩", .jsonSyntax),
-    Rejection("  ⟨1⟩", .jsonSyntax),
-    Rejection("{} ⟨1⟩x", .jsonSyntax),
-    Rejection("[1] ⟨1⟩[2]", .jsonSyntax),
-    Rejection(#"⟨1⟩"abc"#, .jsonSyntax),
-    Rejection(#"[1 ⟨1⟩2]"#, .jsonSyntax),
-    Rejection(#"{"a" ⟨1⟩1}"#, .jsonSyntax),
-    Rejection("{⟨1⟩a: 1}", .jsonSyntax),
-    Rejection("{⟨1⟩'a': 1}", .jsonSyntax),
-    Rejection(#"{"a": 1 ⟨1⟩"b": 2}"#, .jsonSyntax),
-    Rejection("[⟨1⟩tru]", .jsonSyntax, "/0"),
-    Rejection("[⟨1⟩nul", .jsonSyntax, "/0"),
-    Rejection("[1, 2⟨1⟩", .jsonSyntax),
-    Rejection("[⟨1⟩True]", .jsonSyntax, "/0"),
-    // White space is only space, tab, line feed and carriage return.
-    Rejection("[1,⟨1⟩\u{0C}2]", .jsonSyntax, "/1"),
-    Rejection("⟨1⟩\u{FEFF}{}", .jsonSyntax),
-    Rejection("⟨1⟩\u{A0}{}", .jsonSyntax),
-    // Bytes that are not UTF-8 outside strings are syntax errors.
-    Rejection("[⟨1⟩⟪FF⟫]", .jsonSyntax, "/0"),
-  ])
+  @Test(
+    "syntax errors",
+    arguments: [
+      // Trailing commas.
+      Rejection("[1, 2, ⟨1⟩]", .jsonSyntax),
+      Rejection(#"{"a": 1,⟨1⟩}"#, .jsonSyntax),
+      Rejection(#"{"a": [1,⟨1⟩]}"#, .jsonSyntax, "/a"),
+      // Comments.
+      Rejection("{⟨1⟩// note\n\"a\": 1}", .jsonSyntax),
+      Rejection("[1, ⟨1⟩/* note */ 2]", .jsonSyntax, "/1"),
+      // NaN and Infinity.
+      Rejection("[⟨1⟩NaN]", .jsonSyntax, "/0"),
+      Rejection(#"{"a": ⟨1⟩Infinity}"#, .jsonSyntax, "/a"),
+      Rejection("[-⟨1⟩Infinity]", .jsonSyntax, "/0"),
+      // Other number forms JSON does not have.
+      Rejection("[⟨1⟩01]", .jsonSyntax, "/0"),
+      Rejection("[⟨1⟩-01]", .jsonSyntax, "/0"),
+      Rejection("[⟨1⟩00]", .jsonSyntax, "/0"),
+      Rejection("[⟨1⟩+1]", .jsonSyntax, "/0"),
+      Rejection("[⟨1⟩.5]", .jsonSyntax, "/0"),
+      Rejection("[1.⟨1⟩]", .jsonSyntax, "/0"),
+      Rejection("[1e⟨1⟩]", .jsonSyntax, "/0"),
+      Rejection("[0⟨1⟩x10]", .jsonSyntax),
+      // Control characters must be escaped.
+      Rejection("[\"a⟨1⟩\u{01}\"]", .jsonSyntax, "/0"),
+      Rejection("[\"⟨1⟩\n\"]", .jsonSyntax, "/0"),
+      Rejection("[\"⟨1⟩\t\"]", .jsonSyntax, "/0"),
+      Rejection("{\"⟨1⟩\u{1F}\": 1}", .jsonSyntax),
+      // Escapes.
+      Rejection(#"["⟨1⟩\x41"]"#, .jsonSyntax, "/0"),
+      Rejection(#"["\u12⟨1⟩"]"#, .jsonSyntax, "/0"),
+      Rejection(#"["⟨1⟩\'"]"#, .jsonSyntax, "/0"),
+      // Structure.
+      Rejection("⟨1⟩", .jsonSyntax),
+      Rejection("  ⟨1⟩", .jsonSyntax),
+      Rejection("{} ⟨1⟩x", .jsonSyntax),
+      Rejection("[1] ⟨1⟩[2]", .jsonSyntax),
+      Rejection(#"⟨1⟩"abc"#, .jsonSyntax),
+      Rejection(#"[1 ⟨1⟩2]"#, .jsonSyntax),
+      Rejection(#"{"a" ⟨1⟩1}"#, .jsonSyntax),
+      Rejection("{⟨1⟩a: 1}", .jsonSyntax),
+      Rejection("{⟨1⟩'a': 1}", .jsonSyntax),
+      Rejection(#"{"a": 1 ⟨1⟩"b": 2}"#, .jsonSyntax),
+      Rejection("[⟨1⟩tru]", .jsonSyntax, "/0"),
+      Rejection("[⟨1⟩nul", .jsonSyntax, "/0"),
+      Rejection("[1, 2⟨1⟩", .jsonSyntax),
+      Rejection("[⟨1⟩True]", .jsonSyntax, "/0"),
+      // White space is only space, tab, line feed and carriage return.
+      Rejection("[1,⟨1⟩\u{0C}2]", .jsonSyntax, "/1"),
+      Rejection("⟨1⟩\u{FEFF}{}", .jsonSyntax),
+      Rejection("⟨1⟩\u{A0}{}", .jsonSyntax),
+      // Bytes that are not UTF-8 outside strings are syntax errors.
+      Rejection("[⟨1⟩⟪FF⟫]", .jsonSyntax, "/0"),
+    ])
   func syntaxError(_ rejection: Rejection) throws {
     try JSONReaderTests.expectRejection(rejection)
   }
 
-  @Test("invalid UTF-8 in strings", arguments: [
-    Rejection(#"["ok", "a⟨1⟩⟪FF⟫"]"#, .invalidUTF8, "/1"),
-    Rejection(#"["⟨1⟩⟪80⟫"]"#, .invalidUTF8, "/0"),
-    // Overlong encodings.
-    Rejection(#"["⟨1⟩⟪C0⟫⟪AF⟫"]"#, .invalidUTF8, "/0"),
-    Rejection(#"["⟨1⟩⟪E0⟫⟪80⟫⟪AF⟫"]"#, .invalidUTF8, "/0"),
-    // An encoded surrogate and a code point above U+10FFFF.
-    Rejection(#"["⟨1⟩⟪ED⟫⟪A0⟫⟪80⟫"]"#, .invalidUTF8, "/0"),
-    Rejection(#"["⟨1⟩⟪F4⟫⟪90⟫⟪80⟫⟪80⟫"]"#, .invalidUTF8, "/0"),
-    Rejection(#"["⟨1⟩⟪F5⟫⟪80⟫⟪80⟫⟪80⟫"]"#, .invalidUTF8, "/0"),
-    // A sequence cut short by the closing quote or by the end of input.
-    Rejection(#"["⟨1⟩⟪E2⟫⟪82⟫"]"#, .invalidUTF8, "/0"),
-    Rejection(#"["é⟨1⟩⟪E9⟫, "]"#, .invalidUTF8, "/0"),
-    Rejection(#"["⟨1⟩⟪E2⟫⟪82⟫"#, .invalidUTF8, "/0"),
-    // In a key.
-    Rejection(#"{"a": {"b⟨1⟩⟪FE⟫": 1}}"#, .invalidUTF8, "/a"),
-  ])
+  @Test(
+    "invalid UTF-8 in strings",
+    arguments: [
+      Rejection(#"["ok", "a⟨1⟩⟪FF⟫"]"#, .invalidUTF8, "/1"),
+      Rejection(#"["⟨1⟩⟪80⟫"]"#, .invalidUTF8, "/0"),
+      // Overlong encodings.
+      Rejection(#"["⟨1⟩⟪C0⟫⟪AF⟫"]"#, .invalidUTF8, "/0"),
+      Rejection(#"["⟨1⟩⟪E0⟫⟪80⟫⟪AF⟫"]"#, .invalidUTF8, "/0"),
+      // An encoded surrogate and a code point above U+10FFFF.
+      Rejection(#"["⟨1⟩⟪ED⟫⟪A0⟫⟪80⟫"]"#, .invalidUTF8, "/0"),
+      Rejection(#"["⟨1⟩⟪F4⟫⟪90⟫⟪80⟫⟪80⟫"]"#, .invalidUTF8, "/0"),
+      Rejection(#"["⟨1⟩⟪F5⟫⟪80⟫⟪80⟫⟪80⟫"]"#, .invalidUTF8, "/0"),
+      // A sequence cut short by the closing quote or by the end of input.
+      Rejection(#"["⟨1⟩⟪E2⟫⟪82⟫"]"#, .invalidUTF8, "/0"),
+      Rejection(#"["é⟨1⟩⟪E9⟫, "]"#, .invalidUTF8, "/0"),
+      Rejection(#"["⟨1⟩⟪E2⟫⟪82⟫"#, .invalidUTF8, "/0"),
+      // In a key.
+      Rejection(#"{"a": {"b⟨1⟩⟪FE⟫": 1}}"#, .invalidUTF8, "/a"),
+    ])
   func invalidUTF8(_ rejection: Rejection) throws {
     try JSONReaderTests.expectRejection(rejection)
   }
 
-  @Test("lone surrogate escapes", arguments: [
-    Rejection(#"["⟨1⟩\ud800"]"#, .loneSurrogate, "/0"),
-    Rejection(#"["⟨1⟩\uDC00"]"#, .loneSurrogate, "/0"),
-    Rejection(#"["x⟨1⟩\ud800\u0041"]"#, .loneSurrogate, "/0"),
-    Rejection(#"["⟨1⟩\ud800\ud800"]"#, .loneSurrogate, "/0"),
-    Rejection(#"["⟨1⟩\ud800x"]"#, .loneSurrogate, "/0"),
-    Rejection(#"["⟨1⟩\ude00\ud83d"]"#, .loneSurrogate, "/0"),
-    Rejection(#"{"k": "⟨1⟩\udfff"}"#, .loneSurrogate, "/k"),
-    Rejection(#"{"⟨1⟩\ud800": 1}"#, .loneSurrogate),
-  ])
+  @Test(
+    "lone surrogate escapes",
+    arguments: [
+      Rejection(#"["⟨1⟩\ud800"]"#, .loneSurrogate, "/0"),
+      Rejection(#"["⟨1⟩\uDC00"]"#, .loneSurrogate, "/0"),
+      Rejection(#"["x⟨1⟩\ud800\u0041"]"#, .loneSurrogate, "/0"),
+      Rejection(#"["⟨1⟩\ud800\ud800"]"#, .loneSurrogate, "/0"),
+      Rejection(#"["⟨1⟩\ud800x"]"#, .loneSurrogate, "/0"),
+      Rejection(#"["⟨1⟩\ude00\ud83d"]"#, .loneSurrogate, "/0"),
+      Rejection(#"{"k": "⟨1⟩\udfff"}"#, .loneSurrogate, "/k"),
+      Rejection(#"{"⟨1⟩\ud800": 1}"#, .loneSurrogate),
+    ])
   func loneSurrogate(_ rejection: Rejection) throws {
     try JSONReaderTests.expectRejection(rejection)
   }
 
-  @Test("numbers too large for a double", arguments: [
-    Rejection("[⟨1⟩1e400]", .numberOutOfRange, "/0"),
-    Rejection("[⟨1⟩-1e400]", .numberOutOfRange, "/0"),
-    Rejection(#"{"a": ⟨1⟩1.8e308}"#, .numberOutOfRange, "/a"),
-    Rejection("⟨1⟩1" + String(repeating: "0", count: 400), .numberOutOfRange),
-  ])
+  @Test(
+    "numbers too large for a double",
+    arguments: [
+      Rejection("[⟨1⟩1e400]", .numberOutOfRange, "/0"),
+      Rejection("[⟨1⟩-1e400]", .numberOutOfRange, "/0"),
+      Rejection(#"{"a": ⟨1⟩1.8e308}"#, .numberOutOfRange, "/a"),
+      Rejection("⟨1⟩1" + String(repeating: "0", count: 400), .numberOutOfRange),
+    ])
   func numberOutOfRange(_ rejection: Rejection) throws {
     try JSONReaderTests.expectRejection(rejection)
   }
 
   @Test func accepts() throws {
     #expect(try JSONReader.parse(#""\ud83d\ude00""#) == "😀")
-    #expect(try JSONReader.parse(#""\uD83D\uDE00\u00e9\/\b\f\n\r\t\"\\""#) == "😀é/\u{08}\u{0C}\n\r\t\"\\")
+    #expect(
+      try JSONReader.parse(#""\uD83D\uDE00\u00e9\/\b\f\n\r\t\"\\""#) == "😀é/\u{08}\u{0C}\n\r\t\"\\")
     #expect(try JSONReader.parse("\"\u{7F}é😀\"") == "\u{7F}é😀")
     let negativeZero = try #require(try JSONReader.parse("-0").numberValue)
     #expect(negativeZero == 0 && negativeZero.sign == .minus)
     #expect(try JSONReader.parse("-0.0").numberValue?.sign == .minus)
     #expect(try JSONReader.parse("12345678901234567890") == .number(12_345_678_901_234_567_890.0))
     #expect(try JSONReader.parse("9007199254740993") == .number(9_007_199_254_740_992))
-    #expect(try JSONReader.parse("123456789012345678901234567890") == .number(1.2345678901234568e29))
+    #expect(
+      try JSONReader.parse("123456789012345678901234567890") == .number(1.2345678901234568e29))
     #expect(try JSONReader.parse("1E2") == 100)
     #expect(try JSONReader.parse("1e-400") == 0)
     #expect(try JSONReader.parse("1.7976931348623157e308") == .number(.greatestFiniteMagnitude))
-    #expect(try JSONReader.parse(" \t\r\n[1, {\"a\": null}, true, false, \"\"]\r\n ") == [1, ["a": nil], true, false, ""])
+    #expect(
+      try JSONReader.parse(" \t\r\n[1, {\"a\": null}, true, false, \"\"]\r\n ") == [
+        1, ["a": nil], true, false, "",
+      ])
     #expect(try JSONReader.parse("[]") == [])
     #expect(try JSONReader.parse("{}") == [:])
     #expect(try JSONReader.parse("null") == nil)
@@ -160,7 +174,8 @@ import Testing
   @Test func depthLimit() throws {
     #expect(try JSONReader(maxDepth: 2).read(Array("[[1]]".utf8)).value == [[1]])
     try JSONReaderTests.expectRejection(Rejection("[[⟨1⟩[1]]]", .tooDeep, "/0/0"), maxDepth: 2)
-    try JSONReaderTests.expectRejection(Rejection(#"{"a": {"b": ⟨1⟩{}}}"#, .tooDeep, "/a/b"), maxDepth: 2)
+    try JSONReaderTests.expectRejection(
+      Rejection(#"{"a": {"b": ⟨1⟩{}}}"#, .tooDeep, "/a/b"), maxDepth: 2)
     // The default limit is 512 levels.
     let deepest = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
     #expect(throws: Never.self) { try JSONReader.parse(deepest) }
@@ -187,7 +202,10 @@ import Testing
     try #require(read.duplicates.count == 2)
     #expect(read.duplicates.map(\.code) == [.duplicateKey, .duplicateKey])
     #expect(read.duplicates.map(\.location.pointer.description) == ["/x/y", "/a"])
-    #expect(read.duplicates.map(\.location.offset) == [try json.marker(1).offset, try json.marker(2).offset])
+    #expect(
+      read.duplicates.map(\.location.offset) == [
+        try json.marker(1).offset, try json.marker(2).offset,
+      ])
   }
 
   @Test func duplicateKeysInLargeObjects() throws {
@@ -199,7 +217,10 @@ import Testing
     #expect(object.keys == (0...13).map { "k\($0)" })
     #expect(object["k3"] == "again")
     #expect(object["k12"] == "last")
-    #expect(read.duplicates.map(\.location.offset) == [try json.marker(1).offset, try json.marker(2).offset])
+    #expect(
+      read.duplicates.map(\.location.offset) == [
+        try json.marker(1).offset, try json.marker(2).offset,
+      ])
   }
 
   @Test func errorsDescribeTheirByteOffset() throws {

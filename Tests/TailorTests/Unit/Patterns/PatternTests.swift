@@ -5,7 +5,9 @@ import Testing
 /// `$regex` patterns: PCRE2 with options that bring it close to JavaScript,
 /// and the differences users may meet (documented in the Conditions article).
 @Suite struct PatternTests {
-  static func matches(_ pattern: String, _ subject: String, caseInsensitive: Bool = false) throws -> Bool {
+  static func matches(_ pattern: String, _ subject: String, caseInsensitive: Bool = false) throws
+    -> Bool
+  {
     try Pattern(pattern, caseInsensitive: caseInsensitive).matches(subject)
   }
 
@@ -13,35 +15,37 @@ import Testing
     (try? Pattern(pattern)) != nil
   }
 
-  @Test("same as JavaScript", arguments: [
-    // pattern, subject, JavaScript's /pattern/.test(subject)
-    ("b", "abc", true),
-    ("^b", "abc", false),
-    // `$` matches only at the very end (no final-newline exception).
-    ("a$", "a\n", false),
-    ("a$", "a", true),
-    // `.` does not match a line feed.
-    ("^a.b$", "a\nb", false),
-    // `\d`, `\w` and `\b` are ASCII-only.
-    (#"\d"#, "٣", false),
-    (#"\d"#, "7", true),
-    (#"\w"#, "é", false),
-    (#"\bé"#, "é", false),
-    // `\uHHHH` and `\xHH` escapes.
-    (#"^\u00e9$"#, "é", true),
-    (#"^\x41$"#, "A", true),
-    // Named groups and their back-references.
-    (#"^(?<year>\d{4})-\k<year>$"#, "2020-2020", true),
-    (#"^(?<year>\d{4})-\k<year>$"#, "2020-2021", false),
-    // Fixed-length lookbehind and lookahead.
-    ("(?<=a)b", "ab", true),
-    ("(?<!a)b", "ab", false),
-    ("a(?=b)", "ab", true),
-    // Lazy quantifiers, classes, alternation.
-    ("^a+?b$", "aaab", true),
-    ("^[a-c]+$", "abcabc", true),
-    ("^(cat|dog)$", "dog", true),
-  ] as [(String, String, Bool)])
+  @Test(
+    "same as JavaScript",
+    arguments: [
+      // pattern, subject, JavaScript's /pattern/.test(subject)
+      ("b", "abc", true),
+      ("^b", "abc", false),
+      // `$` matches only at the very end (no final-newline exception).
+      ("a$", "a\n", false),
+      ("a$", "a", true),
+      // `.` does not match a line feed.
+      ("^a.b$", "a\nb", false),
+      // `\d`, `\w` and `\b` are ASCII-only.
+      (#"\d"#, "٣", false),
+      (#"\d"#, "7", true),
+      (#"\w"#, "é", false),
+      (#"\bé"#, "é", false),
+      // `\uHHHH` and `\xHH` escapes.
+      (#"^\u00e9$"#, "é", true),
+      (#"^\x41$"#, "A", true),
+      // Named groups and their back-references.
+      (#"^(?<year>\d{4})-\k<year>$"#, "2020-2020", true),
+      (#"^(?<year>\d{4})-\k<year>$"#, "2020-2021", false),
+      // Fixed-length lookbehind and lookahead.
+      ("(?<=a)b", "ab", true),
+      ("(?<!a)b", "ab", false),
+      ("a(?=b)", "ab", true),
+      // Lazy quantifiers, classes, alternation.
+      ("^a+?b$", "aaab", true),
+      ("^[a-c]+$", "abcabc", true),
+      ("^(cat|dog)$", "dog", true),
+    ] as [(String, String, Bool)])
   func likeJavaScript(_ pattern: String, _ subject: String, _ expected: Bool) throws {
     #expect(try PatternTests.matches(pattern, subject) == expected)
   }
