@@ -29,6 +29,23 @@ import Testing
     return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
+  /// The example on the DocC landing page (Tailor.md).
+  @Test func landingPageExample() throws {
+    let rules = try Rules(
+      json: """
+        {"tailor": 1,
+         "segments": {"eu": {"country": {"$in": ["ES", "PT", "FR"]}}},
+         "decisions": {"hero": {
+           "variants": {"standard": {"image": "a.jpg"}, "eu": {"image": "e.jpg"}},
+           "default": "standard",
+           "rules": [{"id": "eu", "when": {"$segment": "eu"}, "serve": "eu"}]}}}
+        """
+    )
+    let profile = try Profile(json: #"{"userId": "u-1", "country": "PT"}"#)
+    let decision = rules.decide("hero", for: profile)
+    #expect(decision?.variant == "eu")
+  }
+
   @Test func decisionsKeepDocumentOrder() throws {
     let rules = try Rules(json: RulesTests.document)
     #expect(rules.decisionNames == ["b-second", "a-first"])
