@@ -35,6 +35,50 @@ import Testing
     #expect(throws: Never.self) { try TypeCheckTests.load(when: condition) }
   }
 
+  @Test(
+    "operands that do not fit",
+    arguments: [
+      (#"{"age": {"$gte": "18"}}"#, "$gte"),
+      (#"{"age": {"$eq": true}}"#, "$eq"),
+      (#"{"age": {"$in": ["18"]}}"#, "$in"),
+      (#"{"age": {"$not": {"$lt": "65"}}}"#, "$lt"),
+      (#"{"country": {"$ne": 1}}"#, "$ne"),
+      (#"{"country": {"$nin": ["ES", 1]}}"#, "$nin"),
+      (#"{"app": {"$vlt": 2}}"#, "$vlt"),
+      (#"{"signup": {"$lt": "tomorrow"}}"#, "$lt"),
+    ] as [(String, String)]
+  )
+  func doesNotFit(_ condition: String, _ op: String) {
+    do {
+      _ = try TypeCheckTests.load(when: condition)
+      Issue.record("loaded")
+    } catch {
+      #expect(error.diagnostics.map(\.code) == [.typeMismatch], "\(error)")
+      #expect(error.diagnostics.first?.location.pointer.description.hasSuffix("/" + op) == true)
+    }
+  }
+
+  @Test(
+    "an operand the parser rejects is not also a type mismatch",
+    arguments: [
+      (#"{"signup": {"$after": "2026-13-01"}}"#, Diagnostic.Code.invalidDateTime),
+      (#"{"signup": {"$before": 20260101}}"#, .expectedType),
+      (#"{"country": {"$endsWith": 1}}"#, .expectedType),
+      (#"{"country": {"$contains": ["E"]}}"#, .expectedType),
+      (#"{"age": {"$in": 18}}"#, .expectedType),
+      (#"{"age": {"$eq": [18]}}"#, .expectedType),
+      (#"{"app": {"$veq": true}}"#, .expectedType),
+    ] as [(String, Diagnostic.Code)]
+  )
+  func reportedOnce(_ condition: String, _ code: Diagnostic.Code) {
+    do {
+      _ = try TypeCheckTests.load(when: condition)
+      Issue.record("loaded")
+    } catch {
+      #expect(error.diagnostics.map(\.code) == [code], "\(error)")
+    }
+  }
+
   @Test func anUnusableOperandIsReportedOnce() {
     do {
       _ = try TypeCheckTests.load(when: #"{"age": {"$lt": null}}"#)
