@@ -226,15 +226,27 @@ struct ConditionParser {
     return .never(op)
   }
 
-  // swift-format-ignore: FunctionBodyLength
-  // One switch over the operator names reads better than a table of closures.
   private mutating func parseOperator(
     _ op: String,
     _ operand: JSONValue,
     at pointer: JSONPointer,
     path: String
   ) -> Operator {
-    operandSite(path, op, operand, pointer)
+    // Only operands accepted here reach the type check, so one mistake is reported once.
+    let reported = diagnostics.count
+    let parsed = parseOperatorOperand(op, operand, at: pointer, path: path)
+    if diagnostics.count == reported { operandSite(path, op, operand, pointer) }
+    return parsed
+  }
+
+  // swift-format-ignore: FunctionBodyLength
+  // One switch over the operator names reads better than a table of closures.
+  private mutating func parseOperatorOperand(
+    _ op: String,
+    _ operand: JSONValue,
+    at pointer: JSONPointer,
+    path: String
+  ) -> Operator {
     switch op {
     case "$eq", "$ne":
       if isStrict, operand.arrayValue != nil || operand.objectValue != nil {

@@ -16,12 +16,10 @@ enum Version {
     if text.isEmpty { text = "0" }
     var scalars = Array(text.unicodeScalars)
     if scalars.first == "v" { scalars.removeFirst() }
-    // `\+.*$` without the `m` flag: from a `+` to the end, when no line break follows it.
-    if let plus = scalars.firstIndex(of: "+") {
-      let tail = scalars[plus...]
-      if !tail.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
-        scalars.removeSubrange(plus...)
-      }
+    // `\+.*$` without the `m` flag: from the first `+` that no line break follows to the end.
+    let lastBreak = scalars.lastIndex { $0 == "\n" || $0 == "\r" || $0 == "\u{2028}" || $0 == "\u{2029}" }
+    if let plus = scalars[(lastBreak.map { $0 + 1 } ?? 0)...].firstIndex(of: "+") {
+      scalars.removeSubrange(plus...)
     }
     var parts: [String] = []
     var current = String.UnicodeScalarView()

@@ -345,8 +345,9 @@ struct Scanner {
     }
     for offset in 1..<length {
       let next = bytes[position + offset]
+      // Point at the start of the broken sequence: that is the character a person must fix.
       guard next & 0xC0 == 0x80 else {
-        throw error(.invalidUTF8, "invalid UTF-8 continuation byte", at: position + offset)
+        throw error(.invalidUTF8, "incomplete UTF-8 sequence starting with byte 0x\(String(lead, radix: 16, uppercase: true))")
       }
       scalar = scalar << 6 | UInt32(next & 0x3F)
     }

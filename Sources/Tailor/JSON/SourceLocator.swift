@@ -37,9 +37,8 @@ struct SourceLocator {
 
   private mutating func walk(_ scanner: inout Scanner, pointer: String) {
     guard scanner.position < scanner.bytes.count else { return }
-    if wantedValues.contains(pointer), values[pointer] == nil {
-      values[pointer] = scanner.position
-    }
+    // A repeated key's last value is the one loaded, so later occurrences win.
+    if wantedValues.contains(pointer) { values[pointer] = scanner.position }
     guard prefixes.contains(pointer) else {
       skipValue(&scanner)
       return
@@ -54,7 +53,7 @@ struct SourceLocator {
         let keyOffset = scanner.position
         guard let key = try? scanner.parseString() else { return }
         let child = pointer + "/" + JSONPointer.escape(key)
-        if wantedKeys.contains(child), keys[child] == nil { keys[child] = keyOffset }
+        if wantedKeys.contains(child) { keys[child] = keyOffset }
         scanner.skipWhitespace()
         scanner.position += 1  // ':'
         scanner.skipWhitespace()

@@ -59,12 +59,14 @@ struct TypeCheck: ValidationCheck {
 
   static func operand(_ operand: JSONValue, fits expected: Expected) -> Bool {
     switch (expected, operand) {
+    // `null` stands for a missing attribute, which every declared type allows.
+    case (_, .null): true
     case (.number, .number): true
     case (.string, .string): true
     case (.version, .string): true
     case (.datetime, .string(let text)): DateTime.parse(text) != nil
-    case (.arrayOf(.number), .array(let items)): items.allSatisfy { $0.numberValue != nil }
-    case (.arrayOf, .array(let items)): items.allSatisfy { $0.stringValue != nil }
+    case (.arrayOf(.number), .array(let items)): items.allSatisfy { $0.numberValue != nil || $0.isNull }
+    case (.arrayOf, .array(let items)): items.allSatisfy { $0.stringValue != nil || $0.isNull }
     default: false
     }
   }

@@ -1,0 +1,108 @@
+import Testing
+
+@testable import Tailor
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The DocC article *Diagnostics Reference* documents every code, and each of
+/// its examples renders exactly as shown.
+///
+/// Run with `TAILOR_UPDATE_GOLDENS=1` to rewrite the article's output blocks
+/// from the current messages, then review the diff.
+@Suite struct DiagnosticsReferenceTests {
+  static let path =
+    DiagnosticCodeTests.packageRoot + "/Sources/Tailor/Tailor.docc/Articles/DiagnosticsReference.md"
+
+  /// A fenced code block: its language and the indices of its content lines.
+  struct Block {
+    var language: String
+    var lines: Range<Int>
+  }
+
+  /// The blocks under each `### \`code\`` heading, in order.
+  struct Section {
+    var code: String
+    var blocks: [Block] = []
+  }
+
+  static func read() throws -> [String] {
+    let bytes = try #require(Environment.readFile(path), "cannot read \(path)")
+    return String(decoding: bytes, as: UTF8.self).split(
+      separator: "\n", omittingEmptySubsequences: false
+    ).map(String.init)
+  }
+
+  static func sections(_ lines: [String]) -> [Section] {
+    var sections: [Section] = []
+    var index = 0
+    while index < lines.count {
+      let line = lines[index]
+      if line.hasPrefix("### `"), line.hasSuffix("`") {
+        sections.append(Section(code: String(line.dropFirst(5).dropLast())))
+      } else if line.hasPrefix("```") {
+        let language = String(line.dropFirst(3))
+        let start = index + 1
+        var end = start
+        while end < lines.count, lines[end] != "```" { end += 1 }
+        if !sections.isEmpty {
+          sections[sections.count - 1].blocks.append(Block(language: language, lines: start..<end))
+        }
+        index = end
+      }
+      index += 1
+    }
+    return sections
+  }
+
+  @Test func everyCodeHasASectionWithAnExample() throws {
+    let sections = DiagnosticsReferenceTests.sections(try DiagnosticsReferenceTests.read())
+    let documented = sections.map(\.code)
+    #expect(Set(documented) == Set(DiagnosticCodeTests.covered.map(\.rawValue)))
+    #expect(documented.count == Set(documented).count, "a code is documented twice")
+    for section in sections {
+      #expect(
+        section.blocks.contains { $0.language == "text" },
+        "`\(section.code)` has no rendered example")
+    }
+  }
+
+  @Test func examplesRenderAsShown() throws {
+    var lines = try DiagnosticsReferenceTests.read()
+    let update = Environment.get("TAILOR_UPDATE_GOLDENS") == "1"
+    var replacements: [(Range<Int>, [String])] = []
+    for section in DiagnosticsReferenceTests.sections(lines) {
+      for (document, output) in zip(section.blocks, section.blocks.dropFirst())
+      where document.language == "json" && output.language == "text" {
+        let json = lines[document.lines].joined(separator: "\n")
+        var rendered: [String] = []
+        do {
+          _ = try Rules(json: json, file: "rules.json")
+          Issue.record("`\(section.code)`: the example loads without errors")
+        } catch {
+          rendered = error.diagnostics.map { $0.rendered() }
+          #expect(
+            error.diagnostics.allSatisfy { $0.code.rawValue == section.code },
+            "`\(section.code)`: \(error)")
+        }
+        if update {
+          replacements.append((output.lines, rendered))
+        } else {
+          #expect(Array(lines[output.lines]) == rendered, "`\(section.code)`")
+        }
+      }
+    }
+    guard update else { return }
+    for (range, text) in replacements.reversed() { lines.replaceSubrange(range, with: text) }
+    let text = lines.joined(separator: "\n")
+    guard let file = fopen(DiagnosticsReferenceTests.path, "wb") else {
+      Issue.record("cannot write \(DiagnosticsReferenceTests.path)")
+      return
+    }
+    defer { fclose(file) }
+    _ = Array(text.utf8).withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
+  }
+}

@@ -1,0 +1,95 @@
+import Testing
+
+@testable import Tailor
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The façade: loading from strings, bytes and files, and deciding.
+@Suite struct RulesTests {
+  static let document = """
+    {"tailor": 1,
+     "decisions": {
+       "b-second": {"variants": {"x": 1}, "default": "x"},
+       "a-first": {"variants": {"y": 2}, "rules": [{"id": "r", "when": {"on": true}, "serve": "y"}]}}}
+    """
+
+  /// Writes `text` to a fresh temporary file and returns its path.
+  static func temporaryFile(_ text: String) throws -> String {
+    var template = Array("/tmp/tailor-rules-XXXXXX".utf8CString)
+    let descriptor = mkstemp(&template)
+    try #require(descriptor >= 0)
+    let bytes = Array(text.utf8)
+    let written = bytes.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count) }
+    close(descriptor)
+    try #require(written == bytes.count)
+    return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// The example on the DocC landing page (Tailor.md).
+  @Test func landingPageExample() throws {
+    let rules = try Rules(
+      json: """
+        {"tailor": 1,
+         "segments": {"eu": {"country": {"$in": ["ES", "PT", "FR"]}}},
+         "decisions": {"hero": {
+           "variants": {"standard": {"image": "a.jpg"}, "eu": {"image": "e.jpg"}},
+           "default": "standard",
+           "rules": [{"id": "eu", "when": {"$segment": "eu"}, "serve": "eu"}]}}}
+        """
+    )
+    let profile = try Profile(json: #"{"userId": "u-1", "country": "PT"}"#)
+    let decision = rules.decide("hero", for: profile)
+    #expect(decision?.variant == "eu")
+  }
+
+  @Test func decisionsKeepDocumentOrder() throws {
+    let rules = try Rules(json: RulesTests.document)
+    #expect(rules.decisionNames == ["b-second", "a-first"])
+    #expect(rules.warnings.isEmpty)
+    let all = rules.decideAll(for: try Profile(json: #"{"on": true}"#))
+    #expect(all.map(\.name) == ["b-second", "a-first"])
+    #expect(all.map(\.variant) == ["x", "y"])
+  }
+
+  @Test func bytesAndStringsLoadAlike() throws {
+    let fromBytes = try Rules(json: Array(RulesTests.document.utf8))
+    #expect(fromBytes.decisionNames == ["b-second", "a-first"])
+    #expect(try Rules(json: #"{"tailor": 1}"#).decisionNames.isEmpty)
+    #expect(try Rules(json: #"{"tailor": 1, "decisions": {}}"#).decisionNames.isEmpty)
+  }
+
+  @Test func loadsFromAFileAndNamesItInDiagnostics() throws {
+    let good = try RulesTests.temporaryFile(RulesTests.document)
+    defer { unlink(good) }
+    #expect(try Rules(contentsOfFile: good).decisionNames == ["b-second", "a-first"])
+
+    let marked = MarkedJSON(
+      "{\"tailor\": 1,\n \"decisions\": {\"d\": {\"variants\": {\"a\": 1}, \"default\": ⟨1⟩\"b\"}}}"
+    )
+    let marker = try marked.marker(1)
+    let bad = try RulesTests.temporaryFile(marked.text)
+    defer { unlink(bad) }
+    do {
+      _ = try Rules(contentsOfFile: bad)
+      Issue.record("loaded")
+    } catch {
+      #expect(
+        error.diagnostics.map { $0.rendered() } == [
+          "\(bad):\(marker.line):\(marker.column) /decisions/d/default: unknown variant `b` in decision `d`"
+        ]
+      )
+    }
+  }
+
+  @Test func profilesAreAnyJSON() throws {
+    let rules = try Rules(json: ConditionCase.document(when: #"{"tags.0": "a"}"#))
+    #expect(rules.decide("d", for: try Profile(json: #"{"tags": ["a"]}"#))?.variant == "yes")
+    // A profile that is not an object has no attributes.
+    #expect(rules.decide("d", for: try Profile(json: "[1]"))?.variant == "no")
+    #expect(throws: JSONReader.SyntaxError.self) { try Profile(json: "{\"a\": NaN}") }
+  }
+}
