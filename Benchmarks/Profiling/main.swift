@@ -4,6 +4,10 @@
 import Tailor
 import TailorTestSupport
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 let arguments = CommandLine.arguments
 let name = arguments.count > 1 ? arguments[1] : "4-clauses"
 let iterations = arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000
@@ -40,6 +44,48 @@ if name == "4-clauses" {
     let rules = try Rules(json: bytes)
     print("load + compile \(count) rules: \(clock.now - start), \(rules.decisionNames.count) decision")
   }
+} else if name == "ratio" {
+  // Compiled versus interpreter at 1k rules on the same profiles; CI requires ≥ 20×.
+  var workload = Workload(seed: 42)
+  let document = workload.document(rules: 1000)
+  let rules = try Rules(json: document.jsonText)
+  let profiles = workload.profiles(1000, for: document)
+  let prepared = profiles.map { rules.prepare(Profile($0)) }
+  let evaluator = rules.makeEvaluator()
+  let offers = rules.decisionID(named: "offers")!
+  let clock = ContinuousClock()
+  func nanoseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1e9 + Double(duration.components.attoseconds) / 1e9
+  }
+  var compiled = Double.infinity
+  var interpreted = Double.infinity
+  for _ in 0..<3 {
+    let start = clock.now
+    for index in 0..<200_000 { sink &+= evaluator.outcome(of: offers, for: prepared[index % 1000], at: now).variant ?? 0 }
+    compiled = min(compiled, nanoseconds(clock.now - start) / 200_000)
+    let middle = clock.now
+    for index in 0..<5_000 {
+      sink &+= rules.interpreter.decide("offers", for: profiles[index % 1000], now: now)?.matches.count ?? 0
+    }
+    interpreted = min(interpreted, nanoseconds(clock.now - middle) / 5_000)
+  }
+  let ratio = interpreted / compiled
+  print("1k rules: compiled \(Int(compiled)) ns, interpreter \(Int(interpreted)) ns per decision: \(Int(ratio))× faster")
+  if ratio < 20 {
+    print("error: the compiled evaluator must be at least 20× faster than the interpreter at 1k rules")
+    exit(1)
+  }
+} else if name.hasPrefix("interp-"), let count = Int(name.dropFirst(7)) {
+  var workload = Workload(seed: 42)
+  let document = workload.document(rules: count)
+  let rules = try Rules(json: document.jsonText)
+  let profiles = workload.profiles(1000, for: document)
+  let clock = ContinuousClock()
+  let start = clock.now
+  for index in 0..<iterations {
+    sink &+= rules.interpreter.decide("offers", for: profiles[index % 1000], now: now)?.matches.count ?? 0
+  }
+  print("interpreter \(count) rules: \(clock.now - start) for \(iterations)")
 } else if name == "parse" {
   var workload = Workload(seed: 7)
   let lines = (0..<1000).map { _ in Array(workload.profile().jsonText.utf8) }

@@ -3,7 +3,7 @@ import Tailor
 import TailorTestSupport
 
 func registerParseBenchmarks() {
-  Benchmark("Parse:profile-450B/json-value") { (benchmark: Benchmark, lines: [[UInt8]]) in
+  Benchmark("Parse:profile-450B-json-value") { (benchmark: Benchmark, lines: [[UInt8]]) in
     var index = 0
     for _ in benchmark.scaledIterations {
       blackHole(try? Profile(json: lines[index]))
@@ -14,7 +14,7 @@ func registerParseBenchmarks() {
     return (0..<1000).map { _ in Array(workload.profile().jsonText.utf8) }
   }
 
-  Benchmark("Parse:profile-450B/prepared-1000-rules") {
+  Benchmark("Parse:profile-450B-prepared-1000-rules") {
     (benchmark: Benchmark, input: (Rules, [[UInt8]])) in
     var index = 0
     for _ in benchmark.scaledIterations {

@@ -122,6 +122,8 @@ final class FlatRules: @unchecked Sendable {
 
   let patterns: [Pattern]
   let paddedOperands: [String]
+  /// Whether a slot is read by a version comparison (its padded form is prepared with the profile).
+  let isVersionSlot: [Bool]
   /// The same patterns, unretained, for the hot path (`patterns` keeps them alive).
   let unmanagedPatterns: UnsafeBufferPointer<Unmanaged<Pattern>>
   let tests: [ValueTest]
@@ -431,6 +433,9 @@ final class FlatRules: @unchecked Sendable {
     self.decisions = freeze(decisions)
     self.patterns = patterns
     self.paddedOperands = paddedOperands
+    var isVersionSlot = [Bool](repeating: false, count: table.paths.count)
+    for record in predicates where record.kind == .version { isVersionSlot[Int(record.slot)] = true }
+    self.isVersionSlot = isVersionSlot
     self.unmanagedPatterns = freeze(patterns.map { Unmanaged.passUnretained($0) })
     self.tests = tests
     self.seeds = seeds

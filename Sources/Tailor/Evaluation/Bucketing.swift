@@ -25,9 +25,27 @@ public enum Bucketing {
     return hash
   }
 
-  /// Hash version 2 without intermediate strings beyond the decimal of the inner hash.
+  /// Hash version 2 without building any string: the inner hash's decimal
+  /// digits are hashed as they are produced.
   static func hashV2(seed: String, value: String) -> Double {
-    Double(fnv32a(String(fnv32a(seed, value))) % 10000) / 10000
+    var inner = fnv32a(seed, value)
+    // Up to 10 decimal digits, most significant first.
+    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var count = 0
+    withUnsafeMutableBytes(of: &digits) { buffer in
+      repeat {
+        buffer[count] = UInt8(inner % 10)
+        inner /= 10
+        count += 1
+      } while inner > 0
+      var hash: UInt32 = 0x811C_9DC5
+      for index in stride(from: count - 1, through: 0, by: -1) {
+        hash ^= UInt32(buffer[index]) + 48
+        hash = hash &* 0x0100_0193
+      }
+      inner = hash
+    }
+    return Double(inner % 10000) / 10000
   }
 
   /// GrowthBook's `hash(seed, value, version)`: a number in [0, 1), or `nil` for an unknown version.

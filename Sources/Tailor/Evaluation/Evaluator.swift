@@ -21,9 +21,6 @@ public final class Evaluator {
   private let decisionAll: UnsafeMutablePointer<[Hit]>
   private let predicateCount: Int
   private let decisionCount: Int
-  private let slotCount: Int
-  private let versionStamp: UnsafeMutablePointer<UInt32>
-  private let versionValue: UnsafeMutablePointer<String>
   private let matchResources = MatchResources.make()
 
   /// One served rule (or the default) before it becomes a ``Decision/Match``.
@@ -40,11 +37,6 @@ public final class Evaluator {
     self.flat = flat
     predicateCount = flat.predicates.count
     decisionCount = flat.decisions.count
-    slotCount = flat.slotPaths.count
-    versionStamp = .allocate(capacity: max(slotCount, 1))
-    versionStamp.initialize(repeating: 0, count: max(slotCount, 1))
-    versionValue = .allocate(capacity: max(slotCount, 1))
-    versionValue.initialize(repeating: "", count: max(slotCount, 1))
     predicateStamp = .allocate(capacity: max(predicateCount, 1))
     predicateStamp.initialize(repeating: 0, count: max(predicateCount, 1))
     predicateValue = .allocate(capacity: max(predicateCount, 1))
@@ -62,9 +54,6 @@ public final class Evaluator {
 
   deinit {
     matchResources.free()
-    versionStamp.deallocate()
-    versionValue.deinitialize(count: max(slotCount, 1))
-    versionValue.deallocate()
     predicateStamp.deallocate()
     predicateValue.deallocate()
     decisionStamp.deallocate()
@@ -78,7 +67,6 @@ public final class Evaluator {
     if generation == 0 {
       // Wrapped around: clear the stamps once every 4 billion profiles.
       predicateStamp.update(repeating: 0, count: max(predicateCount, 1))
-      versionStamp.update(repeating: 0, count: max(slotCount, 1))
       decisionStamp.update(repeating: 0, count: max(decisionCount, 1))
       generation = 1
     }
@@ -142,6 +130,7 @@ public final class Evaluator {
   {
     profile.summaries.withUnsafeBufferPointer { summaries in
       profile.values.withUnsafeBufferPointer { values in
+        profile.paddedVersions.withUnsafeBufferPointer { padded in
         let walk = Walk(
           flat: flat,
           slots: summaries.baseAddress ?? UnsafePointer(bitPattern: 8)!,
@@ -152,12 +141,12 @@ public final class Evaluator {
           decisionFirst: decisionFirst,
           decisionAll: decisionAll,
           matchResources: matchResources,
-          versionStamp: versionStamp,
-          versionValue: versionValue,
+          paddedVersions: padded.baseAddress ?? UnsafePointer(bitPattern: 8)!,
           generation: generation,
           now: now
         )
         return body(walk)
+        }
       }
     }
   }
@@ -229,8 +218,7 @@ private struct Walk {
   let decisionFirst: UnsafeMutablePointer<Evaluator.Hit>
   let decisionAll: UnsafeMutablePointer<[Evaluator.Hit]>
   let matchResources: MatchResources
-  let versionStamp: UnsafeMutablePointer<UInt32>
-  let versionValue: UnsafeMutablePointer<String>
+  let paddedVersions: UnsafePointer<String>
   let generation: UInt32
   let now: Double
 
@@ -246,13 +234,11 @@ private struct Walk {
     decisionFirst: UnsafeMutablePointer<Evaluator.Hit>,
     decisionAll: UnsafeMutablePointer<[Evaluator.Hit]>,
     matchResources: MatchResources,
-    versionStamp: UnsafeMutablePointer<UInt32>,
-    versionValue: UnsafeMutablePointer<String>,
+    paddedVersions: UnsafePointer<String>,
     generation: UInt32,
     now: Double
   ) {
-    self.versionStamp = versionStamp
-    self.versionValue = versionValue
+    self.paddedVersions = paddedVersions
     self.flat = flat
     nodes = flat.nodes
     candidates = flat.candidates
@@ -512,7 +498,7 @@ private struct Walk {
         result = false
       }
     case .version:
-      let order = JavaScript.compareUTF16(paddedVersion(record.slot), flat.paddedOperands[Int(record.b)])
+      let order = JavaScript.compareUTF16(paddedVersions[Int(record.slot)], flat.paddedOperands[Int(record.b)])
       result =
         switch record.a {
         case 0: order == 0
@@ -528,16 +514,6 @@ private struct Walk {
     predicateStamp[position] = generation
     predicateValue[position] = result
     return result
-  }
-
-  /// The slot's value as a padded version string, computed once per profile.
-  func paddedVersion(_ slot: Int32) -> String {
-    let position = Int(slot)
-    if versionStamp[position] != generation {
-      versionValue[position] = Version.padded(values[position])
-      versionStamp[position] = generation
-    }
-    return versionValue[position]
   }
 
   @inline(__always)

@@ -244,19 +244,45 @@ enum JavaScript {
   }
 
   /// Orders two strings by UTF-16 code units: negative, zero or positive.
+  ///
+  /// UTF-8 byte order is code point order, which is UTF-16 order except where a
+  /// supplementary code point (a surrogate pair) meets U+E000…U+FFFF; only the
+  /// first differing scalars need that correction. No allocation.
   static func compareUTF16(_ a: String, _ b: String) -> Int {
-    // UTF-8 byte order equals code point order, which equals UTF-16 order
-    // except where a supplementary code point meets U+E000…U+FFFF.
-    var left = a.utf16.makeIterator()
-    var right = b.utf16.makeIterator()
-    while true {
-      switch (left.next(), right.next()) {
-      case (nil, nil): return 0
-      case (nil, _): return -1
-      case (_, nil): return 1
-      case (let x?, let y?):
-        if x != y { return x < y ? -1 : 1 }
+    var left = a
+    var right = b
+    return left.withUTF8 { x in
+      right.withUTF8 { y in
+        let count = min(x.count, y.count)
+        var index = 0
+        while index < count && x[index] == y[index] { index += 1 }
+        if index == count { return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1) }
+        // Back up to the start of the differing scalar.
+        var start = index
+        while start > 0 && x[start] & 0xC0 == 0x80 { start -= 1 }
+        let p = scalar(x, at: start)
+        let q = scalar(y, at: start)
+        return firstUnit(p) == firstUnit(q) ? (p < q ? -1 : 1) : (firstUnit(p) < firstUnit(q) ? -1 : 1)
       }
+    }
+  }
+
+  /// The first UTF-16 code unit of a scalar.
+  private static func firstUnit(_ scalar: UInt32) -> UInt32 {
+    scalar < 0x10000 ? scalar : 0xD800 + ((scalar - 0x10000) >> 10)
+  }
+
+  /// Decodes the scalar starting at `index` of valid UTF-8.
+  private static func scalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> UInt32 {
+    let lead = UInt32(bytes[index])
+    switch lead {
+    case 0..<0x80: return lead
+    case 0xC0..<0xE0: return (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+    case 0xE0..<0xF0:
+      return (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+    default:
+      return (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
+        | UInt32(bytes[index + 3] & 0x3F)
     }
   }
 

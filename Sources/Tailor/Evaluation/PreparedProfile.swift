@@ -25,12 +25,15 @@ public struct PreparedProfile: Sendable {
   let layout: ObjectIdentifier
   var summaries: [Summary]
   var values: [JSONValue]
+  /// Padded version strings of the slots version comparisons read (others empty).
+  var paddedVersions: [String]
 
   init(_ flat: FlatRules) {
     layout = ObjectIdentifier(flat)
     let count = flat.slotPaths.count
     summaries = Array(repeating: Summary(kind: .null, key: -1, number: 0), count: count)
     values = Array(repeating: .null, count: count)
+    paddedVersions = flat.paddedOperands.isEmpty ? [] : Array(repeating: "", count: count)
   }
 
   /// Prepares a profile value.
@@ -45,6 +48,12 @@ public struct PreparedProfile: Sendable {
   /// top-level fields some rule reads (the others are validated and skipped).
   init(_ flat: FlatRules, json bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(JSONReader.SyntaxError) {
     self.init(flat)
+    if !paddedVersions.isEmpty {
+      // Missing attributes read as null, whose padded version is "0".
+      for slot in 0..<flat.slotPaths.count where flat.isVersionSlot[slot] {
+        paddedVersions[slot] = Version.padded(.null)
+      }
+    }
     var scanner = Scanner(bytes: bytes, maxDepth: maxDepth, reportDuplicates: false)
     scanner.skipWhitespace()
     guard scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: "{") else {
@@ -104,6 +113,7 @@ public struct PreparedProfile: Sendable {
 
   private mutating func set(_ slot: Int, _ value: JSONValue, _ flat: FlatRules) {
     values[slot] = value
+    if !paddedVersions.isEmpty && flat.isVersionSlot[slot] { paddedVersions[slot] = Version.padded(value) }
     switch value {
     case .null: summaries[slot] = Summary(kind: .null, key: -1, number: 0)
     case .bool(let flag): summaries[slot] = Summary(kind: .bool, key: -1, number: flag ? 1 : 0)
