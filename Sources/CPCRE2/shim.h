@@ -93,4 +93,12 @@ static inline int tailor_pcre2_match(
   return pcre2_match_8(code, (PCRE2_SPTR8)subject, (PCRE2_SIZE)length, 0, options, data, context);
 }
 
+/// Searches with the JIT-compiled code directly, skipping pcre2_match's checks;
+/// only for patterns whose JIT compilation succeeded.
+static inline int tailor_pcre2_jit_match(
+    const tailor_pcre2_code *code, const uint8_t *subject, size_t length, uint32_t options,
+    tailor_pcre2_match_data *data, tailor_pcre2_match_context *context) {
+  return pcre2_jit_match_8(code, (PCRE2_SPTR8)subject, (PCRE2_SIZE)length, 0, options, data, context);
+}
+
 #endif

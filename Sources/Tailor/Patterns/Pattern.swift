@@ -101,14 +101,23 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
   func matches(bytes: UnsafeBufferPointer<UInt8>, using resources: MatchResources) -> Bool {
     var empty: UInt8 = 0
     let result = withUnsafePointer(to: &empty) { emptySubject in
-      tailor_pcre2_match(
-        code,
-        bytes.baseAddress ?? emptySubject,
-        bytes.count,
-        TAILOR_PCRE2_NO_UTF_CHECK,
-        resources.data,
-        resources.context
-      )
+      isJIT
+        ? tailor_pcre2_jit_match(
+          code,
+          bytes.baseAddress ?? emptySubject,
+          bytes.count,
+          0,
+          resources.data,
+          resources.context
+        )
+        : tailor_pcre2_match(
+          code,
+          bytes.baseAddress ?? emptySubject,
+          bytes.count,
+          TAILOR_PCRE2_NO_UTF_CHECK,
+          resources.data,
+          resources.context
+        )
     }
     if result >= 0 { return true }
     if result != TAILOR_PCRE2_ERROR_NOMATCH {
