@@ -86,6 +86,17 @@ if name == "4-clauses" {
     sink &+= rules.interpreter.decide("offers", for: profiles[index % 1000], now: now)?.matches.count ?? 0
   }
   print("interpreter \(count) rules: \(clock.now - start) for \(iterations)")
+} else if name == "prepare" {
+  var workload = Workload(seed: 7)
+  let rules = try Rules(json: workload.document(rules: 1000).jsonText)
+  let lines = (0..<1000).map { _ in Array(workload.profile().jsonText.utf8) }
+  print("average line: \(lines.map(\.count).reduce(0, +) / lines.count) bytes")
+  let clock = ContinuousClock()
+  let start = clock.now
+  for index in 0..<iterations {
+    sink &+= (try? rules.prepare(json: lines[index % 1000])) == nil ? 0 : 1
+  }
+  print("prepare: \(clock.now - start) for \(iterations)")
 } else if name == "parse" {
   var workload = Workload(seed: 7)
   let lines = (0..<1000).map { _ in Array(workload.profile().jsonText.utf8) }

@@ -130,8 +130,12 @@ final class FlatRules: @unchecked Sendable {
   let seeds: [String]
   let slotPaths: [[String]]
   let slotKeys: [[ByteString: Int32]]
-  /// Top-level profile keys → the slots whose path starts with them.
-  let topLevel: [ByteString: [Int32]]
+  /// The same keys, looked up by raw bytes.
+  let slotKeyTables: [ByteTable]
+  /// Top-level profile keys → an index into `topLevelSlots`.
+  let topLevel: ByteTable
+  /// For each top-level key, the slots whose path starts with it.
+  let topLevelSlots: [[Int32]]
   let decisionIndex: [ByteString: Int32]
   let reference: ConditionEvaluator
   let compiled: CompiledRules
@@ -409,10 +413,20 @@ final class FlatRules: @unchecked Sendable {
       predicates.append(record)
     }
 
-    var topLevel: [ByteString: [Int32]] = [:]
+    var topLevelIndex: [ByteString: Int] = [:]
+    var topLevelSlots: [[Int32]] = []
     for (slot, path) in table.paths.enumerated() {
-      topLevel[ByteString(path.components[0]), default: []].append(Int32(slot))
+      let key = ByteString(path.components[0])
+      if let index = topLevelIndex[key] {
+        topLevelSlots[index].append(Int32(slot))
+      } else {
+        topLevelIndex[key] = topLevelSlots.count
+        topLevelSlots.append([Int32(slot)])
+      }
     }
+    self.topLevel = ByteTable(topLevelIndex.map { ($0.key.value, Int32($0.value)) })
+    self.topLevelSlots = topLevelSlots
+    self.slotKeyTables = table.keyIDs.map { keys in ByteTable(keys.map { ($0.key.value, $0.value) }) }
 
     func freeze<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
       let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
@@ -441,7 +455,6 @@ final class FlatRules: @unchecked Sendable {
     self.seeds = seeds
     self.slotPaths = table.paths.map(\.components)
     self.slotKeys = table.keyIDs
-    self.topLevel = topLevel
     self.decisionIndex = compiled.decisionIndex
     self.reference = ConditionEvaluator(groups: compiled.groups, segment: { _ in false }, decision: { _, _ in false })
   }

@@ -74,18 +74,24 @@ public struct PreparedProfile: Sendable {
       guard scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: "\"") else {
         throw scanner.error(.jsonSyntax, "expected a string key, found \(scanner.describeCurrent())")
       }
-      let key = try scanner.parseString()
+      // Plain keys are looked up by their raw bytes; keys with escapes are decoded first.
+      let keyStart = scanner.position + 1
+      var entry: Int32?
+      if let keyEnd = scanner.plainStringEnd() {
+        entry = flat.topLevel.lookup(UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
+        scanner.position = keyEnd + 1
+      } else {
+        entry = flat.topLevel.lookup(try scanner.parseString())
+      }
       scanner.skipWhitespace()
       guard scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: ":") else {
         throw scanner.error(.jsonSyntax, "expected `:` after the key, found \(scanner.describeCurrent())")
       }
       scanner.position += 1
       scanner.skipWhitespace()
-      if let slots = flat.topLevel[ByteString(key)] {
-        scanner.path.append(.key(key))
+      if let entry {
         let value = try scanner.parseValue(depth: 1)
-        scanner.path.removeLast()
-        for slot in slots {
+        for slot in flat.topLevelSlots[Int(entry)] {
           let path = flat.slotPaths[Int(slot)]
           set(Int(slot), path.count == 1 ? value : ConditionEvaluator.resolve(Array(path.dropFirst()), in: value), flat)
         }
@@ -119,8 +125,8 @@ public struct PreparedProfile: Sendable {
     case .bool(let flag): summaries[slot] = Summary(kind: .bool, key: -1, number: flag ? 1 : 0)
     case .number(let number): summaries[slot] = Summary(kind: .number, key: -1, number: number)
     case .string(let text):
-      let keys = flat.slotKeys[slot]
-      let key = keys.isEmpty ? -1 : (keys[ByteString(text)] ?? -1)
+      let keys = flat.slotKeyTables[slot]
+      let key = keys.isEmpty ? -1 : (keys.lookup(text) ?? -1)
       summaries[slot] = Summary(kind: .string, key: key, number: 0)
     case .array: summaries[slot] = Summary(kind: .array, key: -1, number: 0)
     case .object: summaries[slot] = Summary(kind: .object, key: -1, number: 0)
@@ -151,6 +157,19 @@ extension Scanner {
     default:
       _ = try parseValue(depth: depth)
     }
+  }
+
+  /// The index of the closing quote when the string at `position` has no
+  /// escapes, control characters or non-ASCII bytes; otherwise `nil`.
+  func plainStringEnd() -> Int? {
+    var index = position + 1
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "\"") { return index }
+      if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+      index += 1
+    }
+    return nil
   }
 
   /// Validates a string without decoding it.

@@ -14,29 +14,51 @@ enum Version {
     default: text = ""
     }
     if text.isEmpty { text = "0" }
-    var scalars = Array(text.unicodeScalars)
-    if scalars.first == "v" { scalars.removeFirst() }
-    // `\+.*$` without the `m` flag: from the first `+` that no line break follows to the end.
-    let lastBreak = scalars.lastIndex { $0 == "\n" || $0 == "\r" || $0 == "\u{2028}" || $0 == "\u{2029}" }
-    if let plus = scalars[(lastBreak.map { $0 + 1 } ?? 0)...].firstIndex(of: "+") {
-      scalars.removeSubrange(plus...)
-    }
-    var parts: [String] = []
-    var current = String.UnicodeScalarView()
-    for scalar in scalars {
-      if scalar == "-" || scalar == "." {
-        parts.append(String(current))
-        current = String.UnicodeScalarView()
-      } else {
-        current.append(scalar)
+    // One pass over the UTF-8 bytes: every character that matters is ASCII,
+    // except U+2028 and U+2029 (E2 80 A8/A9), which end a line for `.` in JavaScript.
+    return text.withUTF8 { bytes in
+      var start = 0
+      if bytes.first == UInt8(ascii: "v") { start = 1 }
+      var end = bytes.count
+      // `\+.*$` without the `m` flag: from the first `+` that no line break follows to the end.
+      var lineStart = start
+      var index = start
+      while index < end {
+        let byte = bytes[index]
+        if byte == 0x0A || byte == 0x0D {
+          lineStart = index + 1
+        } else if byte == 0xE2, index + 2 < end, bytes[index + 1] == 0x80,
+          bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9
+        {
+          lineStart = index + 3
+        }
+        index += 1
       }
+      for position in lineStart..<end where bytes[position] == UInt8(ascii: "+") {
+        end = position
+        break
+      }
+      var output: [UInt8] = []
+      output.reserveCapacity(end - start + 24)
+      var parts = 0
+      var partStart = start
+      for position in start...end where position == end || bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: ".") {
+        if parts > 0 { output.append(UInt8(ascii: "-")) }
+        let length = position - partStart
+        var numeric = length > 0
+        for offset in partStart..<position where bytes[offset] < 48 || bytes[offset] > 57 {
+          numeric = false
+          break
+        }
+        if numeric && length < 5 {
+          output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 5 - length))
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[partStart..<position]))
+        parts += 1
+        partStart = position + 1
+      }
+      if parts == 3 { output.append(contentsOf: [UInt8(ascii: "-"), UInt8(ascii: "~")]) }
+      return String(decoding: output, as: UTF8.self)
     }
-    parts.append(String(current))
-    if parts.count == 3 { parts.append("~") }
-    return parts.map { part in
-      let isNumeric = !part.isEmpty && part.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
-      guard isNumeric, part.utf8.count < 5 else { return part }
-      return String(repeating: " ", count: 5 - part.utf8.count) + part
-    }.joined(separator: "-")
   }
 }

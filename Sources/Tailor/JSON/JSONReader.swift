@@ -447,16 +447,24 @@ struct Scanner {
       }
     }
     var isInteger = true
+    var fractionDigits = 0
     if position < bytes.count && bytes[position] == UInt8(ascii: ".") {
       isInteger = false
       position += 1
       guard position < bytes.count, isDigit(bytes[position]) else {
         throw error(.jsonSyntax, "expected a digit after `.`")
       }
-      while position < bytes.count && isDigit(bytes[position]) { position += 1 }
+      while position < bytes.count && isDigit(bytes[position]) {
+        if digits < 19 { mantissa = mantissa * 10 + UInt64(bytes[position] - 48) }
+        digits += 1
+        fractionDigits += 1
+        position += 1
+      }
     }
+    var hasExponent = false
     if position < bytes.count && (bytes[position] | 0x20) == UInt8(ascii: "e") {
       isInteger = false
+      hasExponent = true
       position += 1
       if position < bytes.count
         && (bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-"))
@@ -472,6 +480,12 @@ struct Scanner {
       let value = Double(mantissa)
       return negative ? -value : value
     }
+    // Exact fast path: a mantissa below 2^53 divided by an exact power of ten
+    // is correctly rounded by IEEE division.
+    if !hasExponent && digits <= 15 && fractionDigits <= 22 {
+      let value = Double(mantissa) / Scanner.powersOfTen[fractionDigits]
+      return negative ? -value : value
+    }
     let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
     guard let value = Double(text), value.isFinite else {
       throw error(.numberOutOfRange, "number `\(text)` is too large for a double", at: start)
@@ -481,4 +495,10 @@ struct Scanner {
 
   @inline(__always)
   func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+
+  static let powersOfTen: [Double] = (0...22).map { exponent in
+    var value = 1.0
+    for _ in 0..<exponent { value *= 10 }
+    return value
+  }
 }
