@@ -29,6 +29,6 @@ let package = Package(
     ),
     // Tests
     .testTarget(name: "TailorTests", dependencies: ["Tailor"]),
-    .testTarget(name: "TailorCLITests", dependencies: ["Tailor"]),
+    .testTarget(name: "TailorCLITests", dependencies: ["Tailor", "TailorCLI"]),
   ]
 )
