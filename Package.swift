@@ -27,6 +27,13 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Examples
+    .executableTarget(
+      name: "quickstart",
+      dependencies: ["Tailor"],
+      path: "examples/quickstart",
+      exclude: ["README.md"]
+    ),
     // Tests
     .testTarget(name: "TailorTests", dependencies: ["Tailor"]),
     .testTarget(name: "TailorCLITests", dependencies: ["Tailor", "TailorCLI"]),
