@@ -36,6 +36,6 @@ let package = Package(
     ),
     // Tests
     .testTarget(name: "TailorTests", dependencies: ["Tailor"]),
-    .testTarget(name: "TailorCLITests", dependencies: ["Tailor", "TailorCLI"]),
+    .testTarget(name: "TailorCLITests", dependencies: ["Tailor", "TailorCLI"], exclude: ["Fixtures"]),
   ]
 )

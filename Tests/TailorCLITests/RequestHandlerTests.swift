@@ -130,7 +130,7 @@ import Testing
     let line = Array(#"{"id":2}"#.utf8)
     var output: [UInt8] = []
     let good = RequestHandler.load(.inline(Array(#"{"tailor":1,"decisions":{"d":{"variants":{"a":1,"b":2},"default":"a"}}}"#.utf8)))
-    line.withUnsafeBufferPointer { RequestHandler.writeLoaded(good, id: 6..<7, line: $0, into: &output) }
+    line.withUnsafeBufferPointer { RequestHandler.writeLoaded(good, id: 6..<7, line: $0, lineNumber: 3, into: &output) }
     #expect(
       String(decoding: output, as: UTF8.self)
         == #"{"id":2,"ok":true,"decisions":1,"rules":0,"segments":0,"groups":0,"warnings":[{"code":"unused_variant","severity":"warning","message":"variant `b` of decision `d` is never served","location":{"pointer":"/decisions/d/variants/b","offset":48,"line":1,"column":49},"notes":["no rule serves it, it is not the `default`, and no `$decision` prerequisite names it"]}]}"#
@@ -138,10 +138,10 @@ import Testing
     )
     output = []
     let bad = RequestHandler.load(.inline(Array(#"{"tailor":2}"#.utf8)))
-    line.withUnsafeBufferPointer { RequestHandler.writeLoaded(bad, id: 6..<7, line: $0, into: &output) }
+    line.withUnsafeBufferPointer { RequestHandler.writeLoaded(bad, id: 6..<7, line: $0, lineNumber: 3, into: &output) }
     #expect(
       String(decoding: output, as: UTF8.self)
-        == #"{"id":2,"error":{"code":"invalid_rules","message":"the rules document has 1 error; the previous rules stay","diagnostics":[{"code":"unsupported_version","severity":"error","message":"unsupported format version 2","location":{"pointer":"/tailor","offset":10,"line":1,"column":11},"notes":["this version of Tailor reads format version 1"]}]}}"#
+        == #"{"id":2,"error":{"code":"invalid_rules","message":"the rules document has 1 error; the previous rules stay","line":3,"diagnostics":[{"code":"unsupported_version","severity":"error","message":"unsupported format version 2","location":{"pointer":"/tailor","offset":10,"line":1,"column":11},"notes":["this version of Tailor reads format version 1"]}]}}"#
           + "\n"
     )
   }

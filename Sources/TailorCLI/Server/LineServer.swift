@@ -84,7 +84,7 @@ final class LineServer {
         handleSignals(signals)
         if isFinished { break }
       }
-      if ready.contains(.input) { readInput() }
+      if ready.contains(.input) { readInput(signals: signals) }
       if output.count >= LineServer.flushBytes { flush() }
     }
     flush()
@@ -119,7 +119,7 @@ final class LineServer {
     }
   }
 
-  private func readInput() {
+  private func readInput(signals: Int32) {
     if start > 0 || end == buffer.count { makeRoom() }
     let count = read(configuration.input, buffer.baseAddress! + end, buffer.count - end)
     if count < 0 {
@@ -129,6 +129,11 @@ final class LineServer {
       return
     }
     if count == 0 {
+      // A signal that arrived with the end of input decides the last partial line's fate.
+      if poll(signals: signals, wait: false).contains(.signal) {
+        handleSignals(signals)
+        if isFinished { return }
+      }
       finishInput()
       return
     }
@@ -336,7 +341,7 @@ final class LineServer {
       RequestHandler.writeStats(stats, rules: handler.rules, id: id, line: text, into: &output)
     case .control(.load(let source), let id):
       let result = RequestHandler.load(source)
-      RequestHandler.writeLoaded(result, id: id, line: text, into: &output)
+      RequestHandler.writeLoaded(result, id: id, line: text, lineNumber: line.number, into: &output)
       switch result {
       case .success(let rules):
         install(rules)

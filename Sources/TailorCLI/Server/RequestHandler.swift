@@ -10,7 +10,7 @@ import Tailor
 /// Decision requests and `ping` are answered here. `load` and `stats` change or
 /// read server state, so ``respond(to:lineNumber:into:)`` hands them back as
 /// ``Outcome/control(_:id:)``; the server performs them with ``load(_:)`` and
-/// writes the answers with ``writeLoaded(_:id:line:into:)`` and
+/// writes the answers with ``writeLoaded(_:id:line:lineNumber:into:)`` and
 /// ``writeStats(_:rules:id:line:into:)``. Every response ends with `\n`.
 struct RequestHandler: Sendable {
   /// The rules that answer decisions.
@@ -204,6 +204,7 @@ struct RequestHandler: Sendable {
     _ result: Result<ServedRules, TailorError>,
     id: Range<Int>?,
     line: UnsafeBufferPointer<UInt8>,
+    lineNumber: Int,
     into output: inout [UInt8]
   ) {
     writeHead(id: id, line, into: &output)
@@ -219,7 +220,8 @@ struct RequestHandler: Sendable {
       let body = JSONValue.object(
         JSONObject([
           ("code", .string(ProtocolError.invalidRules.rawValue)),
-          ("message", .string("the rules document has \(errors) error\(errors == 1 ? "" : "s"); the previous rules stay")),
+          ("message", .string("the rules document has \(plural(errors, "error")); the previous rules stay")),
+          ("line", .number(Double(lineNumber))),
           ("diagnostics", .array(error.diagnostics.map(\.json))),
         ])
       )

@@ -22,6 +22,12 @@ enum SignalPipe {
       _ = fcntl(end, F_SETFD, FD_CLOEXEC)
     }
     writeEnd = ends[1]
+    // A parent may have blocked these (a thread pool's threads block signals,
+    // and children inherit the mask): unblock them, or they would never arrive.
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&unblocked, number) }
+    pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
     for number in [SIGTERM, SIGINT, SIGHUP] {
       var action = sigaction()
       action.__sigaction_handler.sa_handler = { number in
