@@ -109,10 +109,7 @@ struct CheckCommand: ParsableCommand {
     if report.errors > 0 {
       return "\(name): \(plural(report.errors, "error")), \(plural(report.warnings, "warning"))"
     }
-    let document = report.rules?.document
-    let decisions = document?.decisions.count ?? 0
-    let rules = document?.decisions.reduce(0) { $0 + $1.rules.count } ?? 0
-    let counts = "\(plural(decisions, "decision")), \(plural(rules, "rule"))"
+    let counts = report.rules?.sizeDescription ?? ""
     return report.warnings > 0
       ? "\(name): ok with \(plural(report.warnings, "warning")) (\(counts))" : "\(name): ok (\(counts))"
   }

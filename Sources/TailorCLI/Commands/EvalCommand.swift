@@ -73,7 +73,7 @@ struct EvalCommand: ParsableCommand {
       throw fail("the profile is not valid JSON: \(error)")
     }
     guard parsed.root.objectValue != nil else { throw fail("the profile must be a JSON object") }
-    let unknown = decision.filter { name in !loaded.decisionNames.contains { JSONValue.sameText($0, name) } }
+    let unknown = decision.filter { loaded.document.decision(named: $0) == nil }
     if !unknown.isEmpty {
       let known = loaded.decisionNames.map { "`\($0)`" }.joined(separator: ", ")
       throw fail("unknown decision " + unknown.map { "`\($0)`" }.joined(separator: ", ") + "; decisions are \(known)")
@@ -144,9 +144,4 @@ struct EvalCommand: ParsableCommand {
     }
     return text
   }
-}
-
-extension JSONValue {
-  /// Whether two strings have the same UTF-8 bytes (names compare by bytes, as in the library).
-  static func sameText(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
 }

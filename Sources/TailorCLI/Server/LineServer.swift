@@ -207,7 +207,7 @@ final class LineServer {
       message: "the line is longer than \(configuration.maxLineBytes) bytes",
       offset: nil
     )
-    let began = Clock.nanoseconds()
+    let began = MonotonicClock.nanoseconds()
     RequestHandler.writeError(
       failure,
       id: nil,
@@ -215,7 +215,7 @@ final class LineServer {
       lineNumber: number,
       into: &output
     )
-    stats.record(.failed(.lineTooLong), nanoseconds: Clock.nanoseconds() - began)
+    stats.record(.failed(.lineTooLong), nanoseconds: MonotonicClock.nanoseconds() - began)
   }
 
   /// Answers every complete line in the buffer.
@@ -279,14 +279,14 @@ final class LineServer {
     let input = UnsafeBufferPointer(buffer)
     var answered = 0
     for line in lines {
-      let began = Clock.nanoseconds()
+      let began = MonotonicClock.nanoseconds()
       let outcome = handler.respond(
         to: UnsafeBufferPointer(rebasing: input[line.range]),
         lineNumber: line.number,
         into: &output
       )
       if case .control = outcome { break }
-      stats.record(outcome, nanoseconds: Clock.nanoseconds() - began)
+      stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
       answered += 1
     }
     return answered
@@ -306,14 +306,14 @@ final class LineServer {
       worker.reset()
       for position in (index * per)..<min(all.count, (index + 1) * per) {
         let line = all[position]
-        let began = Clock.nanoseconds()
+        let began = MonotonicClock.nanoseconds()
         let outcome = handler.respond(
           to: UnsafeBufferPointer(rebasing: input[line.range]),
           lineNumber: line.number,
           into: &worker.output
         )
         if case .control = outcome { break }
-        worker.stats.record(outcome, nanoseconds: Clock.nanoseconds() - began)
+        worker.stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
         worker.answered += 1
       }
     }
@@ -334,7 +334,7 @@ final class LineServer {
   private func perform(_ line: LineRef) {
     let input = UnsafeBufferPointer(buffer)
     let text = UnsafeBufferPointer(rebasing: input[line.range])
-    let began = Clock.nanoseconds()
+    let began = MonotonicClock.nanoseconds()
     let outcome = handler.respond(to: text, lineNumber: line.number, into: &output)
     switch outcome {
     case .control(.stats, let id):
@@ -353,7 +353,7 @@ final class LineServer {
     default:
       break
     }
-    stats.record(outcome, nanoseconds: Clock.nanoseconds() - began)
+    stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
   }
 
   private func install(_ rules: ServedRules) {
@@ -450,7 +450,7 @@ final class Worker: @unchecked Sendable {
 }
 
 /// A monotonic clock in nanoseconds.
-enum Clock {
+enum MonotonicClock {
   static func nanoseconds() -> UInt64 {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)

@@ -99,7 +99,7 @@ struct RequestHandler: Sendable {
     }
 
     RequestHandler.writeHead(id: request.id, line, into: &output)
-    JSONValue.appendASCII(",\"decisions\":{", to: &output)
+    output.appendASCII(",\"decisions\":{")
     if let names {
       var written: [String] = []
       for name in names where !written.contains(name) {
@@ -115,7 +115,7 @@ struct RequestHandler: Sendable {
         write(decisions[index], into: &output)
       }
     }
-    JSONValue.appendASCII("}}\n", to: &output)
+    output.appendASCII("}}\n")
     return .answered
   }
 
@@ -147,7 +147,7 @@ struct RequestHandler: Sendable {
       }
       if op.stringValue == "stats" { return .control(.stats, id: request.id) }
       RequestHandler.writeHead(id: request.id, line, into: &output)
-      JSONValue.appendASCII(",\"ok\":true}\n", to: &output)
+      output.appendASCII(",\"ok\":true}\n")
       return .answered
     case "load":
       if let extra {
@@ -214,7 +214,7 @@ struct RequestHandler: Sendable {
       for (key, value) in served.counts.pairs { fields[key] = value }
       fields["warnings"] = .array(served.rules.warnings.map(\.json))
       writeFields(fields, into: &output)
-      JSONValue.appendASCII("}\n", to: &output)
+      output.appendASCII("}\n")
     case .failure(let error):
       let errors = error.errors.count
       let body = JSONValue.object(
@@ -225,9 +225,9 @@ struct RequestHandler: Sendable {
           ("diagnostics", .array(error.diagnostics.map(\.json))),
         ])
       )
-      JSONValue.appendASCII(",\"error\":", to: &output)
+      output.appendASCII(",\"error\":")
       body.write(into: &output)
-      JSONValue.appendASCII("}\n", to: &output)
+      output.appendASCII("}\n")
     }
   }
 
@@ -240,20 +240,20 @@ struct RequestHandler: Sendable {
     into output: inout [UInt8]
   ) {
     writeHead(id: id, line, into: &output)
-    JSONValue.appendASCII(",\"stats\":", to: &output)
+    output.appendASCII(",\"stats\":")
     stats.json(rules: rules).write(into: &output)
-    JSONValue.appendASCII("}\n", to: &output)
+    output.appendASCII("}\n")
   }
 
   // MARK: Writing
 
   /// `{"id":<id as written>` (or `null`).
   static func writeHead(id: Range<Int>?, _ line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
-    JSONValue.appendASCII("{\"id\":", to: &output)
+    output.appendASCII("{\"id\":")
     if let id {
       output.append(contentsOf: UnsafeBufferPointer(rebasing: line[id]))
     } else {
-      JSONValue.appendASCII("null", to: &output)
+      output.appendASCII("null")
     }
   }
 
@@ -276,17 +276,17 @@ struct RequestHandler: Sendable {
     into output: inout [UInt8]
   ) {
     writeHead(id: id, line, into: &output)
-    JSONValue.appendASCII(",\"error\":{\"code\":", to: &output)
+    output.appendASCII(",\"error\":{\"code\":")
     JSONValue.writeString(failure.code.rawValue, into: &output)
-    JSONValue.appendASCII(",\"message\":", to: &output)
+    output.appendASCII(",\"message\":")
     JSONValue.writeString(failure.message, into: &output)
-    JSONValue.appendASCII(",\"line\":", to: &output)
+    output.appendASCII(",\"line\":")
     JSONValue.writeNumber(Double(lineNumber), into: &output)
     if let offset = failure.offset {
-      JSONValue.appendASCII(",\"offset\":", to: &output)
+      output.appendASCII(",\"offset\":")
       JSONValue.writeNumber(Double(offset), into: &output)
     }
-    JSONValue.appendASCII("}}\n", to: &output)
+    output.appendASCII("}}\n")
   }
 
   private func fail(
@@ -312,10 +312,10 @@ struct RequestHandler: Sendable {
   }
 }
 
-extension JSONValue {
-  /// Appends ASCII text (the CLI's fixed protocol fragments).
+extension [UInt8] {
+  /// Appends fixed ASCII text, such as a protocol fragment.
   @inline(__always)
-  static func appendASCII(_ text: StaticString, to output: inout [UInt8]) {
-    output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+  mutating func appendASCII(_ text: StaticString) {
+    append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
   }
 }

@@ -30,7 +30,7 @@ final class ServedRules: Sendable {
     let document = rules.document
     return JSONObject([
       ("decisions", .number(Double(document.decisions.count))),
-      ("rules", .number(Double(document.decisions.reduce(0) { $0 + $1.rules.count }))),
+      ("rules", .number(Double(rules.ruleCount))),
       ("segments", .number(Double(document.segments.count))),
       ("groups", .number(Double(document.groups.count))),
     ])
@@ -38,11 +38,16 @@ final class ServedRules: Sendable {
 
   /// One line for logs: `rules.json: 3 decisions, 12 rules, 1 warning`.
   var summary: String {
-    let document = rules.document
-    let ruleCount = document.decisions.reduce(0) { $0 + $1.rules.count }
-    return "\(file ?? "inline rules"): \(plural(document.decisions.count, "decision")), "
-      + "\(plural(ruleCount, "rule")), \(plural(rules.warnings.count, "warning"))"
+    "\(file ?? "inline rules"): \(rules.sizeDescription), \(plural(rules.warnings.count, "warning"))"
   }
+}
+
+extension Rules {
+  /// The number of rules across all decisions.
+  var ruleCount: Int { document.decisions.reduce(0) { $0 + $1.rules.count } }
+
+  /// `3 decisions, 12 rules`.
+  var sizeDescription: String { "\(plural(document.decisions.count, "decision")), \(plural(ruleCount, "rule"))" }
 }
 
 /// `1 rule`, `2 rules`.
