@@ -1,7 +1,17 @@
 import Testing
 
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
 @testable import Tailor
 @testable import TailorCLI
+
+extension Double {
+  /// Seconds since the epoch as a `Date`.
+  var date: Date { Date(timeIntervalSince1970: self) }
+}
 
 /// The request → response mapping, without pipes.
 @Suite struct RequestHandlerTests {
@@ -62,6 +72,34 @@ import Testing
       #expect(response == #"{"id":\#(id),"decisions":{}}"# + "\n")
     }
     #expect(respond(#"{"profile":{},"decisions":[]}"#).0 == #"{"id":null,"decisions":{}}"# + "\n")
+  }
+
+  @Test(arguments: [
+    #"[ "banner" , "hero" ]"#, #"["\u0062anner","hero"]"#, #"["banner","hero","banner"]"#, "[\"banner\",\n\"hero\"]",
+  ])
+  func decisionNamesAreReadWithOrWithoutEscapes(_ names: String) {
+    let (response, outcome) = respond(#"{"id":1,"profile":{},"now":"2026-01-01T00:00:00Z","decisions":\#(names)}"#)
+    #expect(outcome == .answered)
+    #expect(response.hasPrefix(#"{"id":1,"decisions":{"banner":{"variant":null"#))
+    #expect(response.contains(#"},"hero":{"variant":"standard""#))
+  }
+
+  @Test func cachedRenderingEqualsTheLibrarysJSON() throws {
+    let rules = handler.rules.rules
+    for profile in [#"{"country":"ES","tier":"gold"}"#, #"{"beta":true}"#, "{}"] {
+      for explain in [false, true] {
+        let (response, _) = respond(
+          #"{"id":0,"profile":\#(profile),"now":"2026-07-01T00:00:00Z","explain":\#(explain)}"#
+        )
+        let decided = rules.decideAll(
+          for: try Profile(json: profile),
+          now: try #require(DateTime.parse("2026-07-01T00:00:00Z")).date,
+          explain: explain
+        )
+        let expected = JSONValue.object(JSONObject([("id", 0), ("decisions", .object(JSONObject(decided.map { ($0.name, $0.json) })))]))
+        #expect(response == expected.jsonText + "\n")
+      }
+    }
   }
 
   @Test func explainAddsATracePerDecision() {

@@ -33,16 +33,32 @@ extension Decision {
   ///
   /// - Parameter output: the buffer to append to.
   public func write(into output: inout [UInt8]) {
+    write(into: &output, renderedValue: { _ in nil })
+  }
+
+  /// Appends ``json``'s compact text, taking variant values already rendered as JSON text where given.
+  ///
+  /// A server that answers many requests from one document can render each
+  /// variant's value once and copy the bytes, instead of writing the value again
+  /// for every answer.
+  ///
+  /// - Parameters:
+  ///   - output: the buffer to append to.
+  ///   - renderedValue: a match's `value` as compact JSON text (as `JSONValue.write(into:)`
+  ///     writes it), or `nil` to write the value itself.
+  public func write(into output: inout [UInt8], renderedValue: (Match) -> [UInt8]?) {
     if isMultiple {
       JSONValue.appendASCII("{\"matches\":[", to: &output)
       for index in matches.indices {
         if index > 0 { output.append(UInt8(ascii: ",")) }
-        matches[index].write(into: &output)
+        output.append(UInt8(ascii: "{"))
+        matches[index].writeFields(into: &output, renderedValue: renderedValue(matches[index]))
+        output.append(UInt8(ascii: "}"))
       }
       output.append(UInt8(ascii: "]"))
     } else if let first = matches.first {
       output.append(UInt8(ascii: "{"))
-      first.writeFields(into: &output)
+      first.writeFields(into: &output, renderedValue: renderedValue(first))
     } else {
       JSONValue.appendASCII("{\"variant\":null,\"value\":null,\"rule\":null,\"reason\":", to: &output)
       JSONValue.writeString(reason.rawValue, into: &output)
@@ -76,16 +92,16 @@ extension Decision.Match {
   /// - Parameter output: the buffer to append to.
   public func write(into output: inout [UInt8]) {
     output.append(UInt8(ascii: "{"))
-    writeFields(into: &output)
+    writeFields(into: &output, renderedValue: nil)
     output.append(UInt8(ascii: "}"))
   }
 
-  /// The four fields, without braces.
-  func writeFields(into output: inout [UInt8]) {
+  /// The four fields, without braces; `renderedValue` replaces writing ``value``.
+  func writeFields(into output: inout [UInt8], renderedValue: [UInt8]?) {
     JSONValue.appendASCII("\"variant\":", to: &output)
     JSONValue.writeString(variant, into: &output)
     JSONValue.appendASCII(",\"value\":", to: &output)
-    value.write(into: &output)
+    if let renderedValue { output.append(contentsOf: renderedValue) } else { value.write(into: &output) }
     JSONValue.appendASCII(",\"rule\":", to: &output)
     if let rule { JSONValue.writeString(rule, into: &output) } else { JSONValue.appendASCII("null", to: &output) }
     JSONValue.appendASCII(",\"reason\":", to: &output)

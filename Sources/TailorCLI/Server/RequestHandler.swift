@@ -79,17 +79,26 @@ struct RequestHandler: Sendable {
       }
       now = Date(timeIntervalSince1970: seconds)
     }
-    var names: [String]?
-    if let value = request.decisions {
-      guard case .array(let items) = value, let strings = RequestHandler.strings(items) else {
+    // The requested decisions, by document index, without repeats.
+    var selected: [Int]?
+    if let requested = request.decisions {
+      guard let names = requested else {
         return fail(.badRequest, "`decisions` must be an array of decision names", id: request.id, line, lineNumber, &output)
       }
-      let unknown = strings.filter { !rules.hasDecision($0) }
+      var indices: [Int] = []
+      var unknown: [String] = []
+      for name in names {
+        if let index = rules.index(of: name) {
+          if !indices.contains(index) { indices.append(index) }
+        } else {
+          unknown.append("`\(name)`")
+        }
+      }
       if !unknown.isEmpty {
-        let list = unknown.map { "`\($0)`" }.joined(separator: ", ")
+        let list = unknown.joined(separator: ", ")
         return fail(.unknownDecision, "unknown decision \(list)", id: request.id, line, lineNumber, &output)
       }
-      names = strings
+      selected = indices
     }
     let profile: Profile
     do {
@@ -100,29 +109,39 @@ struct RequestHandler: Sendable {
 
     RequestHandler.writeHead(id: request.id, line, into: &output)
     output.appendASCII(",\"decisions\":{")
-    if let names {
-      var written: [String] = []
-      for name in names where !written.contains(name) {
-        guard let decision = rules.rules.decide(name, for: profile, now: now, explain: explain) else { continue }
-        if !written.isEmpty { output.append(UInt8(ascii: ",")) }
-        write(decision, into: &output)
-        written.append(name)
+    if let selected {
+      var first = true
+      for index in selected {
+        let rendered = rules.rendered[index]
+        guard let decision = rules.rules.decide(rendered.name, for: profile, now: now, explain: explain) else {
+          continue
+        }
+        if !first { output.append(UInt8(ascii: ",")) }
+        write(decision, rendered, into: &output)
+        first = false
       }
     } else {
       let decisions = rules.rules.decideAll(for: profile, now: now, explain: explain)
       for index in decisions.indices {
         if index > 0 { output.append(UInt8(ascii: ",")) }
-        write(decisions[index], into: &output)
+        // decideAll answers in document order; anything else takes the slow path.
+        if index < rules.rendered.count, rules.rendered[index].name == decisions[index].name {
+          write(decisions[index], rules.rendered[index], into: &output)
+        } else {
+          JSONValue.writeString(decisions[index].name, into: &output)
+          output.append(UInt8(ascii: ":"))
+          decisions[index].write(into: &output)
+        }
       }
     }
     output.appendASCII("}}\n")
     return .answered
   }
 
-  private func write(_ decision: Decision, into output: inout [UInt8]) {
-    JSONValue.writeString(decision.name, into: &output)
-    output.append(UInt8(ascii: ":"))
-    decision.write(into: &output)
+  /// `"name":{…}`, copying the parts rendered once per document.
+  private func write(_ decision: Decision, _ rendered: RenderedDecision, into output: inout [UInt8]) {
+    output.append(contentsOf: rendered.key)
+    decision.write(into: &output) { rendered.value(of: $0.variant) }
   }
 
   private func respond(
@@ -172,16 +191,6 @@ struct RequestHandler: Sendable {
         id: request.id, line, lineNumber, &output
       )
     }
-  }
-
-  static func strings(_ items: [JSONValue]) -> [String]? {
-    var result: [String] = []
-    result.reserveCapacity(items.count)
-    for item in items {
-      guard case .string(let text) = item else { return nil }
-      result.append(text)
-    }
-    return result
   }
 
   // MARK: Control requests

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Tailor
 
 /// The fields of one request line, found without building the profile.
@@ -10,7 +17,8 @@ struct Request {
   var id: Range<Int>?
   /// The `profile` value's bytes (not yet validated: ``Profile/init(json:)`` does that).
   var profile: Range<Int>?
-  var decisions: JSONValue?
+  /// `decisions`: the names, or `nil` inside when it is not an array of strings.
+  var decisions: [String]??
   var now: JSONValue?
   var explain: JSONValue?
   var op: JSONValue?
@@ -102,12 +110,12 @@ struct RequestScanner {
         switch field {
         case .profile: request.profile = range
         case .id:
-          _ = try read(range)
+          if !isPlainNumberOrString(range) { _ = try read(range) }
           request.id = range
         case .rules:
           _ = try read(range)
           request.rules = range
-        case .decisions: request.decisions = try read(range)
+        case .decisions: request.decisions = .some(try names(range))
         case .now: request.now = try read(range)
         case .explain: request.explain = try read(range)
         case .op: request.op = try read(range)
@@ -143,24 +151,93 @@ struct RequestScanner {
     let inner = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(position - 1)])
     if let field = RequestScanner.knownField(inner) { return field }
     guard case .string(let name) = try read(start..<position) else { return .unknown("") }
-    return RequestScanner.knownField(Array(name.utf8)) ?? .unknown(name)
+    let field = Array(name.utf8).withUnsafeBufferPointer(RequestScanner.knownField)
+    return field ?? .unknown(name)
   }
 
-  static func knownField<Bytes: Collection<UInt8>>(_ key: Bytes) -> Field? {
+  static func knownField(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
+    guard let base = key.baseAddress else { return nil }
+    func equals(_ literal: StaticString) -> Bool {
+      key.count == literal.utf8CodeUnitCount && memcmp(base, literal.utf8Start, key.count) == 0
+    }
     switch key.count {
     case 2:
-      if key.elementsEqual("id".utf8) { return .id }
-      if key.elementsEqual("op".utf8) { return .op }
-    case 3: if key.elementsEqual("now".utf8) { return .now }
-    case 4: if key.elementsEqual("path".utf8) { return .path }
-    case 5: if key.elementsEqual("rules".utf8) { return .rules }
+      if equals("id") { return .id }
+      if equals("op") { return .op }
+    case 3: if equals("now") { return .now }
+    case 4: if equals("path") { return .path }
+    case 5: if equals("rules") { return .rules }
     case 7:
-      if key.elementsEqual("profile".utf8) { return .profile }
-      if key.elementsEqual("explain".utf8) { return .explain }
-    case 9: if key.elementsEqual("decisions".utf8) { return .decisions }
+      if equals("profile") { return .profile }
+      if equals("explain") { return .explain }
+    case 9: if equals("decisions") { return .decisions }
     default: break
     }
     return nil
+  }
+
+  /// Reads `decisions`: an array of strings, or `nil` for any other valid JSON.
+  /// Plain ASCII names are read directly; anything else goes through the reader.
+  private func names(_ range: Range<Int>) throws(RequestFailure) -> [String]? {
+    var names: [String] = []
+    var position = range.lowerBound
+    func skipSpace() {
+      while position < range.upperBound, RequestScanner.isWhitespace(bytes[position]) { position += 1 }
+    }
+    if bytes[position] == UInt8(ascii: "[") {
+      position += 1
+      skipSpace()
+      if position < range.upperBound, bytes[position] == UInt8(ascii: "]") { return [] }
+      while position < range.upperBound, bytes[position] == UInt8(ascii: "\"") {
+        let start = position + 1
+        var end = start
+        while end < range.upperBound, RequestScanner.isPlainStringByte(bytes[end]) { end += 1 }
+        guard end < range.upperBound, bytes[end] == UInt8(ascii: "\"") else { break }
+        names.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+        position = end + 1
+        skipSpace()
+        guard position < range.upperBound else { break }
+        if bytes[position] == UInt8(ascii: "]") {
+          if position + 1 == range.upperBound { return names }
+          break
+        }
+        guard bytes[position] == UInt8(ascii: ",") else { break }
+        position += 1
+        skipSpace()
+      }
+    }
+    guard case .array(let items) = try read(range) else { return nil }
+    names.removeAll()
+    for item in items {
+      guard case .string(let name) = item else { return nil }
+      names.append(name)
+    }
+    return names
+  }
+
+  /// Whether `range` is an integer or a plain ASCII string without escapes: valid
+  /// JSON that needs no reader (the common `id`).
+  private func isPlainNumberOrString(_ range: Range<Int>) -> Bool {
+    let first = bytes[range.lowerBound]
+    if first == UInt8(ascii: "\"") {
+      guard range.count >= 2, bytes[range.upperBound - 1] == UInt8(ascii: "\"") else { return false }
+      return bytes[(range.lowerBound + 1)..<(range.upperBound - 1)].allSatisfy(RequestScanner.isPlainStringByte)
+    }
+    let digits = first == UInt8(ascii: "-") ? range.dropFirst() : range[...]
+    guard let lead = digits.first, range.count <= 15 else { return false }
+    if bytes[lead] == UInt8(ascii: "0") { return digits.count == 1 }
+    return digits.allSatisfy { bytes[$0] >= UInt8(ascii: "0") && bytes[$0] <= UInt8(ascii: "9") }
+  }
+
+  /// Printable ASCII other than `"` and `\`: string bytes that need no decoding.
+  @inline(__always)
+  static func isPlainStringByte(_ byte: UInt8) -> Bool {
+    byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+  }
+
+  @inline(__always)
+  static func isWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
   }
 
   /// Reads a field's value strictly.
@@ -191,34 +268,12 @@ struct RequestScanner {
     case UInt8(ascii: "\""):
       try skipString()
     case UInt8(ascii: "{"), UInt8(ascii: "["):
-      var depth = 0
       let start = position
-      while position < bytes.count {
-        switch bytes[position] {
-        case UInt8(ascii: "\""):
-          try skipString()
-          continue
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-          depth += 1
-          if depth + 1 > maxDepth {
-            throw RequestFailure(
-              code: .tooDeep,
-              message: "arrays and objects nest deeper than \(maxDepth) levels",
-              offset: position
-            )
-          }
-        case UInt8(ascii: "}"), UInt8(ascii: "]"):
-          depth -= 1
-          if depth == 0 {
-            position += 1
-            return
-          }
-        default: break
-        }
-        position += 1
+      if let end = RequestScanner.containerEnd(bytes, from: start, depthLimit: maxDepth - 1) {
+        position = end
+        return
       }
-      let kind = bytes[start] == UInt8(ascii: "{") ? "object" : "array"
-      throw RequestFailure(code: .badJSON, message: "unterminated \(kind)", offset: start)
+      try throwContainerFailure(from: start)
     default:
       let start = position
       while position < bytes.count {
@@ -230,6 +285,71 @@ struct RequestScanner {
         }
       }
     }
+  }
+
+  /// The offset just past the container that opens at `start`, or `nil` when it
+  /// is unterminated, holds an unterminated string or nests deeper than `depthLimit`.
+  ///
+  /// This is the hot loop of every request (it crosses the profile), so it runs
+  /// on a raw pointer with local state.
+  static func containerEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, depthLimit: Int) -> Int? {
+    guard let base = bytes.baseAddress else { return nil }
+    let count = bytes.count
+    var position = start
+    var depth = 0
+    while position < count {
+      let byte = base[position]
+      position += 1
+      // Quotes and brackets all have the bits 0x22 or 0x59 set; most other bytes do not.
+      if byte != 0x22 && byte & 0x59 != 0x59 { continue }
+      switch byte {
+      case 0x22:  // a string: find its closing quote
+        while position < count {
+          let inner = base[position]
+          if inner == 0x22 { break }
+          position += inner == 0x5C ? 2 : 1
+        }
+        guard position < count else { return nil }
+        position += 1
+      case 0x7B, 0x5B:  // { [
+        depth += 1
+        if depth > depthLimit { return nil }
+      case 0x7D, 0x5D:  // } ]
+        depth -= 1
+        if depth == 0 { return position }
+      default:
+        break
+      }
+    }
+    return nil
+  }
+
+  /// Explains why ``containerEnd(_:from:depthLimit:)`` found no end (the slow path).
+  private mutating func throwContainerFailure(from start: Int) throws(RequestFailure) -> Never {
+    var depth = 0
+    position = start
+    while position < bytes.count {
+      switch bytes[position] {
+      case UInt8(ascii: "\""):
+        try skipString()
+        continue
+      case UInt8(ascii: "{"), UInt8(ascii: "["):
+        depth += 1
+        if depth + 1 > maxDepth {
+          throw RequestFailure(
+            code: .tooDeep,
+            message: "arrays and objects nest deeper than \(maxDepth) levels",
+            offset: position
+          )
+        }
+      case UInt8(ascii: "}"), UInt8(ascii: "]"):
+        depth -= 1
+      default: break
+      }
+      position += 1
+    }
+    let kind = bytes[start] == UInt8(ascii: "{") ? "object" : "array"
+    throw RequestFailure(code: .badJSON, message: "unterminated \(kind)", offset: start)
   }
 
   /// Moves past a string at its opening quote.
@@ -248,12 +368,7 @@ struct RequestScanner {
   }
 
   private mutating func skipWhitespace() {
-    while position < bytes.count {
-      switch bytes[position] {
-      case 0x20, 0x09, 0x0A, 0x0D: position += 1
-      default: return
-      }
-    }
+    while position < bytes.count, RequestScanner.isWhitespace(bytes[position]) { position += 1 }
   }
 
   private func syntax(_ message: String) -> RequestFailure {
