@@ -29,9 +29,16 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Examples
+    .executableTarget(
+      name: "quickstart",
+      dependencies: ["Tailor"],
+      path: "examples/quickstart",
+      exclude: ["README.md"]
+    ),
     // Tests
     .target(name: "TailorTestSupport", dependencies: ["Tailor"], path: "Tests/TailorTestSupport"),
     .testTarget(name: "TailorTests", dependencies: ["Tailor", "TailorTestSupport"]),
-    .testTarget(name: "TailorCLITests", dependencies: ["Tailor"]),
+    .testTarget(name: "TailorCLITests", dependencies: ["Tailor", "TailorCLI"], exclude: ["Fixtures"]),
   ]
 )

@@ -1,10 +1,74 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import ArgumentParser
 import Tailor
 
+/// `tailor`: validate, evaluate and serve rules documents.
+///
+/// Exit statuses are the same for every subcommand: 0 success, 1 the rules
+/// (or, for `check`, some file) have errors, 2 usage errors and unreadable
+/// input, 3 `check --strict` found only warnings.
 @main
 struct TailorCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "tailor",
-    abstract: "Validate, compile and evaluate Tailor rules documents."
+    abstract: "Validate, evaluate and serve Tailor rules documents.",
+    discussion: """
+      Exit status: 0 success; 1 the rules have errors; 2 usage error or unreadable input; \
+      3 `check --strict` found warnings only.
+      """,
+    subcommands: [ServeCommand.self, CheckCommand.self, EvalCommand.self]
   )
+
+  /// Runs the command, mapping usage errors to exit status 2 instead of ArgumentParser's 64.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      if code == .validationFailure {
+        Log.write(fullMessage(for: error))
+        Glibc.exit(ExitStatus.usage)
+      }
+      exit(withError: error)
+    }
+  }
+}
+
+/// The documented exit statuses.
+enum ExitStatus {
+  static let ok: Int32 = 0
+  static let invalidRules: Int32 = 1
+  static let usage: Int32 = 2
+  static let warnings: Int32 = 3
+}
+
+/// Reads a whole file or, for `-`, standard input.
+func readInput(_ path: String) -> Result<[UInt8], CLIError> {
+  let descriptor = path == "-" ? 0 : open(path, O_RDONLY)
+  guard descriptor >= 0 else { return .failure(CLIError("cannot read `\(path)`: \(Log.describeErrno())")) }
+  defer { if descriptor != 0 { close(descriptor) } }
+  var bytes: [UInt8] = []
+  var chunk = [UInt8](repeating: 0, count: 1 << 16)
+  while true {
+    let count = read(descriptor, &chunk, chunk.count)
+    if count < 0 {
+      if errno == EINTR { continue }
+      return .failure(CLIError("cannot read `\(path)`: \(Log.describeErrno())"))
+    }
+    if count == 0 { return .success(bytes) }
+    bytes.append(contentsOf: chunk[0..<count])
+  }
+}
+
+/// A command-line failure with a message for stderr.
+struct CLIError: Error {
+  var message: String
+  init(_ message: String) { self.message = message }
 }

@@ -88,5 +88,15 @@ extension Diagnostic {
     public static let typeMismatch: Code = "type_mismatch"
     /// A schedule whose `until` is not after its `from`.
     public static let emptySchedule: Code = "empty_schedule"
+
+    // Analysis (validator; warnings, which never block loading)
+    /// A rule can never win: an earlier rule serves every profile it matches.
+    public static let unreachableRule: Code = "unreachable_rule"
+    /// A test also holds when its attribute is missing (GrowthBook reads missing as null).
+    public static let matchesMissing: Code = "matches_missing"
+    /// No decision refers to a segment, directly or through other segments.
+    public static let unusedSegment: Code = "unused_segment"
+    /// No rule serves a variant, it is not the default, and no prerequisite names it.
+    public static let unusedVariant: Code = "unused_variant"
   }
 }

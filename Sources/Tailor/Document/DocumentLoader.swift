@@ -26,7 +26,13 @@ enum DocumentLoader {
     var parser = DocumentParser()
     let document = parser.parse(root)
     diagnostics += parser.diagnostics
-    diagnostics += DocumentValidator.validate(ValidationInput(document: document, sites: parser.sites))
+    let input = ValidationInput(
+      document: document,
+      sites: parser.sites,
+      root: root,
+      isComplete: !diagnostics.contains { $0.severity == .error }
+    )
+    diagnostics += DocumentValidator.validate(input)
     diagnostics = locate(diagnostics, in: bytes, file: file)
     let errors = diagnostics.filter { $0.severity == .error }
     if !errors.isEmpty { return .failure(TailorError(diagnostics: diagnostics)) }

@@ -1,7 +1,24 @@
-/// What a validation check sees: the parsed document and the condition sites.
+/// What a validation check sees: the parsed document, the condition sites and
+/// the JSON it was parsed from.
 struct ValidationInput {
   var document: Document
   var sites: [ConditionParser.Site]
+  /// The document's JSON, for checks that point into it or re-read conditions.
+  var root: JSONValue = .null
+  /// Whether parsing kept every part: false when a shape error dropped a rule,
+  /// decision or segment, so analyses that need all of them stay silent.
+  var isComplete = true
+
+  /// The pointer to the rule `id` of `decision` in ``root`` (its index as written).
+  func rulePointer(decision: DecisionDefinition, ruleID: String) -> JSONPointer {
+    let rules = JSONPointer.root.appending(key: "decisions").appending(key: decision.name).appending(key: "rules")
+    let written = root.objectValue?["decisions"]?.objectValue?[decision.name]?.objectValue?["rules"]?.arrayValue ?? []
+    if let index = written.firstIndex(where: { $0.objectValue?["id"] == .string(ruleID) }) {
+      return rules.appending(index: index)
+    }
+    let parsed = decision.rules.firstIndex { JSONValue.sameBytes($0.id, ruleID) } ?? 0
+    return rules.appending(index: parsed)
+  }
 }
 
 /// One small, independent check over a parsed document. Checks append
@@ -13,11 +30,16 @@ protocol ValidationCheck: Sendable {
 /// Runs every validation check in order.
 struct DocumentValidator {
   // Order: references first, so the cycle check only meets names that exist;
-  // the type check is independent of both.
+  // the type check is independent of both. The analyses after them only warn,
+  // and the loader sorts all diagnostics by position, so their order is free.
   static let checks: [any ValidationCheck] = [
     ReferenceCheck(),
     CycleCheck(),
     TypeCheck(),
+    UnreachableRuleCheck(),
+    MatchesMissingCheck(),
+    UnusedSegmentCheck(),
+    UnusedVariantCheck(),
   ]
 
   static func validate(_ input: ValidationInput) -> [Diagnostic] {

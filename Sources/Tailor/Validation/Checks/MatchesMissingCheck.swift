@@ -1,0 +1,191 @@
+/// Warns about tests that also hold when their attribute is missing.
+///
+/// GrowthBook reads a missing attribute as `null`, and JavaScript's coercions
+/// make many tests hold for `null`: `{"age": {"$lt": 18}}` (null counts as 0),
+/// `$lte` or `$gt` around 0, `$ne`, `$nin`, `$notInGroup`, a `$regex` that
+/// matches the text "null", and `$not`/`$nor` of tests that fail for null. Each
+/// test is evaluated against a profile without the attribute; it is reported
+/// when it holds, unless:
+/// - it already speaks of missing values (`$exists`, `$type` or a `null` operand);
+/// - it sits under `$not`/`$nor` (the negation is judged as a whole instead);
+/// - a test beside it in the same conjunction fails for a missing attribute,
+///   such as `"$exists": true` or `{"$gte": 0}`, so the profile is excluded anyway;
+/// - another branch of the same `$or` speaks of missing values for that attribute.
+///
+/// It reads the conditions as written (segments, rules' `when`, decisions'
+/// `requires`), so it works on documents with errors too.
+struct MatchesMissingCheck: ValidationCheck {
+  func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
+    guard case .object(let root) = input.root else { return }
+    var groups: [String: Set<JSONValue>] = [:]
+    for group in input.document.groups {
+      groups[group.name] = Set(group.members.filter { $0.arrayValue == nil && $0.objectValue == nil })
+    }
+    let walker = Walker(
+      evaluator: ConditionEvaluator(groups: groups, segment: { _ in false }, decision: { _, _ in false })
+    )
+    var found: [Diagnostic] = []
+    if case .object(let segments) = root["segments"] {
+      let pointer = JSONPointer.root.appending(key: "segments")
+      for (name, condition) in segments.pairs {
+        walker.walk(condition, at: pointer.appending(key: name), guarded: [], into: &found)
+      }
+    }
+    if case .object(let decisions) = root["decisions"] {
+      for (name, value) in decisions.pairs {
+        guard case .object(let decision) = value else { continue }
+        let pointer = JSONPointer.root.appending(key: "decisions").appending(key: name)
+        if let requires = decision["requires"] {
+          walker.walk(requires, at: pointer.appending(key: "requires"), guarded: [], into: &found)
+        }
+        guard case .array(let rules) = decision["rules"] else { continue }
+        for (index, rule) in rules.enumerated() {
+          guard let when = rule.objectValue?["when"] else { continue }
+          let rulePointer = pointer.appending(key: "rules").appending(index: index).appending(key: "when")
+          walker.walk(when, at: rulePointer, guarded: [], into: &found)
+        }
+      }
+    }
+    diagnostics += found
+  }
+
+  struct Walker {
+    let evaluator: ConditionEvaluator
+    static let missing = JSONValue.object(JSONObject())
+
+    /// Walks one condition object in positive position. `guarded` holds the
+    /// attributes that an enclosing conjunction already requires to be present.
+    func walk(_ value: JSONValue, at pointer: JSONPointer, guarded: Set<ByteString>, into found: inout [Diagnostic]) {
+      guard case .object(let object) = value else { return }
+      let guarded = guarded.union(guards(in: object))
+      for (key, entry) in object.pairs {
+        let entryPointer = pointer.appending(key: key)
+        switch key {
+        case "$and", "$or":
+          let elements = entry.arrayValue ?? []
+          // `{"$or": [{"age": {"$exists": false}}, {"age": {"$lt": 18}}]}` admits missing ages on purpose.
+          var handled = guarded
+          if key == "$or" {
+            for case .object(let member) in elements {
+              for (path, test) in member.pairs where !path.hasPrefix("$") && MatchesMissingCheck.mentionsMissing(test) {
+                handled.insert(ByteString(path))
+              }
+            }
+          }
+          for (index, element) in elements.enumerated() {
+            walk(element, at: entryPointer.appending(index: index), guarded: handled, into: &found)
+          }
+        case "$not", "$nor":
+          let paths = MatchesMissingCheck.paths(in: entry)
+          guard !paths.isEmpty, !paths.allSatisfy({ guarded.contains(ByteString($0)) }),
+            !MatchesMissingCheck.mentionsMissing(entry), !MatchesMissingCheck.refersToRules(entry),
+            holdsWhenMissing(key, entry, at: entryPointer)
+          else { continue }
+          found.append(.negationMatchesMissing(key, paths: paths, at: entryPointer))
+        default:
+          guard !key.hasPrefix("$"), !guarded.contains(ByteString(key)),
+            !MatchesMissingCheck.mentionsMissing(entry), holdsWhenMissing(key, entry, at: entryPointer)
+          else { continue }
+          found.append(.testMatchesMissing(key, entry, at: entryPointer))
+        }
+      }
+    }
+
+    /// The attributes tested in this conjunction (the object's own fields and those
+    /// of `$and` members, recursively) by a test that fails when they are missing.
+    func guards(in object: JSONObject) -> Set<ByteString> {
+      var result: Set<ByteString> = []
+      for (key, entry) in object.pairs {
+        if key == "$and" {
+          for case .object(let member) in entry.arrayValue ?? [] { result.formUnion(guards(in: member)) }
+        } else if !key.hasPrefix("$"), !holdsWhenMissing(key, entry, at: .root) {
+          result.insert(ByteString(key))
+        }
+      }
+      return result
+    }
+
+    /// Whether `{key: entry}` holds for a profile with no attributes; false when it does not parse.
+    func holdsWhenMissing(_ key: String, _ entry: JSONValue, at pointer: JSONPointer) -> Bool {
+      var parser = ConditionParser(mode: .tailor)
+      let condition = parser.parseCondition(.object(JSONObject([(key, entry)])), at: pointer)
+      guard parser.diagnostics.isEmpty else { return false }
+      return evaluator.evaluate(condition, on: Walker.missing)
+    }
+  }
+
+  /// The attribute paths a condition tests, in written order, without repeats.
+  static func paths(in value: JSONValue) -> [String] {
+    var result: [String] = []
+    func visit(_ value: JSONValue) {
+      switch value {
+      case .object(let object):
+        for (key, entry) in object.pairs {
+          if key.hasPrefix("$") {
+            if key != "$segment" && key != "$decision" { visit(entry) }
+          } else if !result.contains(key) {
+            result.append(key)
+          }
+        }
+      case .array(let elements): elements.forEach(visit)
+      default: break
+      }
+    }
+    visit(value)
+    return result
+  }
+
+  /// Whether a test already speaks of missing values: `$exists`, `$type` or a `null` anywhere.
+  static func mentionsMissing(_ value: JSONValue) -> Bool {
+    switch value {
+    case .null: true
+    case .array(let elements): elements.contains(where: mentionsMissing)
+    case .object(let object):
+      object.keys.contains { $0 == "$exists" || $0 == "$type" } || object.values.contains(where: mentionsMissing)
+    default: false
+    }
+  }
+
+  /// Whether a condition refers to segments or decisions, which this check does not evaluate.
+  static func refersToRules(_ value: JSONValue) -> Bool {
+    switch value {
+    case .array(let elements): elements.contains(where: refersToRules)
+    case .object(let object):
+      object.keys.contains { $0 == "$segment" || $0 == "$decision" } || object.values.contains(where: refersToRules)
+    default: false
+    }
+  }
+}
+
+extension Diagnostic {
+  fileprivate static func testMatchesMissing(_ path: String, _ test: JSONValue, at pointer: JSONPointer)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .matchesMissing,
+      .warning,
+      at: pointer,
+      "this test of `\(path)` also holds for profiles without `\(path)`",
+      notes: [
+        "a missing attribute reads as null, and \(describe(test)) holds for null",
+        "add `\"$exists\": true` beside it to leave out profiles without `\(path)`",
+      ]
+    )
+  }
+
+  fileprivate static func negationMatchesMissing(_ op: String, paths: [String], at pointer: JSONPointer)
+    -> Diagnostic
+  {
+    let names = paths.map { "`\($0)`" }.joined(separator: ", ")
+    return Diagnostic(
+      .matchesMissing,
+      .warning,
+      at: pointer,
+      "`\(op)` also holds for profiles without \(names)",
+      notes: [
+        "a missing attribute reads as null; the negated tests fail for null, so `\(op)` holds",
+        "add `\"$exists\": true` tests beside it to leave out profiles without them",
+      ]
+    )
+  }
+}

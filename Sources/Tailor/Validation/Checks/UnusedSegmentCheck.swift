@@ -1,0 +1,36 @@
+/// Warns about segments that no decision uses, directly or through other segments.
+struct UnusedSegmentCheck: ValidationCheck {
+  func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
+    guard input.isComplete else { return }
+    let document = input.document
+    var conditions: [Condition] = []
+    for decision in document.decisions {
+      conditions += decision.rules.map(\.condition)
+      if let requires = decision.requires { conditions.append(requires) }
+    }
+    var pending = conditions.flatMap { CycleCheck.references(in: $0).segments }
+    var used: Set<ByteString> = []
+    while let name = pending.popLast() {
+      guard used.insert(ByteString(name)).inserted,
+        let segment = document.segments.first(where: { JSONValue.sameBytes($0.name, name) })
+      else { continue }
+      pending += CycleCheck.references(in: segment.condition).segments
+    }
+    for segment in document.segments where !used.contains(ByteString(segment.name)) {
+      diagnostics.append(.unusedSegment(segment.name))
+    }
+  }
+}
+
+extension Diagnostic {
+  fileprivate static func unusedSegment(_ name: String) -> Diagnostic {
+    Diagnostic(
+      .unusedSegment,
+      .warning,
+      at: JSONPointer.root.appending(key: "segments").appending(key: name),
+      key: true,
+      "segment `\(name)` is never used",
+      notes: ["no rule or `requires` refers to it with `$segment`, directly or through another segment"]
+    )
+  }
+}

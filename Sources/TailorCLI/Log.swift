@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Messages for people, on stderr. stdout carries only protocol lines and command output.
+enum Log {
+  /// `tailor: message`.
+  static func info(_ message: String) { write("tailor: " + message) }
+
+  /// `tailor: error: message`.
+  static func error(_ message: String) { write("tailor: error: " + message) }
+
+  /// Writes one line to stderr as is.
+  static func write(_ line: String) {
+    var text = line
+    if !text.hasSuffix("\n") { text += "\n" }
+    text.withUTF8 { bytes in
+      var offset = 0
+      while offset < bytes.count {
+        let written = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          return
+        }
+        offset += written
+      }
+    }
+  }
+
+  /// The current `errno` as lower-case text.
+  static func describeErrno() -> String {
+    guard let text = strerror(errno) else { return "error \(errno)" }
+    return String(cString: text).lowercased()
+  }
+}

@@ -1,0 +1,459 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Dispatch
+import Tailor
+
+/// Framing and flushing for `tailor serve`: JSON lines from a file descriptor to another.
+///
+/// - Input is read with `read(2)` in large chunks; every complete line in the
+///   buffer is answered before the next read, exactly one response per
+///   non-blank line, in input order.
+/// - Output collects in one buffer and is written when input is idle (nothing
+///   more is immediately readable, so a client that sends one line and waits
+///   gets its answer at once), when it reaches ``flushBytes`` while input
+///   streams, and at the end.
+/// - A line longer than `maxLineBytes` is never buffered whole: the server
+///   skips to its end and answers `line_too_long`.
+/// - With several threads, the lines of a chunk are split into contiguous runs
+///   answered in parallel and written in order. `load` and `stats` run alone,
+///   between the lines before and after them.
+/// - SIGTERM and SIGINT: answer what was read, flush, return. SIGHUP: reload
+///   the rules file, keeping the old rules on error.
+final class LineServer {
+  struct Configuration {
+    var threads = 1
+    var maxLineBytes = 1 << 20
+    var maxDepth = 64
+    var input: Int32 = 0
+    var output: Int32 = 1
+  }
+
+  /// Output is written once it holds this many bytes, even while input streams.
+  static let flushBytes = 1 << 20
+  /// Bytes asked of each `read(2)`.
+  static let readBytes = 1 << 20
+  /// Fewer lines than this per worker are answered on the calling thread.
+  static let linesPerWorker = 32
+
+  private let configuration: Configuration
+  private var handler: RequestHandler
+  private var stats = ServerStats()
+  /// The file SIGHUP reloads: the last file loaded.
+  private var reloadPath: String?
+
+  private var buffer: UnsafeMutableBufferPointer<UInt8>
+  /// Unanswered input is `buffer[start..<end]`.
+  private var start = 0
+  private var end = 0
+  private var output: [UInt8] = []
+  private var lineNumber = 0
+  /// Inside an overlong line: its bytes are dropped until the next newline.
+  private var isDiscarding = false
+  private var isFinished = false
+  private var outputFailed = false
+  private var workers: [Worker] = []
+
+  init(rules: ServedRules, configuration: Configuration) {
+    self.configuration = configuration
+    self.handler = RequestHandler(rules: rules, maxDepth: configuration.maxDepth)
+    self.reloadPath = rules.file
+    self.stats.threads = configuration.threads
+    let capacity = min(configuration.maxLineBytes + 1, LineServer.readBytes) + LineServer.readBytes
+    buffer = .allocate(capacity: capacity)
+    output.reserveCapacity(LineServer.flushBytes + (1 << 16))
+    workers = (0..<max(1, configuration.threads)).map { _ in Worker() }
+  }
+
+  deinit { buffer.deallocate() }
+
+  /// Serves until end of input or a termination signal. Returns the exit status.
+  func run() -> Int32 {
+    let signals = SignalPipe.install()
+    while !isFinished {
+      var ready = poll(signals: signals, wait: false)
+      if ready.isEmpty {
+        flush()
+        ready = poll(signals: signals, wait: true)
+      }
+      if ready.contains(.signal) {
+        handleSignals(signals)
+        if isFinished { break }
+      }
+      if ready.contains(.input) { readInput(signals: signals) }
+      if output.count >= LineServer.flushBytes { flush() }
+    }
+    flush()
+    return outputFailed ? 1 : 0
+  }
+
+  // MARK: Input
+
+  private struct Readiness: OptionSet {
+    let rawValue: Int
+    static let input = Readiness(rawValue: 1)
+    static let signal = Readiness(rawValue: 2)
+  }
+
+  private func poll(signals: Int32, wait: Bool) -> Readiness {
+    var fds = [
+      pollfd(fd: configuration.input, events: Int16(POLLIN), revents: 0),
+      pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
+    ]
+    while true {
+      let count = Glibc.poll(&fds, nfds_t(fds.count), wait ? -1 : 0)
+      if count < 0 {
+        if errno == EINTR { continue }
+        // poll(2) cannot watch this input (some special files): just read it.
+        return .input
+      }
+      var ready: Readiness = []
+      // POLLHUP and POLLERR mean a read will not block (it returns 0 or an error).
+      if fds[0].revents != 0 { ready.insert(.input) }
+      if fds[1].revents != 0 { ready.insert(.signal) }
+      return ready
+    }
+  }
+
+  private func readInput(signals: Int32) {
+    if start > 0 || end == buffer.count { makeRoom() }
+    let count = read(configuration.input, buffer.baseAddress! + end, buffer.count - end)
+    if count < 0 {
+      if errno == EINTR || errno == EAGAIN { return }
+      Log.error("cannot read input: \(Log.describeErrno())")
+      finishInput()
+      return
+    }
+    if count == 0 {
+      // A signal that arrived with the end of input decides the last partial line's fate.
+      if poll(signals: signals, wait: false).contains(.signal) {
+        handleSignals(signals)
+        if isFinished { return }
+      }
+      finishInput()
+      return
+    }
+    let readStart = end
+    end += count
+    if isDiscarding { skipOverlongLine(from: readStart) }
+    answerCompleteLines()
+  }
+
+  /// End of input: answer the last line even without a newline.
+  private func finishInput() {
+    if isDiscarding {
+      answerOverlongLine()
+    } else if start < end {
+      lineNumber += 1
+      answer([LineRef(range: start..<end, number: lineNumber)])
+    }
+    start = 0
+    end = 0
+    isFinished = true
+  }
+
+  /// Moves the unanswered partial line to the front of the buffer; when it fills
+  /// the buffer, either grows the buffer or starts skipping the line as overlong.
+  private func makeRoom() {
+    if start > 0 {
+      let pending = end - start
+      if pending > 0 {
+        (buffer.baseAddress! + 0).update(from: buffer.baseAddress! + start, count: pending)
+      }
+      start = 0
+      end = pending
+      if end < buffer.count { return }
+    }
+    // A partial line fills the whole buffer.
+    if end > configuration.maxLineBytes {
+      isDiscarding = true
+      start = 0
+      end = 0
+      return
+    }
+    let grown = UnsafeMutableBufferPointer<UInt8>.allocate(
+      capacity: min(buffer.count * 2, configuration.maxLineBytes + 1 + LineServer.readBytes)
+    )
+    grown.baseAddress!.update(from: buffer.baseAddress!, count: end)
+    buffer.deallocate()
+    buffer = grown
+  }
+
+  /// Drops bytes of an overlong line up to its newline, then answers it.
+  private func skipOverlongLine(from offset: Int) {
+    guard let newline = findNewline(in: offset..<end) else {
+      start = 0
+      end = 0
+      return
+    }
+    answerOverlongLine()
+    start = newline + 1
+  }
+
+  /// Answers the overlong line being skipped.
+  private func answerOverlongLine() {
+    isDiscarding = false
+    lineNumber += 1
+    answerOverlongLine(number: lineNumber)
+  }
+
+  private func answerOverlongLine(number: Int) {
+    let failure = RequestFailure(
+      code: .lineTooLong,
+      message: "the line is longer than \(configuration.maxLineBytes) bytes",
+      offset: nil
+    )
+    let began = MonotonicClock.nanoseconds()
+    RequestHandler.writeError(
+      failure,
+      id: nil,
+      line: UnsafeBufferPointer(start: nil, count: 0),
+      lineNumber: number,
+      into: &output
+    )
+    stats.record(.failed(.lineTooLong), nanoseconds: MonotonicClock.nanoseconds() - began)
+  }
+
+  /// Answers every complete line in the buffer.
+  private func answerCompleteLines() {
+    var lines: [LineRef] = []
+    while start < end, !isDiscarding, let newline = findNewline(in: start..<end) {
+      lineNumber += 1
+      let line = LineRef(range: start..<newline, number: lineNumber)
+      start = newline + 1
+      if line.range.count > configuration.maxLineBytes {
+        answer(lines)
+        lines.removeAll(keepingCapacity: true)
+        answerOverlongLine(number: line.number)
+        continue
+      }
+      lines.append(line)
+    }
+    answer(lines)
+    if start == end {
+      start = 0
+      end = 0
+    } else if end - start > configuration.maxLineBytes {
+      // The partial line is already too long: drop it now rather than buffer more.
+      isDiscarding = true
+      start = 0
+      end = 0
+    }
+  }
+
+  private func findNewline(in range: Range<Int>) -> Int? {
+    guard !range.isEmpty, let found = memchr(buffer.baseAddress! + range.lowerBound, 0x0A, range.count) else {
+      return nil
+    }
+    return buffer.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+  }
+
+  // MARK: Answering
+
+  struct LineRef {
+    var range: Range<Int>
+    var number: Int
+  }
+
+  /// Answers lines in order: in parallel runs when there are enough of them,
+  /// stopping at each control request to perform it alone.
+  private func answer(_ all: [LineRef]) {
+    var lines = all[...].filter { !LineServer.isBlank(UnsafeBufferPointer(rebasing: buffer[$0.range])) }[...]
+    while !lines.isEmpty {
+      let workerCount = min(workers.count, lines.count / LineServer.linesPerWorker)
+      let answered = workerCount > 1 ? answerInParallel(lines, workers: workerCount) : answerSerially(lines)
+      lines = lines.dropFirst(answered)
+      if let control = lines.first {
+        perform(control)
+        lines = lines.dropFirst()
+      }
+    }
+  }
+
+  /// Answers lines on this thread up to the first control request; returns how many were answered.
+  private func answerSerially(_ lines: ArraySlice<LineRef>) -> Int {
+    let input = UnsafeBufferPointer(buffer)
+    var answered = 0
+    for line in lines {
+      let began = MonotonicClock.nanoseconds()
+      let outcome = handler.respond(
+        to: UnsafeBufferPointer(rebasing: input[line.range]),
+        lineNumber: line.number,
+        into: &output
+      )
+      if case .control = outcome { break }
+      stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
+      answered += 1
+    }
+    return answered
+  }
+
+  /// Answers contiguous runs of lines in parallel; returns how many lines,
+  /// from the start, were answered before the first control request.
+  private func answerInParallel(_ lines: ArraySlice<LineRef>, workers count: Int) -> Int {
+    let shared = SharedInput(bytes: UnsafeBufferPointer(buffer))
+    let handler = self.handler
+    let all = Array(lines)
+    let per = (all.count + count - 1) / count
+    let workers = self.workers
+    DispatchQueue.concurrentPerform(iterations: count) { index in
+      let input = shared.bytes
+      let worker = workers[index]
+      worker.reset()
+      for position in (index * per)..<min(all.count, (index + 1) * per) {
+        let line = all[position]
+        let began = MonotonicClock.nanoseconds()
+        let outcome = handler.respond(
+          to: UnsafeBufferPointer(rebasing: input[line.range]),
+          lineNumber: line.number,
+          into: &worker.output
+        )
+        if case .control = outcome { break }
+        worker.stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
+        worker.answered += 1
+      }
+    }
+    var answered = 0
+    for index in 0..<count {
+      let worker = workers[index]
+      output.append(contentsOf: worker.output)
+      stats.merge(worker.stats)
+      answered += worker.answered
+      let expected = min(all.count, (index + 1) * per) - index * per
+      // A control request stopped this run: later runs are answered again after it.
+      if worker.answered < expected { break }
+    }
+    return answered
+  }
+
+  /// Performs `load` or `stats` (or answers a line that turns out not to be one).
+  private func perform(_ line: LineRef) {
+    let input = UnsafeBufferPointer(buffer)
+    let text = UnsafeBufferPointer(rebasing: input[line.range])
+    let began = MonotonicClock.nanoseconds()
+    let outcome = handler.respond(to: text, lineNumber: line.number, into: &output)
+    switch outcome {
+    case .control(.stats, let id):
+      RequestHandler.writeStats(stats, rules: handler.rules, id: id, line: text, into: &output)
+    case .control(.load(let source), let id):
+      let result = RequestHandler.load(source)
+      RequestHandler.writeLoaded(result, id: id, line: text, lineNumber: line.number, into: &output)
+      switch result {
+      case .success(let rules):
+        install(rules)
+        Log.info("loaded \(rules.summary)")
+      case .failure(let error):
+        stats.count(.invalidRules)
+        Log.error("load failed on line \(line.number); keeping the previous rules:\n\(error)")
+      }
+    default:
+      break
+    }
+    stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
+  }
+
+  private func install(_ rules: ServedRules) {
+    handler = RequestHandler(rules: rules, maxDepth: configuration.maxDepth)
+    if let file = rules.file { reloadPath = file }
+    stats.loads += 1
+  }
+
+  static func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+    line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+  }
+
+  // MARK: Signals
+
+  private func handleSignals(_ signals: Int32) {
+    var received = [UInt8](repeating: 0, count: 64)
+    let count = read(signals, &received, received.count)
+    guard count > 0 else { return }
+    for number in received[0..<count] {
+      switch Int32(number) {
+      case SIGTERM, SIGINT:
+        if end > start {
+          Log.info("stopping: dropping \(end - start) bytes of an unfinished line")
+        }
+        isFinished = true
+      case SIGHUP:
+        reload()
+      default:
+        break
+      }
+    }
+  }
+
+  private func reload() {
+    guard let path = reloadPath else {
+      Log.error("SIGHUP: no rules file to reload (the rules were loaded inline)")
+      return
+    }
+    switch RequestHandler.load(.file(path)) {
+    case .success(let rules):
+      install(rules)
+      Log.info("reloaded \(rules.summary)")
+      for warning in rules.rules.warnings { Log.write(warning.rendered(showingCode: true)) }
+    case .failure(let error):
+      Log.error("reload of \(path) failed; keeping the previous rules:\n\(error)")
+    }
+  }
+
+  // MARK: Output
+
+  private func flush() {
+    guard !output.isEmpty else { return }
+    if !outputFailed {
+      let failed = output.withUnsafeBytes { bytes in
+        var offset = 0
+        while offset < bytes.count {
+          let written = write(configuration.output, bytes.baseAddress! + offset, bytes.count - offset)
+          if written < 0 {
+            if errno == EINTR || errno == EAGAIN { continue }
+            return true
+          }
+          offset += written
+        }
+        return false
+      }
+      if failed {
+        Log.error("cannot write output: \(Log.describeErrno()); stopping")
+        outputFailed = true
+        isFinished = true
+      }
+    }
+    output.removeAll(keepingCapacity: true)
+  }
+}
+
+/// The input buffer, read (never written) by every worker during a batch.
+struct SharedInput: @unchecked Sendable {
+  let bytes: UnsafeBufferPointer<UInt8>
+}
+
+/// One parallel worker's output and counters, reused across batches.
+final class Worker: @unchecked Sendable {
+  // Each worker is touched by one thread at a time: its own during a batch,
+  // the server's between batches (concurrentPerform returns after all finish).
+  var output: [UInt8] = []
+  var stats = ServerStats()
+  var answered = 0
+
+  func reset() {
+    output.removeAll(keepingCapacity: true)
+    stats.reset()
+    answered = 0
+  }
+}
+
+/// A monotonic clock in nanoseconds.
+enum MonotonicClock {
+  static func nanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+  }
+}

@@ -1,0 +1,384 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Tailor
+
+/// The fields of one request line, found without building the profile.
+///
+/// Small fields are parsed strictly into values; the `id` and the profile are
+/// kept as byte ranges of the line, so the `id` is echoed exactly as written and
+/// the profile goes to ``Profile`` unparsed.
+struct Request {
+  /// The `id` value's bytes, echoed verbatim.
+  var id: Range<Int>?
+  /// The `profile` value's bytes (not yet validated: ``Profile/init(json:)`` does that).
+  var profile: Range<Int>?
+  /// `decisions`: the names, or `nil` inside when it is not an array of strings.
+  var decisions: [String]??
+  var now: JSONValue?
+  var explain: JSONValue?
+  var op: JSONValue?
+  var path: JSONValue?
+  /// The inline `rules` document's bytes (`op: load`).
+  var rules: Range<Int>?
+  /// The first field the protocol does not define.
+  var unknownField: String?
+}
+
+/// Why a request line could not be answered, as a protocol error.
+struct RequestFailure: Error, Equatable {
+  var code: ProtocolError
+  var message: String
+  /// The byte offset in the line, when the failure has a place.
+  var offset: Int?
+}
+
+/// The protocol's error codes (DESIGN §5). They are stable: never renamed or reused.
+enum ProtocolError: String, CaseIterable, Sendable {
+  case badJSON = "bad_json"
+  case badRequest = "bad_request"
+  case unknownDecision = "unknown_decision"
+  case lineTooLong = "line_too_long"
+  case tooDeep = "too_deep"
+  case invalidRules = "invalid_rules"
+}
+
+/// Splits a request line into its fields.
+///
+/// The line must be one strict JSON object (RFC 8259, as ``JSONReader`` reads
+/// it). The object is walked once: each field's extent is found by a fast
+/// bracket-matching skip, then every field except `profile` is read strictly
+/// with ``JSONReader``; the profile is read strictly later by ``Profile``. Nesting
+/// deeper than `maxDepth` (the request object is depth 1) is `too_deep`.
+struct RequestScanner {
+  let bytes: UnsafeBufferPointer<UInt8>
+  let maxDepth: Int
+  private var position = 0
+
+  init(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    self.bytes = bytes
+    self.maxDepth = maxDepth
+  }
+
+  /// Scans the line. On failure the request holds what was found before it (the `id`, say).
+  static func scan(_ line: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> (Request, RequestFailure?) {
+    var scanner = RequestScanner(line, maxDepth: maxDepth)
+    var request = Request()
+    do {
+      try scanner.scanObject(into: &request)
+      return (request, nil)
+    } catch {
+      return (request, error)
+    }
+  }
+
+  private mutating func scanObject(into request: inout Request) throws(RequestFailure) {
+    skipWhitespace()
+    guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else {
+      // Valid JSON that is not an object is a bad request; anything else is bad JSON.
+      do {
+        _ = try JSONReader(maxDepth: maxDepth).read(bytes)
+      } catch {
+        throw RequestScanner.failure(error, at: 0)
+      }
+      throw RequestFailure(code: .badRequest, message: "a request must be a JSON object", offset: 0)
+    }
+    position += 1
+    skipWhitespace()
+    if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+      position += 1
+    } else {
+      while true {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+          throw syntax("expected a string key, found \(describeCurrent())")
+        }
+        let field = try scanKey()
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+          throw syntax("expected `:` after the key, found \(describeCurrent())")
+        }
+        position += 1
+        skipWhitespace()
+        let start = position
+        try skipValue()
+        let range = start..<position
+        switch field {
+        case .profile: request.profile = range
+        case .id:
+          if !isPlainNumberOrString(range) { _ = try read(range) }
+          request.id = range
+        case .rules:
+          _ = try read(range)
+          request.rules = range
+        case .decisions: request.decisions = .some(try names(range))
+        case .now: request.now = try read(range)
+        case .explain: request.explain = try read(range)
+        case .op: request.op = try read(range)
+        case .path: request.path = try read(range)
+        case .unknown(let name):
+          _ = try read(range)
+          if request.unknownField == nil { request.unknownField = name }
+        }
+        skipWhitespace()
+        guard position < bytes.count else { throw syntax("expected `,` or `}`, found end of line") }
+        let byte = bytes[position]
+        position += 1
+        if byte == UInt8(ascii: "}") { break }
+        guard byte == UInt8(ascii: ",") else {
+          position -= 1
+          throw syntax("expected `,` or `}`, found \(describeCurrent())")
+        }
+      }
+    }
+    skipWhitespace()
+    if position < bytes.count { throw syntax("unexpected \(describeCurrent()) after the request object") }
+  }
+
+  enum Field: Equatable {
+    case id, profile, decisions, now, explain, op, path, rules
+    case unknown(String)
+  }
+
+  /// Reads a key at the opening quote and names the field.
+  private mutating func scanKey() throws(RequestFailure) -> Field {
+    let start = position
+    try skipString()
+    let inner = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(position - 1)])
+    if let field = RequestScanner.knownField(inner) { return field }
+    guard case .string(let name) = try read(start..<position) else { return .unknown("") }
+    let field = Array(name.utf8).withUnsafeBufferPointer(RequestScanner.knownField)
+    return field ?? .unknown(name)
+  }
+
+  static func knownField(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
+    guard let base = key.baseAddress else { return nil }
+    func equals(_ literal: StaticString) -> Bool {
+      key.count == literal.utf8CodeUnitCount && memcmp(base, literal.utf8Start, key.count) == 0
+    }
+    switch key.count {
+    case 2:
+      if equals("id") { return .id }
+      if equals("op") { return .op }
+    case 3: if equals("now") { return .now }
+    case 4: if equals("path") { return .path }
+    case 5: if equals("rules") { return .rules }
+    case 7:
+      if equals("profile") { return .profile }
+      if equals("explain") { return .explain }
+    case 9: if equals("decisions") { return .decisions }
+    default: break
+    }
+    return nil
+  }
+
+  /// Reads `decisions`: an array of strings, or `nil` for any other valid JSON.
+  /// Plain ASCII names are read directly; anything else goes through the reader.
+  private func names(_ range: Range<Int>) throws(RequestFailure) -> [String]? {
+    var names: [String] = []
+    var position = range.lowerBound
+    func skipSpace() {
+      while position < range.upperBound, RequestScanner.isWhitespace(bytes[position]) { position += 1 }
+    }
+    if bytes[position] == UInt8(ascii: "[") {
+      position += 1
+      skipSpace()
+      if position < range.upperBound, bytes[position] == UInt8(ascii: "]") { return [] }
+      while position < range.upperBound, bytes[position] == UInt8(ascii: "\"") {
+        let start = position + 1
+        var end = start
+        while end < range.upperBound, RequestScanner.isPlainStringByte(bytes[end]) { end += 1 }
+        guard end < range.upperBound, bytes[end] == UInt8(ascii: "\"") else { break }
+        names.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+        position = end + 1
+        skipSpace()
+        guard position < range.upperBound else { break }
+        if bytes[position] == UInt8(ascii: "]") {
+          if position + 1 == range.upperBound { return names }
+          break
+        }
+        guard bytes[position] == UInt8(ascii: ",") else { break }
+        position += 1
+        skipSpace()
+      }
+    }
+    guard case .array(let items) = try read(range) else { return nil }
+    names.removeAll()
+    for item in items {
+      guard case .string(let name) = item else { return nil }
+      names.append(name)
+    }
+    return names
+  }
+
+  /// Whether `range` is an integer or a plain ASCII string without escapes: valid
+  /// JSON that needs no reader (the common `id`).
+  private func isPlainNumberOrString(_ range: Range<Int>) -> Bool {
+    let first = bytes[range.lowerBound]
+    if first == UInt8(ascii: "\"") {
+      guard range.count >= 2, bytes[range.upperBound - 1] == UInt8(ascii: "\"") else { return false }
+      return bytes[(range.lowerBound + 1)..<(range.upperBound - 1)].allSatisfy(RequestScanner.isPlainStringByte)
+    }
+    let digits = first == UInt8(ascii: "-") ? range.dropFirst() : range[...]
+    guard let lead = digits.first, range.count <= 15 else { return false }
+    if bytes[lead] == UInt8(ascii: "0") { return digits.count == 1 }
+    return digits.allSatisfy { bytes[$0] >= UInt8(ascii: "0") && bytes[$0] <= UInt8(ascii: "9") }
+  }
+
+  /// Printable ASCII other than `"` and `\`: string bytes that need no decoding.
+  @inline(__always)
+  static func isPlainStringByte(_ byte: UInt8) -> Bool {
+    byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+  }
+
+  @inline(__always)
+  static func isWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+  }
+
+  /// Reads a field's value strictly.
+  private func read(_ range: Range<Int>) throws(RequestFailure) -> JSONValue {
+    do {
+      return try JSONReader(maxDepth: maxDepth - 1).read(UnsafeBufferPointer(rebasing: bytes[range])).value
+    } catch {
+      throw RequestScanner.failure(error, at: range.lowerBound)
+    }
+  }
+
+  /// Maps a reader error at `base` in the line to a protocol failure.
+  static func failure(_ error: JSONReader.SyntaxError, at base: Int) -> RequestFailure {
+    RequestFailure(
+      code: error.code == .tooDeep ? .tooDeep : .badJSON,
+      message: error.message,
+      offset: base + error.offset
+    )
+  }
+
+  // MARK: Skipping
+
+  /// Moves past one value by matching brackets outside strings. Strictness is
+  /// left to the reader that reads the value afterwards; depth is checked here.
+  private mutating func skipValue() throws(RequestFailure) {
+    guard position < bytes.count else { throw syntax("expected a value, found end of line") }
+    switch bytes[position] {
+    case UInt8(ascii: "\""):
+      try skipString()
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      let start = position
+      if let end = RequestScanner.containerEnd(bytes, from: start, depthLimit: maxDepth - 1) {
+        position = end
+        return
+      }
+      try throwContainerFailure(from: start)
+    default:
+      let start = position
+      while position < bytes.count {
+        switch bytes[position] {
+        case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D:
+          if position == start { throw syntax("expected a value, found \(describeCurrent())") }
+          return
+        default: position += 1
+        }
+      }
+    }
+  }
+
+  /// The offset just past the container that opens at `start`, or `nil` when it
+  /// is unterminated, holds an unterminated string or nests deeper than `depthLimit`.
+  ///
+  /// This is the hot loop of every request (it crosses the profile), so it runs
+  /// on a raw pointer with local state.
+  static func containerEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, depthLimit: Int) -> Int? {
+    guard let base = bytes.baseAddress else { return nil }
+    let count = bytes.count
+    var position = start
+    var depth = 0
+    while position < count {
+      let byte = base[position]
+      position += 1
+      // Quotes and brackets all have the bits 0x22 or 0x59 set; most other bytes do not.
+      if byte != 0x22 && byte & 0x59 != 0x59 { continue }
+      switch byte {
+      case 0x22:  // a string: find its closing quote
+        while position < count {
+          let inner = base[position]
+          if inner == 0x22 { break }
+          position += inner == 0x5C ? 2 : 1
+        }
+        guard position < count else { return nil }
+        position += 1
+      case 0x7B, 0x5B:  // { [
+        depth += 1
+        if depth > depthLimit { return nil }
+      case 0x7D, 0x5D:  // } ]
+        depth -= 1
+        if depth == 0 { return position }
+      default:
+        break
+      }
+    }
+    return nil
+  }
+
+  /// Explains why ``containerEnd(_:from:depthLimit:)`` found no end (the slow path).
+  private mutating func throwContainerFailure(from start: Int) throws(RequestFailure) -> Never {
+    var depth = 0
+    position = start
+    while position < bytes.count {
+      switch bytes[position] {
+      case UInt8(ascii: "\""):
+        try skipString()
+        continue
+      case UInt8(ascii: "{"), UInt8(ascii: "["):
+        depth += 1
+        if depth + 1 > maxDepth {
+          throw RequestFailure(
+            code: .tooDeep,
+            message: "arrays and objects nest deeper than \(maxDepth) levels",
+            offset: position
+          )
+        }
+      case UInt8(ascii: "}"), UInt8(ascii: "]"):
+        depth -= 1
+      default: break
+      }
+      position += 1
+    }
+    let kind = bytes[start] == UInt8(ascii: "{") ? "object" : "array"
+    throw RequestFailure(code: .badJSON, message: "unterminated \(kind)", offset: start)
+  }
+
+  /// Moves past a string at its opening quote.
+  private mutating func skipString() throws(RequestFailure) {
+    let start = position
+    position += 1
+    while position < bytes.count {
+      let byte = bytes[position]
+      if byte == UInt8(ascii: "\"") {
+        position += 1
+        return
+      }
+      position += byte == UInt8(ascii: "\\") ? 2 : 1
+    }
+    throw RequestFailure(code: .badJSON, message: "unterminated string", offset: start)
+  }
+
+  private mutating func skipWhitespace() {
+    while position < bytes.count, RequestScanner.isWhitespace(bytes[position]) { position += 1 }
+  }
+
+  private func syntax(_ message: String) -> RequestFailure {
+    RequestFailure(code: .badJSON, message: message, offset: position)
+  }
+
+  private func describeCurrent() -> String {
+    guard position < bytes.count else { return "end of line" }
+    let byte = bytes[position]
+    if byte >= 0x20 && byte < 0x7F { return "`\(Character(UnicodeScalar(byte)))`" }
+    return "byte 0x" + String(byte, radix: 16, uppercase: true)
+  }
+}

@@ -1,0 +1,95 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import Tailor
+
+/// A loaded rules document as the server holds it: the rules, where they came
+/// from and when, and the JSON fragments every answer repeats, rendered once.
+/// Immutable, so a `load` swaps one reference atomically.
+final class ServedRules: Sendable {
+  let rules: Rules
+  /// The file the rules were read from; `nil` for inline `rules`.
+  let file: String?
+  /// Seconds since the epoch.
+  let loadedAt: Double
+  /// Per decision, in document order.
+  let rendered: [RenderedDecision]
+  private let indices: [ByteString: Int]
+
+  init(_ rules: Rules, file: String?, loadedAt: Double = Date().timeIntervalSince1970) {
+    self.rules = rules
+    self.file = file
+    self.loadedAt = loadedAt
+    self.rendered = rules.document.decisions.map(RenderedDecision.init)
+    var indices: [ByteString: Int] = [:]
+    for (index, name) in rules.decisionNames.enumerated() where indices[ByteString(name)] == nil {
+      indices[ByteString(name)] = index
+    }
+    self.indices = indices
+  }
+
+  /// The document-order index of decision `name` (names compare by bytes).
+  func index(of name: String) -> Int? { indices[ByteString(name)] }
+
+  /// `decisions`, `rules`, `segments` and `groups` counts.
+  var counts: JSONObject {
+    let document = rules.document
+    return JSONObject([
+      ("decisions", .number(Double(document.decisions.count))),
+      ("rules", .number(Double(rules.ruleCount))),
+      ("segments", .number(Double(document.segments.count))),
+      ("groups", .number(Double(document.groups.count))),
+    ])
+  }
+
+  /// One line for logs: `rules.json: 3 decisions, 12 rules, 1 warning`.
+  var summary: String {
+    "\(file ?? "inline rules"): \(rules.sizeDescription), \(plural(rules.warnings.count, "warning"))"
+  }
+}
+
+extension Rules {
+  /// The number of rules across all decisions.
+  var ruleCount: Int { document.decisions.reduce(0) { $0 + $1.rules.count } }
+
+  /// `3 decisions, 12 rules`.
+  var sizeDescription: String { "\(plural(document.decisions.count, "decision")), \(plural(ruleCount, "rule"))" }
+}
+
+/// One decision's constant JSON: its `"name":` key and each variant's value.
+struct RenderedDecision: Sendable {
+  let name: String
+  /// `"name":`
+  let key: [UInt8]
+  /// Variant keys and their values as compact JSON text.
+  let values: [(variant: String, json: [UInt8])]
+
+  init(_ decision: DecisionDefinition) {
+    name = decision.name
+    var key: [UInt8] = []
+    JSONValue.writeString(decision.name, into: &key)
+    key.append(UInt8(ascii: ":"))
+    self.key = key
+    // Keys are found with `==`; keys that are equal only up to Unicode
+    // equivalence (é precomposed and decomposed) are left to the slow path.
+    let keys = decision.variants.map(\.key)
+    values = decision.variants.compactMap { variant in
+      guard keys.filter({ $0 == variant.key }).count == 1 else { return nil }
+      var json: [UInt8] = []
+      variant.value.write(into: &json)
+      return (variant.key, json)
+    }
+  }
+
+  /// The value of `variant` as JSON text, when rendered.
+  func value(of variant: String) -> [UInt8]? {
+    values.first { $0.variant == variant }?.json
+  }
+}
+
+/// `1 rule`, `2 rules`.
+func plural(_ count: Int, _ noun: String) -> String {
+  "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
