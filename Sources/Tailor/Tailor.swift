@@ -103,7 +103,10 @@ public final class Rules: Sendable {
     }
   }
 
-  private func withEvaluator<T>(_ body: (Evaluator) -> T) -> T {
+  /// Runs `body` with an evaluator borrowed from this document's pool.
+  ///
+  /// Servers that answer several decisions per request borrow once per request.
+  public func withEvaluator<T>(_ body: (Evaluator) throws -> T) rethrows -> T {
     let evaluator = pool.withLock { $0.popLast() }?.evaluator ?? Evaluator(flat)
     defer {
       let returned = PooledEvaluator(evaluator: evaluator)
@@ -111,7 +114,7 @@ public final class Rules: Sendable {
         if pooled.count < 64 { pooled.append(returned) }
       }
     }
-    return body(evaluator)
+    return try body(evaluator)
   }
 
   /// Decides one decision for a profile.

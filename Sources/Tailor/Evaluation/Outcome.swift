@@ -37,7 +37,21 @@ extension Evaluator {
   }
 }
 
+extension Evaluator {
+  /// Decides one decision, by id, for a prepared profile.
+  ///
+  /// - Complexity: as ``decide(_:for:at:)-(_,PreparedProfile,_)``.
+  public func decide(_ decision: DecisionID, for profile: PreparedProfile, at now: Double) -> Decision {
+    decide(index: decision.index, for: profile, at: now)
+  }
+}
+
 extension Rules {
+  /// The id of the decision at `index` in document order, or `nil`.
+  public func decisionID(at index: Int) -> DecisionID? {
+    index >= 0 && index < flat.info.count ? DecisionID(index: index) : nil
+  }
+
   /// The id of the decision `name`, or `nil`.
   public func decisionID(named name: String) -> DecisionID? {
     flat.index(ofDecision: name).map(DecisionID.init)

@@ -100,38 +100,45 @@ struct RequestHandler: Sendable {
       }
       selected = indices
     }
-    let profile: Profile
+    let profileBytes = UnsafeBufferPointer(rebasing: line[profileRange])
+    if explain {
+      // Traces come from the reference interpreter, which reads the whole profile.
+      let profile: Profile
+      do {
+        profile = try Profile(json: Array(profileBytes))
+      } catch {
+        return fail(RequestScanner.failure(error, at: profileRange.lowerBound), id: request.id, line, lineNumber, &output)
+      }
+      RequestHandler.writeHead(id: request.id, line, into: &output)
+      output.appendASCII(",\"decisions\":{")
+      let decisions = (selected ?? Array(rules.rendered.indices)).compactMap { index in
+        rules.rules.decide(rules.rendered[index].name, for: profile, now: now, explain: true).map { (index, $0) }
+      }
+      for (position, (index, decision)) in decisions.enumerated() {
+        if position > 0 { output.append(UInt8(ascii: ",")) }
+        write(decision, rules.rendered[index], into: &output)
+      }
+      output.appendASCII("}}\n")
+      return .answered
+    }
+    // The fast path: read only the fields the rules use, straight from the line.
+    let prepared: PreparedProfile
     do {
-      profile = try Profile(json: Array(line[profileRange]))
+      prepared = try rules.rules.prepare(json: profileBytes, maxDepth: maxDepth)
     } catch {
       return fail(RequestScanner.failure(error, at: profileRange.lowerBound), id: request.id, line, lineNumber, &output)
     }
-
+    let seconds = (now ?? Date()).timeIntervalSince1970
     RequestHandler.writeHead(id: request.id, line, into: &output)
     output.appendASCII(",\"decisions\":{")
-    if let selected {
+    rules.rules.withEvaluator { evaluator in
       var first = true
-      for index in selected {
-        let rendered = rules.rendered[index]
-        guard let decision = rules.rules.decide(rendered.name, for: profile, now: now, explain: explain) else {
-          continue
-        }
+      for index in selected ?? Array(rules.rendered.indices) {
+        guard let id = rules.rules.decisionID(at: index) else { continue }
+        let decision = evaluator.decide(id, for: prepared, at: seconds)
         if !first { output.append(UInt8(ascii: ",")) }
-        write(decision, rendered, into: &output)
+        write(decision, rules.rendered[index], into: &output)
         first = false
-      }
-    } else {
-      let decisions = rules.rules.decideAll(for: profile, now: now, explain: explain)
-      for index in decisions.indices {
-        if index > 0 { output.append(UInt8(ascii: ",")) }
-        // decideAll answers in document order; anything else takes the slow path.
-        if index < rules.rendered.count, rules.rendered[index].name == decisions[index].name {
-          write(decisions[index], rules.rendered[index], into: &output)
-        } else {
-          JSONValue.writeString(decisions[index].name, into: &output)
-          output.append(UInt8(ascii: ":"))
-          decisions[index].write(into: &output)
-        }
       }
     }
     output.appendASCII("}}\n")
