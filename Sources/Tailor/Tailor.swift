@@ -91,7 +91,13 @@ public final class Rules: Sendable {
   public func prepare(json bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 512) throws(JSONReader.SyntaxError)
     -> PreparedProfile
   {
-    try PreparedProfile(flat, json: bytes, maxDepth: maxDepth)
+    do {
+      return try PreparedProfile(flat, json: bytes, maxDepth: maxDepth)
+    } catch {
+      // The fast reader keeps no path; the full reader names the pointer.
+      _ = try JSONReader(maxDepth: maxDepth).read(bytes)
+      throw error
+    }
   }
 
   /// Reads a profile straight from JSON bytes (see ``prepare(json:maxDepth:)-(UnsafeBufferPointer<UInt8>,_)``).
@@ -99,7 +105,7 @@ public final class Rules: Sendable {
   /// - Throws: ``JSONReader/SyntaxError`` for invalid JSON.
   public func prepare(json bytes: [UInt8], maxDepth: Int = 512) throws(JSONReader.SyntaxError) -> PreparedProfile {
     try bytes.withUnsafeBufferPointer { (buffer) throws(JSONReader.SyntaxError) in
-      try PreparedProfile(flat, json: buffer, maxDepth: maxDepth)
+      try prepare(json: buffer, maxDepth: maxDepth)
     }
   }
 

@@ -1,25 +1,37 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// An immutable open-addressing hash table from byte strings to small integers,
 /// looked up with raw UTF-8 bytes, so reading a profile never builds a `String`
 /// just to find out whether a rule cares about it.
-struct ByteTable: Sendable {
-  private var slots: [Int32]  // index into entries, or -1
-  private var entryHashes: [UInt32] = []
-  private var entryStarts: [Int32] = []
-  private var entryLengths: [Int32] = []
-  private var entryValues: [Int32] = []
-  private var bytes: [UInt8] = []
+///
+/// A class, so that reading one out of an array costs one reference count, not five.
+final class ByteTable: Sendable {
+  private let slots: [Int32]  // index into entries, or -1
+  private let entryHashes: [UInt32]
+  private let entryStarts: [Int32]
+  private let entryLengths: [Int32]
+  private let entryValues: [Int32]
+  private let bytes: [UInt8]
   private let mask: Int
 
   /// Builds a table from (key, value) pairs; a repeated key keeps its first value.
   init(_ pairs: [(String, Int32)]) {
     var capacity = 8
     while capacity < pairs.count * 2 { capacity *= 2 }
-    mask = capacity - 1
-    slots = Array(repeating: -1, count: capacity)
-    for (key, value) in pairs {
+    let mask = capacity - 1
+    var slots = [Int32](repeating: -1, count: capacity)
+    var entryHashes: [UInt32] = []
+    var entryStarts: [Int32] = []
+    var entryLengths: [Int32] = []
+    var entryValues: [Int32] = []
+    var bytes: [UInt8] = []
+    var seen: Set<ByteString> = []
+    for (key, value) in pairs where seen.insert(ByteString(key)).inserted {
       var copy = key
-      let found = copy.withUTF8 { lookup($0) }
-      if found != nil { continue }
       let hash = copy.withUTF8 { ByteTable.hash($0) }
       entryHashes.append(hash)
       entryStarts.append(Int32(bytes.count))
@@ -30,6 +42,13 @@ struct ByteTable: Sendable {
       while slots[position] >= 0 { position = (position + 1) & mask }
       slots[position] = Int32(entryValues.count - 1)
     }
+    self.mask = mask
+    self.slots = slots
+    self.entryHashes = entryHashes
+    self.entryStarts = entryStarts
+    self.entryLengths = entryLengths
+    self.entryValues = entryValues
+    self.bytes = bytes
   }
 
   /// FNV-1a over the bytes.
@@ -50,20 +69,25 @@ struct ByteTable: Sendable {
   func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
     guard !entryValues.isEmpty else { return nil }
     let hash = ByteTable.hash(key)
-    var position = Int(hash) & mask
-    while true {
-      let entry = Int(slots[position])
-      if entry < 0 { return nil }
-      if entryHashes[entry] == hash && Int(entryLengths[entry]) == key.count {
-        let start = Int(entryStarts[entry])
-        var equal = true
-        for index in 0..<key.count where bytes[start + index] != key[index] {
-          equal = false
-          break
+    return slots.withUnsafeBufferPointer { slots in
+      entryHashes.withUnsafeBufferPointer { hashes in
+        entryLengths.withUnsafeBufferPointer { lengths in
+          bytes.withUnsafeBufferPointer { bytes in
+            var position = Int(hash) & mask
+            while true {
+              let entry = Int(slots[position])
+              if entry < 0 { return nil }
+              if hashes[entry] == hash && Int(lengths[entry]) == key.count {
+                let start = Int(entryStarts[entry])
+                if key.count == 0 || memcmp(bytes.baseAddress! + start, key.baseAddress!, key.count) == 0 {
+                  return entryValues[entry]
+                }
+              }
+              position = (position + 1) & mask
+            }
+          }
         }
-        if equal { return entryValues[entry] }
       }
-      position = (position + 1) & mask
     }
   }
 

@@ -124,6 +124,10 @@ final class FlatRules: @unchecked Sendable {
   let paddedOperands: [String]
   /// Whether a slot is read by a version comparison (its padded form is prepared with the profile).
   let isVersionSlot: [Bool]
+  /// Whether anything reads a slot's string value itself (a pattern, a general
+  /// test, bucketing), rather than only its key id or number.
+  let needsStringValue: [Bool]
+
   /// The same patterns, unretained, for the hot path (`patterns` keeps them alive).
   let unmanagedPatterns: UnsafeBufferPointer<Unmanaged<Pattern>>
   let tests: [ValueTest]
@@ -132,10 +136,28 @@ final class FlatRules: @unchecked Sendable {
   let slotKeys: [[ByteString: Int32]]
   /// The same keys, looked up by raw bytes.
   let slotKeyTables: [ByteTable]
-  /// Top-level profile keys → an index into `topLevelSlots`.
-  let topLevel: ByteTable
-  /// For each top-level key, the slots whose path starts with it.
-  let topLevelSlots: [[Int32]]
+  /// The attribute paths as a trie over object keys, for reading profiles
+  /// straight into slots; node 0 is the profile itself.
+  let pathTrie: [PathNode]
+
+  /// One node of ``pathTrie``: a path prefix. A class, so reading one costs one reference count.
+  final class PathNode: Sendable {
+    /// Child keys → node indices.
+    let children: ByteTable
+    /// Slots whose path ends here.
+    let exact: [Int32]
+    /// Every slot at or below this node, with the path left below this node.
+    let subtree: [(slot: Int32, rest: [String])]
+    /// Whether the value can be read as a scalar straight into `exact` (no deeper paths).
+    let isLeaf: Bool
+
+    init(children: ByteTable, exact: [Int32], subtree: [(slot: Int32, rest: [String])], isLeaf: Bool) {
+      self.children = children
+      self.exact = exact
+      self.subtree = subtree
+      self.isLeaf = isLeaf
+    }
+  }
   let decisionIndex: [ByteString: Int32]
   let reference: ConditionEvaluator
   let compiled: CompiledRules
@@ -413,19 +435,36 @@ final class FlatRules: @unchecked Sendable {
       predicates.append(record)
     }
 
-    var topLevelIndex: [ByteString: Int] = [:]
-    var topLevelSlots: [[Int32]] = []
+    // The path trie: built with dictionaries, then frozen into byte tables.
+    var childMaps: [[ByteString: Int]] = [[:]]
+    var exact: [[Int32]] = [[]]
+    var subtree: [[(slot: Int32, rest: [String])]] = [[]]
     for (slot, path) in table.paths.enumerated() {
-      let key = ByteString(path.components[0])
-      if let index = topLevelIndex[key] {
-        topLevelSlots[index].append(Int32(slot))
-      } else {
-        topLevelIndex[key] = topLevelSlots.count
-        topLevelSlots.append([Int32(slot)])
+      var node = 0
+      subtree[0].append((Int32(slot), path.components))
+      for (depth, component) in path.components.enumerated() {
+        let key = ByteString(component)
+        if let next = childMaps[node][key] {
+          node = next
+        } else {
+          childMaps.append([:])
+          exact.append([])
+          subtree.append([])
+          childMaps[node][key] = childMaps.count - 1
+          node = childMaps.count - 1
+        }
+        subtree[node].append((Int32(slot), Array(path.components[(depth + 1)...])))
       }
+      exact[node].append(Int32(slot))
     }
-    self.topLevel = ByteTable(topLevelIndex.map { ($0.key.value, Int32($0.value)) })
-    self.topLevelSlots = topLevelSlots
+    self.pathTrie = childMaps.indices.map { index in
+      PathNode(
+        children: ByteTable(childMaps[index].map { ($0.key.value, Int32($0.value)) }),
+        exact: exact[index],
+        subtree: subtree[index],
+        isLeaf: childMaps[index].isEmpty
+      )
+    }
     self.slotKeyTables = table.keyIDs.map { keys in ByteTable(keys.map { ($0.key.value, $0.value) }) }
 
     func freeze<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
@@ -450,6 +489,16 @@ final class FlatRules: @unchecked Sendable {
     var isVersionSlot = [Bool](repeating: false, count: table.paths.count)
     for record in predicates where record.kind == .version { isVersionSlot[Int(record.slot)] = true }
     self.isVersionSlot = isVersionSlot
+    var needsStringValue = isVersionSlot
+    for record in predicates {
+      switch record.kind {
+      // These read only the key id of a string value.
+      case .literalKey, .strictKey, .keyIn, .keyNotIn: break
+      default: needsStringValue[Int(record.slot)] = true
+      }
+    }
+    for record in rules where record.kind != .serve { needsStringValue[Int(record.slot)] = true }
+    self.needsStringValue = needsStringValue
     self.unmanagedPatterns = freeze(patterns.map { Unmanaged.passUnretained($0) })
     self.tests = tests
     self.seeds = seeds

@@ -55,6 +55,7 @@ public struct PreparedProfile: Sendable {
       }
     }
     var scanner = Scanner(bytes: bytes, maxDepth: maxDepth, reportDuplicates: false)
+    scanner.tracksPath = false
     scanner.skipWhitespace()
     guard scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: "{") else {
       // Not an object: no attribute resolves. Still require valid JSON.
@@ -62,11 +63,24 @@ public struct PreparedProfile: Sendable {
       try scanner.expectEnd()
       return
     }
+    try readObject(&scanner, node: 0, depth: 1, flat)
+    try scanner.expectEnd()
+  }
+
+  /// Reads an object at a trie node: keys the rules use descend into their
+  /// nodes, the others are validated and skipped.
+  private mutating func readObject(_ scanner: inout Scanner, node: Int, depth: Int, _ flat: FlatRules)
+    throws(JSONReader.SyntaxError)
+  {
+    if depth > scanner.maxDepth {
+      throw scanner.error(.tooDeep, "arrays and objects nest deeper than \(scanner.maxDepth) levels")
+    }
+    let bytes = scanner.bytes
+    let children = flat.pathTrie[node].children
     scanner.position += 1
     scanner.skipWhitespace()
     if scanner.position < bytes.count && bytes[scanner.position] == UInt8(ascii: "}") {
       scanner.position += 1
-      try scanner.expectEnd()
       return
     }
     while true {
@@ -76,12 +90,12 @@ public struct PreparedProfile: Sendable {
       }
       // Plain keys are looked up by their raw bytes; keys with escapes are decoded first.
       let keyStart = scanner.position + 1
-      var entry: Int32?
+      var child: Int32?
       if let keyEnd = scanner.plainStringEnd() {
-        entry = flat.topLevel.lookup(UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
+        child = children.lookup(UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
         scanner.position = keyEnd + 1
       } else {
-        entry = flat.topLevel.lookup(try scanner.parseString())
+        child = children.lookup(try scanner.parseString())
       }
       scanner.skipWhitespace()
       guard scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: ":") else {
@@ -89,14 +103,10 @@ public struct PreparedProfile: Sendable {
       }
       scanner.position += 1
       scanner.skipWhitespace()
-      if let entry {
-        let value = try scanner.parseValue(depth: 1)
-        for slot in flat.topLevelSlots[Int(entry)] {
-          let path = flat.slotPaths[Int(slot)]
-          set(Int(slot), path.count == 1 ? value : ConditionEvaluator.resolve(Array(path.dropFirst()), in: value), flat)
-        }
+      if let child {
+        try readValue(&scanner, node: Int(child), depth: depth, flat)
       } else {
-        try scanner.skipValue(depth: 1)
+        try scanner.skipValue(depth: depth)
       }
       scanner.skipWhitespace()
       guard scanner.position < bytes.count else {
@@ -104,7 +114,7 @@ public struct PreparedProfile: Sendable {
       }
       let byte = bytes[scanner.position]
       scanner.position += 1
-      if byte == UInt8(ascii: "}") { break }
+      if byte == UInt8(ascii: "}") { return }
       guard byte == UInt8(ascii: ",") else {
         scanner.position -= 1
         throw scanner.error(.jsonSyntax, "expected `,` or `}`, found \(scanner.describeCurrent())")
@@ -114,7 +124,64 @@ public struct PreparedProfile: Sendable {
         throw scanner.error(.jsonSyntax, "trailing comma before `}`")
       }
     }
-    try scanner.expectEnd()
+  }
+
+  /// Reads the value of a key the rules use into the slots at and below its node.
+  private mutating func readValue(_ scanner: inout Scanner, node: Int, depth: Int, _ flat: FlatRules)
+    throws(JSONReader.SyntaxError)
+  {
+    let trieNode = flat.pathTrie[node]
+    if trieNode.isLeaf, try readScalar(&scanner, trieNode.exact, flat) { return }
+    if trieNode.exact.isEmpty, scanner.bytes[scanner.position] == UInt8(ascii: "{") {
+      // Only deeper paths: descend without building the object. A repeated key
+      // replaces everything an earlier occurrence set.
+      for (slot, _) in trieNode.subtree { set(Int(slot), .null, flat) }
+      try readObject(&scanner, node: node, depth: depth + 1, flat)
+      return
+    }
+    let value = try scanner.parseValue(depth: depth)
+    for (slot, rest) in trieNode.subtree {
+      set(Int(slot), rest.isEmpty ? value : ConditionEvaluator.resolve(rest, in: value), flat)
+    }
+  }
+
+  /// Reads a string, number, Boolean or null value into `slots` without building
+  /// a `JSONValue` unless a slot needs the value itself; `false` (and nothing
+  /// consumed) for arrays, objects and strings with escapes or non-ASCII bytes.
+  private mutating func readScalar(_ scanner: inout Scanner, _ slots: [Int32], _ flat: FlatRules)
+    throws(JSONReader.SyntaxError) -> Bool
+  {
+    let bytes = scanner.bytes
+    switch bytes[scanner.position] {
+    case UInt8(ascii: "\""):
+      guard let end = scanner.plainStringEnd() else { return false }
+      let text = UnsafeBufferPointer(rebasing: bytes[scanner.position + 1..<end])
+      scanner.position = end + 1
+      var string: String?
+      for slot in slots.lazy.map(Int.init) {
+        if flat.needsStringValue[slot] {
+          let value = string ?? String(decoding: text, as: UTF8.self)
+          string = value
+          set(slot, .string(value), flat)
+        } else {
+          let keys = flat.slotKeyTables[slot]
+          values[slot] = .null
+          summaries[slot] = Summary(kind: .string, key: keys.isEmpty ? -1 : (keys.lookup(text) ?? -1), number: 0)
+        }
+      }
+      return true
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      // Numbers cost nothing to keep as values, which the general tests read.
+      let number = try scanner.parseNumber()
+      for slot in slots { set(Int(slot), .number(number), flat) }
+      return true
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      return false
+    default:
+      let value = try scanner.parseValue(depth: 1)
+      for slot in slots { set(Int(slot), value, flat) }
+      return true
+    }
   }
 
   private mutating func set(_ slot: Int, _ value: JSONValue, _ flat: FlatRules) {

@@ -74,11 +74,26 @@ public struct JSONReader: Sendable {
   public func read(_ buffer: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> (
     value: JSONValue, duplicates: [Diagnostic]
   ) {
+    // Duplicate-key diagnostics need pointers, so documents track the path;
+    // profiles read without it and, only when the text is invalid, read again
+    // with it to name the pointer in the error.
+    let report = duplicateKeys == .report
+    do {
+      return try read(buffer, tracksPath: report)
+    } catch where !report {
+      return try read(buffer, tracksPath: true)
+    }
+  }
+
+  private func read(_ buffer: UnsafeBufferPointer<UInt8>, tracksPath: Bool) throws(SyntaxError) -> (
+    value: JSONValue, duplicates: [Diagnostic]
+  ) {
     var scanner = Scanner(
       bytes: buffer,
       maxDepth: maxDepth,
       reportDuplicates: duplicateKeys == .report
     )
+    scanner.tracksPath = tracksPath
     scanner.skipWhitespace()
     let value = try scanner.parseValue(depth: 0)
     scanner.skipWhitespace()
@@ -96,6 +111,9 @@ struct Scanner {
   let reportDuplicates: Bool
   var position = 0
   var path: [JSONPointer.Token] = []
+  /// Whether `path` is kept, for pointers in errors; profiles skip it for speed
+  /// and re-read a failing text with it on.
+  var tracksPath = true
   var duplicates: [Diagnostic] = []
 
   init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, reportDuplicates: Bool) {
@@ -181,10 +199,10 @@ struct Scanner {
       return .array(elements)
     }
     while true {
-      path.append(.index(elements.count))
+      if tracksPath { path.append(.index(elements.count)) }
       skipWhitespace()
       elements.append(try parseValue(depth: depth))
-      path.removeLast()
+      if tracksPath { path.removeLast() }
       skipWhitespace()
       guard position < bytes.count else {
         throw error(.jsonSyntax, "expected `,` or `]`, found end of input")
@@ -228,7 +246,7 @@ struct Scanner {
       }
       position += 1
       skipWhitespace()
-      path.append(.key(key))
+      if tracksPath { path.append(.key(key)) }
       let value = try parseValue(depth: depth)
       // Small objects search their keys; larger ones keep a hash index.
       var existing: Int?
@@ -259,7 +277,7 @@ struct Scanner {
         index?[ByteString(key)] = object.count
         object._appendUnique(key, value)
       }
-      path.removeLast()
+      if tracksPath { path.removeLast() }
       skipWhitespace()
       guard position < bytes.count else {
         throw error(.jsonSyntax, "expected `,` or `}`, found end of input")

@@ -48,14 +48,11 @@ public struct JSONObject: Sendable, Hashable {
 
   /// The index of `key` in ``keys``, comparing UTF-8 bytes.
   public func index(of key: String) -> Int? {
-    var utf8Key = key
-    return utf8Key.withUTF8 { wanted in
-      for index in keys.indices {
-        var candidate = keys[index]
-        if candidate.withUTF8({ $0.elementsEqual(wanted) }) { return index }
-      }
-      return nil
+    let count = key.utf8.count
+    for index in keys.indices where keys[index].utf8.count == count {
+      if keys[index].utf8.elementsEqual(key.utf8) { return index }
     }
+    return nil
   }
 
   /// The value for `key`, or `nil` when the object has no such key.
