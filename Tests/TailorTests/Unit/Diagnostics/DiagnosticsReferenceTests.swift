@@ -13,7 +13,9 @@ import Testing
 ///
 /// Run with `TAILOR_UPDATE_GOLDENS=1` to rewrite the article's output blocks
 /// from the current messages, then review the diff.
-@Suite struct DiagnosticsReferenceTests {
+// Serialized: with TAILOR_UPDATE_GOLDENS=1 one test rewrites the article while
+// the other reads it.
+@Suite(.serialized) struct DiagnosticsReferenceTests {
   static let path =
     DiagnosticCodeTests.packageRoot + "/Sources/Tailor/Tailor.docc/Articles/DiagnosticsReference.md"
 
