@@ -78,7 +78,7 @@ struct ConditionCase: Sendable, CustomTestStringConvertible {
           "the document loaded; expected \(rejectedWith)", sourceLocation: sourceLocation)
       } catch {
         #expect(
-          error.diagnostics.map(\.code) == [rejectedWith], "\(error)",
+          error.errors.map(\.code) == [rejectedWith], "\(error)",
           sourceLocation: sourceLocation)
       }
       return

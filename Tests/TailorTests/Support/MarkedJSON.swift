@@ -94,16 +94,21 @@ struct MarkedJSON {
 }
 
 /// One diagnostic a marked document must report: at marker `marker`, with
-/// `code`, for the value (or key) at `pointer`.
+/// `code` and `severity`, for the value (or key) at `pointer`.
 struct ExpectedDiagnostic: Sendable, CustomStringConvertible {
   var marker: Int
   var code: Diagnostic.Code
   var pointer: String
+  var severity: Diagnostic.Severity
 
-  init(_ marker: Int, _ code: Diagnostic.Code, _ pointer: String) {
+  init(
+    _ marker: Int, _ code: Diagnostic.Code, _ pointer: String,
+    _ severity: Diagnostic.Severity = .error
+  ) {
     self.marker = marker
     self.code = code
     self.pointer = pointer
+    self.severity = severity
   }
 
   var description: String { "⟨\(marker)⟩ \(code) \(pointer.isEmpty ? "/" : pointer)" }
@@ -111,9 +116,12 @@ struct ExpectedDiagnostic: Sendable, CustomStringConvertible {
 
 /// Loads a marked rules document and asserts that it fails with exactly the
 /// expected diagnostics, in position order: each one's code, JSON pointer,
-/// byte offset, line and column (those of its marker) and file.
+/// byte offset, line and column (those of its marker), file and severity.
 ///
-/// - Returns: the diagnostics, for further checks on messages and notes.
+/// Every error is compared, and so is every warning whose code is expected;
+/// other warnings (the analyses' findings) are ignored.
+///
+/// - Returns: the compared diagnostics, for further checks on messages and notes.
 @discardableResult
 func expectDiagnostics(
   _ marked: String,
@@ -122,9 +130,6 @@ func expectDiagnostics(
   sourceLocation: Testing.SourceLocation = #_sourceLocation
 ) -> [Diagnostic] {
   let json = MarkedJSON(marked)
-  for problem in json.problems {
-    Issue.record("marked JSON: \(problem)", sourceLocation: sourceLocation)
-  }
   let diagnostics: [Diagnostic]
   do {
     _ = try Rules(json: json.bytes, file: file)
@@ -133,6 +138,48 @@ func expectDiagnostics(
   } catch {
     diagnostics = error.diagnostics
   }
+  return compare(diagnostics, of: json, file: file, with: expected, sourceLocation: sourceLocation)
+}
+
+/// Loads a marked rules document that must load, and asserts its warnings as
+/// ``expectDiagnostics(_:file:_:sourceLocation:)`` does its errors.
+///
+/// Every warning whose code is expected is compared; warnings with other
+/// codes are ignored.
+///
+/// - Returns: the compared warnings, for further checks on messages and notes.
+@discardableResult
+func expectWarnings(
+  _ marked: String,
+  file: String? = nil,
+  _ expected: [ExpectedDiagnostic],
+  sourceLocation: Testing.SourceLocation = #_sourceLocation
+) -> [Diagnostic] {
+  let json = MarkedJSON(marked)
+  let warnings: [Diagnostic]
+  do {
+    warnings = try Rules(json: json.bytes, file: file).warnings
+  } catch {
+    Issue.record("the document did not load:\n\(error)", sourceLocation: sourceLocation)
+    return []
+  }
+  return compare(warnings, of: json, file: file, with: expected, sourceLocation: sourceLocation)
+}
+
+/// Compares the errors and the diagnostics with an expected code against the
+/// expected diagnostics at the markers of `json`.
+private func compare(
+  _ all: [Diagnostic],
+  of json: MarkedJSON,
+  file: String?,
+  with expected: [ExpectedDiagnostic],
+  sourceLocation: Testing.SourceLocation
+) -> [Diagnostic] {
+  for problem in json.problems {
+    Issue.record("marked JSON: \(problem)", sourceLocation: sourceLocation)
+  }
+  let codes = Set(expected.map(\.code))
+  let diagnostics = all.filter { $0.severity == .error || codes.contains($0.code) }
   let used = Set(expected.map(\.marker))
   for number in json.markers.keys.sorted() where !used.contains(number) {
     Issue.record(
@@ -151,7 +198,7 @@ func expectDiagnostics(
     a.element.1.offset != b.element.1.offset
       ? a.element.1.offset < b.element.1.offset : a.offset < b.offset
   }.map(\.element)
-  let rendered = diagnostics.map { $0.rendered(showingCode: true) }.joined(separator: "\n")
+  let rendered = all.map { $0.rendered(showingCode: true) }.joined(separator: "\n")
   #expect(
     diagnostics.count == ordered.count,
     "expected \(ordered.map(\.0.description)), got:\n\(rendered)",
@@ -179,10 +226,10 @@ func expectDiagnostics(
       location.file == file, "⟨\(item.marker)⟩ file; got \(diagnostic)",
       sourceLocation: sourceLocation)
     #expect(
-      diagnostic.severity == .error, "⟨\(item.marker)⟩ severity; got \(diagnostic)",
+      diagnostic.severity == item.severity, "⟨\(item.marker)⟩ severity; got \(diagnostic)",
       sourceLocation: sourceLocation)
   }
-  let offsets = diagnostics.map { $0.location.offset ?? Int.max }
+  let offsets = all.map { $0.location.offset ?? Int.max }
   #expect(
     offsets == offsets.sorted(), "diagnostics are not sorted by position:\n\(rendered)",
     sourceLocation: sourceLocation)

@@ -1,6 +1,9 @@
 import Testing
 
-/// The marked-JSON helper itself: stripping, positions and raw bytes.
+@testable import Tailor
+
+/// The marked-JSON helper itself: stripping, positions and raw bytes, and what
+/// `expectDiagnostics` and `expectWarnings` compare.
 @Suite struct MarkedJSONTests {
   @Test func stripsMarkersAndRecordsPositions() throws {
     let json = MarkedJSON("{\"é😀\": ⟨1⟩1,\n  ⟨2⟩\"b\": ⟨12⟩2}")
@@ -23,5 +26,35 @@ import Testing
     #expect(MarkedJSON("⟪F⟫").problems == ["`⟪F⟫` is not one hex byte"])
     // Text that only looks like a marker is kept.
     #expect(MarkedJSON("\"⟨x⟩\"").text == "\"⟨x⟩\"")
+  }
+
+  @Test func comparesErrorsAndOnlyTheWarningsAskedFor() {
+    // `b` is never served: an `unused_variant` warning that this test does not ask for.
+    let document = """
+      {"tailor": 1,
+       "segments": {⟨1⟩"eu": {"x": 1}, ⟨2⟩"gold": {"y": 1}},
+       "decisions": {"d": {"variants": {"a": 1, "b": 2}, "default": "a"}}}
+      """
+    expectWarnings(
+      document,
+      [
+        .init(1, .unusedSegment, "/segments/eu", .warning),
+        .init(2, .unusedSegment, "/segments/gold", .warning),
+      ]
+    )
+    // Every warning of an expected code counts, and so does its severity.
+    withKnownIssue {
+      expectWarnings(document, [.init(1, .unusedSegment, "/segments/eu", .warning)])
+    }
+    withKnownIssue {
+      expectWarnings(
+        document,
+        [.init(1, .unusedSegment, "/segments/eu"), .init(2, .unusedSegment, "/segments/gold")]
+      )
+    }
+    // A document that loads fails `expectDiagnostics`.
+    withKnownIssue {
+      expectDiagnostics(document, [.init(1, .unusedSegment, "/segments/eu", .warning)])
+    }
   }
 }

@@ -14,6 +14,12 @@ import Testing
     .outOfRange, .invalidDateTime, .invalidPattern, .invalidRule, .weightsSum, .fileUnreadable,
     .unknownAttributeType, .unknownSegment, .unknownGroup, .unknownVariant, .unknownDecision,
     .duplicateRuleID, .segmentCycle, .decisionCycle, .typeMismatch, .emptySchedule,
+    .unreachableRule, .matchesMissing, .unusedSegment, .unusedVariant,
+  ]
+
+  /// The covered codes that are warnings: their documents load.
+  static let warnings: Set<Diagnostic.Code> = [
+    .unreachableRule, .matchesMissing, .unusedSegment, .unusedVariant,
   ]
 
   /// The package root, from this file's path.
@@ -40,6 +46,7 @@ import Testing
     let declared = try DiagnosticCodeTests.declaredCodes()
     #expect(declared.count >= 28)
     #expect(declared == Set(DiagnosticCodeTests.covered.map(\.rawValue)))
+    #expect(DiagnosticCodeTests.warnings.isSubset(of: DiagnosticCodeTests.covered))
   }
 
   /// A rules document with one decision `d` (variants `a` and `b`) whose rule `r` is `rule`.
@@ -356,6 +363,97 @@ import Testing
         #"{"id": "r", "active": {"from": "2026-06-01T02:00:00+02:00", "until": ⟨1⟩"2026-06-01T00:00:00Z"}, "serve": "a"}"#
       ),
       [.init(1, .emptySchedule, "/decisions/d/rules/0/active/until")]
+    )
+  }
+
+  // MARK: Analysis (validator; warnings)
+
+  @Test func unreachableRule() {
+    let warnings = expectWarnings(
+      DiagnosticCodeTests.rule(
+        #"{"id": "all", "serve": "a"}, ⟨1⟩{"id": "es", "when": {"country": "ES"}, "serve": "b"}"#),
+      [.init(1, .unreachableRule, "/decisions/d/rules/1", .warning)]
+    )
+    #expect(
+      warnings.first?.message
+        == "rule `es` can never win: rule `all` comes first and serves every profile it matches")
+    // With `mode: "all"`, rules past `limit` rules that serve everyone.
+    expectWarnings(
+      """
+      {"tailor": 1,
+       "decisions": {"d": {"mode": "all", "limit": 1, "variants": {"a": 1, "b": 2},
+         "rules": [{"id": "r", "serve": "a"}, ⟨1⟩{"id": "s", "when": {"x": 1}, "serve": "b"}]}}}
+      """,
+      [.init(1, .unreachableRule, "/decisions/d/rules/1", .warning)]
+    )
+  }
+
+  @Test func matchesMissing() {
+    let warnings = expectWarnings(
+      """
+      {"tailor": 1,
+       "segments": {"minor": {"age": ⟨1⟩{"$lt": 18}}},
+       "decisions": {"d": {
+         "variants": {"a": 1, "b": 2},
+         "requires": {"plan": ⟨2⟩{"$ne": "free"}},
+         "rules": [{"id": "r", "when": {"$segment": "minor"}, "serve": "a"},
+                   {"id": "s", "when": {"$not": ⟨3⟩{"age": {"$gte": 18}}}, "serve": "b"},
+                   {"id": "t", "when": {"age": {"$exists": true, "$lt": 21}}, "serve": "b"}]}}}
+      """,
+      [
+        .init(1, .matchesMissing, "/segments/minor/age", .warning),
+        .init(2, .matchesMissing, "/decisions/d/requires/plan", .warning),
+        .init(3, .matchesMissing, "/decisions/d/rules/1/when/$not", .warning),
+      ]
+    )
+    #expect(warnings.first?.message == "this test of `age` also holds for profiles without `age`")
+  }
+
+  @Test func unusedSegment() {
+    let warnings = expectWarnings(
+      """
+      {"tailor": 1,
+       "segments": {"eu": {"country": "ES"}, ⟨1⟩"gold": {"tier": "gold"},
+                    ⟨2⟩"orphan": {"$segment": "lonely"}, ⟨3⟩"lonely": {"x": 1}},
+       "decisions": {"d": {"variants": {"a": 1}, "default": "a",
+                           "rules": [{"id": "r", "when": {"$segment": "eu"}, "serve": "a"}]}}}
+      """,
+      [
+        .init(1, .unusedSegment, "/segments/gold", .warning),
+        .init(2, .unusedSegment, "/segments/orphan", .warning),
+        .init(3, .unusedSegment, "/segments/lonely", .warning),
+      ]
+    )
+    #expect(warnings.first?.message == "segment `gold` is never used")
+  }
+
+  @Test func unusedVariant() {
+    let warnings = expectWarnings(
+      """
+      {"tailor": 1,
+       "decisions": {
+         "d": {"variants": {"a": 1, "b": 2, "c": 3, ⟨1⟩"e": 4}, "default": "a",
+               "rules": [{"id": "r", "rollout": {"percent": 5}, "serve": "b"}]},
+         "p": {"variants": {"on": true}, "default": "on", "requires": {"$decision": {"d": "c"}}}}}
+      """,
+      [.init(1, .unusedVariant, "/decisions/d/variants/e", .warning)]
+    )
+    #expect(warnings.first?.message == "variant `e` of decision `d` is never served")
+  }
+
+  @Test func warningsComeWithTheErrorsOfADocumentThatFails() {
+    // A test can ask for warnings beside errors; warnings it does not ask for are ignored.
+    expectDiagnostics(
+      """
+      {"tailor": 1,
+       "segments": {⟨1⟩"eu": {"country": "ES"}},
+       "decisions": {"d": {"variants": {"a": 1, "b": 2},
+                           "rules": [{"id": "r", "when": {"$segment": ⟨2⟩"ue"}, "serve": "a"}]}}}
+      """,
+      [
+        .init(1, .unusedSegment, "/segments/eu", .warning),
+        .init(2, .unknownSegment, "/decisions/d/rules/0/when/$segment"),
+      ]
     )
   }
 
