@@ -1,6 +1,6 @@
 import Testing
 
-/// `tailor check` and `tailor eval` output snapshots: stdout, stderr and exit
+/// `tailor check`, `eval` and `tree` output snapshots: stdout, stderr and exit
 /// status, run in `Fixtures/` and compared with `Fixtures/Snapshots/<name>.txt`.
 /// Regenerate with `TAILOR_UPDATE_GOLDENS=1 swift test`, then review the diff.
 @Suite struct CommandSnapshotTests {
@@ -22,6 +22,9 @@ import Testing
     ("eval-bad-profile", ["eval", "--rules", "rules.json", "--profile", #"{"country":"#]),
     ("eval-invalid-rules", ["eval", "--rules", "Check/errors.json", "--profile", "{}"]),
     ("serve-invalid-rules", ["serve", "--rules", "Check/errors.json"]),
+    ("tree-text", ["tree", "--rules", "rules.json", "--decision", "offers", "--format", "text"]),
+    ("tree-dot", ["tree", "--rules", "rules.json", "--decision", "offers"]),
+    ("tree-unknown-decision", ["tree", "--rules", "rules.json", "--decision", "nope"]),
   ]
 
   @Test(arguments: cases.map(\.name))

@@ -135,13 +135,14 @@ public struct PreparedProfile: Sendable {
     if trieNode.exact.isEmpty, scanner.bytes[scanner.position] == UInt8(ascii: "{") {
       // Only deeper paths: descend without building the object. A repeated key
       // replaces everything an earlier occurrence set.
-      for (slot, _) in trieNode.subtree { set(Int(slot), .null, flat) }
+      for index in trieNode.subtree.indices { set(Int(trieNode.subtree[index].slot), .null, flat) }
       try readObject(&scanner, node: node, depth: depth + 1, flat)
       return
     }
     let value = try scanner.parseValue(depth: depth)
-    for (slot, rest) in trieNode.subtree {
-      set(Int(slot), rest.isEmpty ? value : ConditionEvaluator.resolve(rest, in: value), flat)
+    for index in trieNode.subtree.indices {
+      let rest = trieNode.subtree[index].rest
+      set(Int(trieNode.subtree[index].slot), rest.isEmpty ? value : ConditionEvaluator.resolve(rest, in: value), flat)
     }
   }
 
@@ -158,7 +159,8 @@ public struct PreparedProfile: Sendable {
       let text = UnsafeBufferPointer(rebasing: bytes[scanner.position + 1..<end])
       scanner.position = end + 1
       var string: String?
-      for slot in slots.lazy.map(Int.init) {
+      for index in slots.indices {
+        let slot = Int(slots[index])
         if flat.needsStringValue[slot] {
           let value = string ?? String(decoding: text, as: UTF8.self)
           string = value

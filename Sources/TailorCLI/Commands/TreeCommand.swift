@@ -1,0 +1,45 @@
+import ArgumentParser
+import Tailor
+
+/// `tailor tree`: draw the decision graph the compiler built for one decision.
+struct TreeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "tree",
+    abstract: "Print the compiled decision graph of a decision.",
+    discussion: """
+      `--format dot` (the default) prints Graphviz DOT, for example `tailor tree --rules rules.json \
+      --decision hero | dot -Tsvg > hero.svg`; `--format text` prints an indented outline. Switch \
+      nodes branch on an attribute's string value, interval nodes on numeric thresholds, and each \
+      leaf lists the rules it checks in order with the conditions left to test. Exit status: 0 \
+      printed; 1 the rules have errors; 2 usage error, unreadable file or unknown decision.
+      """
+  )
+
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case dot, text
+  }
+
+  @Option(name: .long, help: ArgumentHelp("The rules document.", valueName: "file"))
+  var rules: String
+
+  @Option(name: .long, help: ArgumentHelp("The decision to draw.", valueName: "name"))
+  var decision: String
+
+  @Option(name: .long, help: "Output format: dot or text.")
+  var format: Format = .dot
+
+  func run() throws {
+    let loaded: Rules
+    do {
+      loaded = try Rules(contentsOfFile: rules)
+    } catch {
+      for diagnostic in error.diagnostics { Log.write(diagnostic.rendered(showingCode: true)) }
+      throw ExitCode(error.diagnostics.contains { $0.code == .fileUnreadable } ? ExitStatus.usage : ExitStatus.invalidRules)
+    }
+    guard let drawing = loaded.graph(of: decision, format: format == .dot ? .dot : .text) else {
+      Log.write("tailor: unknown decision `\(decision)`; decisions are \(loaded.decisionNames.map { "`\($0)`" }.joined(separator: ", "))")
+      throw ExitCode(ExitStatus.usage)
+    }
+    print(drawing, terminator: "")
+  }
+}
