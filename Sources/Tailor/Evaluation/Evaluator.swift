@@ -128,26 +128,24 @@ public final class Evaluator {
   private func withWalk<T>(_ profile: PreparedProfile, _ now: Double, _ generation: UInt32, _ body: (Walk) -> T)
     -> T
   {
-    profile.summaries.withUnsafeBufferPointer { summaries in
-      profile.values.withUnsafeBufferPointer { values in
-        profile.paddedVersions.withUnsafeBufferPointer { padded in
-        let walk = Walk(
+    let storage = profile.storage
+    return withExtendedLifetime(storage) {
+      body(
+        Walk(
           flat: flat,
-          slots: summaries.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-          values: values.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+          slots: UnsafePointer(storage.summaries),
+          values: UnsafePointer(storage.values),
           predicateStamp: predicateStamp,
           predicateValue: predicateValue,
           decisionStamp: decisionStamp,
           decisionFirst: decisionFirst,
           decisionAll: decisionAll,
           matchResources: matchResources,
-          paddedVersions: padded.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+          paddedVersions: UnsafePointer(storage.paddedVersions),
           generation: generation,
           now: now
         )
-        return body(walk)
-        }
-      }
+      )
     }
   }
 

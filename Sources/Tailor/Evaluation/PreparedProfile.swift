@@ -8,7 +8,9 @@
 /// let prepared = try rules.prepare(json: Array(line.utf8))
 /// let decision = evaluator.decide("homepage-hero", for: prepared, at: now)
 /// ```
-public struct PreparedProfile: Sendable {
+public struct PreparedProfile: @unchecked Sendable {
+  // @unchecked: the storage is written only while it is uniquely referenced
+  // (when created, or by `Rules.prepare(json:into:)` after a uniqueness check).
   /// What a slot holds, in plain numbers.
   struct Summary {
     enum Kind: UInt8 {
@@ -22,18 +24,66 @@ public struct PreparedProfile: Sendable {
     var number: Double
   }
 
+  /// Slot storage: plain memory, written without copy-on-write checks per slot.
+  final class Storage {
+    let count: Int
+    let summaries: UnsafeMutablePointer<Summary>
+    let values: UnsafeMutablePointer<JSONValue>
+    /// Padded version strings of the slots version comparisons read (others empty).
+    let paddedVersions: UnsafeMutablePointer<String>
+
+    init(count: Int) {
+      self.count = count
+      summaries = .allocate(capacity: max(count, 1))
+      summaries.initialize(repeating: Summary(kind: .null, key: -1, number: 0), count: max(count, 1))
+      values = .allocate(capacity: max(count, 1))
+      values.initialize(repeating: .null, count: max(count, 1))
+      paddedVersions = .allocate(capacity: max(count, 1))
+      paddedVersions.initialize(repeating: "", count: max(count, 1))
+    }
+
+    deinit {
+      summaries.deallocate()
+      values.deinitialize(count: max(count, 1))
+      values.deallocate()
+      paddedVersions.deinitialize(count: max(count, 1))
+      paddedVersions.deallocate()
+    }
+  }
+
   let layout: ObjectIdentifier
-  var summaries: [Summary]
-  var values: [JSONValue]
-  /// Padded version strings of the slots version comparisons read (others empty).
-  var paddedVersions: [String]
+  private(set) var storage: Storage
+
+  private var summaries: UnsafeMutablePointer<Summary> { storage.summaries }
+  private var values: UnsafeMutablePointer<JSONValue> { storage.values }
 
   init(_ flat: FlatRules) {
     layout = ObjectIdentifier(flat)
-    let count = flat.slotPaths.count
-    summaries = Array(repeating: Summary(kind: .null, key: -1, number: 0), count: count)
-    values = Array(repeating: .null, count: count)
-    paddedVersions = flat.paddedOperands.isEmpty ? [] : Array(repeating: "", count: count)
+    storage = Storage(count: flat.slotPaths.count)
+    resetVersions(flat)
+  }
+
+  /// Missing attributes read as null, whose padded version is "0".
+  private func resetVersions(_ flat: FlatRules) {
+    guard !flat.paddedOperands.isEmpty else { return }
+    let zero = Version.padded(.null)
+    for slot in 0..<flat.slotPaths.count where flat.isVersionSlot[slot] {
+      storage.paddedVersions[slot] = zero
+    }
+  }
+
+  /// Clears every slot for reuse, taking fresh storage if the current one is shared.
+  mutating func reset(_ flat: FlatRules) {
+    guard isKnownUniquelyReferenced(&storage) else {
+      storage = Storage(count: flat.slotPaths.count)
+      resetVersions(flat)
+      return
+    }
+    for slot in 0..<storage.count {
+      summaries[slot] = Summary(kind: .null, key: -1, number: 0)
+      values[slot] = .null
+    }
+    resetVersions(flat)
   }
 
   /// Prepares a profile value.
@@ -48,12 +98,13 @@ public struct PreparedProfile: Sendable {
   /// top-level fields some rule reads (the others are validated and skipped).
   init(_ flat: FlatRules, json bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(JSONReader.SyntaxError) {
     self.init(flat)
-    if !paddedVersions.isEmpty {
-      // Missing attributes read as null, whose padded version is "0".
-      for slot in 0..<flat.slotPaths.count where flat.isVersionSlot[slot] {
-        paddedVersions[slot] = Version.padded(.null)
-      }
-    }
+    try read(flat, json: bytes, maxDepth: maxDepth)
+  }
+
+  /// Reads a profile's JSON text into the (cleared) slots.
+  mutating func read(_ flat: FlatRules, json bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int)
+    throws(JSONReader.SyntaxError)
+  {
     var scanner = Scanner(bytes: bytes, maxDepth: maxDepth, reportDuplicates: false)
     scanner.tracksPath = false
     scanner.skipWhitespace()
@@ -188,7 +239,7 @@ public struct PreparedProfile: Sendable {
 
   private mutating func set(_ slot: Int, _ value: JSONValue, _ flat: FlatRules) {
     values[slot] = value
-    if !paddedVersions.isEmpty && flat.isVersionSlot[slot] { paddedVersions[slot] = Version.padded(value) }
+    if flat.isVersionSlot[slot] { storage.paddedVersions[slot] = Version.padded(value) }
     switch value {
     case .null: summaries[slot] = Summary(kind: .null, key: -1, number: 0)
     case .bool(let flag): summaries[slot] = Summary(kind: .bool, key: -1, number: flag ? 1 : 0)
