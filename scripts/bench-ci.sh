@@ -2,7 +2,8 @@
 # Quick benchmark checks for CI (a few minutes including the build). Fails on:
 #  1. more allocations than the committed thresholds (Benchmarks/Thresholds/, package-benchmark);
 #  2. the compiled evaluator being less than 20x faster than the interpreter at 1k rules;
-#  3. more instructions per decision than the budgets below (valgrind callgrind, deterministic).
+#  3. more instructions per decision than the budgets below (valgrind callgrind, deterministic;
+#     10k rules is left out only because generating it under valgrind takes minutes).
 # Run from anywhere: scripts/bench-ci.sh
 set -euo pipefail
 cd "$(dirname "$0")/../Benchmarks"
@@ -40,9 +41,9 @@ echo "== compiled vs interpreter"
 echo "== instructions per decision (callgrind)"
 # Budgets: measured values plus about 15 % headroom. Update them with the
 # numbers this script prints when a change is meant to cost more.
-declare -A budget=([4-clauses]=1450 [10-rules]=1550 [1000-rules]=2200 [10000-rules]=2200)
+declare -A budget=([4-clauses]=1450 [10-rules]=1550 [1000-rules]=2000)
 failed=0
-for case in 4-clauses 10-rules 1000-rules 10000-rules; do
+for case in 4-clauses 10-rules 1000-rules; do
   refs() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null .build/release/tailor-profile "$case" "$1" 2>&1 \
       | sed -n 's/.*I *refs: *//p' | tr -d ','
