@@ -33,10 +33,13 @@ public final class Rules: Sendable {
   /// - Parameters:
   ///   - json: the document's bytes.
   ///   - file: the file name used in diagnostics, if any.
+  ///   - analyze: whether to run the analyses that only warn (unreachable rules,
+  ///     comparisons that match missing attributes, unused segments and variants);
+  ///     turn them off to load very large documents faster. Errors are always checked.
   /// - Throws: ``TailorError`` with every diagnostic, sorted by position.
   /// - Complexity: O(document size).
-  public init(json: [UInt8], file: String? = nil) throws(TailorError) {
-    switch DocumentLoader.load(json, file: file) {
+  public init(json: [UInt8], file: String? = nil, analyze: Bool = true) throws(TailorError) {
+    switch DocumentLoader.load(json, file: file, analyze: analyze) {
     case .success(let loaded):
       document = loaded.document
       warnings = loaded.warnings

@@ -11,7 +11,7 @@ enum DocumentLoader {
   /// The nesting limit for rules documents.
   static let maxDepth = 256
 
-  static func load(_ bytes: [UInt8], file: String?) -> Result<Loaded, TailorError> {
+  static func load(_ bytes: [UInt8], file: String?, analyze: Bool = true) -> Result<Loaded, TailorError> {
     var diagnostics: [Diagnostic] = []
     let root: JSONValue
     do {
@@ -32,7 +32,7 @@ enum DocumentLoader {
       root: root,
       isComplete: !diagnostics.contains { $0.severity == .error }
     )
-    diagnostics += DocumentValidator.validate(input)
+    diagnostics += DocumentValidator.validate(input, analyze: analyze)
     diagnostics = locate(diagnostics, in: bytes, file: file)
     let errors = diagnostics.filter { $0.severity == .error }
     if !errors.isEmpty { return .failure(TailorError(diagnostics: diagnostics)) }
@@ -57,13 +57,12 @@ enum DocumentLoader {
       }
     }
     let table = LineTable(bytes)
-    for index in located.indices {
-      located[index].location.file = file
-      if let offset = located[index].location.offset {
-        let position = table.position(of: offset)
-        located[index].location.line = position.line
-        located[index].location.column = position.column
-      }
+    let withOffsets = located.indices.filter { located[$0].location.offset != nil }
+    let positions = table.positions(of: withOffsets.map { located[$0].location.offset ?? 0 })
+    for index in located.indices { located[index].location.file = file }
+    for (index, position) in zip(withOffsets, positions) {
+      located[index].location.line = position.line
+      located[index].location.column = position.column
     }
     // Stable sort by position.
     return located.enumerated().sorted { a, b in

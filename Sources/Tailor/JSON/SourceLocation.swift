@@ -48,6 +48,33 @@ struct LineTable: Sendable {
     self.bytes = bytes
   }
 
+  /// The lines and columns of many offsets in one forward pass, so that a long
+  /// single-line document with many diagnostics costs its length once.
+  func positions(of offsets: [Int]) -> [(line: Int, column: Int)] {
+    let order = offsets.indices.sorted { offsets[$0] < offsets[$1] }
+    var result = [(line: Int, column: Int)](repeating: (1, 1), count: offsets.count)
+    var line = 0
+    var column = 1
+    var index = 0
+    for position in order {
+      let target = max(0, min(offsets[position], bytes.count))
+      // Move to the target's line, then count scalars from where we are.
+      var lineIndex = line
+      while lineIndex + 1 < lineStarts.count && lineStarts[lineIndex + 1] <= target { lineIndex += 1 }
+      if lineIndex != line {
+        line = lineIndex
+        column = 1
+        index = lineStarts[line]
+      }
+      while index < target {
+        if bytes[index] & 0xC0 != 0x80 { column += 1 }
+        index += 1
+      }
+      result[position] = (line + 1, column)
+    }
+    return result
+  }
+
   /// The line and column of `offset`.
   func position(of offset: Int) -> (line: Int, column: Int) {
     let clamped = max(0, min(offset, bytes.count))

@@ -9,6 +9,19 @@ struct ValidationInput {
   /// decision or segment, so analyses that need all of them stay silent.
   var isComplete = true
 
+  /// Pointers to every rule of `decision` by id (the first rule written with each id), in one pass.
+  func rulePointers(decision: DecisionDefinition) -> [ByteString: JSONPointer] {
+    let rules = JSONPointer.root.appending(key: "decisions").appending(key: decision.name).appending(key: "rules")
+    let written = root.objectValue?["decisions"]?.objectValue?[decision.name]?.objectValue?["rules"]?.arrayValue ?? []
+    var pointers: [ByteString: JSONPointer] = [:]
+    for (index, rule) in written.enumerated() {
+      if case .string(let id)? = rule.objectValue?["id"], pointers[ByteString(id)] == nil {
+        pointers[ByteString(id)] = rules.appending(index: index)
+      }
+    }
+    return pointers
+  }
+
   /// The pointer to the rule `id` of `decision` in ``root`` (its index as written).
   func rulePointer(decision: DecisionDefinition, ruleID: String) -> JSONPointer {
     let rules = JSONPointer.root.appending(key: "decisions").appending(key: decision.name).appending(key: "rules")
@@ -25,6 +38,12 @@ struct ValidationInput {
 /// diagnostics and never throw.
 protocol ValidationCheck: Sendable {
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic])
+  /// Whether the check only warns (an analysis), so loading may skip it.
+  var isAnalysis: Bool { get }
+}
+
+extension ValidationCheck {
+  var isAnalysis: Bool { false }
 }
 
 /// Runs every validation check in order.
@@ -42,9 +61,9 @@ struct DocumentValidator {
     UnusedVariantCheck(),
   ]
 
-  static func validate(_ input: ValidationInput) -> [Diagnostic] {
+  static func validate(_ input: ValidationInput, analyze: Bool = true) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
-    for check in checks { check.check(input, into: &diagnostics) }
+    for check in checks where analyze || !check.isAnalysis { check.check(input, into: &diagnostics) }
     return diagnostics
   }
 }

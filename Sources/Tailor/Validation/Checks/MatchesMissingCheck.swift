@@ -15,6 +15,8 @@
 /// It reads the conditions as written (segments, rules' `when`, decisions'
 /// `requires`), so it works on documents with errors too.
 struct MatchesMissingCheck: ValidationCheck {
+  var isAnalysis: Bool { true }
+
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
     guard case .object(let root) = input.root else { return }
     var groups: [String: Set<JSONValue>] = [:]

@@ -8,31 +8,71 @@
 /// (which covers identical conditions). In `mode: "all"` with a `limit`, a rule
 /// is unreachable once `limit` earlier rules serve everyone.
 struct UnreachableRuleCheck: ValidationCheck {
+  var isAnalysis: Bool { true }
+
+  /// How many earlier rules one rule is compared with, at most: the analysis
+  /// stays linear on documents with 100,000 rules that share conjuncts.
+  static let comparisonBudget = 256
+
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
     guard input.isComplete else { return }
     for decision in input.document.decisions {
+      let pointers = input.rulePointers(decision: decision)
+      func pointer(_ rule: Rule) -> JSONPointer {
+        pointers[ByteString(rule.id)] ?? input.rulePointer(decision: decision, ruleID: rule.id)
+      }
       switch decision.mode {
       case .first:
-        var earlier: [(rule: Rule, conjuncts: Set<Condition>)] = []
-        for rule in decision.rules {
+        // Earlier rules that always serve, indexed by conjunct: an earlier rule
+        // shadows this one when every one of its conjuncts is among this rule's.
+        var earlier: [(rule: Rule, size: Int)] = []
+        // Per earlier rule: how many of its conjuncts the current rule has, valid when stamped.
+        var counts: [Int] = []
+        var stamps: [Int] = []
+        var postings: [Condition: [Int]] = [:]
+        // The first rule with no `when` that always serves shadows every later rule;
+        // the earliest shadowing rule is named, as written.
+        var unconditional: (rule: Rule, position: Int)?
+        for (position, rule) in decision.rules.enumerated() {
           let conjuncts = UnreachableRuleCheck.conjuncts(of: rule.condition)
-          if let shadow = earlier.first(where: { $0.conjuncts.isSubset(of: conjuncts) }) {
-            diagnostics.append(
-              .unreachable(rule, shadowedBy: shadow.rule, at: input.rulePointer(decision: decision, ruleID: rule.id))
-            )
+          var shadow = unconditional?.rule
+          do {
+            var best = Int.max
+            var budget = UnreachableRuleCheck.comparisonBudget
+            search: for conjunct in conjuncts {
+              for index in postings[conjunct] ?? [] {
+                budget -= 1
+                if budget < 0 { break search }
+                let count = stamps[index] == position ? counts[index] + 1 : 1
+                stamps[index] = position
+                counts[index] = count
+                if count == earlier[index].size { best = min(best, index) }
+              }
+            }
+            // `earlier` is in written order, so a lower index came first.
+            if best != Int.max, best < unconditional?.position ?? Int.max { shadow = earlier[best].rule }
           }
-          if UnreachableRuleCheck.alwaysServes(rule) { earlier.append((rule, conjuncts)) }
+          if let shadow {
+            diagnostics.append(.unreachable(rule, shadowedBy: shadow, at: pointer(rule)))
+          }
+          guard UnreachableRuleCheck.alwaysServes(rule) else { continue }
+          if conjuncts.isEmpty {
+            if unconditional == nil { unconditional = (rule, earlier.count) }
+          } else {
+            earlier.append((rule, conjuncts.count))
+            counts.append(0)
+            stamps.append(-1)
+            for conjunct in conjuncts { postings[conjunct, default: []].append(earlier.count - 1) }
+          }
         }
       case .all(let limit?):
-        var servingEveryone: [Rule] = []
+        var servingEveryone = 0
         for rule in decision.rules {
-          if servingEveryone.count >= limit {
-            diagnostics.append(
-              .unreachable(rule, limit: limit, at: input.rulePointer(decision: decision, ruleID: rule.id))
-            )
+          if servingEveryone >= limit {
+            diagnostics.append(.unreachable(rule, limit: limit, at: pointer(rule)))
           }
           if UnreachableRuleCheck.alwaysServes(rule), UnreachableRuleCheck.conjuncts(of: rule.condition).isEmpty {
-            servingEveryone.append(rule)
+            servingEveryone += 1
           }
         }
       case .all(nil):

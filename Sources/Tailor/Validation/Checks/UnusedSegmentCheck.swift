@@ -1,5 +1,7 @@
 /// Warns about segments that no decision uses, directly or through other segments.
 struct UnusedSegmentCheck: ValidationCheck {
+  var isAnalysis: Bool { true }
+
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
     guard input.isComplete else { return }
     let document = input.document

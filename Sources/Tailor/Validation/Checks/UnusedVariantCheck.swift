@@ -1,6 +1,8 @@
 /// Warns about variants that nothing can serve: no rule serves them, they are
 /// not the default, and no `$decision` prerequisite names them.
 struct UnusedVariantCheck: ValidationCheck {
+  var isAnalysis: Bool { true }
+
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
     guard input.isComplete else { return }
     var prerequisites: Set<[ByteString]> = []
