@@ -54,3 +54,26 @@ import Testing
     #expect(diagnostics.map(\.location.pointer.description) == ["/decisions/d/rules/0", "/decisions/d/rules/1"])
   }
 }
+
+/// JSON pointers whose keys start with a combining mark, which joins the `/`
+/// before it into one character.
+@Suite struct JSONPointerScalarTests {
+  /// A syntax error inside the value of the key `֯x` (U+05AF, a combining mark):
+  /// the rendered pointer `/֯x` did not parse back, and `a/֯b` was not escaped.
+  @Test func keysStartingWithCombiningMarksRoundTrip() throws {
+    do {
+      _ = try Rules(json: Array("{\"\u{5AF}x\": ]}".utf8))
+      Issue.record("loaded")
+    } catch {
+      let pointer = try #require(error.diagnostics.first?.location.pointer)
+      #expect(pointer.tokens == [.key("\u{5AF}x")])
+      #expect(JSONPointer(parsing: pointer.description) == pointer)
+    }
+    for keys in [["\u{5AF}x"], ["a/\u{5AF}b", "~\u{301}"], ["/\u{301}", "~\u{301}1"], ["", "é/~"]] {
+      let pointer = JSONPointer(tokens: keys.map { .key($0) })
+      #expect(JSONPointer(parsing: pointer.description) == pointer, "\(keys)")
+    }
+    #expect(JSONPointer.root.appending(key: "a/\u{5AF}b").description == "/a~1\u{5AF}b")
+    #expect(JSONPointer(parsing: "\u{301}/a") == nil)
+  }
+}
