@@ -88,5 +88,12 @@ extension Diagnostic {
     public static let typeMismatch: Code = "type_mismatch"
     /// A schedule whose `until` is not after its `from`.
     public static let emptySchedule: Code = "empty_schedule"
+
+    // Limits (parser and validator)
+    /// Conditions nest deeper than 64 levels, counting the levels of the
+    /// segments and prerequisite decisions they refer to.
+    public static let conditionTooDeep: Code = "condition_too_deep"
+    /// Segment references expand the rules to more than 1,000,000 conditions.
+    public static let expansionTooLarge: Code = "expansion_too_large"
   }
 }

@@ -13,10 +13,12 @@ protocol ValidationCheck: Sendable {
 /// Runs every validation check in order.
 struct DocumentValidator {
   // Order: references first, so the cycle check only meets names that exist;
-  // the type check is independent of both.
+  // the nesting check skips unknown names and counts cycles as nothing, so it
+  // reports only what the first two do not; the type check is independent.
   static let checks: [any ValidationCheck] = [
     ReferenceCheck(),
     CycleCheck(),
+    NestingCheck(),
     TypeCheck(),
   ]
 
