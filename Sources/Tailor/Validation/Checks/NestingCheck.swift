@@ -29,6 +29,8 @@ struct NestingCheck: ValidationCheck {
   // swift-format-ignore: FunctionBodyLength
   // One pass: collect, measure, report; splitting it would pass the tables around.
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
+    // Through a cycle conditions nest without end: the cycle is the error to fix.
+    guard !diagnostics.contains(where: { $0.code == .segmentCycle || $0.code == .decisionCycle }) else { return }
     let document = input.document
     var order: [Node] = []
     var conditions: [Node: [Condition]] = [:]
