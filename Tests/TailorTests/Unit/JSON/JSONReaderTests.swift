@@ -245,7 +245,8 @@ import Testing
     case 3:
       return "[" + (0..<random.int(0, 3)).map { _ in randomJSON(&random, depth: depth + 1) }.joined(separator: ",") + "]"
     default:
-      let members = (0..<random.int(0, 14)).map { _ in
+      // Large objects (12 keys or more are indexed by hash) only near the top, to keep texts small.
+      let members = (0..<random.int(0, depth < 2 ? 14 : 3)).map { _ in
         "\"k\(random.int(0, 14))\": " + randomJSON(&random, depth: depth + 1)
       }
       return "{" + members.joined(separator: ",") + "}"
