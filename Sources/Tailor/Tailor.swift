@@ -257,6 +257,9 @@ public enum GrowthBook {
   /// Nothing here is ever an error: an unknown operator, an invalid pattern or
   /// an unusable operand evaluates to false, as in GrowthBook's reference SDK.
   /// Tailor's extensions (`$segment`, `$startsWith`, …) are not available.
+  /// Conditions nested deeper than 64 levels (as rules documents allow) are
+  /// not read past that level: the deeper part evaluates to false, so no
+  /// condition can exhaust the stack.
   public static func evaluateCondition(
     _ condition: JSONValue,
     attributes: JSONValue,

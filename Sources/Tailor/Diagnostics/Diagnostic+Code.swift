@@ -98,5 +98,11 @@ extension Diagnostic {
     public static let unusedSegment: Code = "unused_segment"
     /// No rule serves a variant, it is not the default, and no prerequisite names it.
     public static let unusedVariant: Code = "unused_variant"
+    // Limits (parser and validator)
+    /// Conditions nest deeper than 64 levels, counting the levels of the
+    /// segments and prerequisite decisions they refer to.
+    public static let conditionTooDeep: Code = "condition_too_deep"
+    /// Segment references expand the rules to more than 1,000,000 conditions.
+    public static let expansionTooLarge: Code = "expansion_too_large"
   }
 }

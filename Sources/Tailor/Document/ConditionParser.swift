@@ -21,12 +21,24 @@ struct ConditionParser {
     }
     var kind: Kind
     var pointer: JSONPointer
+    /// For references: how deeply nested the reference is in its condition
+    /// (the condition itself is level 1).
+    var level = 0
   }
+
+  /// The deepest nesting of conditions and operator objects parsed. Deeper
+  /// parts are reported (`condition_too_deep`) and evaluate to false; the
+  /// validator applies the same limit through `$segment` and `$decision`
+  /// references. Every stage walks conditions recursively, and 64 levels fit a
+  /// 512 KB thread stack even in debug builds.
+  static let maxDepth = 64
 
   let mode: Mode
   /// Depth of `$elemMatch` conditions being parsed: references to segments and
   /// decisions are about the profile, so they are not allowed inside.
   private var elementDepth = 0
+  /// The nesting level being parsed: conditions and operator objects.
+  private var depth = 0
   var diagnostics: [Diagnostic] = []
   var sites: [Site] = []
   private var patterns: [PatternKey: Pattern] = [:]
@@ -51,10 +63,30 @@ struct ConditionParser {
     diagnostics.append(Diagnostic(code, at: pointer, key: key, message, notes: notes))
   }
 
+  private mutating func reportTooDeep(at pointer: JSONPointer) {
+    report(
+      .conditionTooDeep,
+      at: pointer,
+      "conditions nest deeper than \(ConditionParser.maxDepth) levels",
+      notes: ConditionParser.depthNotes
+    )
+  }
+
+  /// Advice for `condition_too_deep`.
+  static let depthNotes = [
+    "each `$and`, `$or`, `$nor`, `$not` and operator object is a level; so is each level of the segments and prerequisite decisions a condition refers to"
+  ]
+
   // MARK: Conditions
 
   /// Parses a condition object.
   mutating func parseCondition(_ value: JSONValue, at pointer: JSONPointer) -> Condition {
+    depth += 1
+    defer { depth -= 1 }
+    if depth > ConditionParser.maxDepth {
+      reportTooDeep(at: pointer)
+      return .constant(false)
+    }
     guard case .object(let object) = value else {
       report(.expectedType, at: pointer, "expected a condition object, found \(value.kindDescription)")
       // GrowthBook iterates the entries of a non-object: there are none, so it holds.
@@ -114,7 +146,7 @@ struct ConditionParser {
   private mutating func parseSegment(_ value: JSONValue, at pointer: JSONPointer) -> Condition {
     switch value {
     case .string(let name):
-      sites.append(Site(kind: .segment(name), pointer: pointer))
+      sites.append(Site(kind: .segment(name), pointer: pointer, level: depth))
       return .segment(name)
     case .array(let names) where !names.isEmpty:
       var parts: [Condition] = []
@@ -127,7 +159,7 @@ struct ConditionParser {
           )
           continue
         }
-        sites.append(Site(kind: .segment(text), pointer: pointer.appending(index: index)))
+        sites.append(Site(kind: .segment(text), pointer: pointer.appending(index: index), level: depth))
         parts.append(.segment(text))
       }
       return parts.count == 1 ? parts[0] : .and(parts)
@@ -158,7 +190,7 @@ struct ConditionParser {
         report(.expectedType, at: entryPointer, "expected a variant key, found \(variant.kindDescription)")
         continue
       }
-      sites.append(Site(kind: .decision(name, variant: variantKey), pointer: entryPointer))
+      sites.append(Site(kind: .decision(name, variant: variantKey), pointer: entryPointer, level: depth))
       parts.append(.decision(name, variant: variantKey))
     }
     return parts.count == 1 ? parts[0] : .and(parts)
@@ -188,6 +220,12 @@ struct ConditionParser {
   {
     guard case .object(let object) = value else { return .literal(value) }
     if ConditionParser.isOperatorObject(object) {
+      depth += 1
+      defer { depth -= 1 }
+      if depth > ConditionParser.maxDepth {
+        reportTooDeep(at: pointer)
+        return .operators([.never(object.keys[0])])
+      }
       var operators: [Operator] = []
       for (key, operand) in object.pairs {
         operators.append(parseOperator(key, operand, at: pointer.appending(key: key), path: path))
@@ -239,9 +277,47 @@ struct ConditionParser {
     return parsed
   }
 
+  /// Parses an operator's operand. Operators that nest value tests or
+  /// conditions are handled here; every other one in ``parseLeafOperator``, so
+  /// that the large frame of that switch is never part of a recursion.
+  private mutating func parseOperatorOperand(
+    _ op: String,
+    _ operand: JSONValue,
+    at pointer: JSONPointer,
+    path: String
+  ) -> Operator {
+    switch op {
+    case "$not":
+      return .not(parseValueTest(operand, at: pointer, path: path))
+    case "$size":
+      return .size(parseValueTest(operand, at: pointer, path: path + ".length"))
+    case "$elemMatch":
+      guard case .object(let object) = operand else {
+        if isStrict { return expectType(op, operand, pointer, "an object") }
+        return .elemMatch(.condition(.constant(true)))
+      }
+      if ConditionParser.isOperatorObject(object) {
+        return .elemMatch(.value(parseValueTest(operand, at: pointer, path: path + ".*")))
+      }
+      elementDepth += 1
+      defer { elementDepth -= 1 }
+      return .elemMatch(.condition(parseCondition(operand, at: pointer)))
+    case "$all", "$alli":
+      guard case .array(let items) = operand else {
+        return expectType(op, operand, pointer, "an array")
+      }
+      let tests = items.enumerated().map { index, item in
+        parseValueTest(item, at: pointer.appending(index: index), path: path + ".*")
+      }
+      return .all(tests, caseInsensitive: op == "$alli")
+    default:
+      return parseLeafOperator(op, operand, at: pointer, path: path)
+    }
+  }
+
   // swift-format-ignore: FunctionBodyLength
   // One switch over the operator names reads better than a table of closures.
-  private mutating func parseOperatorOperand(
+  private mutating func parseLeafOperator(
     _ op: String,
     _ operand: JSONValue,
     at pointer: JSONPointer,
@@ -275,29 +351,6 @@ struct ConditionParser {
         name = JavaScript.toString(operand)
       }
       return op == "$inGroup" ? .inGroup(name) : .notInGroup(name)
-    case "$not":
-      return .not(parseValueTest(operand, at: pointer, path: path))
-    case "$size":
-      return .size(parseValueTest(operand, at: pointer, path: path + ".length"))
-    case "$elemMatch":
-      guard case .object(let object) = operand else {
-        if isStrict { return expectType(op, operand, pointer, "an object") }
-        return .elemMatch(.condition(.constant(true)))
-      }
-      if ConditionParser.isOperatorObject(object) {
-        return .elemMatch(.value(parseValueTest(operand, at: pointer, path: path + ".*")))
-      }
-      elementDepth += 1
-      defer { elementDepth -= 1 }
-      return .elemMatch(.condition(parseCondition(operand, at: pointer)))
-    case "$all", "$alli":
-      guard case .array(let items) = operand else {
-        return expectType(op, operand, pointer, "an array")
-      }
-      let tests = items.enumerated().map { index, item in
-        parseValueTest(item, at: pointer.appending(index: index), path: path + ".*")
-      }
-      return .all(tests, caseInsensitive: op == "$alli")
     case "$exists":
       if isStrict, operand.boolValue == nil {
         return expectType(op, operand, pointer, "`true` or `false`")

@@ -188,7 +188,8 @@ struct DocumentParser {
           let rulePointer = rulesPointer.appending(index: index)
           guard let rule = parseRule(ruleValue, at: rulePointer, decision: name, variants: variants)
           else { continue }
-          if !seen.insert(ByteString(rule.id)).inserted {
+          // A rule without an id is already reported as `missing_key`; it has no `id` to point at.
+          if !rule.id.isEmpty, !seen.insert(ByteString(rule.id)).inserted {
             report(.duplicateRuleID, at: rulePointer.appending(key: "id"), "duplicate rule id `\(rule.id)` in decision `\(name)`")
           }
           decision.rules.append(rule)

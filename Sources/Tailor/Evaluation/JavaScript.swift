@@ -306,28 +306,7 @@ enum JavaScript {
   }
 
   static func stringify(_ value: JSONValue, into output: inout String) {
-    switch value {
-    case .null: output += "null"
-    case .bool(let flag): output += flag ? "true" : "false"
-    case .number(let number): output += number.isFinite ? numberToString(number) : "null"
-    case .string(let string): quote(string, into: &output)
-    case .array(let elements):
-      output += "["
-      for (index, element) in elements.enumerated() {
-        if index > 0 { output += "," }
-        stringify(element, into: &output)
-      }
-      output += "]"
-    case .object(let object):
-      output += "{"
-      for (position, index) in propertyOrder(object.keys).enumerated() {
-        if position > 0 { output += "," }
-        quote(object.keys[index], into: &output)
-        output += ":"
-        stringify(object.values[index], into: &output)
-      }
-      output += "}"
-    }
+    JSONWriter.write(value, into: &output, javaScriptOrder: true)
   }
 
   /// Indices of `keys` in JavaScript's own-property order.

@@ -41,10 +41,13 @@ public struct JSONPointer: Hashable, Sendable, Codable, CustomStringConvertible,
       self = .root
       return
     }
-    guard text.hasPrefix("/") else { return nil }
+    // Scalars, not characters: a key may begin with a combining mark, which
+    // would otherwise join the `/` before it into one character.
+    let scalars = text.unicodeScalars
+    guard scalars.first == "/" else { return nil }
     var tokens: [Token] = []
-    for raw in text.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-      let unescaped = raw.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(
+    for raw in scalars.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+      let unescaped = String(raw).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(
         of: "~0",
         with: "~"
       )
@@ -88,7 +91,7 @@ public struct JSONPointer: Hashable, Sendable, Codable, CustomStringConvertible,
 
   /// Escapes one reference token.
   static func escape(_ token: String) -> String {
-    guard token.contains(where: { $0 == "~" || $0 == "/" }) else { return token }
+    guard token.unicodeScalars.contains(where: { $0 == "~" || $0 == "/" }) else { return token }
     return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
   }
 

@@ -105,10 +105,19 @@ public struct JSONReader: Sendable {
 }
 
 /// The recursive-descent scanner behind ``JSONReader``.
+///
+/// Arrays and objects nested deeper than ``recursionLimit`` are read with an
+/// explicit stack (``parseNested(depth:)``), so the depth limit, not the
+/// thread's stack, bounds the nesting: a 512-level profile needs no more stack
+/// than an 8-level one, and fits a 512 KB secondary thread.
 struct Scanner {
   let bytes: UnsafeBufferPointer<UInt8>
   let maxDepth: Int
   let reportDuplicates: Bool
+  /// The nesting read by recursion, which is faster for the shallow JSON of
+  /// typical profiles and documents. Tests set it to 0 to check that both
+  /// ways read alike.
+  var recursionLimit = 8
   var position = 0
   var path: [JSONPointer.Token] = []
   /// Whether `path` is kept, for pointers in errors; profiles skip it for speed
@@ -155,22 +164,12 @@ struct Scanner {
       throw error(.jsonSyntax, "expected a value, found end of input")
     }
     switch bytes[position] {
-    case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
-    case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
-    case UInt8(ascii: "\""): return .string(try parseString())
-    case UInt8(ascii: "t"):
-      try expectLiteral("true")
-      return .bool(true)
-    case UInt8(ascii: "f"):
-      try expectLiteral("false")
-      return .bool(false)
-    case UInt8(ascii: "n"):
-      try expectLiteral("null")
-      return .null
-    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-      return .number(try parseNumber())
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      if depth >= recursionLimit { return try parseNested(depth: depth) }
+      return bytes[position] == UInt8(ascii: "{")
+        ? try parseObject(depth: depth + 1) : try parseArray(depth: depth + 1)
     default:
-      throw error(.jsonSyntax, "expected a value, found \(describeCurrent())")
+      return try parseScalar()
     }
   }
 
@@ -248,34 +247,8 @@ struct Scanner {
       skipWhitespace()
       if tracksPath { path.append(.key(key)) }
       let value = try parseValue(depth: depth)
-      // Small objects search their keys; larger ones keep a hash index.
-      var existing: Int?
-      if object.count >= 12 {
-        if index == nil {
-          var built: [ByteString: Int] = [:]
-          for (offset, existingKey) in object.keys.enumerated() { built[ByteString(existingKey)] = offset }
-          index = built
-        }
-        existing = index?[ByteString(key)]
-      } else {
-        existing = object.index(of: key)
-      }
-      if let existing {
-        if reportDuplicates {
-          var diagnostic = Diagnostic(
-            .duplicateKey,
-            at: JSONPointer(tokens: path),
-            key: true,
-            "duplicate key `\(key)`",
-            notes: ["the key is already defined earlier in this object"]
-          )
-          diagnostic.location.offset = keyOffset
-          duplicates.append(diagnostic)
-        }
-        object._replaceValue(at: existing, with: value)
-      } else {
-        index?[ByteString(key)] = object.count
-        object._appendUnique(key, value)
+      if Scanner.add(key, value, to: &object, index: &index) && reportDuplicates {
+        reportDuplicate(key, at: keyOffset)
       }
       if tracksPath { path.removeLast() }
       skipWhitespace()
@@ -293,6 +266,210 @@ struct Scanner {
       if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
         throw error(.jsonSyntax, "trailing comma before `}`")
       }
+    }
+  }
+
+  /// Adds a member to an object being read; a repeated key keeps its first
+  /// position and takes the new value. Returns whether the key was repeated.
+  static func add(
+    _ key: String,
+    _ value: JSONValue,
+    to object: inout JSONObject,
+    index: inout [ByteString: Int]?
+  ) -> Bool {
+    // Small objects search their keys; larger ones keep a hash index.
+    var existing: Int?
+    if object.count >= 12 {
+      if index == nil {
+        var built: [ByteString: Int] = [:]
+        for (offset, existingKey) in object.keys.enumerated() { built[ByteString(existingKey)] = offset }
+        index = built
+      }
+      existing = index?[ByteString(key)]
+    } else {
+      existing = object.index(of: key)
+    }
+    if let existing {
+      object._replaceValue(at: existing, with: value)
+      return true
+    }
+    index?[ByteString(key)] = object.count
+    object._appendUnique(key, value)
+    return false
+  }
+
+  /// Records a `duplicate_key` diagnostic for the key at `offset` (`path` ends with it).
+  mutating func reportDuplicate(_ key: String, at offset: Int) {
+    var diagnostic = Diagnostic(
+      .duplicateKey,
+      at: JSONPointer(tokens: path),
+      key: true,
+      "duplicate key `\(key)`",
+      notes: ["the key is already defined earlier in this object"]
+    )
+    diagnostic.location.offset = offset
+    duplicates.append(diagnostic)
+  }
+
+  /// An array or object being read by ``parseNested(depth:)``, waiting for its next element.
+  private struct Container {
+    var isArray: Bool
+    var elements: [JSONValue] = []
+    var object = JSONObject()
+    /// The key index of a large object.
+    var index: [ByteString: Int]? = nil
+    /// The key whose value is being read, and the offset of its opening quote.
+    var key = ""
+    var keyOffset = 0
+
+    /// Adds a member; a repeated key keeps its first position and takes the new
+    /// value. Returns whether the key was repeated.
+    mutating func addMember(_ value: JSONValue) -> Bool {
+      Scanner.add(key, value, to: &object, index: &index)
+    }
+  }
+
+  /// Parses one value whose container (if any) is at `depth`, reading nested
+  /// arrays and objects with an explicit stack rather than by recursion.
+  mutating func parseNested(depth: Int) throws(JSONReader.SyntaxError) -> JSONValue {
+    // The innermost open container is a local, so appending to it is cheap;
+    // the ones around it wait in `outer`.
+    var current: Container? = nil
+    var outer: [Container] = []
+    while true {
+      // Read a value: a scalar, an empty container, or the start of a container
+      // whose first element is read next.
+      var value: JSONValue
+      guard position < bytes.count else {
+        throw error(.jsonSyntax, "expected a value, found end of input")
+      }
+      switch bytes[position] {
+      case UInt8(ascii: "["):
+        try checkDepth(depth + outer.count + (current == nil ? 1 : 2))
+        position += 1
+        skipWhitespace()
+        if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
+          position += 1
+          value = .array([])
+        } else {
+          if let current { outer.append(current) }
+          current = Container(isArray: true)
+          path.append(.index(0))
+          continue
+        }
+      case UInt8(ascii: "{"):
+        try checkDepth(depth + outer.count + (current == nil ? 1 : 2))
+        position += 1
+        skipWhitespace()
+        if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
+          position += 1
+          value = .object(JSONObject())
+        } else {
+          let (key, keyOffset) = try parseKey()
+          if let current { outer.append(current) }
+          current = Container(isArray: false, key: key, keyOffset: keyOffset)
+          path.append(.key(key))
+          continue
+        }
+      default:
+        value = try parseScalar()
+      }
+      // Add the value to the innermost open container; close every container
+      // that ends here, until one expects another element (or none is open).
+      while current != nil {
+        if current!.isArray {
+          current!.elements.append(value)
+          path.removeLast()
+          if try endOfContainer(UInt8(ascii: "]")) {
+            value = .array(current.take()!.elements)
+            current = outer.popLast()
+            continue
+          }
+          path.append(.index(current!.elements.count))
+          break
+        }
+        if current!.addMember(value) && reportDuplicates {
+          reportDuplicate(current!.key, at: current!.keyOffset)
+        }
+        path.removeLast()
+        if try endOfContainer(UInt8(ascii: "}")) {
+          value = .object(current.take()!.object)
+          current = outer.popLast()
+          continue
+        }
+        let (key, keyOffset) = try parseKey()
+        path.append(.key(key))
+        current!.key = key
+        current!.keyOffset = keyOffset
+        break
+      }
+      if current == nil { return value }
+    }
+  }
+
+  /// Throws `too_deep` when a container at `depth` is past the limit.
+  private func checkDepth(_ depth: Int) throws(JSONReader.SyntaxError) {
+    if depth > maxDepth {
+      throw error(.tooDeep, "arrays and objects nest deeper than \(maxDepth) levels")
+    }
+  }
+
+  /// After an element: consumes `,` (returning false: another element follows)
+  /// or the closing `bracket` (returning true).
+  private mutating func endOfContainer(_ bracket: UInt8) throws(JSONReader.SyntaxError) -> Bool {
+    let expected = bracket == UInt8(ascii: "]") ? "`,` or `]`" : "`,` or `}`"
+    skipWhitespace()
+    guard position < bytes.count else {
+      throw error(.jsonSyntax, "expected \(expected), found end of input")
+    }
+    let byte = bytes[position]
+    position += 1
+    if byte == bracket { return true }
+    if byte != UInt8(ascii: ",") {
+      position -= 1
+      throw error(.jsonSyntax, "expected \(expected), found \(describeCurrent())")
+    }
+    skipWhitespace()
+    if position < bytes.count && bytes[position] == bracket {
+      throw error(.jsonSyntax, "trailing comma before `\(Character(UnicodeScalar(bracket)))`")
+    }
+    return false
+  }
+
+  /// Reads `"key":` and the white space after it; returns the key and the offset of its quote.
+  private mutating func parseKey() throws(JSONReader.SyntaxError) -> (String, Int) {
+    skipWhitespace()
+    guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+      throw error(.jsonSyntax, "expected a string key, found \(describeCurrent())")
+    }
+    let keyOffset = position
+    let key = try parseString()
+    skipWhitespace()
+    guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+      throw error(.jsonSyntax, "expected `:` after the key, found \(describeCurrent())")
+    }
+    position += 1
+    skipWhitespace()
+    return (key, keyOffset)
+  }
+
+  /// Parses a string, number, `true`, `false` or `null`.
+  private mutating func parseScalar() throws(JSONReader.SyntaxError) -> JSONValue {
+    switch bytes[position] {
+    case UInt8(ascii: "\""): return .string(try parseString())
+    case UInt8(ascii: "t"):
+      try expectLiteral("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try expectLiteral("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try expectLiteral("null")
+      return .null
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      return .number(try parseNumber())
+    default:
+      throw error(.jsonSyntax, "expected a value, found \(describeCurrent())")
     }
   }
 

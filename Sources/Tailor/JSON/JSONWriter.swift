@@ -8,27 +8,79 @@ extension JSONValue {
 
   /// Appends compact JSON text to `output`.
   public func write(into output: inout String) {
-    switch self {
-    case .null: output += "null"
-    case .bool(let flag): output += flag ? "true" : "false"
-    case .number(let number): output += number.isFinite ? JavaScript.numberToString(number) : "null"
-    case .string(let string): JavaScript.quote(string, into: &output)
-    case .array(let elements):
-      output += "["
-      for (index, element) in elements.enumerated() {
-        if index > 0 { output += "," }
-        element.write(into: &output)
+    JSONWriter.write(self, into: &output, javaScriptOrder: false)
+  }
+}
+
+/// Writes JSON text without recursion, so a value nested as deeply as the
+/// reader allows is written within a constant amount of stack.
+enum JSONWriter {
+  /// An array or object being written, with the position of its next member.
+  private enum Container {
+    case array([JSONValue], next: Int)
+    /// `order` lists member indices (JavaScript's property order); `nil` is written order.
+    case object(JSONObject, order: [Int]?, next: Int)
+  }
+
+  /// Appends `value` as compact JSON text. With `javaScriptOrder`, object
+  /// members follow JavaScript's property order (integer keys first,
+  /// ascending), as `JSON.stringify` writes them.
+  static func write(_ value: JSONValue, into output: inout String, javaScriptOrder: Bool) {
+    var open: [Container] = []
+    var current = value
+    writing: while true {
+      switch current {
+      case .null: output += "null"
+      case .bool(let flag): output += flag ? "true" : "false"
+      case .number(let number): output += number.isFinite ? JavaScript.numberToString(number) : "null"
+      case .string(let string): JavaScript.quote(string, into: &output)
+      case .array(let elements):
+        output += "["
+        if let first = elements.first {
+          open.append(.array(elements, next: 1))
+          current = first
+          continue writing
+        }
+        output += "]"
+      case .object(let object):
+        output += "{"
+        if !object.isEmpty {
+          let order = javaScriptOrder ? JavaScript.propertyOrder(object.keys) : nil
+          let index = order?[0] ?? 0
+          JavaScript.quote(object.keys[index], into: &output)
+          output += ":"
+          open.append(.object(object, order: order, next: 1))
+          current = object.values[index]
+          continue writing
+        }
+        output += "}"
       }
-      output += "]"
-    case .object(let object):
-      output += "{"
-      for (index, key) in object.keys.enumerated() {
-        if index > 0 { output += "," }
-        JavaScript.quote(key, into: &output)
-        output += ":"
-        object.values[index].write(into: &output)
+      // `current` is written: go on with the next member of the innermost open
+      // container, closing each one that is complete.
+      while let container = open.popLast() {
+        switch container {
+        case .array(let elements, let next):
+          if next < elements.count {
+            output += ","
+            open.append(.array(elements, next: next + 1))
+            current = elements[next]
+            continue writing
+          }
+          output += "]"
+        case .object(let object, let order, let next):
+          if next < object.count {
+            let index = order?[next] ?? next
+            output += ","
+            JavaScript.quote(object.keys[index], into: &output)
+            output += ":"
+            open.append(.object(object, order: order, next: next + 1))
+            current = object.values[index]
+            continue writing
+          }
+          output += "}"
+        }
       }
-      output += "}"
+      return
     }
   }
 }

@@ -49,11 +49,14 @@ extension ValidationCheck {
 /// Runs every validation check in order.
 struct DocumentValidator {
   // Order: references first, so the cycle check only meets names that exist;
-  // the type check is independent of both. The analyses after them only warn,
-  // and the loader sorts all diagnostics by position, so their order is free.
+  // the nesting check skips unknown names and counts cycles as nothing, so it
+  // reports only what the first two do not; the type check is independent.
+  // The analyses after them only warn, and the loader sorts all diagnostics by
+  // position, so their order is free.
   static let checks: [any ValidationCheck] = [
     ReferenceCheck(),
     CycleCheck(),
+    NestingCheck(),
     TypeCheck(),
     UnreachableRuleCheck(),
     MatchesMissingCheck(),

@@ -20,13 +20,23 @@ struct CycleCheck: ValidationCheck {
       )
     }
     // A decision depends on the decisions its rules and gate name, directly or
-    // through segments.
+    // through segments (depth first, in written order, without recursion: a
+    // chain of segments can be as long as the document).
+    var segmentConditions: [ByteString: Condition] = [:]
+    for segment in document.segments where segmentConditions[ByteString(segment.name)] == nil {
+      segmentConditions[ByteString(segment.name)] = segment.condition
+    }
     func segmentDecisions(_ name: String, _ seen: inout Set<ByteString>) -> [String] {
-      guard seen.insert(ByteString(name)).inserted,
-        let segment = document.segments.first(where: { JSONValue.sameBytes($0.name, name) })
-      else { return [] }
-      let found = CycleCheck.references(in: segment.condition)
-      return found.decisions + found.segments.flatMap { segmentDecisions($0, &seen) }
+      var decisions: [String] = []
+      var pending = [name]
+      while let next = pending.popLast() {
+        guard seen.insert(ByteString(next)).inserted, let condition = segmentConditions[ByteString(next)]
+        else { continue }
+        let found = CycleCheck.references(in: condition)
+        decisions += found.decisions
+        pending.append(contentsOf: found.segments.reversed())
+      }
+      return decisions
     }
     var decisionEdges: [ByteString: [String]] = [:]
     for decision in document.decisions {
@@ -87,29 +97,39 @@ struct CycleCheck: ValidationCheck {
 
   /// Each elementary cycle found by depth-first search, reported once, starting at
   /// its first node in written order and ending where it started.
+  ///
+  /// The search keeps its own stack, so a chain of references as long as the
+  /// document needs no deeper call stack than a short one.
   static func cycles(nodes: [String], edges: (String) -> [String]) -> [[String]] {
-    var state: [ByteString: Int] = [:]  // 1: on the stack, 2: done
-    var stack: [String] = []
+    let known = Set(nodes.map(ByteString.init))
+    var done: Set<ByteString> = []
+    // The nodes being visited, in order, with their edges and the next edge to follow.
+    var path: [(node: String, edges: [String], next: Int)] = []
+    var onPath: [ByteString: Int] = [:]
     var found: [[String]] = []
-    func visit(_ node: String) {
-      state[ByteString(node)] = 1
-      stack.append(node)
-      for next in edges(node) {
-        switch state[ByteString(next)] {
-        case 1:
-          if let start = stack.firstIndex(where: { JSONValue.sameBytes($0, next) }) {
-            found.append(Array(stack[start...]) + [next])
-          }
-        case nil:
-          if nodes.contains(where: { JSONValue.sameBytes($0, next) }) { visit(next) }
-        default:
-          break
+    func enter(_ node: String) {
+      onPath[ByteString(node)] = path.count
+      path.append((node, edges(node), 0))
+    }
+    for start in nodes where !done.contains(ByteString(start)) && onPath[ByteString(start)] == nil {
+      enter(start)
+      while let top = path.last {
+        guard top.next < top.edges.count else {
+          path.removeLast()
+          onPath[ByteString(top.node)] = nil
+          done.insert(ByteString(top.node))
+          continue
+        }
+        path[path.count - 1].next += 1
+        let next = top.edges[top.next]
+        let key = ByteString(next)
+        if let start = onPath[key] {
+          found.append(path[start...].map(\.node) + [next])
+        } else if !done.contains(key) && known.contains(key) {
+          enter(next)
         }
       }
-      stack.removeLast()
-      state[ByteString(node)] = 2
     }
-    for node in nodes where state[ByteString(node)] == nil { visit(node) }
     return found
   }
 }

@@ -5,6 +5,12 @@ struct ReferenceCheck: ValidationCheck {
     let document = input.document
     let segments = Set(document.segments.map { ByteString($0.name) })
     let groups = Set(document.groups.map { ByteString($0.name) })
+    // By name, first wins (as `Document.decision(named:)`): a lookup per reference
+    // keeps the check linear in the number of references.
+    var decisions: [ByteString: DecisionDefinition] = [:]
+    for decision in document.decisions where decisions[ByteString(decision.name)] == nil {
+      decisions[ByteString(decision.name)] = decision
+    }
     for site in input.sites {
       switch site.kind {
       case .segment(let name) where !segments.contains(ByteString(name)):
@@ -26,7 +32,7 @@ struct ReferenceCheck: ValidationCheck {
           )
         )
       case .decision(let name, let variant):
-        guard let decision = document.decision(named: name) else {
+        guard let decision = decisions[ByteString(name)] else {
           diagnostics.append(
             Diagnostic(
               .unknownDecision,

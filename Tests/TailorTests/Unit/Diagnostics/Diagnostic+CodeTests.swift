@@ -15,6 +15,7 @@ import Testing
     .unknownAttributeType, .unknownSegment, .unknownGroup, .unknownVariant, .unknownDecision,
     .duplicateRuleID, .segmentCycle, .decisionCycle, .typeMismatch, .emptySchedule,
     .unreachableRule, .matchesMissing, .unusedSegment, .unusedVariant,
+    .conditionTooDeep, .expansionTooLarge,
   ]
 
   /// The covered codes that are warnings: their documents load.
@@ -341,6 +342,43 @@ import Testing
       """,
       [.init(1, .decisionCycle, "/decisions/x")]
     )
+  }
+
+  @Test func conditionTooDeep() {
+    // 64 levels of conditions are fine; the 65th is reported where it starts.
+    let nested = String(repeating: #"{"$not": "#, count: 64) + #"⟨1⟩{"a": 1}"# + String(repeating: "}", count: 64)
+    let diagnostics = expectDiagnostics(
+      DiagnosticCodeTests.rule(#"{"id": "r", "when": \#(nested), "serve": "a"}"#),
+      [.init(1, .conditionTooDeep, "/decisions/d/rules/0/when" + String(repeating: "/$not", count: 64))]
+    )
+    #expect(diagnostics.first?.message == "conditions nest deeper than 64 levels")
+    // Through references: `s63` nests 64 levels, so referring to it from `s64` makes 65.
+    let segments = ([#""s0": {"a": 1}"#] + (1...63).map { #""s\#($0)": {"$segment": "s\#($0 - 1)"}"# })
+      .joined(separator: ", ")
+    let chain = expectDiagnostics(
+      """
+      {"tailor": 1,
+       "segments": {\(segments), "s64": {"$segment": ⟨1⟩"s63"}},
+       "decisions": {"d": {"variants": {"a": 1}, "rules": [{"id": "r", "when": {"$segment": "s64"}, "serve": "a"}]}}}
+      """,
+      [.init(1, .conditionTooDeep, "/segments/s64/$segment")]
+    )
+    #expect(chain.first?.message == "conditions nest 65 levels deep through segment `s63`; the limit is 64")
+  }
+
+  @Test func expansionTooLarge() {
+    // Each segment refers twice to the one before: `s20` stands for millions of conditions.
+    let segments = ([#""s0": {"a": 1}"#] + (1...20).map { #""s\#($0)": {"$or": [{"$segment": "s\#($0 - 1)"}, {"$segment": "s\#($0 - 1)"}]}"# })
+      .joined(separator: ", ")
+    let diagnostics = expectDiagnostics(
+      """
+      {"tailor": 1,
+       "segments": {\(segments)},
+       "decisions": {"d": {"variants": {"a": 1}, "rules": [{"id": "r", "when": {"$segment": ⟨1⟩"s20"}, "serve": "a"}]}}}
+      """,
+      [.init(1, .expansionTooLarge, "/decisions/d/rules/0/when/$segment")]
+    )
+    #expect(diagnostics.first?.message == "segment `s20` expands to more than 1000000 conditions")
   }
 
   @Test func typeMismatch() {

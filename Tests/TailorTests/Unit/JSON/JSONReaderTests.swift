@@ -1,3 +1,4 @@
+import TailorTestSupport
 import Testing
 
 @testable import Tailor
@@ -233,6 +234,61 @@ import Testing
       #expect(error.offset == 7)
       #expect(error.offset == (try json.marker(1)).offset)
       #expect(error.description == "expected a value, found `n` at byte 7")
+    }
+  }
+
+  /// Random JSON with small mutations: mostly nested, often broken.
+  static func randomJSON(_ random: inout SeededGenerator, depth: Int = 0) -> String {
+    switch random.int(0, depth > 6 ? 2 : 5) {
+    case 0: return random.pick(["1", "\"s\"", "true", "null", "-2.5e3", "\"\\n\\u0041\"", "\"é\""])
+    case 1, 2: return "\"k\(random.int(0, 2))\""
+    case 3:
+      return "[" + (0..<random.int(0, 3)).map { _ in randomJSON(&random, depth: depth + 1) }.joined(separator: ",") + "]"
+    default:
+      // Large objects (12 keys or more are indexed by hash) only near the top, to keep texts small.
+      let members = (0..<random.int(0, depth < 2 ? 14 : 3)).map { _ in
+        "\"k\(random.int(0, 14))\": " + randomJSON(&random, depth: depth + 1)
+      }
+      return "{" + members.joined(separator: ",") + "}"
+    }
+  }
+
+  /// Nesting is read by recursion up to a small depth and with an explicit
+  /// stack below it; both ways must read every text alike: values, duplicate
+  /// keys, and errors with their code, offset, pointer and message.
+  @Test func recursiveAndIterativeNestingReadAlike() {
+    func read(_ bytes: [UInt8], maxDepth: Int, report: Bool, recursionLimit: Int) -> String {
+      bytes.withUnsafeBufferPointer { buffer in
+        var scanner = Scanner(bytes: buffer, maxDepth: maxDepth, reportDuplicates: report)
+        scanner.recursionLimit = recursionLimit
+        do throws(JSONReader.SyntaxError) {
+          scanner.skipWhitespace()
+          let value = try scanner.parseValue(depth: 0)
+          try scanner.expectEnd()
+          return value.jsonText + " \(scanner.duplicates)"
+        } catch {
+          return "\(error.code) \(error.offset) \(error.pointer) \(error.message)"
+        }
+      }
+    }
+    let fragments = ["{", "}", "[", "]", ",", ":", " ", "\"a\"", "1", "1e400", "fals", "\"\\ud800\"", "\"x\u{1}\""]
+    var random = SeededGenerator(seed: 5)
+    for _ in 0..<2_000 {
+      var text = Array(JSONReaderTests.randomJSON(&random).utf8)
+      for _ in 0..<random.int(0, 3) {
+        switch random.int(0, 2) {
+        case 0 where !text.isEmpty: text.remove(at: random.int(0, text.count - 1))
+        case 1: text.insert(contentsOf: Array(random.pick(fragments).utf8), at: random.int(0, text.count))
+        default: if !text.isEmpty { text.removeSubrange(random.int(0, text.count - 1)...) }
+        }
+      }
+      for maxDepth in [0, 1, 3, 512] {
+        for report in [false, true] {
+          let recursive = read(text, maxDepth: maxDepth, report: report, recursionLimit: .max)
+          let iterative = read(text, maxDepth: maxDepth, report: report, recursionLimit: 0)
+          #expect(recursive == iterative, "\(String(decoding: text, as: UTF8.self))")
+        }
+      }
     }
   }
 }
