@@ -181,6 +181,9 @@ public struct PreparedProfile: @unchecked Sendable {
   private mutating func readValue(_ scanner: inout Scanner, node: Int, depth: Int, _ flat: FlatRules)
     throws(JSONReader.SyntaxError)
   {
+    guard scanner.position < scanner.bytes.count else {
+      throw scanner.error(.jsonSyntax, "expected a value, found end of input")
+    }
     let trieNode = flat.pathTrie[node]
     if trieNode.isLeaf, try readScalar(&scanner, trieNode.exact, flat) { return }
     if trieNode.exact.isEmpty, scanner.bytes[scanner.position] == UInt8(ascii: "{") {
