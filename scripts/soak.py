@@ -2,6 +2,7 @@
 """Soak and reload checks for `tailor serve` (bounded in time; loopback pipes only).
 
   scripts/soak.py TAILOR [--lines 10000000] [--reload-lines 1000000] [--loads 100]
+                         [--garbage-lines 1000000]
 
 1. RSS: streams --lines requests (a seeded set of profiles, repeated) through one
    server, samples its resident size every half second, and reports growth after
@@ -10,6 +11,9 @@
    alternating two documents whose two decisions answer `a1`/`a2` and `b1`/`b2`.
    Every line must be answered once, in order, and every answer must come wholly
    from the rules loaded at that point of the stream.
+3. Garbage: streams --garbage-lines requests of which 1 % are garbage (bad JSON,
+   wrong types, unknown decisions, lines over 1 MiB, bad `now`); each line gets
+   exactly one answer, in order, and exactly the garbage lines get errors.
 """
 import argparse, json, os, subprocess, sys, tempfile, threading, time
 
@@ -100,16 +104,48 @@ def reloads(tailor, directory, lines, loads):
           f"answers mixing old and new rules: {mixed}; answers from the wrong rules or out of order: {wrong}")
     return ok and mixed == 0 and wrong == 0
 
+def garbage(tailor, directory, lines):
+    """`lines` requests of which 1 % are garbage: each gets exactly one answer, in
+    order, and exactly the garbage lines get errors."""
+    path = os.path.join(directory, "a.json")
+    bad = [b'{"id": %d, "profile": {"country": "ES",', b'{"id": %d, "profile": [1, 2]}',
+           b'{"id": %d, "profile": {}, "decisions": ["nope"]}',
+           b'not json %d', b'{"id": %d, "profile": {}, "now": 7}']
+    # A line just over the 1 MiB limit, one garbage line in 60 (so memory stays small).
+    overlong = b'{"id": %d, "profile": {"x": "' + b"y" * (1 << 20) + b'"}}'
+    requests, is_bad = [], []
+    for i in range(lines):
+        if i % 100 == 37:
+            kind = overlong if (i // 100) % 60 == 0 else bad[(i // 100) % len(bad)]
+            requests.append(kind.replace(b"%d", str(i).encode(), 1) + b"\n")
+            is_bad.append(True)
+        else:
+            requests.append(json.dumps({"id": i, "profile": profile(i)}).encode() + b"\n")
+            is_bad.append(False)
+    started = time.time()
+    result = subprocess.run([tailor, "serve", "--rules", path], input=b"".join(requests),
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    elapsed = time.time() - started
+    answers = result.stdout.splitlines()
+    errors = [b'"error"' in line for line in answers]
+    in_order = all(json.loads(a).get("id") == i for i, a in enumerate(answers) if not errors[i]) if len(answers) == lines else False
+    exact = errors == is_bad
+    print(f"garbage: {lines} lines in ({sum(is_bad)} garbage), {len(answers)} out, {elapsed:.1f} s; "
+          f"errors exactly for the garbage: {exact}; other answers in order: {in_order}")
+    return len(answers) == lines and exact and in_order
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("tailor")
     parser.add_argument("--lines", type=int, default=10_000_000)
     parser.add_argument("--reload-lines", type=int, default=1_000_000)
     parser.add_argument("--loads", type=int, default=100)
+    parser.add_argument("--garbage-lines", type=int, default=1_000_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         good = soak(args.tailor, directory, args.lines)
         good = reloads(args.tailor, directory, args.reload_lines, args.loads) and good
+        good = garbage(args.tailor, directory, args.garbage_lines) and good
     sys.exit(0 if good else 1)
 
 if __name__ == "__main__":
