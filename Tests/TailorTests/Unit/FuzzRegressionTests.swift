@@ -55,6 +55,23 @@ import Testing
   }
 }
 
+extension FuzzRegressionTests {
+  /// A duplicate key inside a value that a later duplicate replaces names
+  /// nothing in the loaded document, but the reader still locates it in the
+  /// file (FuzzDocumentLoader first required every pointer to resolve).
+  @Test func duplicateKeysInsideAReplacedValueAreLocated() throws {
+    let marked = MarkedJSON(#"{"tailor": 1, "decisions": {"a": 1, ⟨1⟩"a": 2}, ⟨2⟩"decisions": {}}"#)
+    do {
+      _ = try Rules(json: marked.bytes)
+      Issue.record("loaded")
+    } catch {
+      #expect(error.diagnostics.map(\.code) == [.duplicateKey, .duplicateKey])
+      #expect(error.diagnostics.map(\.location.pointer.description) == ["/decisions/a", "/decisions"])
+      #expect(error.diagnostics.map(\.location.column) == [try marked.marker(1).column, try marked.marker(2).column])
+    }
+  }
+}
+
 /// JSON pointers whose keys start with a combining mark, which joins the `/`
 /// before it into one character.
 @Suite struct JSONPointerScalarTests {
