@@ -9,7 +9,8 @@ import Tailor
 // - both duplicate-key modes accept the same texts, with the same value or the
 //   same error (code, offset, pointer); only `.report` lists duplicates, each
 //   a `duplicate_key` at a key inside the input;
-// - with a depth limit, a text is accepted exactly when its nesting fits, and a
+// - with a depth limit, a text is accepted exactly when its nesting (as
+//   written, duplicates included) fits, and a
 //   non-depth error is the same error as without the limit;
 // - an accepted value writes as JSON text that reads back as the same value;
 // - the fast path accepts exactly what the reader accepts (same error code),
@@ -45,12 +46,35 @@ let rules: Rules = {
   }
 }()
 
-func depth(_ value: JSONValue) -> Int {
-  switch value {
-  case .array(let elements): 1 + (elements.map(depth).max() ?? 0)
-  case .object(let object): 1 + (object.values.map(depth).max() ?? 0)
-  default: 0
+/// How deeply a valid JSON text nests. The text, not the value read: a
+/// repeated key can replace a deeply nested value with a shallow one, and the
+/// reader's limit applies to what it reads.
+func depth(_ text: [UInt8]) -> Int {
+  var depth = 0
+  var deepest = 0
+  var inString = false
+  var escaped = false
+  for byte in text {
+    if inString {
+      if escaped {
+        escaped = false
+      } else if byte == UInt8(ascii: "\\") {
+        escaped = true
+      } else if byte == UInt8(ascii: "\"") {
+        inString = false
+      }
+      continue
+    }
+    switch byte {
+    case UInt8(ascii: "\""): inString = true
+    case UInt8(ascii: "["), UInt8(ascii: "{"):
+      depth += 1
+      deepest = max(deepest, depth)
+    case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+    default: break
+    }
   }
+  return deepest
 }
 
 func read(_ bytes: [UInt8], _ reader: JSONReader) -> Result<(value: JSONValue, duplicates: [Diagnostic]), JSONReader.SyntaxError> {
@@ -86,7 +110,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     require(again.value == value, "written JSON reads back differently: \(value.jsonText)")
     // Small depth limits: accepted exactly when the nesting fits.
-    let nesting = depth(value)
+    let nesting = depth(input)
     for limit in 0...4 {
       switch read(input, JSONReader(maxDepth: limit)) {
       case .success(let limited):

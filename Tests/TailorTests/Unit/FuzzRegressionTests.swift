@@ -72,6 +72,24 @@ extension FuzzRegressionTests {
   }
 }
 
+extension FuzzRegressionTests {
+  /// The depth limit applies to the text as read, even where a repeated key
+  /// later replaces the deep value with a shallow one (FuzzJSONReader first
+  /// measured the depth of the value instead).
+  @Test func depthLimitsApplyToTheText() throws {
+    let text = Array(#"{"": {"version": "2.3.1"}, "": "abcz"}"#.utf8)
+    #expect(try JSONReader(maxDepth: 2).read(text).value == ["": "abcz"])
+    do {
+      _ = try JSONReader(maxDepth: 1).read(text)
+      Issue.record("accepted")
+    } catch {
+      #expect(error.code == .tooDeep)
+      #expect(error.offset == 5)
+      #expect(error.pointer.description == "/")
+    }
+  }
+}
+
 /// JSON pointers whose keys start with a combining mark, which joins the `/`
 /// before it into one character.
 @Suite struct JSONPointerScalarTests {
