@@ -27,6 +27,13 @@ struct GraphBuilder {
   /// The most thresholds an interval node takes; more and the rules stay in a leaf.
   static let maxThresholds = 512
 
+  /// The most switch and interval nodes on a path from the root; deeper, the
+  /// rules stay in a leaf. Building recurses once per node on a path, and a
+  /// rule can test thousands of attributes: without a bound, five such rules
+  /// recursed hundreds of levels (overflowing a 512 KB stack) and took minutes.
+  static let maxDepth = 32
+  private var depth = 0
+
   init(
     table: PredicateTable,
     groups: [String: Set<JSONValue>],
@@ -76,7 +83,14 @@ struct GraphBuilder {
     let items = truncated(input)
     if items.isEmpty { return empty() }
     if let known = memo[items] { return known }
-    let result = items.count <= Compiler.leafSize || budget <= 0 ? leaf(items) : split(items)
+    let result: Int32
+    if items.count <= Compiler.leafSize || budget <= 0 || depth >= GraphBuilder.maxDepth {
+      result = leaf(items)
+    } else {
+      depth += 1
+      result = split(items)
+      depth -= 1
+    }
     memo[items] = result
     return result
   }
@@ -98,6 +112,7 @@ struct GraphBuilder {
     var anchorsOfItem: [[Anchor]] = []
     for item in items {
       var anchors: [Anchor] = []
+      var seen: Set<Anchor> = []  // a rule can have thousands of conjuncts
       for conjunct in item.conjuncts {
         guard case .predicate(let predicate) = conjunct else { continue }
         let anchor: Anchor
@@ -108,7 +123,7 @@ struct GraphBuilder {
         } else {
           continue
         }
-        if !anchors.contains(anchor) { anchors.append(anchor) }
+        if seen.insert(anchor).inserted { anchors.append(anchor) }
       }
       for anchor in anchors { popularity[anchor, default: 0] += 1 }
       anchorsOfItem.append(anchors)

@@ -55,6 +55,41 @@ import Testing
   }
 }
 
+extension FuzzRegressionTests {
+  /// A duplicate key inside a value that a later duplicate replaces names
+  /// nothing in the loaded document, but the reader still locates it in the
+  /// file (FuzzDocumentLoader first required every pointer to resolve).
+  @Test func duplicateKeysInsideAReplacedValueAreLocated() throws {
+    let marked = MarkedJSON(#"{"tailor": 1, "decisions": {"a": 1, ⟨1⟩"a": 2}, ⟨2⟩"decisions": {}}"#)
+    do {
+      _ = try Rules(json: marked.bytes)
+      Issue.record("loaded")
+    } catch {
+      #expect(error.diagnostics.map(\.code) == [.duplicateKey, .duplicateKey])
+      #expect(error.diagnostics.map(\.location.pointer.description) == ["/decisions/a", "/decisions"])
+      #expect(error.diagnostics.map(\.location.column) == [try marked.marker(1).column, try marked.marker(2).column])
+    }
+  }
+}
+
+extension FuzzRegressionTests {
+  /// The depth limit applies to the text as read, even where a repeated key
+  /// later replaces the deep value with a shallow one (FuzzJSONReader first
+  /// measured the depth of the value instead).
+  @Test func depthLimitsApplyToTheText() throws {
+    let text = Array(#"{"": {"version": "2.3.1"}, "": "abcz"}"#.utf8)
+    #expect(try JSONReader(maxDepth: 2).read(text).value == ["": "abcz"])
+    do {
+      _ = try JSONReader(maxDepth: 1).read(text)
+      Issue.record("accepted")
+    } catch {
+      #expect(error.code == .tooDeep)
+      #expect(error.offset == 5)
+      #expect(error.pointer.description == "/")
+    }
+  }
+}
+
 /// JSON pointers whose keys start with a combining mark, which joins the `/`
 /// before it into one character.
 @Suite struct JSONPointerScalarTests {

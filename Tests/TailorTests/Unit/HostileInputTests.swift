@@ -220,6 +220,23 @@ import Testing
     }
   }
 
+  @Test(.tags(.slow)) func rulesThatTestAThousandAttributes() throws {
+    // Each attribute tested by several rules is a switch on the graph's path:
+    // the graph stops growing at 32 levels, and the rest are scans.
+    let when = "{" + (0..<1_000).map { #""k\#($0)": "v""# }.joined(separator: ", ") + "}"
+    let rules = (0..<5).map { #"{"id": "r\#($0)", "when": \#(when), "serve": "yes"}"# }.joined(separator: ", ")
+    let text = #"{"tailor": 1, "decisions": {"d": {"variants": {"yes": 1, "no": 0}, "default": "no", "rules": [\#(rules)]}}}"#
+    let all = "{" + (0..<1_000).map { #""k\#($0)": "v""# }.joined(separator: ", ") + "}"
+    let variants = Threads.run { () -> [String?] in
+      guard let rules = try? Rules(json: text), let every = try? Profile(json: all), let some = try? Profile(json: #"{"k0": "v"}"#)
+      else { return ["unloaded"] }
+      return [every, some].flatMap { profile in
+        [rules.decide("d", for: profile)?.variant, rules.interpreter.decide("d", for: profile.root, now: 0)?.variant]
+      }
+    }
+    #expect(variants == ["yes", "yes", "no", "no"])
+  }
+
   // MARK: Encodings and numbers
 
   @Test func invalidUTF8AndLoneSurrogates() throws {
