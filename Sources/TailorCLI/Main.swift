@@ -7,6 +7,7 @@
 #endif
 import ArgumentParser
 import Tailor
+import TailorServer
 
 /// `tailor`: validate, evaluate and serve rules documents.
 ///

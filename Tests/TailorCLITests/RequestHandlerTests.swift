@@ -7,6 +7,7 @@ import Testing
 #endif
 @testable import Tailor
 @testable import TailorCLI
+@testable import TailorServer
 
 extension Double {
   /// Seconds since the epoch as a `Date`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Tailor
+import TailorServer
 
 /// `tailor check`: validate rules documents and report every diagnostic.
 struct CheckCommand: ParsableCommand {

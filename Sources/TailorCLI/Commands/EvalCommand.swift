@@ -5,6 +5,7 @@
 #endif
 import ArgumentParser
 import Tailor
+import TailorServer
 
 /// `tailor eval`: decide for one profile and explain the answer to a person.
 struct EvalCommand: ParsableCommand {

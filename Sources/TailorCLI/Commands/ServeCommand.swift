@@ -1,5 +1,6 @@
 import ArgumentParser
 import Tailor
+import TailorServer
 
 /// `tailor serve`: JSON lines over stdin and stdout (DESIGN §5).
 struct ServeCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Tailor
+import TailorServer
 
 /// `tailor tree`: draw the decision graph the compiler built for one decision.
 struct TreeCommand: ParsableCommand {

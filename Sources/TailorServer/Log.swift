@@ -7,15 +7,15 @@
 #endif
 
 /// Messages for people, on stderr. stdout carries only protocol lines and command output.
-enum Log {
+package enum Log {
   /// `tailor: message`.
-  static func info(_ message: String) { write("tailor: " + message) }
+  package static func info(_ message: String) { write("tailor: " + message) }
 
   /// `tailor: error: message`.
-  static func error(_ message: String) { write("tailor: error: " + message) }
+  package static func error(_ message: String) { write("tailor: error: " + message) }
 
   /// Writes one line to stderr as is.
-  static func write(_ line: String) {
+  package static func write(_ line: String) {
     var text = line
     if !text.hasSuffix("\n") { text += "\n" }
     text.withUTF8 { bytes in
@@ -32,7 +32,7 @@ enum Log {
   }
 
   /// The current `errno` as lower-case text.
-  static func describeErrno() -> String {
+  package static func describeErrno() -> String {
     guard let text = strerror(errno) else { return "error \(errno)" }
     return String(cString: text).lowercased()
   }

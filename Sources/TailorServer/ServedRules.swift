@@ -8,8 +8,8 @@ import Tailor
 /// A loaded rules document as the server holds it: the rules, where they came
 /// from and when, and the JSON fragments every answer repeats, rendered once.
 /// Immutable, so a `load` swaps one reference atomically.
-final class ServedRules: Sendable {
-  let rules: Rules
+public final class ServedRules: Sendable {
+  public let rules: Rules
   /// The file the rules were read from; `nil` for inline `rules`.
   let file: String?
   /// Seconds since the epoch.
@@ -18,7 +18,7 @@ final class ServedRules: Sendable {
   let rendered: [RenderedDecision]
   private let indices: [ByteString: Int]
 
-  init(_ rules: Rules, file: String?, loadedAt: Double = Date().timeIntervalSince1970) {
+  public init(_ rules: Rules, file: String?, loadedAt: Double = Date().timeIntervalSince1970) {
     self.rules = rules
     self.file = file
     self.loadedAt = loadedAt
@@ -45,17 +45,17 @@ final class ServedRules: Sendable {
   }
 
   /// One line for logs: `rules.json: 3 decisions, 12 rules, 1 warning`.
-  var summary: String {
+  package var summary: String {
     "\(file ?? "inline rules"): \(rules.sizeDescription), \(plural(rules.warnings.count, "warning"))"
   }
 }
 
 extension Rules {
   /// The number of rules across all decisions.
-  var ruleCount: Int { document.decisions.reduce(0) { $0 + $1.rules.count } }
+  package var ruleCount: Int { document.decisions.reduce(0) { $0 + $1.rules.count } }
 
   /// `3 decisions, 12 rules`.
-  var sizeDescription: String { "\(plural(document.decisions.count, "decision")), \(plural(ruleCount, "rule"))" }
+  package var sizeDescription: String { "\(plural(document.decisions.count, "decision")), \(plural(ruleCount, "rule"))" }
 }
 
 /// One decision's constant JSON: its `"name":` key and each variant's value.
@@ -90,6 +90,6 @@ struct RenderedDecision: Sendable {
 }
 
 /// `1 rule`, `2 rules`.
-func plural(_ count: Int, _ noun: String) -> String {
+package func plural(_ count: Int, _ noun: String) -> String {
   "\(count) \(noun)\(count == 1 ? "" : "s")"
 }

@@ -12,14 +12,20 @@ import Tailor
 /// ``Outcome/control(_:id:)``; the server performs them with ``load(_:)`` and
 /// writes the answers with ``writeLoaded(_:id:line:lineNumber:into:)`` and
 /// ``writeStats(_:rules:id:line:into:)``. Every response ends with `\n`.
-struct RequestHandler: Sendable {
+public struct RequestHandler: Sendable {
   /// The rules that answer decisions.
-  let rules: ServedRules
+  public let rules: ServedRules
   /// The deepest nesting a request may have; the request object is depth 1.
-  let maxDepth: Int
+  public let maxDepth: Int
+
+  /// A handler answering from `rules`.
+  public init(rules: ServedRules, maxDepth: Int) {
+    self.rules = rules
+    self.maxDepth = maxDepth
+  }
 
   /// What a request turned out to be.
-  enum Outcome: Equatable {
+  public enum Outcome: Equatable {
     /// A response was written.
     case answered
     /// An error response was written.
@@ -29,20 +35,20 @@ struct RequestHandler: Sendable {
   }
 
   /// A request that reads or changes server state.
-  enum Control: Equatable {
+  public enum Control: Equatable {
     case load(RulesSource)
     case stats
   }
 
   /// Where `load` takes a document from.
-  enum RulesSource: Equatable {
+  public enum RulesSource: Equatable {
     case file(String)
     /// The bytes of an inline `rules` value.
     case inline([UInt8])
   }
 
   /// Answers one non-blank line.
-  func respond(to line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into output: inout [UInt8]) -> Outcome {
+  public func respond(to line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into output: inout [UInt8]) -> Outcome {
     let (request, failure) = RequestScanner.scan(line, maxDepth: maxDepth)
     if let failure { return fail(failure, id: request.id, line, lineNumber, &output) }
     if let name = request.unknownField {
@@ -203,7 +209,7 @@ struct RequestHandler: Sendable {
   // MARK: Control requests
 
   /// Loads a document for `op: load` (or a reload): the new rules, or the error that keeps the old ones.
-  static func load(_ source: RulesSource) -> Result<ServedRules, TailorError> {
+  public static func load(_ source: RulesSource) -> Result<ServedRules, TailorError> {
     do {
       switch source {
       case .file(let path): return .success(ServedRules(try Rules(contentsOfFile: path), file: path))

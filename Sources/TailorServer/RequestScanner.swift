@@ -38,7 +38,7 @@ struct RequestFailure: Error, Equatable {
 }
 
 /// The protocol's error codes (DESIGN §5). They are stable: never renamed or reused.
-enum ProtocolError: String, CaseIterable, Sendable {
+public enum ProtocolError: String, CaseIterable, Sendable {
   case badJSON = "bad_json"
   case badRequest = "bad_request"
   case unknownDecision = "unknown_decision"

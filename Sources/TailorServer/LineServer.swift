@@ -24,13 +24,21 @@ import Tailor
 ///   between the lines before and after them.
 /// - SIGTERM and SIGINT: answer what was read, flush, return. SIGHUP: reload
 ///   the rules file, keeping the old rules on error.
-final class LineServer {
-  struct Configuration {
-    var threads = 1
-    var maxLineBytes = 1 << 20
-    var maxDepth = 64
-    var input: Int32 = 0
-    var output: Int32 = 1
+package final class LineServer {
+  package struct Configuration {
+    package var threads = 1
+    package var maxLineBytes = 1 << 20
+    package var maxDepth = 64
+    package var input: Int32 = 0
+    package var output: Int32 = 1
+
+    package init(threads: Int = 1, maxLineBytes: Int = 1 << 20, maxDepth: Int = 64, input: Int32 = 0, output: Int32 = 1) {
+      self.threads = threads
+      self.maxLineBytes = maxLineBytes
+      self.maxDepth = maxDepth
+      self.input = input
+      self.output = output
+    }
   }
 
   /// Output is written once it holds this many bytes, even while input streams.
@@ -58,7 +66,7 @@ final class LineServer {
   private var outputFailed = false
   private var workers: [Worker] = []
 
-  init(rules: ServedRules, configuration: Configuration) {
+  package init(rules: ServedRules, configuration: Configuration) {
     self.configuration = configuration
     self.handler = RequestHandler(rules: rules, maxDepth: configuration.maxDepth)
     self.reloadPath = rules.file
@@ -72,7 +80,7 @@ final class LineServer {
   deinit { buffer.deallocate() }
 
   /// Serves until end of input or a termination signal. Returns the exit status.
-  func run() -> Int32 {
+  package func run() -> Int32 {
     let signals = SignalPipe.install()
     while !isFinished {
       var ready = poll(signals: signals, wait: false)
