@@ -44,6 +44,6 @@ let package = Package(
     // Tests
     .target(name: "TailorTestSupport", dependencies: ["Tailor"], path: "Tests/TailorTestSupport"),
     .testTarget(name: "TailorTests", dependencies: ["Tailor", "TailorTestSupport"]),
-    .testTarget(name: "TailorCLITests", dependencies: ["Tailor", "TailorServer", "TailorCLI"], exclude: ["Fixtures"]),
+    .testTarget(name: "TailorCLITests", dependencies: ["Tailor", "TailorServer", "TailorCLI", "TailorTestSupport"], exclude: ["Fixtures"]),
   ]
 )

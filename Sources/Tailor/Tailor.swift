@@ -125,6 +125,37 @@ public final class Rules: Sendable {
     }
   }
 
+  /// Reads the profile object that opens at `offset` of a larger JSON text (a
+  /// request line, say) into an existing prepared profile, in the same pass that
+  /// finds where the object ends.
+  ///
+  /// On an error the profile's contents are unspecified (but valid), and the
+  /// error names the offset but no pointer; ``prepare(json:maxDepth:)-(UnsafeBufferPointer<UInt8>,_)``
+  /// on the object's own text gives the full diagnostic.
+  ///
+  /// - Parameters:
+  ///   - text: the JSON text that holds the object.
+  ///   - offset: the offset of the object's `{` in `text`.
+  ///   - profile: the profile to fill; its memory is reused.
+  ///   - maxDepth: the deepest nesting accepted, the object itself being depth 1.
+  /// - Returns: the offset just past the object's closing `}`.
+  /// - Throws: ``JSONReader/SyntaxError`` for invalid JSON.
+  /// - Precondition: `text[offset]` is `{`.
+  /// - Complexity: O(bytes of the object).
+  public func prepare(
+    json text: UnsafeBufferPointer<UInt8>,
+    objectAt offset: Int,
+    into profile: inout PreparedProfile,
+    maxDepth: Int = 512
+  ) throws(JSONReader.SyntaxError) -> Int {
+    if profile.layout != ObjectIdentifier(flat) {
+      profile = PreparedProfile(flat)
+    } else {
+      profile.reset(flat)
+    }
+    return try profile.read(flat, objectIn: text, at: offset, maxDepth: maxDepth)
+  }
+
   /// An empty prepared profile (every attribute missing), to reuse with ``prepare(json:into:maxDepth:)``.
   public func emptyProfile() -> PreparedProfile { PreparedProfile(flat) }
 

@@ -65,6 +65,8 @@ package final class LineServer {
   private var isFinished = false
   private var outputFailed = false
   private var workers: [Worker] = []
+  /// The serving thread's profile and evaluator, reused from line to line.
+  private let scratch = RequestScratch()
 
   package init(rules: ServedRules, configuration: Configuration) {
     self.configuration = configuration
@@ -291,7 +293,8 @@ package final class LineServer {
       let outcome = handler.respond(
         to: UnsafeBufferPointer(rebasing: input[line.range]),
         lineNumber: line.number,
-        into: &output
+        into: &output,
+        scratch: scratch
       )
       if case .control = outcome { break }
       stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
@@ -318,7 +321,8 @@ package final class LineServer {
         let outcome = handler.respond(
           to: UnsafeBufferPointer(rebasing: input[line.range]),
           lineNumber: line.number,
-          into: &worker.output
+          into: &worker.output,
+          scratch: worker.scratch
         )
         if case .control = outcome { break }
         worker.stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
@@ -343,7 +347,7 @@ package final class LineServer {
     let input = UnsafeBufferPointer(buffer)
     let text = UnsafeBufferPointer(rebasing: input[line.range])
     let began = MonotonicClock.nanoseconds()
-    let outcome = handler.respond(to: text, lineNumber: line.number, into: &output)
+    let outcome = handler.respond(to: text, lineNumber: line.number, into: &output, scratch: scratch)
     switch outcome {
     case .control(.stats, let id):
       RequestHandler.writeStats(stats, rules: handler.rules, id: id, line: text, into: &output)
@@ -449,6 +453,8 @@ final class Worker: @unchecked Sendable {
   var output: [UInt8] = []
   var stats = ServerStats()
   var answered = 0
+  /// The worker's profile and evaluator, reused from line to line.
+  let scratch = RequestScratch()
 
   func reset() {
     output.removeAll(keepingCapacity: true)

@@ -48,7 +48,20 @@ public struct RequestHandler: Sendable {
   }
 
   /// Answers one non-blank line.
-  public func respond(to line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into output: inout [UInt8]) -> Outcome {
+  ///
+  /// - Parameter scratch: memory reused from line to line; one per thread.
+  public func respond(
+    to line: UnsafeBufferPointer<UInt8>,
+    lineNumber: Int,
+    into output: inout [UInt8],
+    scratch: RequestScratch = RequestScratch()
+  ) -> Outcome {
+    if respondFast(to: line, scratch: scratch, into: &output) { return .answered }
+    return respondInFull(to: line, lineNumber: lineNumber, into: &output)
+  }
+
+  /// Answers one non-blank line through the full scanner: every request shape and every error.
+  func respondInFull(to line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into output: inout [UInt8]) -> Outcome {
     let (request, failure) = RequestScanner.scan(line, maxDepth: maxDepth)
     if let failure { return fail(failure, id: request.id, line, lineNumber, &output) }
     if let name = request.unknownField {

@@ -139,6 +139,8 @@ final class FlatRules: @unchecked Sendable {
   /// The attribute paths as a trie over object keys, for reading profiles
   /// straight into slots; node 0 is the profile itself.
   let pathTrie: [PathNode]
+  /// The same trie, the slot key tables and slot flags in plain memory, for the profile reader.
+  let profileLayout: ProfileLayout
 
   /// One node of ``pathTrie``: a path prefix. A class, so reading one costs one reference count.
   final class PathNode: Sendable {
@@ -499,6 +501,15 @@ final class FlatRules: @unchecked Sendable {
     }
     for record in rules where record.kind != .serve { needsStringValue[Int(record.slot)] = true }
     self.needsStringValue = needsStringValue
+    self.profileLayout = ProfileLayout(
+      children: childMaps.map { map in map.map { ($0.key.value, Int32($0.value)) } },
+      exact: exact,
+      subtree: subtree.map { $0.map(\.slot) },
+      slotKeys: table.keyIDs.map { keys in keys.map { ($0.key.value, $0.value) } },
+      flags: needsStringValue.indices.map { slot in
+        (needsStringValue[slot] ? ProfileLayout.needsString : 0) | (isVersionSlot[slot] ? ProfileLayout.isVersion : 0)
+      }
+    )
     self.unmanagedPatterns = freeze(patterns.map { Unmanaged.passUnretained($0) })
     self.tests = tests
     self.seeds = seeds

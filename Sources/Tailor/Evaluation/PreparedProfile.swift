@@ -66,8 +66,9 @@ public struct PreparedProfile: @unchecked Sendable {
   /// Missing attributes read as null, whose padded version is "0".
   private func resetVersions(_ flat: FlatRules) {
     guard !flat.paddedOperands.isEmpty else { return }
-    let zero = Version.padded(.null)
-    for slot in 0..<flat.slotPaths.count where flat.isVersionSlot[slot] {
+    let zero = Version.paddedNull
+    let flags = flat.profileLayout.slotFlags
+    for slot in 0..<flags.count where flags[slot] & ProfileLayout.isVersion != 0 {
       storage.paddedVersions[slot] = zero
     }
   }
@@ -118,60 +119,120 @@ public struct PreparedProfile: @unchecked Sendable {
     try scanner.expectEnd()
   }
 
+  /// Reads the object that opens at `offset` of a larger JSON text into the
+  /// (cleared) slots; returns the offset just past its closing brace.
+  mutating func read(_ flat: FlatRules, objectIn text: UnsafeBufferPointer<UInt8>, at offset: Int, maxDepth: Int)
+    throws(JSONReader.SyntaxError) -> Int
+  {
+    precondition(offset < text.count && text[offset] == UInt8(ascii: "{"), "no object at the offset")
+    var scanner = Scanner(bytes: text, maxDepth: maxDepth, reportDuplicates: false)
+    scanner.tracksPath = false
+    scanner.position = offset
+    try readObject(&scanner, node: 0, depth: 1, flat)
+    return scanner.position
+  }
+
+  /// The offset of the first byte at or after `position` that is not JSON white space.
+  @inline(__always)
+  private static func skipSpace(_ base: UnsafePointer<UInt8>, _ position: Int, _ count: Int) -> Int {
+    var position = position
+    while position < count {
+      let byte = base[position]
+      if byte > 0x20 || (byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09) { return position }
+      position += 1
+    }
+    return position
+  }
+
+  /// Scans a string at its opening quote while hashing it (``ProfileLayout/hash(_:)``):
+  /// the offset of the closing quote, or `nil` when the string has escapes,
+  /// control characters or non-ASCII bytes, or is unterminated.
+  @inline(__always)
+  private static func scanPlainString(_ base: UnsafePointer<UInt8>, _ quote: Int, _ count: Int, hash: inout UInt32)
+    -> Int?
+  {
+    var position = quote + 1
+    var value: UInt32 = 0x811C_9DC5
+    while position < count {
+      let byte = base[position]
+      if byte == UInt8(ascii: "\"") {
+        hash = value
+        return position
+      }
+      if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+      value = (value ^ UInt32(byte)) &* 0x0100_0193
+      position += 1
+    }
+    return nil
+  }
+
   /// Reads an object at a trie node: keys the rules use descend into their
-  /// nodes, the others are validated and skipped.
+  /// nodes, the others are validated and skipped without being built.
+  ///
+  /// This loop crosses every byte of every profile, so it runs on a raw pointer
+  /// and looks keys up with the hash computed while scanning them.
   private mutating func readObject(_ scanner: inout Scanner, node: Int, depth: Int, _ flat: FlatRules)
     throws(JSONReader.SyntaxError)
   {
     if depth > scanner.maxDepth {
       throw scanner.error(.tooDeep, "arrays and objects nest deeper than \(scanner.maxDepth) levels")
     }
-    let bytes = scanner.bytes
-    let children = flat.pathTrie[node].children
-    scanner.position += 1
-    scanner.skipWhitespace()
-    if scanner.position < bytes.count && bytes[scanner.position] == UInt8(ascii: "}") {
-      scanner.position += 1
+    let layout = flat.profileLayout
+    let table = layout.nodes[node].table
+    // Reading starts at `{`, so the text is not empty.
+    let base = scanner.bytes.baseAddress!
+    let count = scanner.bytes.count
+    var position = PreparedProfile.skipSpace(base, scanner.position + 1, count)
+    if position < count && base[position] == UInt8(ascii: "}") {
+      scanner.position = position + 1
       return
     }
     while true {
-      scanner.skipWhitespace()
-      guard scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: "\"") else {
+      position = PreparedProfile.skipSpace(base, position, count)
+      guard position < count, base[position] == UInt8(ascii: "\"") else {
+        scanner.position = position
         throw scanner.error(.jsonSyntax, "expected a string key, found \(scanner.describeCurrent())")
       }
-      // Plain keys are looked up by their raw bytes; keys with escapes are decoded first.
-      let keyStart = scanner.position + 1
-      var child: Int32?
-      if let keyEnd = scanner.plainStringEnd() {
-        child = children.lookup(UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
-        scanner.position = keyEnd + 1
+      var child: Int32 = -1
+      var hash: UInt32 = 0
+      if let end = PreparedProfile.scanPlainString(base, position, count, hash: &hash) {
+        if table >= 0 { child = layout.lookup(table, hash: hash, base + position + 1, end - position - 1) }
+        position = end + 1
       } else {
-        child = children.lookup(try scanner.parseString())
+        // Escapes or non-ASCII: decode (and validate) the key first.
+        scanner.position = position
+        let key = try scanner.parseString()
+        if table >= 0 { child = layout.lookup(table, key) }
+        position = scanner.position
       }
-      scanner.skipWhitespace()
-      guard scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: ":") else {
+      position = PreparedProfile.skipSpace(base, position, count)
+      guard position < count, base[position] == UInt8(ascii: ":") else {
+        scanner.position = position
         throw scanner.error(.jsonSyntax, "expected `:` after the key, found \(scanner.describeCurrent())")
       }
-      scanner.position += 1
-      scanner.skipWhitespace()
-      if let child {
+      scanner.position = PreparedProfile.skipSpace(base, position + 1, count)
+      if child >= 0 {
         try readValue(&scanner, node: Int(child), depth: depth, flat)
       } else {
-        try scanner.skipValue(depth: depth)
+        try scanner.skipValueWithoutBuilding(depth: depth)
       }
-      scanner.skipWhitespace()
-      guard scanner.position < bytes.count else {
+      position = PreparedProfile.skipSpace(base, scanner.position, count)
+      guard position < count else {
+        scanner.position = position
         throw scanner.error(.jsonSyntax, "expected `,` or `}`, found end of input")
       }
-      let byte = bytes[scanner.position]
-      scanner.position += 1
-      if byte == UInt8(ascii: "}") { return }
+      let byte = base[position]
+      if byte == UInt8(ascii: "}") {
+        scanner.position = position + 1
+        return
+      }
       guard byte == UInt8(ascii: ",") else {
-        scanner.position -= 1
+        scanner.position = position
         throw scanner.error(.jsonSyntax, "expected `,` or `}`, found \(scanner.describeCurrent())")
       }
-      scanner.skipWhitespace()
-      if scanner.position < bytes.count && bytes[scanner.position] == UInt8(ascii: "}") {
+      position = PreparedProfile.skipSpace(base, position + 1, count)
+      if position < count && base[position] == UInt8(ascii: "}") {
+        scanner.position = position
         throw scanner.error(.jsonSyntax, "trailing comma before `}`")
       }
     }
@@ -184,72 +245,111 @@ public struct PreparedProfile: @unchecked Sendable {
     guard scanner.position < scanner.bytes.count else {
       throw scanner.error(.jsonSyntax, "expected a value, found end of input")
     }
-    let trieNode = flat.pathTrie[node]
-    if trieNode.isLeaf, try readScalar(&scanner, trieNode.exact, flat) { return }
-    if trieNode.exact.isEmpty, scanner.bytes[scanner.position] == UInt8(ascii: "{") {
+    let layout = flat.profileLayout
+    let record = layout.nodes[node]
+    if record.table < 0, try readScalar(&scanner, record, layout) { return }
+    if record.exactCount == 0, scanner.bytes[scanner.position] == UInt8(ascii: "{") {
       // Only deeper paths: descend without building the object. A repeated key
       // replaces everything an earlier occurrence set.
-      for index in trieNode.subtree.indices { set(Int(trieNode.subtree[index].slot), .null, flat) }
+      for index in 0..<Int(record.subtreeCount) {
+        clear(Int(layout.subtree[Int(record.subtreeStart) + index]), layout)
+      }
       try readObject(&scanner, node: node, depth: depth + 1, flat)
       return
     }
     let value = try scanner.parseValue(depth: depth)
+    let trieNode = flat.pathTrie[node]
     for index in trieNode.subtree.indices {
       let rest = trieNode.subtree[index].rest
       set(Int(trieNode.subtree[index].slot), rest.isEmpty ? value : ConditionEvaluator.resolve(rest, in: value), flat)
     }
   }
 
-  /// Reads a string, number, Boolean or null value into `slots` without building
-  /// a `JSONValue` unless a slot needs the value itself; `false` (and nothing
-  /// consumed) for arrays, objects and strings with escapes or non-ASCII bytes.
-  private mutating func readScalar(_ scanner: inout Scanner, _ slots: [Int32], _ flat: FlatRules)
+  /// Reads a string, number, Boolean or null value into a leaf's slots without
+  /// building a `JSONValue` unless a slot needs the value itself; `false` (and
+  /// nothing consumed) for arrays, objects and strings with escapes or non-ASCII bytes.
+  private mutating func readScalar(_ scanner: inout Scanner, _ record: ProfileLayout.Node, _ layout: ProfileLayout)
     throws(JSONReader.SyntaxError) -> Bool
   {
-    let bytes = scanner.bytes
-    switch bytes[scanner.position] {
+    let base = scanner.bytes.baseAddress!
+    let position = scanner.position
+    let first = Int(record.exactStart)
+    let last = first + Int(record.exactCount)
+    switch base[position] {
     case UInt8(ascii: "\""):
-      guard let end = scanner.plainStringEnd() else { return false }
-      let text = UnsafeBufferPointer(rebasing: bytes[scanner.position + 1..<end])
+      var hash: UInt32 = 0
+      guard let end = PreparedProfile.scanPlainString(base, position, scanner.bytes.count, hash: &hash) else {
+        return false
+      }
+      let text = base + position + 1
+      let length = end - position - 1
       scanner.position = end + 1
       var string: String?
-      for index in slots.indices {
-        let slot = Int(slots[index])
-        if flat.needsStringValue[slot] {
-          let value = string ?? String(decoding: text, as: UTF8.self)
+      for index in first..<last {
+        let slot = Int(layout.exact[index])
+        let table = layout.slotTable[slot]
+        let flags = layout.slotFlags[slot]
+        if flags & ProfileLayout.needsString != 0 {
+          let value = string ?? String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
           string = value
-          set(slot, .string(value), flat)
+          values[slot] = .string(value)
+          if flags & ProfileLayout.isVersion != 0 { storage.paddedVersions[slot] = Version.padded(.string(value)) }
         } else {
-          let keys = flat.slotKeyTables[slot]
           values[slot] = .null
-          summaries[slot] = Summary(kind: .string, key: keys.isEmpty ? -1 : (keys.lookup(text) ?? -1), number: 0)
         }
+        let key = table >= 0 ? layout.lookup(table, hash: hash, text, length) : -1
+        summaries[slot] = Summary(kind: .string, key: key, number: 0)
       }
       return true
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
       // Numbers cost nothing to keep as values, which the general tests read.
       let number = try scanner.parseNumber()
-      for slot in slots { set(Int(slot), .number(number), flat) }
+      for index in first..<last {
+        let slot = Int(layout.exact[index])
+        values[slot] = .number(number)
+        summaries[slot] = Summary(kind: .number, key: -1, number: number)
+        if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 {
+          storage.paddedVersions[slot] = Version.padded(.number(number))
+        }
+      }
       return true
     case UInt8(ascii: "{"), UInt8(ascii: "["):
       return false
     default:
       let value = try scanner.parseValue(depth: 1)
-      for slot in slots { set(Int(slot), value, flat) }
+      let summary: Summary
+      switch value {
+      case .bool(let flag): summary = Summary(kind: .bool, key: -1, number: flag ? 1 : 0)
+      default: summary = Summary(kind: .null, key: -1, number: 0)
+      }
+      for index in first..<last {
+        let slot = Int(layout.exact[index])
+        values[slot] = value
+        summaries[slot] = summary
+        if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 { storage.paddedVersions[slot] = Version.padded(value) }
+      }
       return true
     }
   }
 
+  /// Sets a slot to null (a missing attribute).
+  private mutating func clear(_ slot: Int, _ layout: ProfileLayout) {
+    values[slot] = .null
+    summaries[slot] = Summary(kind: .null, key: -1, number: 0)
+    if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 { storage.paddedVersions[slot] = Version.padded(.null) }
+  }
+
   private mutating func set(_ slot: Int, _ value: JSONValue, _ flat: FlatRules) {
+    let layout = flat.profileLayout
     values[slot] = value
-    if flat.isVersionSlot[slot] { storage.paddedVersions[slot] = Version.padded(value) }
+    if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 { storage.paddedVersions[slot] = Version.padded(value) }
     switch value {
     case .null: summaries[slot] = Summary(kind: .null, key: -1, number: 0)
     case .bool(let flag): summaries[slot] = Summary(kind: .bool, key: -1, number: flag ? 1 : 0)
     case .number(let number): summaries[slot] = Summary(kind: .number, key: -1, number: number)
     case .string(let text):
-      let keys = flat.slotKeyTables[slot]
-      let key = keys.isEmpty ? -1 : (keys.lookup(text) ?? -1)
+      let table = layout.slotTable[slot]
+      let key = table >= 0 ? layout.lookup(table, text) : -1
       summaries[slot] = Summary(kind: .string, key: key, number: 0)
     case .array: summaries[slot] = Summary(kind: .array, key: -1, number: 0)
     case .object: summaries[slot] = Summary(kind: .object, key: -1, number: 0)
@@ -266,33 +366,55 @@ extension Scanner {
     }
   }
 
-  /// Validates one value without building it.
-  mutating func skipValue(depth: Int) throws(JSONReader.SyntaxError) {
+  /// Validates one value without building it: strings, numbers and literals
+  /// are checked in place, containers element by element.
+  mutating func skipValueWithoutBuilding(depth: Int) throws(JSONReader.SyntaxError) {
     guard position < bytes.count else {
       throw error(.jsonSyntax, "expected a value, found end of input")
     }
     switch bytes[position] {
     case UInt8(ascii: "\""):
       try skipString()
-    case UInt8(ascii: "{"), UInt8(ascii: "["):
-      // Containers are rare in skipped fields; building them validates them exactly.
-      _ = try parseValue(depth: depth)
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      _ = try parseNumber()
+    case UInt8(ascii: "{"), UInt8(ascii: "[") where depth < 32:
+      try skipContainer(depth: depth + 1)
     default:
+      // Literals, errors, and containers nested deep enough to need the reader's own stack.
       _ = try parseValue(depth: depth)
     }
   }
 
-  /// The index of the closing quote when the string at `position` has no
-  /// escapes, control characters or non-ASCII bytes; otherwise `nil`.
-  func plainStringEnd() -> Int? {
-    var index = position + 1
-    while index < bytes.count {
-      let byte = bytes[index]
-      if byte == UInt8(ascii: "\"") { return index }
-      if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
-      index += 1
+  /// Validates the array or object that opens at `position`, at nesting `depth`.
+  private mutating func skipContainer(depth: Int) throws(JSONReader.SyntaxError) {
+    if depth > maxDepth {
+      throw error(.tooDeep, "arrays and objects nest deeper than \(maxDepth) levels")
     }
-    return nil
+    let isObject = bytes[position] == UInt8(ascii: "{")
+    let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+    position += 1
+    skipWhitespace()
+    if position < bytes.count && bytes[position] == close {
+      position += 1
+      return
+    }
+    while true {
+      skipWhitespace()
+      if isObject {
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+          throw error(.jsonSyntax, "expected a string key, found \(describeCurrent())")
+        }
+        try skipString()
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+          throw error(.jsonSyntax, "expected `:` after the key, found \(describeCurrent())")
+        }
+        position += 1
+        skipWhitespace()
+      }
+      try skipValueWithoutBuilding(depth: depth)
+      if try endOfContainer(close) { return }
+    }
   }
 
   /// Validates a string without decoding it.

@@ -1,12 +1,16 @@
 /// GrowthBook's version ordering: both sides are normalised with `paddedVersionString`
 /// and compared as strings (SEMANTICS.md §3).
 enum Version {
+  /// The padded form of null and of every missing attribute (`"0"`), computed once.
+  static let paddedNull = padded(.string("0"))
+
   /// Normalises a version: numbers become strings, non-strings and `""` become `"0"`,
   /// a leading `v` and `+build` metadata are dropped, parts split on `-` and `.`,
   /// three-part versions gain a `~` part, and all-digit parts are left-padded to width 5.
   ///
   /// Parts longer than five digits are left as they are (never a negative pad).
   static func padded(_ value: JSONValue) -> String {
+    if case .null = value { return paddedNull }
     var text: String
     switch value {
     case .number(let number): text = JavaScript.numberToString(number)
@@ -38,27 +42,44 @@ enum Version {
         end = position
         break
       }
-      var output: [UInt8] = []
-      output.reserveCapacity(end - start + 24)
-      var parts = 0
-      var partStart = start
-      for position in start...end where position == end || bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: ".") {
-        if parts > 0 { output.append(UInt8(ascii: "-")) }
-        let length = position - partStart
-        var numeric = length > 0
-        for offset in partStart..<position where bytes[offset] < 48 || bytes[offset] > 57 {
-          numeric = false
-          break
+      // At most five pad bytes and one separator per part, plus `-~`.
+      let capacity = 6 * (end - start + 1) + 2
+      return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { output in
+        var written = 0
+        var parts = 0
+        var partStart = start
+        for position in start...end
+        where position == end || bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: ".") {
+          if parts > 0 {
+            output[written] = UInt8(ascii: "-")
+            written += 1
+          }
+          let length = position - partStart
+          var numeric = length > 0
+          for offset in partStart..<position where bytes[offset] < 48 || bytes[offset] > 57 {
+            numeric = false
+            break
+          }
+          if numeric && length < 5 {
+            for _ in length..<5 {
+              output[written] = UInt8(ascii: " ")
+              written += 1
+            }
+          }
+          for offset in partStart..<position {
+            output[written] = bytes[offset]
+            written += 1
+          }
+          parts += 1
+          partStart = position + 1
         }
-        if numeric && length < 5 {
-          output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 5 - length))
+        if parts == 3 {
+          output[written] = UInt8(ascii: "-")
+          output[written + 1] = UInt8(ascii: "~")
+          written += 2
         }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[partStart..<position]))
-        parts += 1
-        partStart = position + 1
+        return String(decoding: UnsafeBufferPointer(rebasing: output[0..<written]), as: UTF8.self)
       }
-      if parts == 3 { output.append(contentsOf: [UInt8(ascii: "-"), UInt8(ascii: "~")]) }
-      return String(decoding: output, as: UTF8.self)
     }
   }
 }

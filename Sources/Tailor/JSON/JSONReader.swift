@@ -416,7 +416,7 @@ struct Scanner {
 
   /// After an element: consumes `,` (returning false: another element follows)
   /// or the closing `bracket` (returning true).
-  private mutating func endOfContainer(_ bracket: UInt8) throws(JSONReader.SyntaxError) -> Bool {
+  mutating func endOfContainer(_ bracket: UInt8) throws(JSONReader.SyntaxError) -> Bool {
     let expected = bracket == UInt8(ascii: "]") ? "`,` or `]`" : "`,` or `}`"
     skipWhitespace()
     guard position < bytes.count else {

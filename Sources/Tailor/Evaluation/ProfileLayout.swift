@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// What reading a profile needs to know about one document, in plain memory:
+/// the attribute-path trie, every byte-keyed table (trie children and each
+/// slot's switch keys) and per-slot flags.
+///
+/// Built once per document next to ``FlatRules``. The profile reader walks
+/// these records with raw pointers, so reading a field costs no reference
+/// counting; keys are hashed while they are scanned and looked up once.
+final class ProfileLayout: @unchecked Sendable {
+  // @unchecked: every buffer is written in `init` and only read afterwards.
+
+  /// One trie node: a path prefix.
+  struct Node {
+    /// The table of child keys → node indices, or -1 when no deeper path exists.
+    var table: Int32
+    /// Slots whose path ends here: `exact[exactStart..<exactStart + exactCount]`.
+    var exactStart: Int32
+    var exactCount: Int32
+    /// Every slot at or below this node: `subtree[subtreeStart..<subtreeStart + subtreeCount]`.
+    var subtreeStart: Int32
+    var subtreeCount: Int32
+  }
+
+  /// One open-addressing table: `probes[start...start + mask]`, each an entry index or -1.
+  struct Table {
+    var start: Int32
+    var mask: Int32
+  }
+
+  /// A key: its FNV-1a hash, its bytes in `keyBytes` and the value it maps to.
+  struct Entry {
+    var hash: UInt32
+    var start: Int32
+    var length: Int32
+    var value: Int32
+  }
+
+  /// Slot flags.
+  static let needsString: UInt8 = 1
+  static let isVersion: UInt8 = 2
+
+  let nodes: UnsafeMutableBufferPointer<Node>
+  let exact: UnsafeMutableBufferPointer<Int32>
+  let subtree: UnsafeMutableBufferPointer<Int32>
+  let tables: UnsafeMutableBufferPointer<Table>
+  let probes: UnsafeMutableBufferPointer<Int32>
+  let entries: UnsafeMutableBufferPointer<Entry>
+  let keyBytes: UnsafeMutableBufferPointer<UInt8>
+  /// Per slot: the table of its switch keys, or -1.
+  let slotTable: UnsafeMutableBufferPointer<Int32>
+  /// Per slot: ``needsString`` and ``isVersion`` bits.
+  let slotFlags: UnsafeMutableBufferPointer<UInt8>
+
+  /// - Parameters:
+  ///   - children: per trie node, its child keys and node indices.
+  ///   - exact: per trie node, the slots whose path ends there.
+  ///   - subtree: per trie node, the slots at or below it.
+  ///   - slotKeys: per slot, its switch keys and key ids.
+  ///   - flags: per slot, ``needsString`` and ``isVersion`` bits.
+  init(children: [[(String, Int32)]], exact: [[Int32]], subtree: [[Int32]], slotKeys: [[(String, Int32)]], flags: [UInt8]) {
+    var tables: [Table] = []
+    var probes: [Int32] = []
+    var entries: [Entry] = []
+    var keyBytes: [UInt8] = []
+    func addTable(_ pairs: [(String, Int32)]) -> Int32 {
+      guard !pairs.isEmpty else { return -1 }
+      var capacity = 4
+      while capacity < pairs.count * 2 { capacity *= 2 }
+      let start = probes.count
+      probes.append(contentsOf: repeatElement(-1, count: capacity))
+      var seen: Set<ByteString> = []
+      for (key, value) in pairs where seen.insert(ByteString(key)).inserted {
+        let bytes = Array(key.utf8)
+        let hash = bytes.withUnsafeBufferPointer { ProfileLayout.hash($0) }
+        entries.append(Entry(hash: hash, start: Int32(keyBytes.count), length: Int32(bytes.count), value: value))
+        keyBytes.append(contentsOf: bytes)
+        var position = Int(hash) & (capacity - 1)
+        while probes[start + position] >= 0 { position = (position + 1) & (capacity - 1) }
+        probes[start + position] = Int32(entries.count - 1)
+      }
+      tables.append(Table(start: Int32(start), mask: Int32(capacity - 1)))
+      return Int32(tables.count - 1)
+    }
+    var nodes: [Node] = []
+    var exactSlots: [Int32] = []
+    var subtreeSlots: [Int32] = []
+    for index in children.indices {
+      nodes.append(
+        Node(
+          table: addTable(children[index]),
+          exactStart: Int32(exactSlots.count),
+          exactCount: Int32(exact[index].count),
+          subtreeStart: Int32(subtreeSlots.count),
+          subtreeCount: Int32(subtree[index].count)
+        )
+      )
+      exactSlots.append(contentsOf: exact[index])
+      subtreeSlots.append(contentsOf: subtree[index])
+    }
+    let slotTable = slotKeys.map(addTable)
+
+    func freeze<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
+      let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
+      _ = buffer.initialize(from: array)
+      return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
+    }
+    self.nodes = freeze(nodes)
+    self.exact = freeze(exactSlots)
+    self.subtree = freeze(subtreeSlots)
+    self.tables = freeze(tables)
+    self.probes = freeze(probes)
+    self.entries = freeze(entries)
+    self.keyBytes = freeze(keyBytes)
+    self.slotTable = freeze(slotTable)
+    self.slotFlags = freeze(flags)
+  }
+
+  deinit {
+    nodes.baseAddress?.deallocate()
+    exact.baseAddress?.deallocate()
+    subtree.baseAddress?.deallocate()
+    tables.baseAddress?.deallocate()
+    probes.baseAddress?.deallocate()
+    entries.baseAddress?.deallocate()
+    keyBytes.baseAddress?.deallocate()
+    slotTable.baseAddress?.deallocate()
+    slotFlags.baseAddress?.deallocate()
+  }
+
+  /// FNV-1a, the same hash the reader computes while it scans a key.
+  static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    var hash: UInt32 = 0x811C_9DC5
+    for byte in key { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+    return hash
+  }
+
+  /// The value `table` holds for the key at `key` (`count` bytes, hashing to `hash`), or -1.
+  @inline(__always)
+  func lookup(_ table: Int32, hash: UInt32, _ key: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+    let record = tables[Int(table)]
+    let mask = Int(record.mask)
+    let start = Int(record.start)
+    var position = Int(hash) & mask
+    while true {
+      let entry = Int(probes[start + position])
+      if entry < 0 { return -1 }
+      let candidate = entries[entry]
+      if candidate.hash == hash && Int(candidate.length) == count
+        && (count == 0 || memcmp(keyBytes.baseAddress! + Int(candidate.start), key, count) == 0)
+      {
+        return candidate.value
+      }
+      position = (position + 1) & mask
+    }
+  }
+
+  /// The value `table` holds for `key`, or -1.
+  func lookup(_ table: Int32, _ key: String) -> Int32 {
+    var copy = key
+    return copy.withUTF8 { bytes in
+      lookup(table, hash: ProfileLayout.hash(bytes), bytes.baseAddress ?? UnsafePointer(keyBytes.baseAddress!), bytes.count)
+    }
+  }
+}

@@ -1,0 +1,239 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import Tailor
+
+/// What one thread keeps between decision requests: a prepared profile and an
+/// evaluator for the rules being served, so a request allocates nothing of its own.
+public final class RequestScratch {
+  private var served: ServedRules?
+  var profile: PreparedProfile?
+  var evaluator: Evaluator?
+  /// The requested decisions of the current line, by document index.
+  var selected: [Int] = []
+
+  public init() {}
+
+  /// Points the scratch at `rules`, replacing what belonged to earlier rules.
+  @inline(__always)
+  func use(_ rules: ServedRules) {
+    if served !== rules {
+      served = rules
+      profile = rules.rules.emptyProfile()
+      evaluator = rules.rules.makeEvaluator()
+    }
+  }
+}
+
+extension RequestHandler {
+  /// Answers the common request in one pass over the line: an object with
+  /// `profile` (an object), and optionally `id` (an integer or a plain string),
+  /// `decisions` (plain names of known decisions), `now` (a plain string) and
+  /// `"explain": false`, each once.
+  ///
+  /// The profile is read into the scratch's prepared profile while the line is
+  /// scanned, and answers are copied from fragments rendered when the rules
+  /// were loaded. Anything else (ops, errors, explain, escapes, repeated
+  /// fields, unknown decisions) returns `false` with nothing written, and the
+  /// full path answers it; tests hold both paths to the same output.
+  func respondFast(to line: UnsafeBufferPointer<UInt8>, scratch: RequestScratch, into output: inout [UInt8]) -> Bool {
+    guard let base = line.baseAddress else { return false }
+    let count = line.count
+    scratch.use(rules)
+    scratch.selected.removeAll(keepingCapacity: true)
+    var id: Range<Int>?
+    var profileRead = false
+    var decisionsRead = false
+    var explainRead = false
+    var now: Double?
+
+    @inline(__always)
+    func skipSpace(_ position: Int) -> Int {
+      var position = position
+      while position < count {
+        let byte = base[position]
+        guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { break }
+        position += 1
+      }
+      return position
+    }
+    /// The offset of the closing quote of a string of printable ASCII without escapes.
+    @inline(__always)
+    func plainStringEnd(_ quote: Int) -> Int? {
+      var position = quote + 1
+      while position < count {
+        let byte = base[position]
+        if byte == UInt8(ascii: "\"") { return position }
+        guard byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") else { return nil }
+        position += 1
+      }
+      return nil
+    }
+
+    var position = skipSpace(0)
+    guard position < count, base[position] == UInt8(ascii: "{") else { return false }
+    position = skipSpace(position + 1)
+    while true {
+      guard position < count, base[position] == UInt8(ascii: "\""), let keyEnd = plainStringEnd(position) else {
+        return false
+      }
+      let field = RequestScanner.knownField(UnsafeBufferPointer(start: base + position + 1, count: keyEnd - position - 1))
+      position = skipSpace(keyEnd + 1)
+      guard position < count, base[position] == UInt8(ascii: ":") else { return false }
+      position = skipSpace(position + 1)
+      guard position < count else { return false }
+      switch field {
+      case .id?:
+        guard id == nil, let end = plainIDEnd(base, position, count) else { return false }
+        id = position..<end
+        position = end
+      case .profile?:
+        guard !profileRead, base[position] == UInt8(ascii: "{"), scratch.profile != nil else { return false }
+        profileRead = true
+        do {
+          // The request object is depth 1, so the profile may nest one level less.
+          position = try rules.rules.prepare(json: line, objectAt: position, into: &scratch.profile!, maxDepth: maxDepth - 1)
+        } catch {
+          return false
+        }
+      case .decisions?:
+        guard !decisionsRead, base[position] == UInt8(ascii: "[") else { return false }
+        decisionsRead = true
+        position = skipSpace(position + 1)
+        if position < count && base[position] == UInt8(ascii: "]") {
+          position += 1
+          break
+        }
+        while true {
+          guard position < count, base[position] == UInt8(ascii: "\""), let end = plainStringEnd(position),
+            let index = rules.index(ofUTF8: UnsafeBufferPointer(start: base + position + 1, count: end - position - 1))
+          else { return false }
+          if !scratch.selected.contains(index) { scratch.selected.append(index) }
+          position = skipSpace(end + 1)
+          guard position < count else { return false }
+          if base[position] == UInt8(ascii: "]") {
+            position += 1
+            break
+          }
+          guard base[position] == UInt8(ascii: ",") else { return false }
+          position = skipSpace(position + 1)
+        }
+      case .now?:
+        guard now == nil, base[position] == UInt8(ascii: "\""), let end = plainStringEnd(position) else { return false }
+        let text = String(decoding: UnsafeBufferPointer(start: base + position + 1, count: end - position - 1), as: UTF8.self)
+        guard let seconds = DateTime.parse(text) else { return false }
+        now = seconds
+        position = end + 1
+      case .explain?:
+        // `true` needs the interpreter's trace: the full path.
+        guard !explainRead, count - position >= 5, base[position] == UInt8(ascii: "f"), base[position + 1] == UInt8(ascii: "a"),
+          base[position + 2] == UInt8(ascii: "l"), base[position + 3] == UInt8(ascii: "s"),
+          base[position + 4] == UInt8(ascii: "e")
+        else { return false }
+        explainRead = true
+        position += 5
+      default:
+        return false
+      }
+      position = skipSpace(position)
+      guard position < count else { return false }
+      if base[position] == UInt8(ascii: "}") {
+        position += 1
+        break
+      }
+      guard base[position] == UInt8(ascii: ",") else { return false }
+      position = skipSpace(position + 1)
+    }
+    guard profileRead, skipSpace(position) == count, let evaluator = scratch.evaluator else { return false }
+
+    let seconds = now ?? Date().timeIntervalSince1970
+    output.appendASCII("{\"id\":")
+    if let id {
+      output.append(contentsOf: UnsafeBufferPointer(rebasing: line[id]))
+    } else {
+      output.appendASCII("null")
+    }
+    output.appendASCII(",\"decisions\":{")
+    if decisionsRead {
+      for (position, index) in scratch.selected.enumerated() {
+        if position > 0 { output.append(UInt8(ascii: ",")) }
+        writeDecision(index, evaluator, scratch.profile!, seconds, into: &output)
+      }
+    } else {
+      for index in rules.rendered.indices {
+        if index > 0 { output.append(UInt8(ascii: ",")) }
+        writeDecision(index, evaluator, scratch.profile!, seconds, into: &output)
+      }
+    }
+    output.appendASCII("}}\n")
+    return true
+  }
+
+  /// `"name":{…}` for one decision, from the fragments rendered at load.
+  @inline(__always)
+  private func writeDecision(
+    _ index: Int,
+    _ evaluator: Evaluator,
+    _ profile: PreparedProfile,
+    _ now: Double,
+    into output: inout [UInt8]
+  ) {
+    let rendered = rules.rendered[index]
+    guard let id = rules.rules.decisionID(at: index) else { return }
+    output.append(contentsOf: rendered.key)
+    if rendered.isMultiple {
+      evaluator.decide(id, for: profile, at: now).write(into: &output) { rendered.value(of: $0.variant) }
+      return
+    }
+    let outcome = evaluator.outcome(of: id, for: profile, at: now)
+    guard let variant = outcome.variant else {
+      output.appendASCII("{\"variant\":null,\"value\":null,\"rule\":null,\"reason\":\"")
+      output.append(contentsOf: outcome.reason.rawValue.utf8)
+      output.appendASCII("\"}")
+      return
+    }
+    output.append(contentsOf: rendered.heads[variant])
+    if let rule = outcome.rule {
+      output.append(contentsOf: rendered.ruleIDs[rule])
+    } else {
+      output.appendASCII("null")
+    }
+    output.appendASCII(",\"reason\":\"")
+    output.append(contentsOf: outcome.reason.rawValue.utf8)
+    output.appendASCII("\"}")
+  }
+
+  /// The end of an `id` that is an integer of at most 15 characters or a plain
+  /// printable-ASCII string: valid JSON echoed as written without reading it.
+  @inline(__always)
+  private func plainIDEnd(_ base: UnsafePointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
+    var position = start
+    if base[position] == UInt8(ascii: "\"") {
+      position += 1
+      while position < count {
+        let byte = base[position]
+        if byte == UInt8(ascii: "\"") { return position + 1 }
+        guard byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") else { return nil }
+        position += 1
+      }
+      return nil
+    }
+    if base[position] == UInt8(ascii: "-") { position += 1 }
+    let digits = position
+    while position < count && base[position] >= UInt8(ascii: "0") && base[position] <= UInt8(ascii: "9") {
+      position += 1
+    }
+    guard position > digits, position - start <= 15 else { return nil }
+    if base[digits] == UInt8(ascii: "0") && position - digits > 1 { return nil }
+    // A number must end here: `.`, `e` and anything else take the full path.
+    if position < count {
+      switch base[position] {
+      case 0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ","), UInt8(ascii: "}"): break
+      default: return nil
+      }
+    }
+    return position
+  }
+}
