@@ -501,6 +501,9 @@ final class FlatRules: @unchecked Sendable {
     }
     for record in rules where record.kind != .serve { needsStringValue[Int(record.slot)] = true }
     self.needsStringValue = needsStringValue
+    // A string literal compares an array by its text, so it needs the array itself.
+    var hasLiteralKey = [Bool](repeating: false, count: table.paths.count)
+    for record in predicates where record.kind == .literalKey { hasLiteralKey[Int(record.slot)] = true }
     self.profileLayout = ProfileLayout(
       children: childMaps.map { map in map.map { ($0.key.value, Int32($0.value)) } },
       exact: exact,
@@ -508,6 +511,7 @@ final class FlatRules: @unchecked Sendable {
       slotKeys: table.keyIDs.map { keys in keys.map { ($0.key.value, $0.value) } },
       flags: needsStringValue.indices.map { slot in
         (needsStringValue[slot] ? ProfileLayout.needsString : 0) | (isVersionSlot[slot] ? ProfileLayout.isVersion : 0)
+          | (needsStringValue[slot] || hasLiteralKey[slot] ? 0 : ProfileLayout.keysOnly)
       }
     )
     self.unmanagedPatterns = freeze(patterns.map { Unmanaged.passUnretained($0) })

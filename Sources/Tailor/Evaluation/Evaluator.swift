@@ -142,6 +142,7 @@ public final class Evaluator {
           decisionAll: decisionAll,
           matchResources: matchResources,
           paddedVersions: UnsafePointer(storage.paddedVersions),
+          arrayKeys: UnsafePointer(storage.arrayKeys),
           generation: generation,
           now: now
         )
@@ -217,6 +218,7 @@ private struct Walk {
   let decisionAll: UnsafeMutablePointer<[Evaluator.Hit]>
   let matchResources: MatchResources
   let paddedVersions: UnsafePointer<String>
+  let arrayKeys: UnsafePointer<Int32>
   let generation: UInt32
   let now: Double
 
@@ -233,10 +235,12 @@ private struct Walk {
     decisionAll: UnsafeMutablePointer<[Evaluator.Hit]>,
     matchResources: MatchResources,
     paddedVersions: UnsafePointer<String>,
+    arrayKeys: UnsafePointer<Int32>,
     generation: UInt32,
     now: Double
   ) {
     self.paddedVersions = paddedVersions
+    self.arrayKeys = arrayKeys
     self.flat = flat
     nodes = flat.nodes
     candidates = flat.candidates
@@ -480,6 +484,10 @@ private struct Walk {
       result = slot.key >= 0 && containsKey(slot.key, record.a, record.b)
     case .keyNotIn where slot.kind == .string:
       result = !(slot.key >= 0 && containsKey(slot.key, record.a, record.b))
+    case .keyIn where slot.kind == .keyArray:
+      result = anyKey(slot, record.a, record.b)
+    case .keyNotIn where slot.kind == .keyArray:
+      result = !anyKey(slot, record.a, record.b)
     case .numberCompare where slot.kind == .number:
       let value = slot.number
       result =
@@ -512,6 +520,14 @@ private struct Walk {
     predicateStamp[position] = generation
     predicateValue[position] = result
     return result
+  }
+
+  /// Whether a key array holds a key of the sorted set `keySets[start..<end]` (an array attribute intersects).
+  @inline(__always)
+  func anyKey(_ slot: PreparedProfile.Summary, _ start: Int32, _ end: Int32) -> Bool {
+    let first = Int(slot.key)
+    for index in first..<first + Int(slot.number) where containsKey(arrayKeys[index], start, end) { return true }
+    return false
   }
 
   @inline(__always)

@@ -15,6 +15,10 @@ public struct PreparedProfile: @unchecked Sendable {
   struct Summary {
     enum Kind: UInt8 {
       case null, bool, number, string, array, object
+      /// An array kept only as the key ids of its string elements (for a
+      /// ``ProfileLayout/keysOnly`` slot): `key` is the first in
+      /// ``Storage/arrayKeys`` and `number` the count.
+      case keyArray
     }
 
     var kind: Kind
@@ -31,6 +35,24 @@ public struct PreparedProfile: @unchecked Sendable {
     let values: UnsafeMutablePointer<JSONValue>
     /// Padded version strings of the slots version comparisons read (others empty).
     let paddedVersions: UnsafeMutablePointer<String>
+    /// Key ids of the string elements of ``Summary/Kind/keyArray`` slots.
+    private(set) var arrayKeys: UnsafeMutablePointer<Int32>
+    var arrayKeyCount = 0
+    private var arrayKeyCapacity = 16
+
+    /// Appends a key id to ``arrayKeys``.
+    @inline(__always)
+    func appendArrayKey(_ key: Int32) {
+      if arrayKeyCount == arrayKeyCapacity {
+        let grown = UnsafeMutablePointer<Int32>.allocate(capacity: arrayKeyCapacity * 2)
+        grown.update(from: arrayKeys, count: arrayKeyCount)
+        arrayKeys.deallocate()
+        arrayKeys = grown
+        arrayKeyCapacity *= 2
+      }
+      arrayKeys[arrayKeyCount] = key
+      arrayKeyCount += 1
+    }
 
     init(count: Int) {
       self.count = count
@@ -40,6 +62,7 @@ public struct PreparedProfile: @unchecked Sendable {
       values.initialize(repeating: .null, count: max(count, 1))
       paddedVersions = .allocate(capacity: max(count, 1))
       paddedVersions.initialize(repeating: "", count: max(count, 1))
+      arrayKeys = .allocate(capacity: arrayKeyCapacity)
     }
 
     deinit {
@@ -48,6 +71,7 @@ public struct PreparedProfile: @unchecked Sendable {
       values.deallocate()
       paddedVersions.deinitialize(count: max(count, 1))
       paddedVersions.deallocate()
+      arrayKeys.deallocate()
     }
   }
 
@@ -84,6 +108,7 @@ public struct PreparedProfile: @unchecked Sendable {
       summaries[slot] = Summary(kind: .null, key: -1, number: 0)
       values[slot] = .null
     }
+    storage.arrayKeyCount = 0
     resetVersions(flat)
   }
 
@@ -248,6 +273,12 @@ public struct PreparedProfile: @unchecked Sendable {
     let layout = flat.profileLayout
     let record = layout.nodes[node]
     if record.table < 0, try readScalar(&scanner, record, layout) { return }
+    if record.table < 0, record.exactCount == 1, scanner.bytes[scanner.position] == UInt8(ascii: "["),
+      layout.slotFlags[Int(layout.exact[Int(record.exactStart)])] & ProfileLayout.keysOnly != 0
+    {
+      try readKeyArray(&scanner, slot: Int(layout.exact[Int(record.exactStart)]), depth: depth, layout)
+      return
+    }
     if record.exactCount == 0, scanner.bytes[scanner.position] == UInt8(ascii: "{") {
       // Only deeper paths: descend without building the object. A repeated key
       // replaces everything an earlier occurrence set.
@@ -330,6 +361,48 @@ public struct PreparedProfile: @unchecked Sendable {
       }
       return true
     }
+  }
+
+  /// Reads an array for a ``ProfileLayout/keysOnly`` slot as the key ids of its
+  /// string elements, validating the rest without building anything.
+  private mutating func readKeyArray(_ scanner: inout Scanner, slot: Int, depth: Int, _ layout: ProfileLayout)
+    throws(JSONReader.SyntaxError)
+  {
+    if depth + 1 > scanner.maxDepth {
+      throw scanner.error(.tooDeep, "arrays and objects nest deeper than \(scanner.maxDepth) levels")
+    }
+    let base = scanner.bytes.baseAddress!
+    let count = scanner.bytes.count
+    let table = layout.slotTable[slot]
+    let storage = self.storage
+    let first = storage.arrayKeyCount
+    values[slot] = .null
+    scanner.position += 1
+    scanner.skipWhitespace()
+    if scanner.position < count && base[scanner.position] == UInt8(ascii: "]") {
+      scanner.position += 1
+    } else {
+      while true {
+        scanner.skipWhitespace()
+        var hash: UInt32 = 0
+        if scanner.position < count, base[scanner.position] == UInt8(ascii: "\""),
+          let end = PreparedProfile.scanPlainString(base, scanner.position, count, hash: &hash)
+        {
+          let key = table >= 0 ? layout.lookup(table, hash: hash, base + scanner.position + 1, end - scanner.position - 1) : -1
+          if key >= 0 { storage.appendArrayKey(key) }
+          scanner.position = end + 1
+        } else if scanner.position < count, base[scanner.position] == UInt8(ascii: "\"") {
+          // Escapes or non-ASCII: decode, then look the text up.
+          let text = try scanner.parseString()
+          let key = table >= 0 ? layout.lookup(table, text) : -1
+          if key >= 0 { storage.appendArrayKey(key) }
+        } else {
+          try scanner.skipValueWithoutBuilding(depth: depth + 1)
+        }
+        if try scanner.endOfContainer(UInt8(ascii: "]")) { break }
+      }
+    }
+    summaries[slot] = Summary(kind: .keyArray, key: Int32(first), number: Double(storage.arrayKeyCount - first))
   }
 
   /// Sets a slot to null (a missing attribute).

@@ -45,6 +45,9 @@ final class ProfileLayout: @unchecked Sendable {
   /// Slot flags.
   static let needsString: UInt8 = 1
   static let isVersion: UInt8 = 2
+  /// Only `$eq`, `$in` and `$nin` with strings read the slot, so an array value
+  /// can be kept as the key ids of its string elements.
+  static let keysOnly: UInt8 = 4
 
   let nodes: UnsafeMutableBufferPointer<Node>
   let exact: UnsafeMutableBufferPointer<Int32>
@@ -55,7 +58,7 @@ final class ProfileLayout: @unchecked Sendable {
   let keyBytes: UnsafeMutableBufferPointer<UInt8>
   /// Per slot: the table of its switch keys, or -1.
   let slotTable: UnsafeMutableBufferPointer<Int32>
-  /// Per slot: ``needsString`` and ``isVersion`` bits.
+  /// Per slot: ``needsString``, ``isVersion`` and ``keysOnly`` bits.
   let slotFlags: UnsafeMutableBufferPointer<UInt8>
 
   /// - Parameters:

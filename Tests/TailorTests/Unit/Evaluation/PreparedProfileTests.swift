@@ -34,4 +34,37 @@ import Testing
     let prepared = try rules.prepare(json: bytes)
     #expect(rules.makeEvaluator().decide("hero", for: prepared, at: 0)?.variant == "b")
   }
+
+  /// Arrays that only string `$eq`, `$in` and `$nin` read are kept as key ids;
+  /// they answer exactly as the full value does, whatever the elements are.
+  @Test func keyArraysAnswerAsTheFullValue() throws {
+    let rules = try Rules(
+      json: #"""
+        {"tailor": 1, "decisions": {
+          "in": {"variants": {"no": 0, "yes": 1}, "default": "no", "rules": [
+            {"id": "r", "when": {"tags": {"$in": ["sale", "kids", "é"]}}, "serve": "yes"}]},
+          "nin": {"variants": {"no": 0, "yes": 1}, "default": "no", "rules": [
+            {"id": "r", "when": {"tags": {"$nin": ["spam"]}}, "serve": "yes"}]},
+          "eq": {"variants": {"no": 0, "yes": 1}, "default": "no", "rules": [
+            {"id": "r", "when": {"tags": {"$eq": "sale"}}, "serve": "yes"}]}}}
+        """#
+    )
+    let profiles = [
+      #"{"tags": ["sale"]}"#, #"{"tags": ["x", "kids"]}"#, #"{"tags": []}"#, #"{"tags": ["spam", "sale"]}"#,
+      #"{"tags": ["spam"]}"#, #"{"tags": [1, null, true, {"a": "sale"}, ["sale"]]}"#, #"{"tags": ["sale"]}"#,
+      #"{"tags": ["é"]}"#, #"{"tags": ["é", "x"]}"#, #"{"tags": "sale"}"#, #"{"tags": null}"#, #"{}"#,
+      #"{"tags": ["x"], "tags": ["sale"]}"#, #"{"tags": ["sale"], "tags": ["x"]}"#, #"{ "tags" : [ "kids" , "y" ] }"#,
+    ]
+    let evaluator = rules.makeEvaluator()
+    for text in profiles {
+      let prepared = try rules.prepare(json: Array(text.utf8))
+      let profile = try Profile(json: text)
+      for name in ["in", "nin", "eq"] {
+        let expected = rules.decide(name, for: profile, now: nil)?.variant
+        #expect(evaluator.decide(name, for: prepared, at: 0)?.variant == expected, "\(name) on \(text)")
+      }
+    }
+    let prepared = try rules.prepare(json: Array(#"{"tags": ["kids", 2, "sale"]}"#.utf8))
+    #expect(prepared.storage.summaries[0].kind == .keyArray)
+  }
 }
