@@ -288,8 +288,9 @@ package final class LineServer {
   private func answerSerially(_ lines: ArraySlice<LineRef>) -> Int {
     let input = UnsafeBufferPointer(buffer)
     var answered = 0
+    // One clock reading per line: each line's end is the next one's start.
+    var began = MonotonicClock.nanoseconds()
     for line in lines {
-      let began = MonotonicClock.nanoseconds()
       let outcome = handler.respond(
         to: UnsafeBufferPointer(rebasing: input[line.range]),
         lineNumber: line.number,
@@ -297,7 +298,9 @@ package final class LineServer {
         scratch: scratch
       )
       if case .control = outcome { break }
-      stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
+      let ended = MonotonicClock.nanoseconds()
+      stats.record(outcome, nanoseconds: ended - began)
+      began = ended
       answered += 1
     }
     return answered
@@ -315,9 +318,9 @@ package final class LineServer {
       let input = shared.bytes
       let worker = workers[index]
       worker.reset()
+      var began = MonotonicClock.nanoseconds()
       for position in (index * per)..<min(all.count, (index + 1) * per) {
         let line = all[position]
-        let began = MonotonicClock.nanoseconds()
         let outcome = handler.respond(
           to: UnsafeBufferPointer(rebasing: input[line.range]),
           lineNumber: line.number,
@@ -325,7 +328,9 @@ package final class LineServer {
           scratch: worker.scratch
         )
         if case .control = outcome { break }
-        worker.stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
+        let ended = MonotonicClock.nanoseconds()
+        worker.stats.record(outcome, nanoseconds: ended - began)
+        began = ended
         worker.answered += 1
       }
     }

@@ -79,7 +79,8 @@ extension Rules {
 }
 
 /// One decision's constant JSON: its `"name":` key and each variant's value.
-struct RenderedDecision: Sendable {
+/// A class, so reading one out of the array costs one reference count.
+final class RenderedDecision: Sendable {
   let name: String
   /// `"name":`
   let key: [UInt8]

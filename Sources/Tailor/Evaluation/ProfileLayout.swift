@@ -156,12 +156,32 @@ final class ProfileLayout: @unchecked Sendable {
       if entry < 0 { return -1 }
       let candidate = entries[entry]
       if candidate.hash == hash && Int(candidate.length) == count
-        && (count == 0 || memcmp(keyBytes.baseAddress! + Int(candidate.start), key, count) == 0)
+        && ProfileLayout.equal(keyBytes.baseAddress! + Int(candidate.start), key, count)
       {
         return candidate.value
       }
       position = (position + 1) & mask
     }
+  }
+
+  /// Whether `count` bytes at `a` and `b` are equal; keys are short, so this
+  /// compares eight bytes at a time without calling `memcmp`.
+  @inline(__always)
+  static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    var offset = 0
+    while offset + 8 <= count {
+      if UnsafeRawPointer(a + offset).loadUnaligned(as: UInt64.self)
+        != UnsafeRawPointer(b + offset).loadUnaligned(as: UInt64.self)
+      {
+        return false
+      }
+      offset += 8
+    }
+    while offset < count {
+      if a[offset] != b[offset] { return false }
+      offset += 1
+    }
+    return true
   }
 
   /// The value `table` holds for `key`, or -1.
