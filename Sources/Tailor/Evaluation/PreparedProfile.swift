@@ -169,28 +169,6 @@ public struct PreparedProfile: @unchecked Sendable {
     return position
   }
 
-  /// Scans a string at its opening quote while hashing it (``ProfileLayout/hash(_:)``):
-  /// the offset of the closing quote, or `nil` when the string has escapes,
-  /// control characters or non-ASCII bytes, or is unterminated.
-  @inline(__always)
-  private static func scanPlainString(_ base: UnsafePointer<UInt8>, _ quote: Int, _ count: Int, hash: inout UInt32)
-    -> Int?
-  {
-    var position = quote + 1
-    var value: UInt32 = 0x811C_9DC5
-    while position < count {
-      let byte = base[position]
-      if byte == UInt8(ascii: "\"") {
-        hash = value
-        return position
-      }
-      if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
-      value = (value ^ UInt32(byte)) &* 0x0100_0193
-      position += 1
-    }
-    return nil
-  }
-
   /// Reads an object at a trie node: keys the rules use descend into their
   /// nodes, the others are validated and skipped without being built.
   ///
@@ -220,7 +198,7 @@ public struct PreparedProfile: @unchecked Sendable {
       }
       var child: Int32 = -1
       var hash: UInt32 = 0
-      if let end = PreparedProfile.scanPlainString(base, position, count, hash: &hash) {
+      if let end = PlainString.scan(base, position, count, hash: &hash) {
         if table >= 0 { child = layout.lookup(table, hash: hash, base + position + 1, end - position - 1) }
         position = end + 1
       } else {
@@ -309,7 +287,7 @@ public struct PreparedProfile: @unchecked Sendable {
     switch base[position] {
     case UInt8(ascii: "\""):
       var hash: UInt32 = 0
-      guard let end = PreparedProfile.scanPlainString(base, position, scanner.bytes.count, hash: &hash) else {
+      guard let end = PlainString.scan(base, position, scanner.bytes.count, hash: &hash) else {
         return false
       }
       let text = base + position + 1
@@ -386,7 +364,7 @@ public struct PreparedProfile: @unchecked Sendable {
         scanner.skipWhitespace()
         var hash: UInt32 = 0
         if scanner.position < count, base[scanner.position] == UInt8(ascii: "\""),
-          let end = PreparedProfile.scanPlainString(base, scanner.position, count, hash: &hash)
+          let end = PlainString.scan(base, scanner.position, count, hash: &hash)
         {
           let key = table >= 0 ? layout.lookup(table, hash: hash, base + scanner.position + 1, end - scanner.position - 1) : -1
           if key >= 0 { storage.appendArrayKey(key) }
@@ -492,21 +470,11 @@ extension Scanner {
 
   /// Validates a string without decoding it.
   mutating func skipString() throws(JSONReader.SyntaxError) {
-    let start = position
-    position += 1
-    while position < bytes.count {
-      let byte = bytes[position]
-      if byte == UInt8(ascii: "\"") {
-        position += 1
-        return
-      }
-      if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 {
-        position = start
-        _ = try parseString()
-        return
-      }
-      position += 1
+    if let base = bytes.baseAddress, let end = PlainString.end(base, position, bytes.count) {
+      position = end + 1
+      return
     }
-    throw error(.jsonSyntax, "unterminated string", at: start)
+    // Escapes, non-ASCII, control characters or no end: the reader validates (or reports) it.
+    _ = try parseString()
   }
 }

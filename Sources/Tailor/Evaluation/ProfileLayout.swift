@@ -34,7 +34,7 @@ final class ProfileLayout: @unchecked Sendable {
     var mask: Int32
   }
 
-  /// A key: its FNV-1a hash, its bytes in `keyBytes` and the value it maps to.
+  /// A key: its hash (``hash(_:)``), its bytes in `keyBytes` and the value it maps to.
   struct Entry {
     var hash: UInt32
     var start: Int32
@@ -137,11 +137,24 @@ final class ProfileLayout: @unchecked Sendable {
     slotFlags.baseAddress?.deallocate()
   }
 
-  /// FNV-1a, the same hash the reader computes while it scans a key.
+  /// The hash the reader computes while it scans a key.
+  ///
+  /// The bytes are taken eight at a time as little-endian words, the last
+  /// partial word padded with zeros, so the reader hashes a string in the same
+  /// loop that finds its end (``PlainString/scan(_:_:_:hash:)``).
   static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt32 {
-    var hash: UInt32 = 0x811C_9DC5
-    for byte in key { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
-    return hash
+    var hash = PlainString.seed
+    var offset = 0
+    while offset + 8 <= key.count {
+      hash = PlainString.mix(hash, UnsafeRawPointer(key.baseAddress! + offset).loadUnaligned(as: UInt64.self))
+      offset += 8
+    }
+    if offset < key.count {
+      var word: UInt64 = 0
+      for index in offset..<key.count { word |= UInt64(key[index]) << (UInt64(index - offset) * 8) }
+      hash = PlainString.mix(hash, word)
+    }
+    return PlainString.finish(hash)
   }
 
   /// The value `table` holds for the key at `key` (`count` bytes, hashing to `hash`), or -1.
@@ -190,5 +203,98 @@ final class ProfileLayout: @unchecked Sendable {
     return copy.withUTF8 { bytes in
       lookup(table, hash: ProfileLayout.hash(bytes), bytes.baseAddress ?? UnsafePointer(keyBytes.baseAddress!), bytes.count)
     }
+  }
+}
+
+/// Scanning JSON strings eight bytes at a time.
+///
+/// A string is plain when it holds only printable ASCII other than `"` and
+/// `\\`: its bytes are its value. Each 64-bit word is tested for a quote, a
+/// backslash, a control character or a non-ASCII byte at once; the lowest
+/// flagged byte is always a real one (a borrow only flags bytes above it).
+enum PlainString {
+  static let seed: UInt64 = 0xCBF2_9CE4_8422_2325
+
+  @inline(__always)
+  static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+    let mixed = (hash ^ word) &* 0x9E37_79B9_7F4A_7C15
+    return mixed ^ (mixed >> 29)
+  }
+
+  @inline(__always)
+  static func finish(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash ^ (hash >> 32)) }
+
+  /// The high bit of each byte of `word` that is `"`, `\\`, below 0x20 or above 0x7F.
+  @inline(__always)
+  static func special(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let quote = word ^ (ones &* 0x22)
+    let backslash = word ^ (ones &* 0x5C)
+    let zeroQuote = (quote &- ones) & ~quote
+    let zeroBackslash = (backslash &- ones) & ~backslash
+    let control = (word &- ones &* 0x20) & ~word
+    return (zeroQuote | zeroBackslash | control | word) & highs
+  }
+
+  /// Scans the string whose opening quote is at `quote` and hashes it as
+  /// ``ProfileLayout/hash(_:)`` does: the offset of the closing quote, or `nil`
+  /// when the string is not plain or not terminated.
+  @inline(__always)
+  static func scan(_ base: UnsafePointer<UInt8>, _ quote: Int, _ count: Int, hash: inout UInt32) -> Int? {
+    var position = quote + 1
+    var state = seed
+    while position + 8 <= count {
+      let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+      let flags = special(word)
+      if flags == 0 {
+        state = mix(state, word)
+        position += 8
+        continue
+      }
+      let index = flags.trailingZeroBitCount >> 3
+      guard base[position + index] == UInt8(ascii: "\"") else { return nil }
+      if index > 0 { state = mix(state, word & ((1 << (UInt64(index) &* 8)) &- 1)) }
+      hash = finish(state)
+      return position + index
+    }
+    // Fewer than eight bytes remain in the text: one partial word at most.
+    var word: UInt64 = 0
+    var shift: UInt64 = 0
+    while position < count {
+      let byte = base[position]
+      if byte == UInt8(ascii: "\"") {
+        if shift > 0 { state = mix(state, word) }
+        hash = finish(state)
+        return position
+      }
+      if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+      word |= UInt64(byte) << shift
+      shift += 8
+      position += 1
+    }
+    return nil
+  }
+
+  /// The offset of the closing quote of the plain string at `quote`, or `nil`.
+  @inline(__always)
+  static func end(_ base: UnsafePointer<UInt8>, _ quote: Int, _ count: Int) -> Int? {
+    var position = quote + 1
+    while position + 8 <= count {
+      let flags = special(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+      if flags == 0 {
+        position += 8
+        continue
+      }
+      let index = position + flags.trailingZeroBitCount >> 3
+      return base[index] == UInt8(ascii: "\"") ? index : nil
+    }
+    while position < count {
+      let byte = base[position]
+      if byte == UInt8(ascii: "\"") { return position }
+      if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+      position += 1
+    }
+    return nil
   }
 }
