@@ -21,6 +21,13 @@ public final class Evaluator {
   private let decisionAll: UnsafeMutablePointer<[Hit]>
   private let predicateCount: Int
   private let decisionCount: Int
+  /// Per slot, strings built from a prepared profile's pending bytes (and their
+  /// padded versions) during one evaluation, stamped with its generation.
+  private let slotCount: Int
+  private let stringStamp: UnsafeMutablePointer<UInt32>
+  private let strings: UnsafeMutablePointer<JSONValue>
+  private let paddedStamp: UnsafeMutablePointer<UInt32>
+  private let padded: UnsafeMutablePointer<String>
   private let matchResources = MatchResources.make()
 
   /// One served rule (or the default) before it becomes a ``Decision/Match``.
@@ -50,6 +57,15 @@ public final class Evaluator {
     )
     decisionAll = .allocate(capacity: max(decisionCount, 1))
     decisionAll.initialize(repeating: [], count: max(decisionCount, 1))
+    slotCount = flat.slotPaths.count
+    stringStamp = .allocate(capacity: max(slotCount, 1))
+    stringStamp.initialize(repeating: 0, count: max(slotCount, 1))
+    strings = .allocate(capacity: max(slotCount, 1))
+    strings.initialize(repeating: .null, count: max(slotCount, 1))
+    paddedStamp = .allocate(capacity: max(slotCount, 1))
+    paddedStamp.initialize(repeating: 0, count: max(slotCount, 1))
+    padded = .allocate(capacity: max(slotCount, 1))
+    padded.initialize(repeating: "", count: max(slotCount, 1))
   }
 
   deinit {
@@ -60,6 +76,12 @@ public final class Evaluator {
     decisionFirst.deallocate()
     decisionAll.deinitialize(count: max(decisionCount, 1))
     decisionAll.deallocate()
+    stringStamp.deallocate()
+    strings.deinitialize(count: max(slotCount, 1))
+    strings.deallocate()
+    paddedStamp.deallocate()
+    padded.deinitialize(count: max(slotCount, 1))
+    padded.deallocate()
   }
 
   private func nextGeneration() -> UInt32 {
@@ -68,6 +90,8 @@ public final class Evaluator {
       // Wrapped around: clear the stamps once every 4 billion profiles.
       predicateStamp.update(repeating: 0, count: max(predicateCount, 1))
       decisionStamp.update(repeating: 0, count: max(decisionCount, 1))
+      stringStamp.update(repeating: 0, count: max(slotCount, 1))
+      paddedStamp.update(repeating: 0, count: max(slotCount, 1))
       generation = 1
     }
     return generation
@@ -143,6 +167,14 @@ public final class Evaluator {
           matchResources: matchResources,
           paddedVersions: UnsafePointer(storage.paddedVersions),
           arrayKeys: UnsafePointer(storage.arrayKeys),
+          pending: PendingStrings(
+            entries: storage.pending,
+            arena: storage.arena,
+            stringStamp: stringStamp,
+            strings: strings,
+            paddedStamp: paddedStamp,
+            padded: padded
+          ),
           generation: generation,
           now: now
         )
@@ -192,6 +224,16 @@ struct HitList {
   }
 }
 
+/// A prepared profile's pending strings and the evaluator's memory for building them.
+struct PendingStrings {
+  let entries: UnsafePointer<Int64>
+  let arena: UnsafePointer<UInt8>
+  let stringStamp: UnsafeMutablePointer<UInt32>
+  let strings: UnsafeMutablePointer<JSONValue>
+  let paddedStamp: UnsafeMutablePointer<UInt32>
+  let padded: UnsafeMutablePointer<String>
+}
+
 /// One evaluation's view of the compiled rules, the prepared profile and the
 /// memo: plain pointers, so the walk does no reference counting.
 private struct Walk {
@@ -219,6 +261,7 @@ private struct Walk {
   let matchResources: MatchResources
   let paddedVersions: UnsafePointer<String>
   let arrayKeys: UnsafePointer<Int32>
+  let pending: PendingStrings
   let generation: UInt32
   let now: Double
 
@@ -236,11 +279,13 @@ private struct Walk {
     matchResources: MatchResources,
     paddedVersions: UnsafePointer<String>,
     arrayKeys: UnsafePointer<Int32>,
+    pending: PendingStrings,
     generation: UInt32,
     now: Double
   ) {
     self.paddedVersions = paddedVersions
     self.arrayKeys = arrayKeys
+    self.pending = pending
     self.flat = flat
     nodes = flat.nodes
     candidates = flat.candidates
@@ -432,7 +477,7 @@ private struct Walk {
   }
 
   func bucket(_ rule: FlatRules.RuleRecord) -> Double? {
-    guard let input = Bucketing.hashInput(values[Int(rule.slot)]) else { return nil }
+    guard let input = Bucketing.hashInput(value(Int(rule.slot))) else { return nil }
     return Bucketing.hashV2(seed: flat.seeds[Int(rule.seed)], value: input)
   }
 
@@ -498,13 +543,13 @@ private struct Walk {
         default: value >= record.number
         }
     case .regex where slot.kind == .string:
-      if case .string(let text) = values[Int(record.slot)] {
+      if case .string(let text) = value(Int(record.slot)) {
         result = patterns[Int(record.a)]._withUnsafeGuaranteedRef { $0.matches(text, using: matchResources) }
       } else {
         result = false
       }
     case .version:
-      let order = JavaScript.compareUTF16(paddedVersions[Int(record.slot)], flat.paddedOperands[Int(record.b)])
+      let order = JavaScript.compareUTF16(paddedVersion(Int(record.slot)), flat.paddedOperands[Int(record.b)])
       result =
         switch record.a {
         case 0: order == 0
@@ -515,11 +560,39 @@ private struct Walk {
         default: order >= 0
         }
     default:
-      result = flat.reference.matches(flat.tests[Int(record.test)], values[Int(record.slot)])
+      result = flat.reference.matches(flat.tests[Int(record.test)], value(Int(record.slot)))
     }
     predicateStamp[position] = generation
     predicateValue[position] = result
     return result
+  }
+
+  /// A slot's value; a pending string is built once per evaluation.
+  @inline(__always)
+  func value(_ slot: Int) -> JSONValue {
+    let entry = pending.entries[slot]
+    if entry < 0 { return values[slot] }
+    return pendingString(slot, entry)
+  }
+
+  func pendingString(_ slot: Int, _ entry: Int64) -> JSONValue {
+    if pending.stringStamp[slot] == generation { return pending.strings[slot] }
+    let bytes = UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: Int(entry & 0xFFFF_FFFF))
+    let string = JSONValue.string(String(decoding: bytes, as: UTF8.self))
+    pending.strings[slot] = string
+    pending.stringStamp[slot] = generation
+    return string
+  }
+
+  /// A version slot's padded form; a pending string's is built once per evaluation.
+  func paddedVersion(_ slot: Int) -> String {
+    let entry = pending.entries[slot]
+    if entry < 0 { return paddedVersions[slot] }
+    if pending.paddedStamp[slot] == generation { return pending.padded[slot] }
+    let version = Version.padded(pendingString(slot, entry))
+    pending.padded[slot] = version
+    pending.paddedStamp[slot] = generation
+    return version
   }
 
   /// Whether a key array holds a key of the sorted set `keySets[start..<end]` (an array attribute intersects).

@@ -35,6 +35,37 @@ public struct PreparedProfile: @unchecked Sendable {
     let values: UnsafeMutablePointer<JSONValue>
     /// Padded version strings of the slots version comparisons read (others empty).
     let paddedVersions: UnsafeMutablePointer<String>
+    /// Per slot: a string read from JSON bytes but not yet built, as
+    /// `start << 32 | length` in ``arena``, or -1. The evaluator builds the
+    /// string (and its padded version) only if a test reads it.
+    let pending: UnsafeMutablePointer<Int64>
+    /// The bytes of pending strings.
+    private(set) var arena: UnsafeMutablePointer<UInt8>
+    private(set) var arenaCount = 0
+    private var arenaCapacity = 256
+
+    /// Copies a pending string's bytes into ``arena``; returns its ``pending`` entry.
+    @inline(__always)
+    func keep(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> Int64 {
+      if arenaCount + count > arenaCapacity {
+        while arenaCount + count > arenaCapacity { arenaCapacity *= 2 }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: arenaCapacity)
+        grown.update(from: arena, count: arenaCount)
+        arena.deallocate()
+        arena = grown
+      }
+      (arena + arenaCount).update(from: bytes, count: count)
+      let entry = Int64(arenaCount) << 32 | Int64(count)
+      arenaCount += count
+      return entry
+    }
+
+    /// Forgets every pending string.
+    func clearPending() {
+      pending.update(repeating: -1, count: max(count, 1))
+      arenaCount = 0
+    }
+
     /// Key ids of the string elements of ``Summary/Kind/keyArray`` slots.
     private(set) var arrayKeys: UnsafeMutablePointer<Int32>
     var arrayKeyCount = 0
@@ -63,6 +94,9 @@ public struct PreparedProfile: @unchecked Sendable {
       paddedVersions = .allocate(capacity: max(count, 1))
       paddedVersions.initialize(repeating: "", count: max(count, 1))
       arrayKeys = .allocate(capacity: arrayKeyCapacity)
+      pending = .allocate(capacity: max(count, 1))
+      pending.initialize(repeating: -1, count: max(count, 1))
+      arena = .allocate(capacity: arenaCapacity)
     }
 
     deinit {
@@ -72,6 +106,8 @@ public struct PreparedProfile: @unchecked Sendable {
       paddedVersions.deinitialize(count: max(count, 1))
       paddedVersions.deallocate()
       arrayKeys.deallocate()
+      pending.deallocate()
+      arena.deallocate()
     }
   }
 
@@ -109,6 +145,7 @@ public struct PreparedProfile: @unchecked Sendable {
       values[slot] = .null
     }
     storage.arrayKeyCount = 0
+    storage.clearPending()
     resetVersions(flat)
   }
 
@@ -134,6 +171,13 @@ public struct PreparedProfile: @unchecked Sendable {
     var scanner = Scanner(bytes: bytes, maxDepth: maxDepth, reportDuplicates: false)
     scanner.tracksPath = false
     scanner.skipWhitespace()
+    if scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: "{") {
+      let reader = ProfileFastReader(bytes, maxDepth: maxDepth, layout: flat.profileLayout, storage: storage)
+      let end = reader.object(scanner.position, node: 0, depth: 1)
+      if end >= 0 && reader.skipSpace(end) == bytes.count { return }
+      // Something the fast path leaves to the full reader: read again from a clean slate.
+      reset(flat)
+    }
     guard scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: "{") else {
       // Not an object: no attribute resolves. Still require valid JSON.
       _ = try scanner.parseValue(depth: 0)
@@ -150,6 +194,11 @@ public struct PreparedProfile: @unchecked Sendable {
     throws(JSONReader.SyntaxError) -> Int
   {
     precondition(offset < text.count && text[offset] == UInt8(ascii: "{"), "no object at the offset")
+    let reader = ProfileFastReader(text, maxDepth: maxDepth, layout: flat.profileLayout, storage: storage)
+    let end = reader.object(offset, node: 0, depth: 1)
+    if end >= 0 { return end }
+    // Something the fast path leaves to the full reader: read again from a clean slate.
+    reset(flat)
     var scanner = Scanner(bytes: text, maxDepth: maxDepth, reportDuplicates: false)
     scanner.tracksPath = false
     scanner.position = offset

@@ -160,20 +160,42 @@ final class ProfileLayout: @unchecked Sendable {
   /// The value `table` holds for the key at `key` (`count` bytes, hashing to `hash`), or -1.
   @inline(__always)
   func lookup(_ table: Int32, hash: UInt32, _ key: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
-    let record = tables[Int(table)]
-    let mask = Int(record.mask)
-    let start = Int(record.start)
-    var position = Int(hash) & mask
-    while true {
-      let entry = Int(probes[start + position])
-      if entry < 0 { return -1 }
-      let candidate = entries[entry]
-      if candidate.hash == hash && Int(candidate.length) == count
-        && ProfileLayout.equal(keyBytes.baseAddress! + Int(candidate.start), key, count)
-      {
-        return candidate.value
+    Tables(self).lookup(table, hash: hash, key, count)
+  }
+
+  /// The tables as plain pointers, for loops that look up many keys.
+  struct Tables {
+    let tables: UnsafeMutablePointer<Table>
+    let probes: UnsafeMutablePointer<Int32>
+    let entries: UnsafeMutablePointer<Entry>
+    let keyBytes: UnsafeMutablePointer<UInt8>
+
+    init(_ layout: ProfileLayout) {
+      // Every buffer is allocated with room for at least one element.
+      tables = layout.tables.baseAddress!
+      probes = layout.probes.baseAddress!
+      entries = layout.entries.baseAddress!
+      keyBytes = layout.keyBytes.baseAddress!
+    }
+
+    /// The value `table` holds for the key at `key` (`count` bytes, hashing to `hash`), or -1.
+    @inline(__always)
+    func lookup(_ table: Int32, hash: UInt32, _ key: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+      let record = tables[Int(table)]
+      let mask = Int(record.mask)
+      let start = Int(record.start)
+      var position = Int(hash) & mask
+      while true {
+        let entry = Int(probes[start + position])
+        if entry < 0 { return -1 }
+        let candidate = entries[entry]
+        if candidate.hash == hash && Int(candidate.length) == count
+          && ProfileLayout.equal(keyBytes + Int(candidate.start), key, count)
+        {
+          return candidate.value
+        }
+        position = (position + 1) & mask
       }
-      position = (position + 1) & mask
     }
   }
 

@@ -1,0 +1,315 @@
+/// The profile reader's fast path: one tight pass over the common shape of a
+/// profile — plain ASCII keys and strings, numbers without exponents, literals,
+/// nested objects on attribute paths, arrays of strings for `$in`.
+///
+/// It works on raw pointers with no `throws`, no JSON values for skipped
+/// fields and no reference counting. Anything else — escapes, non-ASCII text,
+/// exponents, a container where a slot wants the value, deep nesting, any
+/// error — makes it give up (-1), and the full reader reads the text again from
+/// the start, so answers and errors are the full reader's in every case.
+struct ProfileFastReader {
+  let base: UnsafePointer<UInt8>
+  let count: Int
+  let maxDepth: Int
+  unowned(unsafe) let layout: ProfileLayout
+  unowned(unsafe) let storage: PreparedProfile.Storage
+  let nodes: UnsafeMutablePointer<ProfileLayout.Node>
+  let exact: UnsafeMutablePointer<Int32>
+  let subtree: UnsafeMutablePointer<Int32>
+  let slotTable: UnsafeMutablePointer<Int32>
+  let slotFlags: UnsafeMutablePointer<UInt8>
+  let summaries: UnsafeMutablePointer<PreparedProfile.Summary>
+  let values: UnsafeMutablePointer<JSONValue>
+  let versions: UnsafeMutablePointer<String>
+  let pending: UnsafeMutablePointer<Int64>
+  let tables: ProfileLayout.Tables
+
+  /// Nesting past this is left to the full reader, which keeps its own stack.
+  static let depthLimit = 32
+
+  init(_ text: UnsafeBufferPointer<UInt8>, maxDepth: Int, layout: ProfileLayout, storage: PreparedProfile.Storage) {
+    base = text.baseAddress!
+    count = text.count
+    self.maxDepth = min(maxDepth, ProfileFastReader.depthLimit)
+    self.layout = layout
+    self.storage = storage
+    // Every layout buffer is allocated with room for at least one element.
+    nodes = layout.nodes.baseAddress!
+    exact = layout.exact.baseAddress!
+    subtree = layout.subtree.baseAddress!
+    slotTable = layout.slotTable.baseAddress!
+    slotFlags = layout.slotFlags.baseAddress!
+    summaries = storage.summaries
+    values = storage.values
+    versions = storage.paddedVersions
+    pending = storage.pending
+    tables = ProfileLayout.Tables(layout)
+  }
+
+  @inline(__always)
+  func skipSpace(_ position: Int) -> Int {
+    var position = position
+    while position < count {
+      let byte = base[position]
+      if byte > 0x20 || (byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09) { return position }
+      position += 1
+    }
+    return position
+  }
+
+  /// Reads the object whose `{` is at `position` into the slots under trie
+  /// `node`; the offset past its `}`, or -1.
+  func object(_ position: Int, node: Int, depth: Int) -> Int {
+    if depth > maxDepth { return -1 }
+    let table = nodes[node].table
+    var position = skipSpace(position + 1)
+    if position < count && base[position] == UInt8(ascii: "}") { return position + 1 }
+    while true {
+      guard position < count, base[position] == UInt8(ascii: "\"") else { return -1 }
+      var hash: UInt32 = 0
+      guard let end = PlainString.scan(base, position, count, hash: &hash) else { return -1 }
+      let child = table >= 0 ? tables.lookup(table, hash: hash, base + position + 1, end - position - 1) : -1
+      position = skipSpace(end + 1)
+      guard position < count, base[position] == UInt8(ascii: ":") else { return -1 }
+      position = skipSpace(position + 1)
+      guard position < count else { return -1 }
+      position = child >= 0 ? value(position, node: Int(child), depth: depth) : skip(position, depth: depth)
+      guard position >= 0 else { return -1 }
+      position = skipSpace(position)
+      guard position < count else { return -1 }
+      let byte = base[position]
+      if byte == UInt8(ascii: "}") { return position + 1 }
+      guard byte == UInt8(ascii: ",") else { return -1 }
+      position = skipSpace(position + 1)
+    }
+  }
+
+  /// Reads the value at `position` for trie `node`; the offset past it, or -1.
+  @inline(__always)
+  func value(_ position: Int, node: Int, depth: Int) -> Int {
+    let record = nodes[node]
+    let byte = base[position]
+    if record.table >= 0 {
+      // Deeper paths: descend into an object; anything else needs the value itself.
+      guard record.exactCount == 0, byte == UInt8(ascii: "{") else { return -1 }
+      for index in Int(record.subtreeStart)..<Int(record.subtreeStart + record.subtreeCount) {
+        let slot = Int(subtree[index])
+        summaries[slot] = PreparedProfile.Summary(kind: .null, key: -1, number: 0)
+        values[slot] = .null
+        pending[slot] = -1
+        if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.paddedNull }
+      }
+      return object(position, node: node, depth: depth + 1)
+    }
+    let first = Int(record.exactStart)
+    let last = first + Int(record.exactCount)
+    switch byte {
+    case UInt8(ascii: "\""):
+      var hash: UInt32 = 0
+      guard let end = PlainString.scan(base, position, count, hash: &hash) else { return -1 }
+      let text = base + position + 1
+      let length = end - position - 1
+      var kept: Int64 = -1
+      for index in first..<last {
+        let slot = Int(exact[index])
+        let table = slotTable[slot]
+        values[slot] = .null
+        if slotFlags[slot] & ProfileLayout.needsString != 0 {
+          // Built by the evaluator only if a test reads it.
+          if kept < 0 { kept = storage.keep(text, length) }
+          pending[slot] = kept
+        } else {
+          pending[slot] = -1
+        }
+        let key = table >= 0 ? tables.lookup(table, hash: hash, text, length) : -1
+        summaries[slot] = PreparedProfile.Summary(kind: .string, key: key, number: 0)
+      }
+      return end + 1
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      var number = 0.0
+      let end = self.number(position, &number)
+      guard end >= 0 else { return -1 }
+      for index in first..<last {
+        let slot = Int(exact[index])
+        values[slot] = .number(number)
+        pending[slot] = -1
+        summaries[slot] = PreparedProfile.Summary(kind: .number, key: -1, number: number)
+        if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.padded(.number(number)) }
+      }
+      return end
+    case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+      let end = literal(position)
+      guard end >= 0 else { return -1 }
+      let value: JSONValue = byte == UInt8(ascii: "n") ? .null : .bool(byte == UInt8(ascii: "t"))
+      let summary =
+        byte == UInt8(ascii: "n")
+        ? PreparedProfile.Summary(kind: .null, key: -1, number: 0)
+        : PreparedProfile.Summary(kind: .bool, key: -1, number: byte == UInt8(ascii: "t") ? 1 : 0)
+      for index in first..<last {
+        let slot = Int(exact[index])
+        values[slot] = value
+        pending[slot] = -1
+        summaries[slot] = summary
+        if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.padded(value) }
+      }
+      return end
+    case UInt8(ascii: "[") where last - first == 1 && slotFlags[Int(exact[first])] & ProfileLayout.keysOnly != 0:
+      return keyArray(position, slot: Int(exact[first]), depth: depth)
+    default:
+      return -1
+    }
+  }
+
+  /// Reads an array for a ``ProfileLayout/keysOnly`` slot as the key ids of its string elements.
+  func keyArray(_ position: Int, slot: Int, depth: Int) -> Int {
+    if depth + 1 > maxDepth { return -1 }
+    let table = slotTable[slot]
+    let first = storage.arrayKeyCount
+    var position = skipSpace(position + 1)
+    if position < count && base[position] == UInt8(ascii: "]") {
+      position += 1
+    } else {
+      while true {
+        guard position < count else { return -1 }
+        if base[position] == UInt8(ascii: "\"") {
+          var hash: UInt32 = 0
+          guard let end = PlainString.scan(base, position, count, hash: &hash) else { return -1 }
+          let key = table >= 0 ? tables.lookup(table, hash: hash, base + position + 1, end - position - 1) : -1
+          if key >= 0 { storage.appendArrayKey(key) }
+          position = end + 1
+        } else {
+          position = skip(position, depth: depth + 1)
+          guard position >= 0 else { return -1 }
+        }
+        position = skipSpace(position)
+        guard position < count else { return -1 }
+        let byte = base[position]
+        if byte == UInt8(ascii: "]") {
+          position += 1
+          break
+        }
+        guard byte == UInt8(ascii: ",") else { return -1 }
+        position = skipSpace(position + 1)
+      }
+    }
+    values[slot] = .null
+    pending[slot] = -1
+    summaries[slot] = PreparedProfile.Summary(
+      kind: .keyArray,
+      key: Int32(first),
+      number: Double(storage.arrayKeyCount - first)
+    )
+    return position
+  }
+
+  /// Validates the value at `position` without reading it; the offset past it, or -1.
+  func skip(_ position: Int, depth: Int) -> Int {
+    switch base[position] {
+    case UInt8(ascii: "\""):
+      guard let end = PlainString.end(base, position, count) else { return -1 }
+      return end + 1
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      var number = 0.0
+      return self.number(position, &number)
+    case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+      return literal(position)
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      if depth + 1 > maxDepth { return -1 }
+      let isObject = base[position] == UInt8(ascii: "{")
+      let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+      var position = skipSpace(position + 1)
+      if position < count && base[position] == close { return position + 1 }
+      while true {
+        guard position < count else { return -1 }
+        if isObject {
+          guard base[position] == UInt8(ascii: "\""), let end = PlainString.end(base, position, count) else { return -1 }
+          position = skipSpace(end + 1)
+          guard position < count, base[position] == UInt8(ascii: ":") else { return -1 }
+          position = skipSpace(position + 1)
+          guard position < count else { return -1 }
+        }
+        position = skip(position, depth: depth + 1)
+        guard position >= 0 else { return -1 }
+        position = skipSpace(position)
+        guard position < count else { return -1 }
+        let byte = base[position]
+        if byte == close { return position + 1 }
+        guard byte == UInt8(ascii: ",") else { return -1 }
+        position = skipSpace(position + 1)
+      }
+    default:
+      return -1
+    }
+  }
+
+  /// `true`, `false` or `null` at `position`; the offset past it, or -1.
+  @inline(__always)
+  func literal(_ position: Int) -> Int {
+    switch base[position] {
+    case UInt8(ascii: "t"):
+      guard count - position >= 4, base[position + 1] == UInt8(ascii: "r"), base[position + 2] == UInt8(ascii: "u"),
+        base[position + 3] == UInt8(ascii: "e")
+      else { return -1 }
+      return position + 4
+    case UInt8(ascii: "f"):
+      guard count - position >= 5, base[position + 1] == UInt8(ascii: "a"), base[position + 2] == UInt8(ascii: "l"),
+        base[position + 3] == UInt8(ascii: "s"), base[position + 4] == UInt8(ascii: "e")
+      else { return -1 }
+      return position + 5
+    default:
+      guard count - position >= 4, base[position + 1] == UInt8(ascii: "u"), base[position + 2] == UInt8(ascii: "l"),
+        base[position + 3] == UInt8(ascii: "l")
+      else { return -1 }
+      return position + 4
+    }
+  }
+
+  /// A number without an exponent and with at most 15 significant digits (exact
+  /// as a double, as the full reader computes it); the offset past it, or -1.
+  @inline(__always)
+  func number(_ position: Int, _ value: inout Double) -> Int {
+    var position = position
+    let negative = base[position] == UInt8(ascii: "-")
+    if negative { position += 1 }
+    guard position < count else { return -1 }
+    var mantissa: UInt64 = 0
+    var digits = 0
+    if base[position] == UInt8(ascii: "0") {
+      position += 1
+    } else {
+      while position < count, base[position] &- UInt8(ascii: "0") < 10 {
+        mantissa = mantissa &* 10 &+ UInt64(base[position] &- UInt8(ascii: "0"))
+        digits += 1
+        position += 1
+      }
+      if digits == 0 { return -1 }
+    }
+    var fraction = 0
+    if position < count && base[position] == UInt8(ascii: ".") {
+      position += 1
+      while position < count, base[position] &- UInt8(ascii: "0") < 10 {
+        mantissa = mantissa &* 10 &+ UInt64(base[position] &- UInt8(ascii: "0"))
+        digits += 1
+        fraction += 1
+        position += 1
+      }
+      if fraction == 0 { return -1 }
+    }
+    // Exponents, leading zeros and long mantissas are the full reader's.
+    guard digits <= 15, position == count || !PlainNumber.continues(base[position]) else { return -1 }
+    let magnitude = fraction == 0 ? Double(mantissa) : Double(mantissa) / Scanner.powersOfTen[fraction]
+    value = negative ? -magnitude : magnitude
+    return position
+  }
+}
+
+/// Bytes that may not follow a number this reader accepts.
+enum PlainNumber {
+  /// A digit, `.`, `e`, `E`, `+` or `-` right after a number means more number
+  /// (or a leading zero): the full reader decides.
+  @inline(__always)
+  static func continues(_ byte: UInt8) -> Bool {
+    byte &- UInt8(ascii: "0") < 10 || byte == UInt8(ascii: ".") || byte | 0x20 == UInt8(ascii: "e")
+      || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+  }
+}
