@@ -13,6 +13,9 @@ public final class RequestScratch {
   var evaluator: Evaluator?
   /// The requested decisions of the current line, by document index.
   var selected: [Int] = []
+  /// The instant, in seconds since the epoch, for requests without `now`: the
+  /// server reads the clock once per block of input it answers; `nil` reads it per request.
+  public var blockTime: Double?
 
   public init() {}
 
@@ -43,6 +46,7 @@ extension RequestHandler {
     let count = line.count
     scratch.use(rules)
     scratch.selected.removeAll(keepingCapacity: true)
+    let fragments = rules.fragments.view
     var id: Range<Int>?
     var profileRead = false
     var decisionsRead = false
@@ -108,7 +112,7 @@ extension RequestHandler {
         }
         while true {
           guard position < count, base[position] == UInt8(ascii: "\""), let end = plainStringEnd(position),
-            let index = rules.index(ofUTF8: UnsafeBufferPointer(start: base + position + 1, count: end - position - 1))
+            let index = fragments.decision(named: base + position + 1, count: end - position - 1)
           else { return false }
           if !scratch.selected.contains(index) { scratch.selected.append(index) }
           position = skipSpace(end + 1)
@@ -148,7 +152,7 @@ extension RequestHandler {
     }
     guard profileRead, skipSpace(position) == count, let evaluator = scratch.evaluator else { return false }
 
-    let seconds = now ?? Date().timeIntervalSince1970
+    let seconds = now ?? scratch.blockTime ?? Date().timeIntervalSince1970
     output.appendASCII("{\"id\":")
     if let id {
       output.append(contentsOf: UnsafeBufferPointer(rebasing: line[id]))
@@ -156,15 +160,16 @@ extension RequestHandler {
       output.appendASCII("null")
     }
     output.appendASCII(",\"decisions\":{")
+    guard let profile = scratch.profile else { return false }
     if decisionsRead {
       for (position, index) in scratch.selected.enumerated() {
         if position > 0 { output.append(UInt8(ascii: ",")) }
-        writeDecision(index, evaluator, scratch.profile!, seconds, into: &output)
+        writeDecision(index, evaluator, profile, seconds, fragments, into: &output)
       }
     } else {
       for index in rules.rendered.indices {
         if index > 0 { output.append(UInt8(ascii: ",")) }
-        writeDecision(index, evaluator, scratch.profile!, seconds, into: &output)
+        writeDecision(index, evaluator, profile, seconds, fragments, into: &output)
       }
     }
     output.appendASCII("}}\n")
@@ -178,31 +183,44 @@ extension RequestHandler {
     _ evaluator: Evaluator,
     _ profile: PreparedProfile,
     _ now: Double,
+    _ fragments: Fragments.View,
     into output: inout [UInt8]
   ) {
-    let rendered = rules.rendered[index]
     guard let id = rules.rules.decisionID(at: index) else { return }
-    output.append(contentsOf: rendered.key)
-    if rendered.isMultiple {
+    fragments.append(fragments.keys[index], to: &output)
+    if fragments.isMultiple[index] {
+      let rendered = rules.rendered[index]
       evaluator.decide(id, for: profile, at: now).write(into: &output) { rendered.value(of: $0.variant) }
       return
     }
     let outcome = evaluator.outcome(of: id, for: profile, at: now)
     guard let variant = outcome.variant else {
       output.appendASCII("{\"variant\":null,\"value\":null,\"rule\":null,\"reason\":\"")
-      output.append(contentsOf: outcome.reason.rawValue.utf8)
+      RequestHandler.appendReason(outcome.reason, to: &output)
       output.appendASCII("\"}")
       return
     }
-    output.append(contentsOf: rendered.heads[variant])
+    fragments.append(fragments.heads[Int(fragments.firstHead[index]) + variant], to: &output)
     if let rule = outcome.rule {
-      output.append(contentsOf: rendered.ruleIDs[rule])
+      fragments.append(fragments.ruleIDs[Int(fragments.firstRule[index]) + rule], to: &output)
     } else {
       output.appendASCII("null")
     }
     output.appendASCII(",\"reason\":\"")
-    output.append(contentsOf: outcome.reason.rawValue.utf8)
+    RequestHandler.appendReason(outcome.reason, to: &output)
     output.appendASCII("\"}")
+  }
+
+  /// A reason's text, without building a string.
+  @inline(__always)
+  static func appendReason(_ reason: Decision.Reason, to output: inout [UInt8]) {
+    switch reason {
+    case .match: output.appendASCII("match")
+    case .rollout: output.appendASCII("rollout")
+    case .split: output.appendASCII("split")
+    case .default: output.appendASCII("default")
+    case .prerequisiteFailed: output.appendASCII("prerequisite_failed")
+    }
   }
 
   /// The end of an `id` that is an integer of at most 15 characters or a plain

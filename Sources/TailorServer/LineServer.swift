@@ -290,6 +290,7 @@ package final class LineServer {
     var answered = 0
     // One clock reading per line: each line's end is the next one's start.
     var began = MonotonicClock.nanoseconds()
+    scratch.blockTime = WallClock.seconds()
     for line in lines {
       let outcome = handler.respond(
         to: UnsafeBufferPointer(rebasing: input[line.range]),
@@ -314,11 +315,13 @@ package final class LineServer {
     let all = Array(lines)
     let per = (all.count + count - 1) / count
     let workers = self.workers
+    let blockTime = WallClock.seconds()
     DispatchQueue.concurrentPerform(iterations: count) { index in
       let input = shared.bytes
       let worker = workers[index]
       worker.reset()
       var began = MonotonicClock.nanoseconds()
+      worker.scratch.blockTime = blockTime
       for position in (index * per)..<min(all.count, (index + 1) * per) {
         let line = all[position]
         let outcome = handler.respond(
@@ -465,6 +468,15 @@ final class Worker: @unchecked Sendable {
     output.removeAll(keepingCapacity: true)
     stats.reset()
     answered = 0
+  }
+}
+
+/// The wall clock in seconds since the epoch, for requests without `now`.
+enum WallClock {
+  static func seconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_REALTIME, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
   }
 }
 

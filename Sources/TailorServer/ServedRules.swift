@@ -17,9 +17,8 @@ public final class ServedRules: Sendable {
   /// Per decision, in document order.
   let rendered: [RenderedDecision]
   private let indices: [ByteString: Int]
-  /// Decision names as UTF-8, and their indices by FNV-1a hash, for lookups straight from request bytes.
-  private let nameBytes: [[UInt8]]
-  private let namesByHash: [UInt64: [Int]]
+  /// The answers' constant text and the decision names, in plain memory.
+  let fragments: Fragments
 
   public init(_ rules: Rules, file: String?, loadedAt: Double = Date().timeIntervalSince1970) {
     self.rules = rules
@@ -31,27 +30,11 @@ public final class ServedRules: Sendable {
       indices[ByteString(name)] = index
     }
     self.indices = indices
-    nameBytes = rules.decisionNames.map { Array($0.utf8) }
-    var namesByHash: [UInt64: [Int]] = [:]
-    for (index, name) in nameBytes.enumerated() where indices[ByteString(rules.decisionNames[index])] == index {
-      var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-      for byte in name { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01B3 }
-      namesByHash[hash, default: []].append(index)
-    }
-    self.namesByHash = namesByHash
+    fragments = Fragments(rules.document.decisions)
   }
 
   /// The document-order index of decision `name` (names compare by bytes).
   func index(of name: String) -> Int? { indices[ByteString(name)] }
-
-  /// The document-order index of the decision named by these UTF-8 bytes.
-  func index(ofUTF8 name: UnsafeBufferPointer<UInt8>) -> Int? {
-    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-    for byte in name { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01B3 }
-    guard let candidates = namesByHash[hash] else { return nil }
-    for index in candidates where nameBytes[index].elementsEqual(name) { return index }
-    return nil
-  }
 
   /// `decisions`, `rules`, `segments` and `groups` counts.
   var counts: JSONObject {
@@ -79,19 +62,12 @@ extension Rules {
 }
 
 /// One decision's constant JSON: its `"name":` key and each variant's value.
-/// A class, so reading one out of the array costs one reference count.
-final class RenderedDecision: Sendable {
+struct RenderedDecision: Sendable {
   let name: String
   /// `"name":`
   let key: [UInt8]
   /// Variant keys and their values as compact JSON text.
   let values: [(variant: String, json: [UInt8])]
-  /// Whether the decision answers with a list (`mode: all`).
-  let isMultiple: Bool
-  /// Per variant, by index: `{"variant":"key","value":<value>,"rule":`.
-  let heads: [[UInt8]]
-  /// Per rule, by index: the rule id as a JSON string.
-  let ruleIDs: [[UInt8]]
 
   init(_ decision: DecisionDefinition) {
     name = decision.name
@@ -107,20 +83,6 @@ final class RenderedDecision: Sendable {
       var json: [UInt8] = []
       variant.value.write(into: &json)
       return (variant.key, json)
-    }
-    if case .all = decision.mode { isMultiple = true } else { isMultiple = false }
-    heads = decision.variants.map { variant in
-      var head: [UInt8] = Array(#"{"variant":"#.utf8)
-      JSONValue.writeString(variant.key, into: &head)
-      head.append(contentsOf: #","value":"#.utf8)
-      variant.value.write(into: &head)
-      head.append(contentsOf: #","rule":"#.utf8)
-      return head
-    }
-    ruleIDs = decision.rules.map { rule in
-      var text: [UInt8] = []
-      JSONValue.writeString(rule.id, into: &text)
-      return text
     }
   }
 

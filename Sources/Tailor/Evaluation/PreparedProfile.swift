@@ -60,9 +60,8 @@ public struct PreparedProfile: @unchecked Sendable {
       return entry
     }
 
-    /// Forgets every pending string.
+    /// Forgets every pending string's bytes (the caller clears ``pending``).
     func clearPending() {
-      pending.update(repeating: -1, count: max(count, 1))
       arenaCount = 0
     }
 
@@ -140,13 +139,20 @@ public struct PreparedProfile: @unchecked Sendable {
       resetVersions(flat)
       return
     }
+    let summaries = storage.summaries
+    let values = storage.values
+    let versions = storage.paddedVersions
+    let pending = storage.pending
+    let flags = flat.profileLayout.slotFlags
+    let zero = Version.paddedNull
     for slot in 0..<storage.count {
       summaries[slot] = Summary(kind: .null, key: -1, number: 0)
       values[slot] = .null
+      pending[slot] = -1
+      if flags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = zero }
     }
     storage.arrayKeyCount = 0
     storage.clearPending()
-    resetVersions(flat)
   }
 
   /// Prepares a profile value.

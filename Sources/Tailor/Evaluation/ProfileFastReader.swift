@@ -12,7 +12,8 @@ struct ProfileFastReader {
   let count: Int
   let maxDepth: Int
   unowned(unsafe) let layout: ProfileLayout
-  unowned(unsafe) let storage: PreparedProfile.Storage
+  /// Unmanaged: the caller keeps the storage alive, and calls on it then cost no reference count.
+  let storage: Unmanaged<PreparedProfile.Storage>
   let nodes: UnsafeMutablePointer<ProfileLayout.Node>
   let exact: UnsafeMutablePointer<Int32>
   let subtree: UnsafeMutablePointer<Int32>
@@ -32,7 +33,7 @@ struct ProfileFastReader {
     count = text.count
     self.maxDepth = min(maxDepth, ProfileFastReader.depthLimit)
     self.layout = layout
-    self.storage = storage
+    self.storage = Unmanaged.passUnretained(storage)
     // Every layout buffer is allocated with room for at least one element.
     nodes = layout.nodes.baseAddress!
     exact = layout.exact.baseAddress!
@@ -116,7 +117,7 @@ struct ProfileFastReader {
         values[slot] = .null
         if slotFlags[slot] & ProfileLayout.needsString != 0 {
           // Built by the evaluator only if a test reads it.
-          if kept < 0 { kept = storage.keep(text, length) }
+          if kept < 0 { kept = storage._withUnsafeGuaranteedRef { $0.keep(text, length) } }
           pending[slot] = kept
         } else {
           pending[slot] = -1
@@ -164,7 +165,7 @@ struct ProfileFastReader {
   func keyArray(_ position: Int, slot: Int, depth: Int) -> Int {
     if depth + 1 > maxDepth { return -1 }
     let table = slotTable[slot]
-    let first = storage.arrayKeyCount
+    let first = storage._withUnsafeGuaranteedRef { $0.arrayKeyCount }
     var position = skipSpace(position + 1)
     if position < count && base[position] == UInt8(ascii: "]") {
       position += 1
@@ -175,7 +176,7 @@ struct ProfileFastReader {
           var hash: UInt32 = 0
           guard let end = PlainString.scan(base, position, count, hash: &hash) else { return -1 }
           let key = table >= 0 ? tables.lookup(table, hash: hash, base + position + 1, end - position - 1) : -1
-          if key >= 0 { storage.appendArrayKey(key) }
+          if key >= 0 { storage._withUnsafeGuaranteedRef { $0.appendArrayKey(key) } }
           position = end + 1
         } else {
           position = skip(position, depth: depth + 1)
@@ -197,7 +198,7 @@ struct ProfileFastReader {
     summaries[slot] = PreparedProfile.Summary(
       kind: .keyArray,
       key: Int32(first),
-      number: Double(storage.arrayKeyCount - first)
+      number: Double(storage._withUnsafeGuaranteedRef { $0.arrayKeyCount } - first)
     )
     return position
   }

@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Tailor
+
+/// The JSON text every decision answer repeats, rendered once per document into
+/// one block of plain memory, and the decision names as a byte-keyed table, so
+/// writing an answer copies bytes without touching a reference count.
+final class Fragments: @unchecked Sendable {
+  // @unchecked: written in `init`, only read afterwards.
+
+  /// A run of bytes in ``View/bytes``.
+  struct Span {
+    var start: Int32
+    var count: Int32
+  }
+
+  /// The fragments as raw pointers; valid while the `Fragments` lives.
+  struct View {
+    let bytes: UnsafeMutablePointer<UInt8>
+    /// Per decision: `"name":`.
+    let keys: UnsafeMutablePointer<Span>
+    /// Per decision: whether it answers with a list (`mode: all`).
+    let isMultiple: UnsafeMutablePointer<Bool>
+    /// Per decision: its first entry in ``heads`` and in ``ruleIDs``.
+    let firstHead: UnsafeMutablePointer<Int32>
+    let firstRule: UnsafeMutablePointer<Int32>
+    /// Per variant: `{"variant":"key","value":<value>,"rule":`.
+    let heads: UnsafeMutablePointer<Span>
+    /// Per rule: its id as a JSON string.
+    let ruleIDs: UnsafeMutablePointer<Span>
+    /// Per decision: its name's UTF-8.
+    let names: UnsafeMutablePointer<Span>
+    /// Open addressing over name hashes: a decision index or -1.
+    let nameTable: UnsafeMutablePointer<Int32>
+    let nameMask: Int
+
+    @inline(__always)
+    func append(_ span: Span, to output: inout [UInt8]) {
+      output.append(contentsOf: UnsafeBufferPointer(start: bytes + Int(span.start), count: Int(span.count)))
+    }
+
+    /// The index of the decision named by these UTF-8 bytes.
+    @inline(__always)
+    func decision(named name: UnsafePointer<UInt8>, count: Int) -> Int? {
+      var position = Int(truncatingIfNeeded: Fragments.hash(name, count)) & nameMask
+      while true {
+        let index = Int(nameTable[position])
+        if index < 0 { return nil }
+        let span = names[index]
+        if Int(span.count) == count && (count == 0 || memcmp(bytes + Int(span.start), name, count) == 0) {
+          return index
+        }
+        position = (position + 1) & nameMask
+      }
+    }
+  }
+
+  let view: View
+
+  init(_ decisions: [DecisionDefinition]) {
+    var bytes: [UInt8] = []
+    func span(_ write: (inout [UInt8]) -> Void) -> Span {
+      let start = bytes.count
+      write(&bytes)
+      return Span(start: Int32(start), count: Int32(bytes.count - start))
+    }
+    var keys: [Span] = []
+    var isMultiple: [Bool] = []
+    var firstHead: [Int32] = []
+    var firstRule: [Int32] = []
+    var heads: [Span] = []
+    var ruleIDs: [Span] = []
+    var names: [Span] = []
+    for decision in decisions {
+      keys.append(
+        span { output in
+          JSONValue.writeString(decision.name, into: &output)
+          output.append(UInt8(ascii: ":"))
+        }
+      )
+      if case .all = decision.mode { isMultiple.append(true) } else { isMultiple.append(false) }
+      firstHead.append(Int32(heads.count))
+      firstRule.append(Int32(ruleIDs.count))
+      for variant in decision.variants {
+        heads.append(
+          span { output in
+            output.append(contentsOf: #"{"variant":"#.utf8)
+            JSONValue.writeString(variant.key, into: &output)
+            output.append(contentsOf: #","value":"#.utf8)
+            variant.value.write(into: &output)
+            output.append(contentsOf: #","rule":"#.utf8)
+          }
+        )
+      }
+      for rule in decision.rules {
+        ruleIDs.append(span { output in JSONValue.writeString(rule.id, into: &output) })
+      }
+      names.append(span { output in output.append(contentsOf: decision.name.utf8) })
+    }
+    var capacity = 8
+    while capacity < decisions.count * 2 { capacity *= 2 }
+    var table = [Int32](repeating: -1, count: capacity)
+    for (index, name) in names.enumerated() {
+      let hash = bytes.withUnsafeBufferPointer { Fragments.hash($0.baseAddress! + Int(name.start), Int(name.count)) }
+      var position = Int(truncatingIfNeeded: hash) & (capacity - 1)
+      var duplicate = false
+      while table[position] >= 0 {
+        let other = names[Int(table[position])]
+        if bytes[Int(other.start)..<Int(other.start + other.count)] == bytes[Int(name.start)..<Int(name.start + name.count)] {
+          duplicate = true
+          break
+        }
+        position = (position + 1) & (capacity - 1)
+      }
+      // Names are unique in a valid document; the first keeps a repeated one.
+      if !duplicate { table[position] = Int32(index) }
+    }
+
+    func freeze<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
+      let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
+      pointer.initialize(from: array, count: array.count)
+      return pointer
+    }
+    view = View(
+      bytes: freeze(bytes),
+      keys: freeze(keys),
+      isMultiple: freeze(isMultiple),
+      firstHead: freeze(firstHead),
+      firstRule: freeze(firstRule),
+      heads: freeze(heads),
+      ruleIDs: freeze(ruleIDs),
+      names: freeze(names),
+      nameTable: freeze(table),
+      nameMask: capacity - 1
+    )
+  }
+
+  deinit {
+    view.bytes.deallocate()
+    view.keys.deallocate()
+    view.isMultiple.deallocate()
+    view.firstHead.deallocate()
+    view.firstRule.deallocate()
+    view.heads.deallocate()
+    view.ruleIDs.deallocate()
+    view.names.deallocate()
+    view.nameTable.deallocate()
+  }
+
+  /// FNV-1a (64-bit) over the bytes.
+  @inline(__always)
+  static func hash(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for index in 0..<count { hash = (hash ^ UInt64(bytes[index])) &* 0x0100_0000_01B3 }
+    return hash
+  }
+}
