@@ -60,6 +60,11 @@ final class FlatRules: @unchecked Sendable {
     case regex
     /// `$veq`…`$vlte` (`a` the relation) against padded operand `b` of `paddedOperands`.
     case version
+    /// Two comparisons with numbers, for a number value: relation `a` with
+    /// `number` and relation `b` with `number2` (a range such as `$gte` and `$lt`).
+    case numberRange
+    /// `$startsWith`: a string value starts with `prefixBytes[a..<a+b]`; anything else is false.
+    case prefix
     /// Anything else: the reference code with test `a`.
     case general
   }
@@ -70,6 +75,7 @@ final class FlatRules: @unchecked Sendable {
     var a: Int32
     var b: Int32
     var number: Double
+    var number2: Double = 0
     /// The index of the full test in `tests`, for values the fast form does not cover.
     var test: Int32
   }
@@ -122,6 +128,8 @@ final class FlatRules: @unchecked Sendable {
 
   let patterns: [Pattern]
   let paddedOperands: [String]
+  /// The operands of ``PredicateKind/prefix`` predicates, as UTF-8.
+  let prefixBytes: UnsafeBufferPointer<UInt8>
   /// Whether a slot is read by a version comparison (its padded form is prepared with the profile).
   let isVersionSlot: [Bool]
   /// Whether anything reads a slot's string value itself (a pattern, a general
@@ -367,6 +375,15 @@ final class FlatRules: @unchecked Sendable {
 
     var patterns: [Pattern] = []
     var paddedOperands: [String] = []
+    var prefixBytes: [UInt8] = []
+    func relationCode(_ relation: Relation) -> Int32 {
+      switch relation {
+      case .less: 0
+      case .lessOrEqual: 1
+      case .greater: 2
+      case .greaterOrEqual: 3
+      }
+    }
     var tests: [ValueTest] = []
     var predicates: [PredicateRecord] = []
     for predicate in table.predicates {
@@ -403,14 +420,13 @@ final class FlatRules: @unchecked Sendable {
           (record.a, record.b) = keySet(list)
         case .compare(let relation, .number(let operand)):
           record.kind = .numberCompare
-          record.a =
-            switch relation {
-            case .less: 0
-            case .lessOrEqual: 1
-            case .greater: 2
-            case .greaterOrEqual: 3
-            }
+          record.a = relationCode(relation)
           record.number = operand
+        case .startsWith(let prefix):
+          record.kind = .prefix
+          record.a = Int32(prefixBytes.count)
+          record.b = Int32(prefix.utf8.count)
+          prefixBytes.append(contentsOf: prefix.utf8)
         case .regex(let pattern):
           record.kind = .regex
           patterns.append(pattern)
@@ -430,6 +446,16 @@ final class FlatRules: @unchecked Sendable {
           record.b = Int32(paddedOperands.count - 1)
         default:
           break
+        }
+      case .operators(let operators) where operators.count == 2:
+        if case .compare(let first, .number(let low)) = operators[0],
+          case .compare(let second, .number(let high)) = operators[1]
+        {
+          record.kind = .numberRange
+          record.a = relationCode(first)
+          record.number = low
+          record.b = relationCode(second)
+          record.number2 = high
         }
       default:
         break
@@ -488,6 +514,7 @@ final class FlatRules: @unchecked Sendable {
     self.decisions = freeze(decisions)
     self.patterns = patterns
     self.paddedOperands = paddedOperands
+    self.prefixBytes = freeze(prefixBytes)
     var isVersionSlot = [Bool](repeating: false, count: table.paths.count)
     for record in predicates where record.kind == .version { isVersionSlot[Int(record.slot)] = true }
     self.isVersionSlot = isVersionSlot
@@ -540,5 +567,6 @@ final class FlatRules: @unchecked Sendable {
     free(ranges)
     free(decisions)
     free(unmanagedPatterns)
+    free(prefixBytes)
   }
 }

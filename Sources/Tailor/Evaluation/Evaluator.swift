@@ -542,6 +542,10 @@ private struct Walk {
         case 2: value > record.number
         default: value >= record.number
         }
+    case .numberRange where slot.kind == .number:
+      result = Walk.compare(slot.number, record.a, record.number) && Walk.compare(slot.number, record.b, record.number2)
+    case .prefix:
+      result = slot.kind == .string && hasPrefix(Int(record.slot), Int(record.a), Int(record.b))
     case .regex where slot.kind == .string:
       if case .string(let text) = value(Int(record.slot)) {
         result = patterns[Int(record.a)]._withUnsafeGuaranteedRef { $0.matches(text, using: matchResources) }
@@ -565,6 +569,31 @@ private struct Walk {
     predicateStamp[position] = generation
     predicateValue[position] = result
     return result
+  }
+
+  /// `value <relation> operand` for a relation code of ``FlatRules/PredicateKind/numberCompare``.
+  @inline(__always)
+  static func compare(_ value: Double, _ relation: Int32, _ operand: Double) -> Bool {
+    switch relation {
+    case 0: value < operand
+    case 1: value <= operand
+    case 2: value > operand
+    default: value >= operand
+    }
+  }
+
+  /// Whether a string slot's UTF-8 starts with `flat.prefixBytes[start..<start + count]`,
+  /// read from pending bytes without building the string.
+  func hasPrefix(_ slot: Int, _ start: Int, _ count: Int) -> Bool {
+    let prefix = UnsafeBufferPointer(rebasing: flat.prefixBytes[start..<start + count])
+    let entry = pending.entries[slot]
+    if entry >= 0 {
+      let length = Int(entry & 0xFFFF_FFFF)
+      return length >= count
+        && UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: count).elementsEqual(prefix)
+    }
+    guard case .string(let text) = values[slot] else { return false }
+    return text.utf8.starts(with: prefix)
   }
 
   /// A slot's value; a pending string is built once per evaluation.

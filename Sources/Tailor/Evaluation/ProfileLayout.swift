@@ -28,7 +28,7 @@ final class ProfileLayout: @unchecked Sendable {
     var subtreeCount: Int32
   }
 
-  /// One open-addressing table: `probes[start...start + mask]`, each an entry index or -1.
+  /// One open-addressing table: `probes[start...start + mask]`; an empty probe has length -1.
   struct Table {
     var start: Int32
     var mask: Int32
@@ -53,8 +53,7 @@ final class ProfileLayout: @unchecked Sendable {
   let exact: UnsafeMutableBufferPointer<Int32>
   let subtree: UnsafeMutableBufferPointer<Int32>
   let tables: UnsafeMutableBufferPointer<Table>
-  let probes: UnsafeMutableBufferPointer<Int32>
-  let entries: UnsafeMutableBufferPointer<Entry>
+  let probes: UnsafeMutableBufferPointer<Entry>
   let keyBytes: UnsafeMutableBufferPointer<UInt8>
   /// Per slot: the table of its switch keys, or -1.
   let slotTable: UnsafeMutableBufferPointer<Int32>
@@ -69,24 +68,22 @@ final class ProfileLayout: @unchecked Sendable {
   ///   - flags: per slot, ``needsString`` and ``isVersion`` bits.
   init(children: [[(String, Int32)]], exact: [[Int32]], subtree: [[Int32]], slotKeys: [[(String, Int32)]], flags: [UInt8]) {
     var tables: [Table] = []
-    var probes: [Int32] = []
-    var entries: [Entry] = []
+    var probes: [Entry] = []
     var keyBytes: [UInt8] = []
     func addTable(_ pairs: [(String, Int32)]) -> Int32 {
       guard !pairs.isEmpty else { return -1 }
       var capacity = 4
       while capacity < pairs.count * 2 { capacity *= 2 }
       let start = probes.count
-      probes.append(contentsOf: repeatElement(-1, count: capacity))
+      probes.append(contentsOf: repeatElement(Entry(hash: 0, start: 0, length: -1, value: -1), count: capacity))
       var seen: Set<ByteString> = []
       for (key, value) in pairs where seen.insert(ByteString(key)).inserted {
         let bytes = Array(key.utf8)
         let hash = bytes.withUnsafeBufferPointer { ProfileLayout.hash($0) }
-        entries.append(Entry(hash: hash, start: Int32(keyBytes.count), length: Int32(bytes.count), value: value))
-        keyBytes.append(contentsOf: bytes)
         var position = Int(hash) & (capacity - 1)
-        while probes[start + position] >= 0 { position = (position + 1) & (capacity - 1) }
-        probes[start + position] = Int32(entries.count - 1)
+        while probes[start + position].length >= 0 { position = (position + 1) & (capacity - 1) }
+        probes[start + position] = Entry(hash: hash, start: Int32(keyBytes.count), length: Int32(bytes.count), value: value)
+        keyBytes.append(contentsOf: bytes)
       }
       tables.append(Table(start: Int32(start), mask: Int32(capacity - 1)))
       return Int32(tables.count - 1)
@@ -119,7 +116,6 @@ final class ProfileLayout: @unchecked Sendable {
     self.subtree = freeze(subtreeSlots)
     self.tables = freeze(tables)
     self.probes = freeze(probes)
-    self.entries = freeze(entries)
     self.keyBytes = freeze(keyBytes)
     self.slotTable = freeze(slotTable)
     self.slotFlags = freeze(flags)
@@ -131,7 +127,6 @@ final class ProfileLayout: @unchecked Sendable {
     subtree.baseAddress?.deallocate()
     tables.baseAddress?.deallocate()
     probes.baseAddress?.deallocate()
-    entries.baseAddress?.deallocate()
     keyBytes.baseAddress?.deallocate()
     slotTable.baseAddress?.deallocate()
     slotFlags.baseAddress?.deallocate()
@@ -166,15 +161,13 @@ final class ProfileLayout: @unchecked Sendable {
   /// The tables as plain pointers, for loops that look up many keys.
   struct Tables {
     let tables: UnsafeMutablePointer<Table>
-    let probes: UnsafeMutablePointer<Int32>
-    let entries: UnsafeMutablePointer<Entry>
+    let probes: UnsafeMutablePointer<Entry>
     let keyBytes: UnsafeMutablePointer<UInt8>
 
     init(_ layout: ProfileLayout) {
       // Every buffer is allocated with room for at least one element.
       tables = layout.tables.baseAddress!
       probes = layout.probes.baseAddress!
-      entries = layout.entries.baseAddress!
       keyBytes = layout.keyBytes.baseAddress!
     }
 
@@ -186,15 +179,14 @@ final class ProfileLayout: @unchecked Sendable {
       let start = Int(record.start)
       var position = Int(hash) & mask
       while true {
-        let entry = Int(probes[start + position])
-        if entry < 0 { return -1 }
-        let candidate = entries[entry]
+        let candidate = probes[start &+ position]
+        if candidate.length < 0 { return -1 }
         if candidate.hash == hash && Int(candidate.length) == count
           && ProfileLayout.equal(keyBytes + Int(candidate.start), key, count)
         {
           return candidate.value
         }
-        position = (position + 1) & mask
+        position = (position &+ 1) & mask
       }
     }
   }
@@ -204,17 +196,17 @@ final class ProfileLayout: @unchecked Sendable {
   @inline(__always)
   static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
     var offset = 0
-    while offset + 8 <= count {
+    while offset &+ 8 <= count {
       if UnsafeRawPointer(a + offset).loadUnaligned(as: UInt64.self)
         != UnsafeRawPointer(b + offset).loadUnaligned(as: UInt64.self)
       {
         return false
       }
-      offset += 8
+      offset &+= 8
     }
     while offset < count {
       if a[offset] != b[offset] { return false }
-      offset += 1
+      offset &+= 1
     }
     return true
   }
