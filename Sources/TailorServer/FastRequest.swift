@@ -9,23 +9,47 @@ import Tailor
 /// evaluator for the rules being served, so a request allocates nothing of its own.
 public final class RequestScratch {
   private var served: ServedRules?
-  var profile: PreparedProfile?
-  var evaluator: Evaluator?
-  /// The requested decisions of the current line, by document index.
-  var selected: [Int] = []
+  /// The prepared profile and the requested decisions live in plain memory,
+  /// so the per-line path makes no exclusivity checks on class properties.
+  let profile: UnsafeMutablePointer<PreparedProfile?>
+  private(set) var evaluator: Evaluator?
+  /// The requested decisions of the current line, by document index (`selectedCount` of them).
+  private(set) var selected: UnsafeMutablePointer<Int>
+  let selectedCount: UnsafeMutablePointer<Int>
+  private var selectedCapacity = 0
   /// The instant, in seconds since the epoch, for requests without `now`: the
   /// server reads the clock once per block of input it answers; `nil` reads it per request.
   public var blockTime: Double?
 
-  public init() {}
+  public init() {
+    profile = .allocate(capacity: 1)
+    profile.initialize(to: nil)
+    selected = .allocate(capacity: 1)
+    selectedCount = .allocate(capacity: 1)
+    selectedCount.initialize(to: 0)
+  }
+
+  deinit {
+    profile.deinitialize(count: 1)
+    profile.deallocate()
+    selected.deallocate()
+    selectedCount.deallocate()
+  }
 
   /// Points the scratch at `rules`, replacing what belonged to earlier rules.
   @inline(__always)
   func use(_ rules: ServedRules) {
     if served !== rules {
       served = rules
-      profile = rules.rules.emptyProfile()
+      profile.pointee = rules.rules.emptyProfile()
       evaluator = rules.rules.makeEvaluator()
+      // A request names each decision at most once.
+      let decisions = max(rules.rendered.count, 1)
+      if decisions > selectedCapacity {
+        selected.deallocate()
+        selected = .allocate(capacity: decisions)
+        selectedCapacity = decisions
+      }
     }
   }
 }
@@ -45,7 +69,10 @@ extension RequestHandler {
     guard let base = line.baseAddress else { return false }
     let count = line.count
     scratch.use(rules)
-    scratch.selected.removeAll(keepingCapacity: true)
+    let selected = scratch.selected
+    let selectedCount = scratch.selectedCount
+    selectedCount.pointee = 0
+    let profile = scratch.profile
     let fragments = rules.fragments.view
     var id: Range<Int>?
     var profileRead = false
@@ -94,11 +121,11 @@ extension RequestHandler {
         id = position..<end
         position = end
       case .profile?:
-        guard !profileRead, base[position] == UInt8(ascii: "{"), scratch.profile != nil else { return false }
+        guard !profileRead, base[position] == UInt8(ascii: "{"), profile.pointee != nil else { return false }
         profileRead = true
         do {
           // The request object is depth 1, so the profile may nest one level less.
-          position = try rules.rules.prepare(json: line, objectAt: position, into: &scratch.profile!, maxDepth: maxDepth - 1)
+          position = try rules.rules.prepare(json: line, objectAt: position, into: &profile.pointee!, maxDepth: maxDepth - 1)
         } catch {
           return false
         }
@@ -114,7 +141,11 @@ extension RequestHandler {
           guard position < count, base[position] == UInt8(ascii: "\""), let end = plainStringEnd(position),
             let index = fragments.decision(named: base + position + 1, count: end - position - 1)
           else { return false }
-          if !scratch.selected.contains(index) { scratch.selected.append(index) }
+          let chosen = UnsafeBufferPointer(start: selected, count: selectedCount.pointee)
+          if !chosen.contains(index) {
+            selected[selectedCount.pointee] = index
+            selectedCount.pointee += 1
+          }
           position = skipSpace(end + 1)
           guard position < count else { return false }
           if base[position] == UInt8(ascii: "]") {
@@ -160,9 +191,9 @@ extension RequestHandler {
       output.appendASCII("null")
     }
     output.appendASCII(",\"decisions\":{")
-    guard let profile = scratch.profile else { return false }
+    guard let profile = profile.pointee else { return false }
     if decisionsRead {
-      for (position, index) in scratch.selected.enumerated() {
+      for (position, index) in UnsafeBufferPointer(start: selected, count: selectedCount.pointee).enumerated() {
         if position > 0 { output.append(UInt8(ascii: ",")) }
         writeDecision(index, evaluator, profile, seconds, fragments, into: &output)
       }

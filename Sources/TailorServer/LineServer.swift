@@ -288,6 +288,18 @@ package final class LineServer {
   private func answerSerially(_ lines: ArraySlice<LineRef>) -> Int {
     let input = UnsafeBufferPointer(buffer)
     var answered = 0
+    // The output and counters are taken out of the server for the block, so
+    // each line writes to locals.
+    var output: [UInt8] = []
+    var stats = ServerStats()
+    swap(&output, &self.output)
+    swap(&stats, &self.stats)
+    defer {
+      swap(&output, &self.output)
+      swap(&stats, &self.stats)
+    }
+    let handler = self.handler
+    let scratch = self.scratch
     // One clock reading per line: each line's end is the next one's start.
     var began = MonotonicClock.nanoseconds()
     scratch.blockTime = WallClock.seconds()
