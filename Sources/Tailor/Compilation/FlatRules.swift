@@ -128,6 +128,10 @@ final class FlatRules: @unchecked Sendable {
 
   let patterns: [Pattern]
   let paddedOperands: [String]
+  /// The padded operands as ASCII bytes: `(start, count)` in ``paddedOperandBytes``,
+  /// count -1 for an operand that is not ASCII (compared as strings instead).
+  let paddedOperandSpans: UnsafeBufferPointer<(Int32, Int32)>
+  let paddedOperandBytes: UnsafeBufferPointer<UInt8>
   /// The operands of ``PredicateKind/prefix`` predicates, as UTF-8.
   let prefixBytes: UnsafeBufferPointer<UInt8>
   /// Whether a slot is read by a version comparison (its padded form is prepared with the profile).
@@ -514,6 +518,18 @@ final class FlatRules: @unchecked Sendable {
     self.decisions = freeze(decisions)
     self.patterns = patterns
     self.paddedOperands = paddedOperands
+    var operandBytes: [UInt8] = []
+    var operandSpans: [(Int32, Int32)] = []
+    for operand in paddedOperands {
+      if operand.utf8.allSatisfy({ $0 < 0x80 }) {
+        operandSpans.append((Int32(operandBytes.count), Int32(operand.utf8.count)))
+        operandBytes.append(contentsOf: operand.utf8)
+      } else {
+        operandSpans.append((0, -1))
+      }
+    }
+    self.paddedOperandSpans = freeze(operandSpans)
+    self.paddedOperandBytes = freeze(operandBytes)
     self.prefixBytes = freeze(prefixBytes)
     var isVersionSlot = [Bool](repeating: false, count: table.paths.count)
     for record in predicates where record.kind == .version { isVersionSlot[Int(record.slot)] = true }
@@ -568,5 +584,7 @@ final class FlatRules: @unchecked Sendable {
     free(decisions)
     free(unmanagedPatterns)
     free(prefixBytes)
+    free(paddedOperandSpans)
+    free(paddedOperandBytes)
   }
 }

@@ -28,6 +28,10 @@ public final class Evaluator {
   private let strings: UnsafeMutablePointer<JSONValue>
   private let paddedStamp: UnsafeMutablePointer<UInt32>
   private let padded: UnsafeMutablePointer<String>
+  /// Per slot, ``PendingStrings/versionBytesCapacity`` bytes for a pending version's padded form.
+  private let versionStamp: UnsafeMutablePointer<UInt32>
+  private let versionBytes: UnsafeMutablePointer<UInt8>
+  private let versionLength: UnsafeMutablePointer<Int>
   private let matchResources = MatchResources.make()
 
   /// One served rule (or the default) before it becomes a ``Decision/Match``.
@@ -66,6 +70,11 @@ public final class Evaluator {
     paddedStamp.initialize(repeating: 0, count: max(slotCount, 1))
     padded = .allocate(capacity: max(slotCount, 1))
     padded.initialize(repeating: "", count: max(slotCount, 1))
+    versionStamp = .allocate(capacity: max(slotCount, 1))
+    versionStamp.initialize(repeating: 0, count: max(slotCount, 1))
+    versionBytes = .allocate(capacity: max(slotCount, 1) * PendingStrings.versionBytesCapacity)
+    versionLength = .allocate(capacity: max(slotCount, 1))
+    versionLength.initialize(repeating: 0, count: max(slotCount, 1))
   }
 
   deinit {
@@ -82,6 +91,9 @@ public final class Evaluator {
     paddedStamp.deallocate()
     padded.deinitialize(count: max(slotCount, 1))
     padded.deallocate()
+    versionStamp.deallocate()
+    versionBytes.deallocate()
+    versionLength.deallocate()
   }
 
   private func nextGeneration() -> UInt32 {
@@ -92,6 +104,7 @@ public final class Evaluator {
       decisionStamp.update(repeating: 0, count: max(decisionCount, 1))
       stringStamp.update(repeating: 0, count: max(slotCount, 1))
       paddedStamp.update(repeating: 0, count: max(slotCount, 1))
+      versionStamp.update(repeating: 0, count: max(slotCount, 1))
       generation = 1
     }
     return generation
@@ -173,7 +186,10 @@ public final class Evaluator {
             stringStamp: stringStamp,
             strings: strings,
             paddedStamp: paddedStamp,
-            padded: padded
+            padded: padded,
+            versionStamp: versionStamp,
+            versionBytes: versionBytes,
+            versionLength: versionLength
           ),
           generation: generation,
           now: now
@@ -232,6 +248,12 @@ struct PendingStrings {
   let strings: UnsafeMutablePointer<JSONValue>
   let paddedStamp: UnsafeMutablePointer<UInt32>
   let padded: UnsafeMutablePointer<String>
+  let versionStamp: UnsafeMutablePointer<UInt32>
+  let versionBytes: UnsafeMutablePointer<UInt8>
+  let versionLength: UnsafeMutablePointer<Int>
+
+  /// Room per slot for a padded version built from bytes; longer ones are built as strings.
+  static let versionBytesCapacity = 128
 }
 
 /// One evaluation's view of the compiled rules, the prepared profile and the
@@ -553,7 +575,9 @@ private struct Walk {
         result = false
       }
     case .version:
-      let order = JavaScript.compareUTF16(paddedVersion(Int(record.slot)), flat.paddedOperands[Int(record.b)])
+      let order =
+        pendingVersionOrder(Int(record.slot), Int(record.b))
+        ?? JavaScript.compareUTF16(paddedVersion(Int(record.slot)), flat.paddedOperands[Int(record.b)])
       result =
         switch record.a {
         case 0: order == 0
@@ -611,6 +635,33 @@ private struct Walk {
     pending.strings[slot] = string
     pending.stringStamp[slot] = generation
     return string
+  }
+
+  /// How a pending (plain ASCII) version compares with padded operand `operand`,
+  /// from bytes: for ASCII, byte order is UTF-16 order. `nil` when the slot is
+  /// not pending, the operand is not ASCII or the version is long.
+  func pendingVersionOrder(_ slot: Int, _ operand: Int) -> Int? {
+    let entry = pending.entries[slot]
+    guard entry >= 0 else { return nil }
+    let span = flat.paddedOperandSpans[operand]
+    guard span.1 >= 0 else { return nil }
+    let bytes = pending.versionBytes + slot * PendingStrings.versionBytesCapacity
+    if pending.versionStamp[slot] != generation {
+      let length = Int(entry & 0xFFFF_FFFF)
+      // An empty version reads as "0": the string path handles it.
+      guard length > 0, Version.paddedCapacity(length) <= PendingStrings.versionBytesCapacity else { return nil }
+      let text = UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: length)
+      pending.versionLength[slot] = Version.pad(text, into: bytes)
+      pending.versionStamp[slot] = generation
+    }
+    let count = pending.versionLength[slot]
+    let other = flat.paddedOperandBytes.baseAddress! + Int(span.0)
+    let otherCount = Int(span.1)
+    let shared = min(count, otherCount)
+    for index in 0..<shared where bytes[index] != other[index] {
+      return bytes[index] < other[index] ? -1 : 1
+    }
+    return count == otherCount ? 0 : (count < otherCount ? -1 : 1)
   }
 
   /// A version slot's padded form; a pending string's is built once per evaluation.

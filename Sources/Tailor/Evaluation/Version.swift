@@ -18,68 +18,77 @@ enum Version {
     default: text = ""
     }
     if text.isEmpty { text = "0" }
-    // One pass over the UTF-8 bytes: every character that matters is ASCII,
-    // except U+2028 and U+2029 (E2 80 A8/A9), which end a line for `.` in JavaScript.
     return text.withUTF8 { bytes in
-      var start = 0
-      if bytes.first == UInt8(ascii: "v") { start = 1 }
-      var end = bytes.count
-      // `\+.*$` without the `m` flag: from the first `+` that no line break follows to the end.
-      var lineStart = start
-      var index = start
-      while index < end {
-        let byte = bytes[index]
-        if byte == 0x0A || byte == 0x0D {
-          lineStart = index + 1
-        } else if byte == 0xE2, index + 2 < end, bytes[index + 1] == 0x80,
-          bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9
-        {
-          lineStart = index + 3
-        }
-        index += 1
-      }
-      for position in lineStart..<end where bytes[position] == UInt8(ascii: "+") {
-        end = position
-        break
-      }
-      // At most five pad bytes and one separator per part, plus `-~`.
-      let capacity = 6 * (end - start + 1) + 2
-      return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { output in
-        var written = 0
-        var parts = 0
-        var partStart = start
-        for position in start...end
-        where position == end || bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: ".") {
-          if parts > 0 {
-            output[written] = UInt8(ascii: "-")
-            written += 1
-          }
-          let length = position - partStart
-          var numeric = length > 0
-          for offset in partStart..<position where bytes[offset] < 48 || bytes[offset] > 57 {
-            numeric = false
-            break
-          }
-          if numeric && length < 5 {
-            for _ in length..<5 {
-              output[written] = UInt8(ascii: " ")
-              written += 1
-            }
-          }
-          for offset in partStart..<position {
-            output[written] = bytes[offset]
-            written += 1
-          }
-          parts += 1
-          partStart = position + 1
-        }
-        if parts == 3 {
-          output[written] = UInt8(ascii: "-")
-          output[written + 1] = UInt8(ascii: "~")
-          written += 2
-        }
-        return String(decoding: UnsafeBufferPointer(rebasing: output[0..<written]), as: UTF8.self)
+      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: paddedCapacity(bytes.count)) { output in
+        let written = pad(bytes, into: output.baseAddress!)
+        return String(decoding: UnsafeBufferPointer(start: output.baseAddress!, count: written), as: UTF8.self)
       }
     }
+  }
+
+  /// The most bytes ``pad(_:into:)`` writes for `count` bytes of text: at most
+  /// five pad bytes and one separator per part, plus `-~`.
+  static func paddedCapacity(_ count: Int) -> Int { 6 * (count + 1) + 2 }
+
+  /// Writes the padded form of a version's non-empty UTF-8 text to `output`
+  /// (``paddedCapacity(_:)`` bytes available); returns the bytes written.
+  static func pad(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Int {
+    // One pass over the UTF-8 bytes: every character that matters is ASCII,
+    // except U+2028 and U+2029 (E2 80 A8/A9), which end a line for `.` in JavaScript.
+    var start = 0
+    if bytes.first == UInt8(ascii: "v") { start = 1 }
+    var end = bytes.count
+    // `\+.*$` without the `m` flag: from the first `+` that no line break follows to the end.
+    var lineStart = start
+    var index = start
+    while index < end {
+      let byte = bytes[index]
+      if byte == 0x0A || byte == 0x0D {
+        lineStart = index + 1
+      } else if byte == 0xE2, index + 2 < end, bytes[index + 1] == 0x80,
+        bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9
+      {
+        lineStart = index + 3
+      }
+      index += 1
+    }
+    for position in lineStart..<end where bytes[position] == UInt8(ascii: "+") {
+      end = position
+      break
+    }
+    var written = 0
+    var parts = 0
+    var partStart = start
+    for position in start...end
+    where position == end || bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: ".") {
+      if parts > 0 {
+        output[written] = UInt8(ascii: "-")
+        written += 1
+      }
+      let length = position - partStart
+      var numeric = length > 0
+      for offset in partStart..<position where bytes[offset] < 48 || bytes[offset] > 57 {
+        numeric = false
+        break
+      }
+      if numeric && length < 5 {
+        for _ in length..<5 {
+          output[written] = UInt8(ascii: " ")
+          written += 1
+        }
+      }
+      for offset in partStart..<position {
+        output[written] = bytes[offset]
+        written += 1
+      }
+      parts += 1
+      partStart = position + 1
+    }
+    if parts == 3 {
+      output[written] = UInt8(ascii: "-")
+      output[written + 1] = UInt8(ascii: "~")
+      written += 2
+    }
+    return written
   }
 }
