@@ -29,6 +29,9 @@ public struct PreparedProfile: @unchecked Sendable {
   }
 
   /// Slot storage: plain memory, written without copy-on-write checks per slot.
+  ///
+  /// Every per-slot array, and first room for key arrays and pending strings,
+  /// share one allocation.
   final class Storage {
     let count: Int
     let summaries: UnsafeMutablePointer<Summary>
@@ -42,7 +45,56 @@ public struct PreparedProfile: @unchecked Sendable {
     /// The bytes of pending strings.
     private(set) var arena: UnsafeMutablePointer<UInt8>
     private(set) var arenaCount = 0
-    private var arenaCapacity = 256
+    private var arenaCapacity = Storage.inlineArena
+    /// Key ids of the string elements of ``Summary/Kind/keyArray`` slots.
+    private(set) var arrayKeys: UnsafeMutablePointer<Int32>
+    var arrayKeyCount = 0
+    private var arrayKeyCapacity = Storage.inlineArrayKeys
+    /// The one block that holds everything above at first.
+    private let block: UnsafeMutableRawPointer
+    private let inlineArenaStart: UnsafeMutablePointer<UInt8>
+    private let inlineArrayKeysStart: UnsafeMutablePointer<Int32>
+
+    static let inlineArena = 256
+    static let inlineArrayKeys = 16
+
+    init(count: Int) {
+      self.count = count
+      let slots = max(count, 1)
+      var size = 0
+      func reserve<T>(_ type: T.Type, _ count: Int) -> Int {
+        size = (size + MemoryLayout<T>.alignment - 1) / MemoryLayout<T>.alignment * MemoryLayout<T>.alignment
+        defer { size += MemoryLayout<T>.stride * count }
+        return size
+      }
+      let summaryOffset = reserve(Summary.self, slots)
+      let valueOffset = reserve(JSONValue.self, slots)
+      let versionOffset = reserve(String.self, slots)
+      let pendingOffset = reserve(Int64.self, slots)
+      let keysOffset = reserve(Int32.self, Storage.inlineArrayKeys)
+      let arenaOffset = reserve(UInt8.self, Storage.inlineArena)
+      block = .allocate(byteCount: size, alignment: 16)
+      summaries = (block + summaryOffset).bindMemory(to: Summary.self, capacity: slots)
+      summaries.initialize(repeating: Summary(kind: .null, key: -1, number: 0), count: slots)
+      values = (block + valueOffset).bindMemory(to: JSONValue.self, capacity: slots)
+      values.initialize(repeating: .null, count: slots)
+      paddedVersions = (block + versionOffset).bindMemory(to: String.self, capacity: slots)
+      paddedVersions.initialize(repeating: "", count: slots)
+      pending = (block + pendingOffset).bindMemory(to: Int64.self, capacity: slots)
+      pending.initialize(repeating: -1, count: slots)
+      inlineArrayKeysStart = (block + keysOffset).bindMemory(to: Int32.self, capacity: Storage.inlineArrayKeys)
+      arrayKeys = inlineArrayKeysStart
+      inlineArenaStart = (block + arenaOffset).bindMemory(to: UInt8.self, capacity: Storage.inlineArena)
+      arena = inlineArenaStart
+    }
+
+    deinit {
+      values.deinitialize(count: max(count, 1))
+      paddedVersions.deinitialize(count: max(count, 1))
+      if arena != inlineArenaStart { arena.deallocate() }
+      if arrayKeys != inlineArrayKeysStart { arrayKeys.deallocate() }
+      block.deallocate()
+    }
 
     /// Copies a pending string's bytes into ``arena``; returns its ``pending`` entry.
     @inline(__always)
@@ -51,7 +103,7 @@ public struct PreparedProfile: @unchecked Sendable {
         while arenaCount + count > arenaCapacity { arenaCapacity *= 2 }
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: arenaCapacity)
         grown.update(from: arena, count: arenaCount)
-        arena.deallocate()
+        if arena != inlineArenaStart { arena.deallocate() }
         arena = grown
       }
       (arena + arenaCount).update(from: bytes, count: count)
@@ -65,48 +117,18 @@ public struct PreparedProfile: @unchecked Sendable {
       arenaCount = 0
     }
 
-    /// Key ids of the string elements of ``Summary/Kind/keyArray`` slots.
-    private(set) var arrayKeys: UnsafeMutablePointer<Int32>
-    var arrayKeyCount = 0
-    private var arrayKeyCapacity = 16
-
     /// Appends a key id to ``arrayKeys``.
     @inline(__always)
     func appendArrayKey(_ key: Int32) {
       if arrayKeyCount == arrayKeyCapacity {
         let grown = UnsafeMutablePointer<Int32>.allocate(capacity: arrayKeyCapacity * 2)
         grown.update(from: arrayKeys, count: arrayKeyCount)
-        arrayKeys.deallocate()
+        if arrayKeys != inlineArrayKeysStart { arrayKeys.deallocate() }
         arrayKeys = grown
         arrayKeyCapacity *= 2
       }
       arrayKeys[arrayKeyCount] = key
       arrayKeyCount += 1
-    }
-
-    init(count: Int) {
-      self.count = count
-      summaries = .allocate(capacity: max(count, 1))
-      summaries.initialize(repeating: Summary(kind: .null, key: -1, number: 0), count: max(count, 1))
-      values = .allocate(capacity: max(count, 1))
-      values.initialize(repeating: .null, count: max(count, 1))
-      paddedVersions = .allocate(capacity: max(count, 1))
-      paddedVersions.initialize(repeating: "", count: max(count, 1))
-      arrayKeys = .allocate(capacity: arrayKeyCapacity)
-      pending = .allocate(capacity: max(count, 1))
-      pending.initialize(repeating: -1, count: max(count, 1))
-      arena = .allocate(capacity: arenaCapacity)
-    }
-
-    deinit {
-      summaries.deallocate()
-      values.deinitialize(count: max(count, 1))
-      values.deallocate()
-      paddedVersions.deinitialize(count: max(count, 1))
-      paddedVersions.deallocate()
-      arrayKeys.deallocate()
-      pending.deallocate()
-      arena.deallocate()
     }
   }
 

@@ -67,4 +67,27 @@ import Testing
     let prepared = try rules.prepare(json: Array(#"{"tags": ["kids", 2, "sale"]}"#.utf8))
     #expect(prepared.storage.summaries[0].kind == .keyArray)
   }
+
+  /// Long pending strings and long key arrays outgrow the storage's first
+  /// block; answers stay those of the full value, profile after profile.
+  @Test func pendingStringsAndKeyArraysGrow() throws {
+    let rules = try Rules(
+      json: #"""
+        {"tailor": 1, "decisions": {"d": {"variants": {"a": 1, "b": 2, "c": 3}, "default": "a", "rules": [
+          {"id": "tags", "when": {"tags": {"$in": ["k39"]}}, "serve": "b"},
+          {"id": "name", "when": {"name": {"$regex": "z{300}$"}, "city": {"$startsWith": "Mad"}}, "serve": "c"}]}}}
+        """#
+    )
+    let evaluator = rules.makeEvaluator()
+    var prepared = rules.emptyProfile()
+    for round in 0..<4 {
+      let tags = (0..<(10 * round + 5)).map { "\"k\($0)\"" }.joined(separator: ",")
+      let name = String(repeating: "z", count: 100 * round + 50)
+      let text = #"{"tags": [\#(tags)], "name": "\#(name)", "city": "Madrid"}"#
+      let bytes = Array(text.utf8)
+      try bytes.withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
+      let expected = rules.decide("d", for: try Profile(json: text), now: nil)?.variant
+      #expect(evaluator.decide("d", for: prepared, at: 0)?.variant == expected, "round \(round)")
+    }
+  }
 }
