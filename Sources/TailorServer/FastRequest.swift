@@ -195,12 +195,12 @@ extension RequestHandler {
     if decisionsRead {
       for (position, index) in UnsafeBufferPointer(start: selected, count: selectedCount.pointee).enumerated() {
         if position > 0 { output.append(UInt8(ascii: ",")) }
-        writeDecision(index, evaluator, profile, seconds, fragments, into: &output)
+        writeDecision(index, evaluator, profile, seconds, fragments, continuing: position > 0, into: &output)
       }
     } else {
       for index in rules.rendered.indices {
         if index > 0 { output.append(UInt8(ascii: ",")) }
-        writeDecision(index, evaluator, profile, seconds, fragments, into: &output)
+        writeDecision(index, evaluator, profile, seconds, fragments, continuing: index > 0, into: &output)
       }
     }
     output.appendASCII("}}\n")
@@ -215,16 +215,20 @@ extension RequestHandler {
     _ profile: PreparedProfile,
     _ now: Double,
     _ fragments: Fragments.View,
+    continuing: Bool,
     into output: inout [UInt8]
   ) {
     guard let id = rules.rules.decisionID(at: index) else { return }
     fragments.append(fragments.keys[index], to: &output)
     if fragments.isMultiple[index] {
       let rendered = rules.rendered[index]
-      evaluator.decide(id, for: profile, at: now).write(into: &output) { rendered.value(of: $0.variant) }
+      evaluator.decide(id, for: profile, at: now, continuing: continuing).write(into: &output) {
+        rendered.value(of: $0.variant)
+      }
       return
     }
-    let outcome = evaluator.outcome(of: id, for: profile, at: now)
+    // Later decisions of the request reuse what earlier ones worked out.
+    let outcome = evaluator.outcome(of: id, for: profile, at: now, continuing: continuing)
     guard let variant = outcome.variant else {
       output.appendASCII("{\"variant\":null,\"value\":null,\"rule\":null,\"reason\":\"")
       RequestHandler.appendReason(outcome.reason, to: &output)

@@ -148,9 +148,9 @@ public final class Evaluator {
     }
   }
 
-  func decide(index: Int, for profile: PreparedProfile, at now: Double) -> Decision {
+  func decide(index: Int, for profile: PreparedProfile, at now: Double, continuing: Bool = false) -> Decision {
     precondition(profile.layout == ObjectIdentifier(flat), "the profile was prepared for other rules")
-    let generation = nextGeneration()
+    let generation = continuing && self.generation != 0 ? self.generation : nextGeneration()
     return withWalk(profile, now, generation) { walk in decision(index, walk.hits(of: Int32(index))) }
   }
 
@@ -158,7 +158,7 @@ public final class Evaluator {
   func outcome(index: Int, for profile: PreparedProfile, at now: Double, generation reuse: Bool = false)
     -> HitList
   {
-    let generation = reuse ? self.generation : nextGeneration()
+    let generation = reuse && self.generation != 0 ? self.generation : nextGeneration()
     return withWalk(profile, now, generation) { walk in walk.hits(of: Int32(index)) }
   }
 

@@ -25,8 +25,23 @@ extension Evaluator {
   ///
   /// - Complexity: as ``decide(_:for:at:)-(_,PreparedProfile,_)``, with no allocation.
   public func outcome(of decision: DecisionID, for profile: PreparedProfile, at now: Double) -> Outcome {
+    outcome(of: decision, for: profile, at: now, continuing: false)
+  }
+
+  /// Decides one decision for a prepared profile and answers with indices,
+  /// optionally continuing the previous call's evaluation.
+  ///
+  /// With `continuing`, the predicates, prerequisites and strings this
+  /// evaluator worked out in its previous call are reused, so several
+  /// decisions for one profile share that work.
+  ///
+  /// - Precondition: with `continuing`, the previous call on this evaluator was
+  ///   for the same profile, unchanged since, at the same instant.
+  public func outcome(of decision: DecisionID, for profile: PreparedProfile, at now: Double, continuing: Bool)
+    -> Outcome
+  {
     precondition(profile.layout == ObjectIdentifier(flat), "the profile was prepared for other rules")
-    let hits = outcome(index: decision.index, for: profile, at: now)
+    let hits = outcome(index: decision.index, for: profile, at: now, generation: continuing)
     let hit = hits.list?.first ?? hits.single
     return Outcome(
       variant: hit.variant >= 0 ? Int(hit.variant) : nil,
@@ -43,6 +58,17 @@ extension Evaluator {
   /// - Complexity: as ``decide(_:for:at:)-(_,PreparedProfile,_)``.
   public func decide(_ decision: DecisionID, for profile: PreparedProfile, at now: Double) -> Decision {
     decide(index: decision.index, for: profile, at: now)
+  }
+
+  /// Decides one decision, by id, optionally continuing the previous call's
+  /// evaluation (see ``outcome(of:for:at:continuing:)``).
+  ///
+  /// - Precondition: with `continuing`, the previous call on this evaluator was
+  ///   for the same profile, unchanged since, at the same instant.
+  public func decide(_ decision: DecisionID, for profile: PreparedProfile, at now: Double, continuing: Bool)
+    -> Decision
+  {
+    decide(index: decision.index, for: profile, at: now, continuing: continuing)
   }
 }
 
