@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Tailor
+import TailorTestSupport
 
 @Suite struct PreparedProfileTests {
   static let rules: Rules? = try? Rules(
@@ -88,6 +89,28 @@ import Testing
       try bytes.withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
       let expected = rules.decide("d", for: try Profile(json: text), now: nil)?.variant
       #expect(evaluator.decide("d", for: prepared, at: 0)?.variant == expected, "round \(round)")
+    }
+  }
+
+  /// Deciding several decisions in a row with `continuing` answers as deciding
+  /// each afresh, for seeded random documents and profiles.
+  @Test func continuingMatchesFreshEvaluations() throws {
+    for seed in UInt64(0)..<20 {
+      var generator = RandomDocuments(seed: 0xC0 &+ seed)
+      let rules = try Rules(json: generator.document().jsonText)
+      let ids = (0..<rules.decisionNames.count).compactMap(rules.decisionID(at:))
+      let continuing = rules.makeEvaluator()
+      let fresh = rules.makeEvaluator()
+      for round in 0..<30 {
+        let prepared = try rules.prepare(json: Array(generator.profile().jsonText.utf8))
+        let now = generator.random.pick(RandomDocuments.instants)
+        for (position, id) in ids.enumerated() {
+          // An evaluator's very first call may ask to continue: there is nothing to reuse yet.
+          let first = round == 0 && position == 0
+          let shared = continuing.outcome(of: id, for: prepared, at: now, continuing: position > 0 || first)
+          #expect(shared == fresh.outcome(of: id, for: prepared, at: now), "seed \(seed), decision \(id.index)")
+        }
+      }
     }
   }
 }
