@@ -16,7 +16,10 @@ import PackageDescription
 // target's entry point as `main`, which shadows libFuzzer's own `main`, so each
 // target's `@main` hands control to libFuzzer through `LLVMFuzzerRunDriver`
 // (see FuzzSupport). The targets link only when built with `-sanitize=fuzzer`.
-let fuzzTargets = ["FuzzJSONReader", "FuzzDocumentLoader", "FuzzConditions"]
+let fuzzTargets = ["FuzzJSONReader", "FuzzDocumentLoader", "FuzzConditions", "FuzzRequestHandler"]
+
+// Targets that also link the server library (the root package's `_TailorServer`).
+let serverTargets: Set<String> = ["FuzzRequestHandler"]
 
 // `@main` in a single-file module needs `-parse-as-library`; `@_extern(c)`
 // declares libFuzzer's C entry point.
@@ -40,7 +43,8 @@ let package = Package(
     + fuzzTargets.map { name in
       .executableTarget(
         name: name,
-        dependencies: ["FuzzSupport", .product(name: "Tailor", package: "Tailor")],
+        dependencies: ["FuzzSupport", .product(name: "Tailor", package: "Tailor")]
+          + (serverTargets.contains(name) ? [.product(name: "_TailorServer", package: "Tailor")] : []),
         swiftSettings: swiftSettings
       )
     }

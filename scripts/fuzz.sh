@@ -3,24 +3,25 @@
 #
 #   scripts/fuzz.sh TARGET SECONDS [libFuzzer flags...]
 #
-# TARGET is FuzzJSONReader, FuzzDocumentLoader or FuzzConditions. The seed corpus
-# Fuzz/Corpus/TARGET is copied to a temporary directory, so the repository is never
-# modified. Prints the number of executions; exits non-zero when libFuzzer finds a
-# crash, a timeout or an out-of-memory input, and keeps the work directory (with the
-# crashing input under artifacts/) for inspection. Needs a swift.org toolchain
-# (Xcode's has no libFuzzer).
+# TARGET is FuzzJSONReader, FuzzDocumentLoader, FuzzConditions or FuzzRequestHandler.
+# The seed corpus Fuzz/Corpus/TARGET is copied to a temporary directory, so the
+# repository is never modified. Prints the number of executions; exits non-zero when
+# libFuzzer finds a crash, a timeout or an out-of-memory input, and keeps the work
+# directory (with the crashing input under artifacts/) for inspection. Needs a
+# swift.org toolchain (Xcode's has no libFuzzer).
 #
 # Environment: FUZZ_TIMEOUT (seconds per input, default 25), FUZZ_RSS_MB (default 2048).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-usage="usage: scripts/fuzz.sh FuzzJSONReader|FuzzDocumentLoader|FuzzConditions SECONDS [libFuzzer flags...]"
+usage="usage: scripts/fuzz.sh FuzzJSONReader|FuzzDocumentLoader|FuzzConditions|FuzzRequestHandler SECONDS [libFuzzer flags...]"
 target="${1:?$usage}"
 seconds="${2:?$usage}"
 shift 2
 case "$target" in
   FuzzJSONReader) dictionaries=(json.dict) ;;
   FuzzDocumentLoader | FuzzConditions) dictionaries=(json.dict tailor.dict) ;;
+  FuzzRequestHandler) dictionaries=(json.dict protocol.dict) ;;
   *) echo "$usage" >&2; exit 2 ;;
 esac
 
