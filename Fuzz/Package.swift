@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// libFuzzer targets for the Tailor library. They live in their own package so
-// the root package never carries sanitizer flags. From the repository root:
+// libFuzzer targets for the Tailor library and its server. They live in their
+// own package so the root package never carries sanitizer flags. From the
+// repository root:
 //
 //   scripts/fuzz.sh FuzzJSONReader 60      # build, then fuzz for 60 seconds
 //
