@@ -163,7 +163,9 @@ extension Double {
         == #"{"id":5,"error":{"code":"bad_json","message":"expected a string key, found `1`","line":7,"offset":19}}"#
         + "\n"
     )
-    let (last, _) = respond(#"{"id":6,"profile":{"tier":"bronze"},"profile":{"tier":"gold"},"decisions":["offers"]}"#)
+    let (last, _) = respond(
+      #"{"id":6,"profile":{"tier":"bronze"},"profile":{"tier":"gold"},"decisions":["offers"]}"#
+    )
     #expect(
       last
         == #"{"id":6,"decisions":{"offers":{"matches":[{"variant":"a","value":1,"rule":"ra","reason":"match"},{"variant":"b","value":2,"rule":"rb","reason":"match"}]}}}"#
