@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// libFuzzer targets for the Tailor library. They live in their own package so
-// the root package never carries sanitizer flags. From the repository root:
+// libFuzzer targets for the Tailor library and its server. They live in their
+// own package so the root package never carries sanitizer flags. From the
+// repository root:
 //
 //   scripts/fuzz.sh FuzzJSONReader 60      # build, then fuzz for 60 seconds
 //
@@ -16,7 +17,10 @@ import PackageDescription
 // target's entry point as `main`, which shadows libFuzzer's own `main`, so each
 // target's `@main` hands control to libFuzzer through `LLVMFuzzerRunDriver`
 // (see FuzzSupport). The targets link only when built with `-sanitize=fuzzer`.
-let fuzzTargets = ["FuzzJSONReader", "FuzzDocumentLoader", "FuzzConditions"]
+let fuzzTargets = ["FuzzJSONReader", "FuzzDocumentLoader", "FuzzConditions", "FuzzRequestHandler"]
+
+// Targets that also link the server library (the root package's `_TailorServer`).
+let serverTargets: Set<String> = ["FuzzRequestHandler"]
 
 // `@main` in a single-file module needs `-parse-as-library`; `@_extern(c)`
 // declares libFuzzer's C entry point.
@@ -40,7 +44,8 @@ let package = Package(
     + fuzzTargets.map { name in
       .executableTarget(
         name: name,
-        dependencies: ["FuzzSupport", .product(name: "Tailor", package: "Tailor")],
+        dependencies: ["FuzzSupport", .product(name: "Tailor", package: "Tailor")]
+          + (serverTargets.contains(name) ? [.product(name: "_TailorServer", package: "Tailor")] : []),
         swiftSettings: swiftSettings
       )
     }

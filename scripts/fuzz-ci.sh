@@ -7,11 +7,11 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${FUZZ_SECONDS:-60}"
 failed=()
-for target in FuzzJSONReader FuzzDocumentLoader FuzzConditions; do
+for target in FuzzJSONReader FuzzDocumentLoader FuzzConditions FuzzRequestHandler; do
   "$root/scripts/fuzz.sh" "$target" "$seconds" || failed+=("$target")
 done
 if [ "${#failed[@]}" -ne 0 ]; then
   echo "fuzz-ci: crashes in ${failed[*]}" >&2
   exit 1
 fi
-echo "fuzz-ci: no crashes in 3 targets ($seconds s each)"
+echo "fuzz-ci: no crashes in 4 targets ($seconds s each)"

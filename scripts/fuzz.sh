@@ -3,24 +3,25 @@
 #
 #   scripts/fuzz.sh TARGET SECONDS [libFuzzer flags...]
 #
-# TARGET is FuzzJSONReader, FuzzDocumentLoader or FuzzConditions. The seed corpus
-# Fuzz/Corpus/TARGET is copied to a temporary directory, so the repository is never
-# modified. Prints the number of executions; exits non-zero when libFuzzer finds a
-# crash, a timeout or an out-of-memory input, and keeps the work directory (with the
-# crashing input under artifacts/) for inspection. Needs a swift.org toolchain
-# (Xcode's has no libFuzzer).
+# TARGET is FuzzJSONReader, FuzzDocumentLoader, FuzzConditions or FuzzRequestHandler.
+# The seed corpus Fuzz/Corpus/TARGET is copied to a temporary directory, so the
+# repository is never modified. Prints the number of executions and the final
+# coverage; exits non-zero when libFuzzer finds a crash, a timeout or an
+# out-of-memory input, and keeps the work directory (with the crashing input under
+# artifacts/) for inspection. Needs a swift.org toolchain (Xcode's has no libFuzzer).
 #
 # Environment: FUZZ_TIMEOUT (seconds per input, default 25), FUZZ_RSS_MB (default 2048).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-usage="usage: scripts/fuzz.sh FuzzJSONReader|FuzzDocumentLoader|FuzzConditions SECONDS [libFuzzer flags...]"
+usage="usage: scripts/fuzz.sh FuzzJSONReader|FuzzDocumentLoader|FuzzConditions|FuzzRequestHandler SECONDS [libFuzzer flags...]"
 target="${1:?$usage}"
 seconds="${2:?$usage}"
 shift 2
 case "$target" in
   FuzzJSONReader) dictionaries=(json.dict) ;;
   FuzzDocumentLoader | FuzzConditions) dictionaries=(json.dict tailor.dict) ;;
+  FuzzRequestHandler) dictionaries=(json.dict protocol.dict) ;;
   *) echo "$usage" >&2; exit 2 ;;
 esac
 
@@ -53,10 +54,11 @@ SWIFT_BACKTRACE="enable=no" ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$bi
 executions="$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/fuzz.log" | tail -n 1)"
 elapsed="$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$work/fuzz.log" | tail -n 1)"
 corpus="$(find "$work/corpus" -type f | wc -l | tr -d ' ')"
+coverage="$(sed -n 's/^#[0-9].* \(cov: [0-9]* ft: [0-9]*\).*/\1/p' "$work/fuzz.log" | tail -n 1)"
 if [ "$status" -ne 0 ]; then
   grep -E "^(==[0-9]+==ERROR|SUMMARY|Fatal error|.*Fatal error:|artifact_prefix|Test unit written)" "$work/fuzz.log" >&2 || tail -n 40 "$work/fuzz.log" >&2
   echo "$target: FAILED after ${executions:-?} executions (exit $status); log and input kept in $work" >&2
   exit "$status"
 fi
-echo "$target: ${executions:-?} executions in ${elapsed:-$seconds} s, no crash (corpus grew to $corpus inputs)"
+echo "$target: ${executions:-?} executions in ${elapsed:-$seconds} s, no crash (${coverage:-cov: ?}; corpus grew to $corpus inputs)"
 rm -rf "$work"

@@ -108,7 +108,10 @@ struct RequestScanner {
         try skipValue()
         let range = start..<position
         switch field {
-        case .profile: request.profile = range
+        case .profile:
+          // Only the last `profile` is read later, so one it replaces is read here.
+          if let replaced = request.profile { _ = try read(replaced) }
+          request.profile = range
         case .id:
           if !isPlainNumberOrString(range) { _ = try read(range) }
           request.id = range

@@ -153,6 +153,26 @@ extension Double {
     #expect(String(decoding: output, as: UTF8.self).contains(#""offset":24"#))
   }
 
+  /// Found by FuzzRequestHandler: only the last of repeated `profile` fields was
+  /// read, so a line whose earlier profile is not JSON was answered.
+  @Test func aRepeatedProfileIsReadToo() {
+    let (response, outcome) = respond(#"{"id":5,"profile":{1},"profile":{"tier":"gold"}}"#, number: 7)
+    #expect(outcome == .failed(.badJSON))
+    #expect(
+      response
+        == #"{"id":5,"error":{"code":"bad_json","message":"expected a string key, found `1`","line":7,"offset":19}}"#
+        + "\n"
+    )
+    let (last, _) = respond(
+      #"{"id":6,"profile":{"tier":"bronze"},"profile":{"tier":"gold"},"decisions":["offers"]}"#
+    )
+    #expect(
+      last
+        == #"{"id":6,"decisions":{"offers":{"matches":[{"variant":"a","value":1,"rule":"ra","reason":"match"},{"variant":"b","value":2,"rule":"rb","reason":"match"}]}}}"#
+        + "\n"
+    )
+  }
+
   @Test func pingIsAnsweredAndLoadAndStatsAreHandedBack() {
     #expect(respond(#"{"id":9,"op":"ping"}"#).0 == #"{"id":9,"ok":true}"# + "\n")
     let (statsResponse, stats) = respond(#"{"op":"stats","id":"s"}"#)
