@@ -86,6 +86,10 @@ let rules: Rules = {
 
 let handler = RequestHandler(rules: ServedRules(rules, file: nil), maxDepth: maxDepth)
 
+/// One scratch for every line of every input, as a server thread keeps one:
+/// a line must never see what an earlier one left in it.
+let scratch = RequestScratch()
+
 let newline = UInt8(ascii: "\n")
 
 /// An answer already in the output buffer, which each response must leave as it is.
@@ -207,7 +211,9 @@ func checkLoad(_ bytes: [UInt8]) {
 func check(_ line: [UInt8], number: Int) {
   let clock = Date().timeIntervalSince1970
   var output = earlier
-  let outcome = line.withUnsafeBufferPointer { handler.respond(to: $0, lineNumber: number, into: &output) }
+  let outcome = line.withUnsafeBufferPointer {
+    handler.respond(to: $0, lineNumber: number, into: &output, scratch: scratch)
+  }
   require(output.starts(with: earlier), "a response changed the output before it")
   let written = output[earlier.count...]
   // The request as the JSON reader sees it: `nil` when it is not JSON or nests too deeply.
