@@ -192,16 +192,12 @@ extension RequestHandler {
     }
     output.appendASCII(",\"decisions\":{")
     guard let profile = profile.pointee else { return false }
-    if decisionsRead {
-      for (position, index) in UnsafeBufferPointer(start: selected, count: selectedCount.pointee).enumerated() {
-        if position > 0 { output.append(UInt8(ascii: ",")) }
-        writeDecision(index, evaluator, profile, seconds, fragments, continuing: position > 0, into: &output)
-      }
-    } else {
-      for index in rules.rendered.indices {
-        if index > 0 { output.append(UInt8(ascii: ",")) }
-        writeDecision(index, evaluator, profile, seconds, fragments, continuing: index > 0, into: &output)
-      }
+    // The decisions asked for, or else every decision in document order.
+    let answered = decisionsRead ? selectedCount.pointee : rules.rendered.count
+    for position in 0..<answered {
+      if position > 0 { output.append(UInt8(ascii: ",")) }
+      let index = decisionsRead ? selected[position] : position
+      writeDecision(index, evaluator, profile, seconds, fragments, continuing: position > 0, into: &output)
     }
     output.appendASCII("}}\n")
     return true

@@ -134,11 +134,6 @@ final class FlatRules: @unchecked Sendable {
   let paddedOperandBytes: UnsafeBufferPointer<UInt8>
   /// The operands of ``PredicateKind/prefix`` predicates, as UTF-8.
   let prefixBytes: UnsafeBufferPointer<UInt8>
-  /// Whether a slot is read by a version comparison (its padded form is prepared with the profile).
-  let isVersionSlot: [Bool]
-  /// Whether anything reads a slot's string value itself (a pattern, a general
-  /// test, bucketing), rather than only its key id or number.
-  let needsStringValue: [Bool]
 
   /// The same patterns, unretained, for the hot path (`patterns` keeps them alive).
   let unmanagedPatterns: UnsafeBufferPointer<Unmanaged<Pattern>>
@@ -146,32 +141,11 @@ final class FlatRules: @unchecked Sendable {
   let seeds: [String]
   let slotPaths: [[String]]
   let slotKeys: [[ByteString: Int32]]
-  /// The same keys, looked up by raw bytes.
-  let slotKeyTables: [ByteTable]
-  /// The attribute paths as a trie over object keys, for reading profiles
-  /// straight into slots; node 0 is the profile itself.
-  let pathTrie: [PathNode]
-  /// The same trie, the slot key tables and slot flags in plain memory, for the profile reader.
+  /// Per node of the attribute-path trie (node 0 is the profile itself), every
+  /// slot at or below it with the path left below it: for a value read whole.
+  let subtreePaths: [[(slot: Int32, rest: [String])]]
+  /// The trie, the slots' key tables and slot flags in plain memory, for the profile reader.
   let profileLayout: ProfileLayout
-
-  /// One node of ``pathTrie``: a path prefix. A class, so reading one costs one reference count.
-  final class PathNode: Sendable {
-    /// Child keys → node indices.
-    let children: ByteTable
-    /// Slots whose path ends here.
-    let exact: [Int32]
-    /// Every slot at or below this node, with the path left below this node.
-    let subtree: [(slot: Int32, rest: [String])]
-    /// Whether the value can be read as a scalar straight into `exact` (no deeper paths).
-    let isLeaf: Bool
-
-    init(children: ByteTable, exact: [Int32], subtree: [(slot: Int32, rest: [String])], isLeaf: Bool) {
-      self.children = children
-      self.exact = exact
-      self.subtree = subtree
-      self.isLeaf = isLeaf
-    }
-  }
   let decisionIndex: [ByteString: Int32]
   let reference: ConditionEvaluator
   let compiled: CompiledRules
@@ -467,7 +441,7 @@ final class FlatRules: @unchecked Sendable {
       predicates.append(record)
     }
 
-    // The path trie: built with dictionaries, then frozen into byte tables.
+    // The path trie: built with dictionaries, then laid out in ``ProfileLayout``.
     var childMaps: [[ByteString: Int]] = [[:]]
     var exact: [[Int32]] = [[]]
     var subtree: [[(slot: Int32, rest: [String])]] = [[]]
@@ -489,21 +463,9 @@ final class FlatRules: @unchecked Sendable {
       }
       exact[node].append(Int32(slot))
     }
-    self.pathTrie = childMaps.indices.map { index in
-      PathNode(
-        children: ByteTable(childMaps[index].map { ($0.key.value, Int32($0.value)) }),
-        exact: exact[index],
-        subtree: subtree[index],
-        isLeaf: childMaps[index].isEmpty
-      )
-    }
-    self.slotKeyTables = table.keyIDs.map { keys in ByteTable(keys.map { ($0.key.value, $0.value) }) }
+    self.subtreePaths = subtree
 
-    func freeze<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
-      let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
-      _ = buffer.initialize(from: array)
-      return UnsafeBufferPointer(rebasing: buffer[0..<array.count])
-    }
+    func freeze<T>(_ array: [T]) -> UnsafeBufferPointer<T> { UnsafeBufferPointer(frozen(array)) }
     self.nodes = freeze(nodes)
     self.candidates = freeze(candidates)
     self.children = freeze(children)
@@ -533,7 +495,6 @@ final class FlatRules: @unchecked Sendable {
     self.prefixBytes = freeze(prefixBytes)
     var isVersionSlot = [Bool](repeating: false, count: table.paths.count)
     for record in predicates where record.kind == .version { isVersionSlot[Int(record.slot)] = true }
-    self.isVersionSlot = isVersionSlot
     var needsStringValue = isVersionSlot
     for record in predicates {
       switch record.kind {
@@ -543,7 +504,6 @@ final class FlatRules: @unchecked Sendable {
       }
     }
     for record in rules where record.kind != .serve { needsStringValue[Int(record.slot)] = true }
-    self.needsStringValue = needsStringValue
     // A string literal compares an array by its text, so it needs the array itself.
     var hasLiteralKey = [Bool](repeating: false, count: table.paths.count)
     for record in predicates where record.kind == .literalKey { hasLiteralKey[Int(record.slot)] = true }

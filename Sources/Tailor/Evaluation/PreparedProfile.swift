@@ -234,17 +234,6 @@ public struct PreparedProfile: @unchecked Sendable {
     return scanner.position
   }
 
-  /// The offset of the first byte at or after `position` that is not JSON white space.
-  @inline(__always)
-  private static func skipSpace(_ base: UnsafePointer<UInt8>, _ position: Int, _ count: Int) -> Int {
-    var position = position
-    while position < count {
-      let byte = base[position]
-      if byte > 0x20 || (byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09) { return position }
-      position += 1
-    }
-    return position
-  }
 
   /// Reads an object at a trie node: keys the rules use descend into their
   /// nodes, the others are validated and skipped without being built.
@@ -262,13 +251,13 @@ public struct PreparedProfile: @unchecked Sendable {
     // Reading starts at `{`, so the text is not empty.
     let base = scanner.bytes.baseAddress!
     let count = scanner.bytes.count
-    var position = PreparedProfile.skipSpace(base, scanner.position + 1, count)
+    var position = Whitespace.skip(base, scanner.position + 1, count)
     if position < count && base[position] == UInt8(ascii: "}") {
       scanner.position = position + 1
       return
     }
     while true {
-      position = PreparedProfile.skipSpace(base, position, count)
+      position = Whitespace.skip(base, position, count)
       guard position < count, base[position] == UInt8(ascii: "\"") else {
         scanner.position = position
         throw scanner.error(.jsonSyntax, "expected a string key, found \(scanner.describeCurrent())")
@@ -285,18 +274,18 @@ public struct PreparedProfile: @unchecked Sendable {
         if table >= 0 { child = layout.lookup(table, key) }
         position = scanner.position
       }
-      position = PreparedProfile.skipSpace(base, position, count)
+      position = Whitespace.skip(base, position, count)
       guard position < count, base[position] == UInt8(ascii: ":") else {
         scanner.position = position
         throw scanner.error(.jsonSyntax, "expected `:` after the key, found \(scanner.describeCurrent())")
       }
-      scanner.position = PreparedProfile.skipSpace(base, position + 1, count)
+      scanner.position = Whitespace.skip(base, position + 1, count)
       if child >= 0 {
         try readValue(&scanner, node: Int(child), depth: depth, flat)
       } else {
         try scanner.skipValueWithoutBuilding(depth: depth)
       }
-      position = PreparedProfile.skipSpace(base, scanner.position, count)
+      position = Whitespace.skip(base, scanner.position, count)
       guard position < count else {
         scanner.position = position
         throw scanner.error(.jsonSyntax, "expected `,` or `}`, found end of input")
@@ -310,7 +299,7 @@ public struct PreparedProfile: @unchecked Sendable {
         scanner.position = position
         throw scanner.error(.jsonSyntax, "expected `,` or `}`, found \(scanner.describeCurrent())")
       }
-      position = PreparedProfile.skipSpace(base, position + 1, count)
+      position = Whitespace.skip(base, position + 1, count)
       if position < count && base[position] == UInt8(ascii: "}") {
         scanner.position = position
         throw scanner.error(.jsonSyntax, "trailing comma before `}`")
@@ -344,10 +333,8 @@ public struct PreparedProfile: @unchecked Sendable {
       return
     }
     let value = try scanner.parseValue(depth: depth)
-    let trieNode = flat.pathTrie[node]
-    for index in trieNode.subtree.indices {
-      let rest = trieNode.subtree[index].rest
-      set(Int(trieNode.subtree[index].slot), rest.isEmpty ? value : ConditionEvaluator.resolve(rest, in: value), flat)
+    for (slot, rest) in flat.subtreePaths[node] {
+      set(Int(slot), rest.isEmpty ? value : ConditionEvaluator.resolve(rest, in: value), flat)
     }
   }
 

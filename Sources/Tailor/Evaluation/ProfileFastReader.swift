@@ -48,15 +48,7 @@ struct ProfileFastReader {
   }
 
   @inline(__always)
-  func skipSpace(_ position: Int) -> Int {
-    var position = position
-    while position < count {
-      let byte = base[position]
-      if byte > 0x20 || (byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09) { return position }
-      position += 1
-    }
-    return position
-  }
+  func skipSpace(_ position: Int) -> Int { Whitespace.skip(base, position, count) }
 
   /// Reads the object whose `{` is at `position` into the slots under trie
   /// `node`; the offset past its `}`, or -1.

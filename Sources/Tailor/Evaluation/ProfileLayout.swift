@@ -106,19 +106,14 @@ final class ProfileLayout: @unchecked Sendable {
     }
     let slotTable = slotKeys.map(addTable)
 
-    func freeze<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
-      let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
-      _ = buffer.initialize(from: array)
-      return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
-    }
-    self.nodes = freeze(nodes)
-    self.exact = freeze(exactSlots)
-    self.subtree = freeze(subtreeSlots)
-    self.tables = freeze(tables)
-    self.probes = freeze(probes)
-    self.keyBytes = freeze(keyBytes)
-    self.slotTable = freeze(slotTable)
-    self.slotFlags = freeze(flags)
+    self.nodes = frozen(nodes)
+    self.exact = frozen(exactSlots)
+    self.subtree = frozen(subtreeSlots)
+    self.tables = frozen(tables)
+    self.probes = frozen(probes)
+    self.keyBytes = frozen(keyBytes)
+    self.slotTable = frozen(slotTable)
+    self.slotFlags = frozen(flags)
   }
 
   deinit {
@@ -217,6 +212,29 @@ final class ProfileLayout: @unchecked Sendable {
     return copy.withUTF8 { bytes in
       lookup(table, hash: ProfileLayout.hash(bytes), bytes.baseAddress ?? UnsafePointer(keyBytes.baseAddress!), bytes.count)
     }
+  }
+}
+
+/// Copies an array into memory that lives until deallocated, with room for at
+/// least one element, so the buffer's base address is never `nil`.
+func frozen<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
+  let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
+  _ = buffer.initialize(from: array)
+  return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
+}
+
+/// JSON white space.
+enum Whitespace {
+  /// The offset of the first byte at or after `position` that is not JSON white space.
+  @inline(__always)
+  static func skip(_ base: UnsafePointer<UInt8>, _ position: Int, _ count: Int) -> Int {
+    var position = position
+    while position < count {
+      let byte = base[position]
+      if byte > 0x20 || (byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09) { return position }
+      position += 1
+    }
+    return position
   }
 }
 
