@@ -20,6 +20,7 @@ let package = Package(
       dependencies: [
         .product(name: "Tailor", package: "Tailor"),
         .product(name: "_TailorTestSupport", package: "Tailor"),
+        .product(name: "_TailorServer", package: "Tailor"),
         .product(name: "Benchmark", package: "package-benchmark"),
       ],
       path: "Benchmarks/TailorBenchmarks",
@@ -31,6 +32,7 @@ let package = Package(
       dependencies: [
         .product(name: "Tailor", package: "Tailor"),
         .product(name: "_TailorTestSupport", package: "Tailor"),
+        .product(name: "_TailorServer", package: "Tailor"),
       ],
       path: "Profiling"
     ),

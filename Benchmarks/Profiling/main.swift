@@ -1,7 +1,8 @@
 // A plain loop over one workload, for perf and callgrind (which cannot attach
 // to the benchmark runner's child processes). Usage:
-//   tailor-profile <case> <iterations>   case: 4-clauses | <N>-rules | parse
+//   tailor-profile <case> <iterations>   case: 4-clauses | <N>-rules | parse | serve
 import Tailor
+import TailorServer
 import TailorTestSupport
 
 #if canImport(Glibc)
@@ -100,6 +101,27 @@ if name == "4-clauses" {
     sink &+= (try? rules.prepare(json: lines[index % 1000])) == nil ? 0 : 1
   }
   print("prepare: \(clock.now - start) for \(iterations)")
+} else if name == "serve" {
+  // The server's per-line path without I/O: the lines of the Serve benchmark.
+  var workload = Workload(seed: 42)
+  let document = workload.document(rules: 1000)
+  let handler = RequestHandler(rules: ServedRules(try Rules(json: document.jsonText), file: nil), maxDepth: 64)
+  let scratch = RequestScratch()
+  let lines = workload.profiles(1000, for: document).enumerated().map { index, profile in
+    Array(#"{"id":\#(index),"profile":\#(profile.jsonText),"decisions":["offers"],"now":"2026-07-01T00:00:00Z"}"#.utf8)
+  }
+  var output: [UInt8] = []
+  output.reserveCapacity(1 << 20)
+  let clock = ContinuousClock()
+  let start = clock.now
+  for index in 0..<iterations {
+    output.removeAll(keepingCapacity: true)
+    _ = lines[index % 1000].withUnsafeBufferPointer {
+      handler.respond(to: $0, lineNumber: index + 1, into: &output, scratch: scratch)
+    }
+    sink &+= output.count
+  }
+  print("serve: \(clock.now - start) for \(iterations) lines")
 } else if name == "parse" {
   var workload = Workload(seed: 7)
   let lines = (0..<1000).map { _ in Array(workload.profile().jsonText.utf8) }

@@ -23,4 +23,5 @@ let benchmarks: @Sendable () -> Void = {
   registerEvaluateBenchmarks()
   registerParseBenchmarks()
   registerLoadBenchmarks()
+  registerServeBenchmarks()
 }

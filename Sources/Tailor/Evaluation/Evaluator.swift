@@ -568,6 +568,11 @@ private struct Walk {
       result = Walk.compare(slot.number, record.a, record.number) && Walk.compare(slot.number, record.b, record.number2)
     case .prefix:
       result = slot.kind == .string && hasPrefix(Int(record.slot), Int(record.a), Int(record.b))
+    case .regex where slot.kind == .string && pending.entries[Int(record.slot)] >= 0:
+      // A pending string is matched where its bytes are, without building it.
+      let entry = pending.entries[Int(record.slot)]
+      let bytes = UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: Int(entry & 0xFFFF_FFFF))
+      result = patterns[Int(record.a)]._withUnsafeGuaranteedRef { $0.matches(bytes: bytes, using: matchResources) }
     case .regex where slot.kind == .string:
       if case .string(let text) = value(Int(record.slot)) {
         result = patterns[Int(record.a)]._withUnsafeGuaranteedRef { $0.matches(text, using: matchResources) }
