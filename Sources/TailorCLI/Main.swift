@@ -50,6 +50,17 @@ enum ExitStatus {
   static let warnings: Int32 = 3
 }
 
+/// Loads a rules file for a command that needs valid rules; on errors, writes
+/// every diagnostic to stderr and exits with `usage` (unreadable) or `invalidRules`.
+func loadRulesOrExit(_ path: String) throws -> Rules {
+  do {
+    return try Rules(contentsOfFile: path)
+  } catch {
+    for diagnostic in error.diagnostics { Log.write(diagnostic.rendered(showingCode: true)) }
+    throw ExitCode(error.diagnostics.contains { $0.code == .fileUnreadable } ? ExitStatus.usage : ExitStatus.invalidRules)
+  }
+}
+
 /// Reads a whole file or, for `-`, standard input.
 func readInput(_ path: String) -> Result<[UInt8], CLIError> {
   let descriptor = path == "-" ? 0 : open(path, O_RDONLY)

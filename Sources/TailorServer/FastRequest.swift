@@ -139,7 +139,7 @@ extension RequestHandler {
         }
         while true {
           guard position < count, base[position] == UInt8(ascii: "\""), let end = plainStringEnd(position),
-            let index = fragments.decision(named: base + position + 1, count: end - position - 1)
+            let index = fragments.decision(named: UnsafeBufferPointer(start: base + position + 1, count: end - position - 1))
           else { return false }
           let chosen = UnsafeBufferPointer(start: selected, count: selectedCount.pointee)
           if !chosen.contains(index) {

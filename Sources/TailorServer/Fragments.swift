@@ -46,13 +46,15 @@ final class Fragments: @unchecked Sendable {
 
     /// The index of the decision named by these UTF-8 bytes.
     @inline(__always)
-    func decision(named name: UnsafePointer<UInt8>, count: Int) -> Int? {
-      var position = Int(truncatingIfNeeded: Fragments.hash(name, count)) & nameMask
+    func decision(named name: UnsafeBufferPointer<UInt8>) -> Int? {
+      var position = Int(truncatingIfNeeded: Fragments.hash(name)) & nameMask
       while true {
         let index = Int(nameTable[position])
         if index < 0 { return nil }
         let span = names[index]
-        if Int(span.count) == count && (count == 0 || memcmp(bytes + Int(span.start), name, count) == 0) {
+        if Int(span.count) == name.count
+          && (name.isEmpty || memcmp(bytes + Int(span.start), name.baseAddress!, name.count) == 0)
+        {
           return index
         }
         position = (position + 1) & nameMask
@@ -106,7 +108,7 @@ final class Fragments: @unchecked Sendable {
     while capacity < decisions.count * 2 { capacity *= 2 }
     var table = [Int32](repeating: -1, count: capacity)
     for (index, name) in names.enumerated() {
-      let hash = bytes.withUnsafeBufferPointer { Fragments.hash($0.baseAddress! + Int(name.start), Int(name.count)) }
+      let hash = bytes.withUnsafeBufferPointer { Fragments.hash(UnsafeBufferPointer(rebasing: $0[Int(name.start)..<Int(name.start + name.count)])) }
       var position = Int(truncatingIfNeeded: hash) & (capacity - 1)
       var duplicate = false
       while table[position] >= 0 {
@@ -154,9 +156,9 @@ final class Fragments: @unchecked Sendable {
 
   /// FNV-1a (64-bit) over the bytes.
   @inline(__always)
-  static func hash(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+  static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-    for index in 0..<count { hash = (hash ^ UInt64(bytes[index])) &* 0x0100_0000_01B3 }
+    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01B3 }
     return hash
   }
 }

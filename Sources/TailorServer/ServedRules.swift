@@ -16,7 +16,6 @@ public final class ServedRules: Sendable {
   let loadedAt: Double
   /// Per decision, in document order.
   let rendered: [RenderedDecision]
-  private let indices: [ByteString: Int]
   /// The answers' constant text and the decision names, in plain memory.
   let fragments: Fragments
 
@@ -25,16 +24,14 @@ public final class ServedRules: Sendable {
     self.file = file
     self.loadedAt = loadedAt
     self.rendered = rules.document.decisions.map(RenderedDecision.init)
-    var indices: [ByteString: Int] = [:]
-    for (index, name) in rules.decisionNames.enumerated() where indices[ByteString(name)] == nil {
-      indices[ByteString(name)] = index
-    }
-    self.indices = indices
     fragments = Fragments(rules.document.decisions)
   }
 
   /// The document-order index of decision `name` (names compare by bytes).
-  func index(of name: String) -> Int? { indices[ByteString(name)] }
+  func index(of name: String) -> Int? {
+    var bytes = name
+    return bytes.withUTF8 { fragments.view.decision(named: $0) }
+  }
 
   /// `decisions`, `rules`, `segments` and `groups` counts.
   var counts: JSONObject {

@@ -1,3 +1,4 @@
+import TailorTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -19,16 +20,5 @@ enum Environment {
     return String(cString: value)
   }
 
-  static func readFile(_ path: String) -> [UInt8]? {
-    guard let file = fopen(path, "rb") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let count = fread(&chunk, 1, chunk.count, file)
-      if count <= 0 { break }
-      bytes.append(contentsOf: chunk[0..<count])
-    }
-    return bytes
-  }
+  static func readFile(_ path: String) -> [UInt8]? { TestFiles.read(path) }
 }

@@ -51,13 +51,7 @@ struct EvalCommand: ParsableCommand {
   }
 
   func run() throws {
-    let loaded: Rules
-    do {
-      loaded = try Rules(contentsOfFile: rules)
-    } catch {
-      for diagnostic in error.diagnostics { Log.write(diagnostic.rendered(showingCode: true)) }
-      throw ExitCode(error.diagnostics.contains { $0.code == .fileUnreadable } ? ExitStatus.usage : ExitStatus.invalidRules)
-    }
+    let loaded = try loadRulesOrExit(rules)
     let profileBytes: [UInt8]
     if profile.hasPrefix("@") {
       switch readInput(String(profile.dropFirst())) {

@@ -30,13 +30,7 @@ struct TreeCommand: ParsableCommand {
   var format: Format = .dot
 
   func run() throws {
-    let loaded: Rules
-    do {
-      loaded = try Rules(contentsOfFile: rules)
-    } catch {
-      for diagnostic in error.diagnostics { Log.write(diagnostic.rendered(showingCode: true)) }
-      throw ExitCode(error.diagnostics.contains { $0.code == .fileUnreadable } ? ExitStatus.usage : ExitStatus.invalidRules)
-    }
+    let loaded = try loadRulesOrExit(rules)
     guard let drawing = loaded.graph(of: decision, format: format == .dot ? .dot : .text) else {
       Log.write("tailor: unknown decision `\(decision)`; decisions are \(loaded.decisionNames.map { "`\($0)`" }.joined(separator: ", "))")
       throw ExitCode(ExitStatus.usage)

@@ -4,6 +4,7 @@
   import Darwin
 #endif
 import Synchronization
+import TailorTestSupport
 
 /// Serialises pipe creation and spawning, so that no child spawned by a test
 /// running in parallel inherits another test's pipe before it is marked close-on-exec.
@@ -215,18 +216,7 @@ enum Paths {
     return candidates.first { access($0, X_OK) == 0 }
   }
 
-  static func read(_ path: String) -> [UInt8]? {
-    guard let file = fopen(path, "rb") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let count = fread(&chunk, 1, chunk.count, file)
-      if count <= 0 { break }
-      bytes.append(contentsOf: chunk[0..<count])
-    }
-    return bytes
-  }
+  static func read(_ path: String) -> [UInt8]? { TestFiles.read(path) }
 
   static func write(_ bytes: [UInt8], to path: String) {
     guard let file = fopen(path, "wb") else { return }
