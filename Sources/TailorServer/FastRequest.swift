@@ -20,8 +20,14 @@ public final class RequestScratch {
   /// The instant, in seconds since the epoch, for requests without `now`: the
   /// server reads the clock once per block of input it answers; `nil` reads it per request.
   public var blockTime: Double?
+  /// The answer being written: plain memory, appended to the output in one
+  /// copy, so each fragment costs a bounds check and a `memcpy`.
+  var answer: AnswerBytes
+  /// Where a `mode: all` decision is written before it is copied into ``answer``.
+  var listAnswer: [UInt8] = []
 
   public init() {
+    answer = AnswerBytes(capacity: 4096)
     profile = .allocate(capacity: 1)
     profile.initialize(to: nil)
     selected = .allocate(capacity: 1)
@@ -34,6 +40,7 @@ public final class RequestScratch {
     profile.deallocate()
     selected.deallocate()
     selectedCount.deallocate()
+    answer.deallocate()
   }
 
   /// Points the scratch at `rules`, replacing what belonged to earlier rules.
@@ -51,6 +58,58 @@ public final class RequestScratch {
         selectedCapacity = decisions
       }
     }
+  }
+}
+
+/// A growable run of bytes in plain memory, for writing one answer.
+struct AnswerBytes {
+  private(set) var base: UnsafeMutablePointer<UInt8>
+  private(set) var count = 0
+  private var capacity: Int
+
+  init(capacity: Int) {
+    base = .allocate(capacity: capacity)
+    self.capacity = capacity
+  }
+
+  func deallocate() { base.deallocate() }
+
+  @inline(__always)
+  mutating func removeAll() { count = 0 }
+
+  @inline(__always)
+  mutating func append(_ bytes: UnsafePointer<UInt8>, _ length: Int) {
+    if count &+ length > capacity { grow(count + length) }
+    (base + count).update(from: bytes, count: length)
+    count &+= length
+  }
+
+  @inline(__always)
+  mutating func append(_ byte: UInt8) {
+    if count == capacity { grow(count + 1) }
+    base[count] = byte
+    count &+= 1
+  }
+
+  @inline(__always)
+  mutating func appendASCII(_ text: StaticString) {
+    append(text.utf8Start, text.utf8CodeUnitCount)
+  }
+
+  @inline(__always)
+  mutating func append(_ span: Fragments.Span, of fragments: Fragments.View) {
+    append(fragments.bytes + Int(span.start), Int(span.count))
+  }
+
+  @inline(never)
+  private mutating func grow(_ needed: Int) {
+    var grown = capacity * 2
+    while grown < needed { grown *= 2 }
+    let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+    bytes.update(from: base, count: count)
+    base.deallocate()
+    base = bytes
+    capacity = grown
   }
 }
 
@@ -184,22 +243,26 @@ extension RequestHandler {
     guard profileRead, skipSpace(position) == count, let evaluator = scratch.evaluator else { return false }
 
     let seconds = now ?? scratch.blockTime ?? Date().timeIntervalSince1970
-    output.appendASCII("{\"id\":")
-    if let id {
-      output.append(contentsOf: UnsafeBufferPointer(rebasing: line[id]))
-    } else {
-      output.appendASCII("null")
-    }
-    output.appendASCII(",\"decisions\":{")
     guard let profile = profile.pointee else { return false }
+    var answer = scratch.answer
+    answer.removeAll()
+    answer.appendASCII("{\"id\":")
+    if let id {
+      answer.append(base + id.lowerBound, id.count)
+    } else {
+      answer.appendASCII("null")
+    }
+    answer.appendASCII(",\"decisions\":{")
     // The decisions asked for, or else every decision in document order.
     let answered = decisionsRead ? selectedCount.pointee : rules.rendered.count
     for position in 0..<answered {
-      if position > 0 { output.append(UInt8(ascii: ",")) }
+      if position > 0 { answer.append(UInt8(ascii: ",")) }
       let index = decisionsRead ? selected[position] : position
-      writeDecision(index, evaluator, profile, seconds, fragments, continuing: position > 0, into: &output)
+      writeDecision(index, evaluator, profile, seconds, fragments, continuing: position > 0, scratch: scratch, into: &answer)
     }
-    output.appendASCII("}}\n")
+    answer.appendASCII("}}\n")
+    output.append(contentsOf: UnsafeBufferPointer(start: answer.base, count: answer.count))
+    scratch.answer = answer
     return true
   }
 
@@ -212,39 +275,42 @@ extension RequestHandler {
     _ now: Double,
     _ fragments: Fragments.View,
     continuing: Bool,
-    into output: inout [UInt8]
+    scratch: RequestScratch,
+    into answer: inout AnswerBytes
   ) {
     guard let id = rules.rules.decisionID(at: index) else { return }
-    fragments.append(fragments.keys[index], to: &output)
+    answer.append(fragments.keys[index], of: fragments)
     if fragments.isMultiple[index] {
       let rendered = rules.rendered[index]
-      evaluator.decide(id, for: profile, at: now, continuing: continuing).write(into: &output) {
+      scratch.listAnswer.removeAll(keepingCapacity: true)
+      evaluator.decide(id, for: profile, at: now, continuing: continuing).write(into: &scratch.listAnswer) {
         rendered.value(of: $0.variant)
       }
+      scratch.listAnswer.withUnsafeBufferPointer { answer.append($0.baseAddress!, $0.count) }
       return
     }
     // Later decisions of the request reuse what earlier ones worked out.
     let outcome = evaluator.outcome(of: id, for: profile, at: now, continuing: continuing)
     guard let variant = outcome.variant else {
-      output.appendASCII("{\"variant\":null,\"value\":null,\"rule\":null,\"reason\":\"")
-      RequestHandler.appendReason(outcome.reason, to: &output)
-      output.appendASCII("\"}")
+      answer.appendASCII("{\"variant\":null,\"value\":null,\"rule\":null,\"reason\":\"")
+      RequestHandler.appendReason(outcome.reason, to: &answer)
+      answer.appendASCII("\"}")
       return
     }
-    fragments.append(fragments.heads[Int(fragments.firstHead[index]) + variant], to: &output)
+    answer.append(fragments.heads[Int(fragments.firstHead[index]) + variant], of: fragments)
     if let rule = outcome.rule {
-      fragments.append(fragments.ruleIDs[Int(fragments.firstRule[index]) + rule], to: &output)
+      answer.append(fragments.ruleIDs[Int(fragments.firstRule[index]) + rule], of: fragments)
     } else {
-      output.appendASCII("null")
+      answer.appendASCII("null")
     }
-    output.appendASCII(",\"reason\":\"")
-    RequestHandler.appendReason(outcome.reason, to: &output)
-    output.appendASCII("\"}")
+    answer.appendASCII(",\"reason\":\"")
+    RequestHandler.appendReason(outcome.reason, to: &answer)
+    answer.appendASCII("\"}")
   }
 
   /// A reason's text, without building a string.
   @inline(__always)
-  static func appendReason(_ reason: Decision.Reason, to output: inout [UInt8]) {
+  static func appendReason(_ reason: Decision.Reason, to output: inout AnswerBytes) {
     switch reason {
     case .match: output.appendASCII("match")
     case .rollout: output.appendASCII("rollout")

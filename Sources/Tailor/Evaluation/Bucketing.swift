@@ -3,22 +3,29 @@
 public enum Bucketing {
   /// FNV-1a, 32-bit, over the UTF-16 code units of `text`.
   public static func fnv32a(_ text: String) -> UInt32 {
-    var hash: UInt32 = 0x811C_9DC5
-    for unit in text.utf16 {
-      hash ^= UInt32(unit)
-      hash = hash &* 0x0100_0193
-    }
-    return hash
+    fnv32a(continuing: 0x811C_9DC5, text)
   }
 
   /// FNV-1a of the concatenation `a + b`, without building it.
   static func fnv32a(_ a: String, _ b: String) -> UInt32 {
-    var hash: UInt32 = 0x811C_9DC5
-    for unit in a.utf16 {
-      hash ^= UInt32(unit)
-      hash = hash &* 0x0100_0193
+    fnv32a(continuing: fnv32a(continuing: 0x811C_9DC5, a), b)
+  }
+
+  /// Continues FNV-1a from `hash` over the UTF-16 code units of `text`. An
+  /// ASCII byte is its own code unit, so ASCII text is hashed from its UTF-8.
+  @inline(__always)
+  static func fnv32a(continuing hash: UInt32, _ text: String) -> UInt32 {
+    let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> UInt32? in
+      var hash = hash
+      for byte in bytes {
+        guard byte < 0x80 else { return nil }
+        hash = (hash ^ UInt32(byte)) &* 0x0100_0193
+      }
+      return hash
     }
-    for unit in b.utf16 {
+    if let ascii, let ascii { return ascii }
+    var hash = hash
+    for unit in text.utf16 {
       hash ^= UInt32(unit)
       hash = hash &* 0x0100_0193
     }

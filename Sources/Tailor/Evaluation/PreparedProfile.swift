@@ -36,6 +36,10 @@ public struct PreparedProfile: @unchecked Sendable {
     let count: Int
     let summaries: UnsafeMutablePointer<Summary>
     let values: UnsafeMutablePointer<JSONValue>
+    /// Whether some value may hold a string, an array or an object. While it
+    /// is `false` every value is trivial, so the profile reader and `reset`
+    /// overwrite values without releasing the old ones.
+    var valuesMayOwnMemory = false
     /// Padded version strings of the slots version comparisons read (others empty).
     let paddedVersions: UnsafeMutablePointer<String>
     /// Per slot: a string read from JSON bytes but not yet built, as
@@ -167,9 +171,15 @@ public struct PreparedProfile: @unchecked Sendable {
     let pending = storage.pending
     let flags = flat.profileLayout.slotFlags
     let zero = Version.paddedNull
+    if storage.valuesMayOwnMemory {
+      values.update(repeating: .null, count: storage.count)
+      storage.valuesMayOwnMemory = false
+    } else {
+      // Trivial values: nothing to release.
+      values.initialize(repeating: .null, count: storage.count)
+    }
     for slot in 0..<storage.count {
       summaries[slot] = Summary(kind: .null, key: -1, number: 0)
-      values[slot] = .null
       pending[slot] = -1
       if flags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = zero }
     }
@@ -263,9 +273,9 @@ public struct PreparedProfile: @unchecked Sendable {
         throw scanner.error(.jsonSyntax, "expected a string key, found \(scanner.describeCurrent())")
       }
       var child: Int32 = -1
-      var hash: UInt32 = 0
-      if let end = PlainString.scan(base, position, count, hash: &hash) {
-        if table >= 0 { child = layout.lookup(table, hash: hash, base + position + 1, end - position - 1) }
+      var print = KeyPrint()
+      if let end = PlainString.scan(base, position, count, print: &print) {
+        if table >= 0 { child = layout.lookup(table, print, base + position + 1, end - position - 1) }
         position = end + 1
       } else {
         // Escapes or non-ASCII: decode (and validate) the key first.
@@ -350,8 +360,8 @@ public struct PreparedProfile: @unchecked Sendable {
     let last = first + Int(record.exactCount)
     switch base[position] {
     case UInt8(ascii: "\""):
-      var hash: UInt32 = 0
-      guard let end = PlainString.scan(base, position, scanner.bytes.count, hash: &hash) else {
+      var print = KeyPrint()
+      guard let end = PlainString.scan(base, position, scanner.bytes.count, print: &print) else {
         return false
       }
       let text = base + position + 1
@@ -365,12 +375,13 @@ public struct PreparedProfile: @unchecked Sendable {
         if flags & ProfileLayout.needsString != 0 {
           let value = string ?? String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
           string = value
+          storage.valuesMayOwnMemory = true
           values[slot] = .string(value)
           if flags & ProfileLayout.isVersion != 0 { storage.paddedVersions[slot] = Version.padded(.string(value)) }
         } else {
           values[slot] = .null
         }
-        let key = table >= 0 ? layout.lookup(table, hash: hash, text, length) : -1
+        let key = table >= 0 ? layout.lookup(table, print, text, length) : -1
         summaries[slot] = Summary(kind: .string, key: key, number: 0)
       }
       return true
@@ -397,6 +408,7 @@ public struct PreparedProfile: @unchecked Sendable {
       }
       for index in first..<last {
         let slot = Int(layout.exact[index])
+        storage.valuesMayOwnMemory = true
         values[slot] = value
         summaries[slot] = summary
         if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 { storage.paddedVersions[slot] = Version.padded(value) }
@@ -426,11 +438,11 @@ public struct PreparedProfile: @unchecked Sendable {
     } else {
       while true {
         scanner.skipWhitespace()
-        var hash: UInt32 = 0
+        var print = KeyPrint()
         if scanner.position < count, base[scanner.position] == UInt8(ascii: "\""),
-          let end = PlainString.scan(base, scanner.position, count, hash: &hash)
+          let end = PlainString.scan(base, scanner.position, count, print: &print)
         {
-          let key = table >= 0 ? layout.lookup(table, hash: hash, base + scanner.position + 1, end - scanner.position - 1) : -1
+          let key = table >= 0 ? layout.lookup(table, print, base + scanner.position + 1, end - scanner.position - 1) : -1
           if key >= 0 { storage.appendArrayKey(key) }
           scanner.position = end + 1
         } else if scanner.position < count, base[scanner.position] == UInt8(ascii: "\"") {
@@ -456,6 +468,7 @@ public struct PreparedProfile: @unchecked Sendable {
 
   private mutating func set(_ slot: Int, _ value: JSONValue, _ flat: FlatRules) {
     let layout = flat.profileLayout
+    storage.valuesMayOwnMemory = true
     values[slot] = value
     if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 { storage.paddedVersions[slot] = Version.padded(value) }
     switch value {

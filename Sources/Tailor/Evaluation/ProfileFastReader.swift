@@ -24,6 +24,9 @@ struct ProfileFastReader {
   let versions: UnsafeMutablePointer<String>
   let pending: UnsafeMutablePointer<Int64>
   let tables: ProfileLayout.Tables
+  /// Every value is trivial (``PreparedProfile/Storage/valuesMayOwnMemory`` is
+  /// false), and this reader writes only trivial ones: stores need no release.
+  let overwrites: Bool
 
   /// Nesting past this is left to the full reader, which keeps its own stack.
   static let depthLimit = 32
@@ -45,6 +48,17 @@ struct ProfileFastReader {
     versions = storage.paddedVersions
     pending = storage.pending
     tables = ProfileLayout.Tables(layout)
+    overwrites = !storage.valuesMayOwnMemory
+  }
+
+  /// Stores a null, Boolean or number value.
+  @inline(__always)
+  func store(_ value: JSONValue, at slot: Int) {
+    if overwrites {
+      (values + slot).initialize(to: value)
+    } else {
+      values[slot] = value
+    }
   }
 
   @inline(__always)
@@ -59,9 +73,9 @@ struct ProfileFastReader {
     if position < count && base[position] == UInt8(ascii: "}") { return position + 1 }
     while true {
       guard position < count, base[position] == UInt8(ascii: "\"") else { return -1 }
-      var hash: UInt32 = 0
-      guard let end = PlainString.scan(base, position, count, hash: &hash) else { return -1 }
-      let child = table >= 0 ? tables.lookup(table, hash: hash, base + position + 1, end - position - 1) : -1
+      var print = KeyPrint()
+      guard let end = PlainString.scan(base, position, count, print: &print) else { return -1 }
+      let child = table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
       position = skipSpace(end + 1)
       guard position < count, base[position] == UInt8(ascii: ":") else { return -1 }
       position = skipSpace(position + 1)
@@ -88,7 +102,7 @@ struct ProfileFastReader {
       for index in Int(record.subtreeStart)..<Int(record.subtreeStart + record.subtreeCount) {
         let slot = Int(subtree[index])
         summaries[slot] = PreparedProfile.Summary(kind: .null, key: -1, number: 0)
-        values[slot] = .null
+        store(.null, at: slot)
         pending[slot] = -1
         if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.paddedNull }
       }
@@ -98,15 +112,15 @@ struct ProfileFastReader {
     let last = first + Int(record.exactCount)
     switch byte {
     case UInt8(ascii: "\""):
-      var hash: UInt32 = 0
-      guard let end = PlainString.scan(base, position, count, hash: &hash) else { return -1 }
+      var print = KeyPrint()
+      guard let end = PlainString.scan(base, position, count, print: &print) else { return -1 }
       let text = base + position + 1
       let length = end - position - 1
       var kept: Int64 = -1
       for index in first..<last {
         let slot = Int(exact[index])
         let table = slotTable[slot]
-        values[slot] = .null
+        store(.null, at: slot)
         if slotFlags[slot] & ProfileLayout.needsString != 0 {
           // Built by the evaluator only if a test reads it.
           if kept < 0 { kept = storage._withUnsafeGuaranteedRef { $0.keep(text, length) } }
@@ -114,7 +128,7 @@ struct ProfileFastReader {
         } else {
           pending[slot] = -1
         }
-        let key = table >= 0 ? tables.lookup(table, hash: hash, text, length) : -1
+        let key = table >= 0 ? tables.lookup(table, print, text, length) : -1
         summaries[slot] = PreparedProfile.Summary(kind: .string, key: key, number: 0)
       }
       return end + 1
@@ -124,7 +138,7 @@ struct ProfileFastReader {
       guard end >= 0 else { return -1 }
       for index in first..<last {
         let slot = Int(exact[index])
-        values[slot] = .number(number)
+        store(.number(number), at: slot)
         pending[slot] = -1
         summaries[slot] = PreparedProfile.Summary(kind: .number, key: -1, number: number)
         if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.padded(.number(number)) }
@@ -140,7 +154,7 @@ struct ProfileFastReader {
         : PreparedProfile.Summary(kind: .bool, key: -1, number: byte == UInt8(ascii: "t") ? 1 : 0)
       for index in first..<last {
         let slot = Int(exact[index])
-        values[slot] = value
+        store(value, at: slot)
         pending[slot] = -1
         summaries[slot] = summary
         if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.padded(value) }
@@ -165,9 +179,9 @@ struct ProfileFastReader {
       while true {
         guard position < count else { return -1 }
         if base[position] == UInt8(ascii: "\"") {
-          var hash: UInt32 = 0
-          guard let end = PlainString.scan(base, position, count, hash: &hash) else { return -1 }
-          let key = table >= 0 ? tables.lookup(table, hash: hash, base + position + 1, end - position - 1) : -1
+          var print = KeyPrint()
+          guard let end = PlainString.scan(base, position, count, print: &print) else { return -1 }
+          let key = table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
           if key >= 0 { storage._withUnsafeGuaranteedRef { $0.appendArrayKey(key) } }
           position = end + 1
         } else {
@@ -185,7 +199,7 @@ struct ProfileFastReader {
         position = skipSpace(position + 1)
       }
     }
-    values[slot] = .null
+    store(.null, at: slot)
     pending[slot] = -1
     summaries[slot] = PreparedProfile.Summary(
       kind: .keyArray,

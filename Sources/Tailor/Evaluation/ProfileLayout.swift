@@ -34,12 +34,13 @@ final class ProfileLayout: @unchecked Sendable {
     var mask: Int32
   }
 
-  /// A key: its hash (``hash(_:)``), its bytes in `keyBytes` and the value it maps to.
+  /// A key: its fingerprint (``fingerprint(_:)``), its bytes in `keyBytes` and the value it maps to.
   struct Entry {
     var hash: UInt32
     var start: Int32
     var length: Int32
     var value: Int32
+    var tail: UInt64
   }
 
   /// Slot flags.
@@ -75,14 +76,20 @@ final class ProfileLayout: @unchecked Sendable {
       var capacity = 4
       while capacity < pairs.count * 2 { capacity *= 2 }
       let start = probes.count
-      probes.append(contentsOf: repeatElement(Entry(hash: 0, start: 0, length: -1, value: -1), count: capacity))
+      probes.append(contentsOf: repeatElement(Entry(hash: 0, start: 0, length: -1, value: -1, tail: 0), count: capacity))
       var seen: Set<ByteString> = []
       for (key, value) in pairs where seen.insert(ByteString(key)).inserted {
         let bytes = Array(key.utf8)
-        let hash = bytes.withUnsafeBufferPointer { ProfileLayout.hash($0) }
-        var position = Int(hash) & (capacity - 1)
+        let print = bytes.withUnsafeBufferPointer { ProfileLayout.fingerprint($0) }
+        var position = Int(print.hash) & (capacity - 1)
         while probes[start + position].length >= 0 { position = (position + 1) & (capacity - 1) }
-        probes[start + position] = Entry(hash: hash, start: Int32(keyBytes.count), length: Int32(bytes.count), value: value)
+        probes[start + position] = Entry(
+          hash: print.hash,
+          start: Int32(keyBytes.count),
+          length: Int32(bytes.count),
+          value: value,
+          tail: print.tail
+        )
         keyBytes.append(contentsOf: bytes)
       }
       tables.append(Table(start: Int32(start), mask: Int32(capacity - 1)))
@@ -127,30 +134,30 @@ final class ProfileLayout: @unchecked Sendable {
     slotFlags.baseAddress?.deallocate()
   }
 
-  /// The hash the reader computes while it scans a key.
+  /// The fingerprint the reader computes while it scans a key.
   ///
   /// The bytes are taken eight at a time as little-endian words, the last
   /// partial word padded with zeros, so the reader hashes a string in the same
-  /// loop that finds its end (``PlainString/scan(_:_:_:hash:)``).
-  static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt32 {
+  /// loop that finds its end (``PlainString/scan(_:_:_:print:)``).
+  static func fingerprint(_ key: UnsafeBufferPointer<UInt8>) -> KeyPrint {
     var hash = PlainString.seed
     var offset = 0
     while offset + 8 <= key.count {
       hash = PlainString.mix(hash, UnsafeRawPointer(key.baseAddress! + offset).loadUnaligned(as: UInt64.self))
       offset += 8
     }
+    var word: UInt64 = 0
     if offset < key.count {
-      var word: UInt64 = 0
       for index in offset..<key.count { word |= UInt64(key[index]) << (UInt64(index - offset) * 8) }
       hash = PlainString.mix(hash, word)
     }
-    return PlainString.finish(hash)
+    return KeyPrint(hash: PlainString.finish(hash), tail: word)
   }
 
-  /// The value `table` holds for the key at `key` (`count` bytes, hashing to `hash`), or -1.
+  /// The value `table` holds for the key at `key` (`count` bytes, fingerprint `print`), or -1.
   @inline(__always)
-  func lookup(_ table: Int32, hash: UInt32, _ key: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
-    Tables(self).lookup(table, hash: hash, key, count)
+  func lookup(_ table: Int32, _ print: KeyPrint, _ key: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+    Tables(self).lookup(table, print, key, count)
   }
 
   /// The tables as plain pointers, for loops that look up many keys.
@@ -166,18 +173,20 @@ final class ProfileLayout: @unchecked Sendable {
       keyBytes = layout.keyBytes.baseAddress!
     }
 
-    /// The value `table` holds for the key at `key` (`count` bytes, hashing to `hash`), or -1.
+    /// The value `table` holds for the key at `key` (`count` bytes, fingerprint `print`), or -1.
     @inline(__always)
-    func lookup(_ table: Int32, hash: UInt32, _ key: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+    func lookup(_ table: Int32, _ print: KeyPrint, _ key: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
       let record = tables[Int(table)]
       let mask = Int(record.mask)
       let start = Int(record.start)
-      var position = Int(hash) & mask
+      var position = Int(print.hash) & mask
       while true {
         let candidate = probes[start &+ position]
         if candidate.length < 0 { return -1 }
-        if candidate.hash == hash && Int(candidate.length) == count
-          && ProfileLayout.equal(keyBytes + Int(candidate.start), key, count)
+        // The last partial word is compared as the fingerprint holds it; the
+        // whole words before it, eight bytes at a time.
+        if candidate.hash == print.hash && Int(candidate.length) == count && candidate.tail == print.tail
+          && ProfileLayout.equalWords(keyBytes + Int(candidate.start), key, count)
         {
           return candidate.value
         }
@@ -186,10 +195,9 @@ final class ProfileLayout: @unchecked Sendable {
     }
   }
 
-  /// Whether `count` bytes at `a` and `b` are equal; keys are short, so this
-  /// compares eight bytes at a time without calling `memcmp`.
+  /// Whether the whole eight-byte words of `count` bytes at `a` and `b` are equal.
   @inline(__always)
-  static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+  static func equalWords(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
     var offset = 0
     while offset &+ 8 <= count {
       if UnsafeRawPointer(a + offset).loadUnaligned(as: UInt64.self)
@@ -199,10 +207,6 @@ final class ProfileLayout: @unchecked Sendable {
       }
       offset &+= 8
     }
-    while offset < count {
-      if a[offset] != b[offset] { return false }
-      offset &+= 1
-    }
     return true
   }
 
@@ -210,7 +214,7 @@ final class ProfileLayout: @unchecked Sendable {
   func lookup(_ table: Int32, _ key: String) -> Int32 {
     var copy = key
     return copy.withUTF8 { bytes in
-      lookup(table, hash: ProfileLayout.hash(bytes), bytes.baseAddress ?? UnsafePointer(keyBytes.baseAddress!), bytes.count)
+      lookup(table, ProfileLayout.fingerprint(bytes), bytes.baseAddress ?? UnsafePointer(keyBytes.baseAddress!), bytes.count)
     }
   }
 }
@@ -236,6 +240,14 @@ enum Whitespace {
     }
     return position
   }
+}
+
+/// What scanning a plain string learns besides its end: a hash of its bytes
+/// and its last partial eight-byte word (zero-padded; 0 when the length is a
+/// multiple of eight), which a key lookup compares first.
+struct KeyPrint {
+  var hash: UInt32 = 0
+  var tail: UInt64 = 0
 }
 
 /// Scanning JSON strings eight bytes at a time.
@@ -269,11 +281,11 @@ enum PlainString {
     return (zeroQuote | zeroBackslash | control | word) & highs
   }
 
-  /// Scans the string whose opening quote is at `quote` and hashes it as
-  /// ``ProfileLayout/hash(_:)`` does: the offset of the closing quote, or `nil`
-  /// when the string is not plain or not terminated.
+  /// Scans the string whose opening quote is at `quote` and fingerprints it
+  /// as ``ProfileLayout/fingerprint(_:)`` does: the offset of the closing
+  /// quote, or `nil` when the string is not plain or not terminated.
   @inline(__always)
-  static func scan(_ base: UnsafePointer<UInt8>, _ quote: Int, _ count: Int, hash: inout UInt32) -> Int? {
+  static func scan(_ base: UnsafePointer<UInt8>, _ quote: Int, _ count: Int, print: inout KeyPrint) -> Int? {
     var position = quote + 1
     var state = seed
     while position + 8 <= count {
@@ -286,8 +298,14 @@ enum PlainString {
       }
       let index = flags.trailingZeroBitCount >> 3
       guard base[position + index] == UInt8(ascii: "\"") else { return nil }
-      if index > 0 { state = mix(state, word & ((1 << (UInt64(index) &* 8)) &- 1)) }
-      hash = finish(state)
+      if index > 0 {
+        let tail = word & ((1 << (UInt64(index) &* 8)) &- 1)
+        state = mix(state, tail)
+        print.tail = tail
+      } else {
+        print.tail = 0
+      }
+      print.hash = finish(state)
       return position + index
     }
     // Fewer than eight bytes remain in the text: one partial word at most.
@@ -297,7 +315,8 @@ enum PlainString {
       let byte = base[position]
       if byte == UInt8(ascii: "\"") {
         if shift > 0 { state = mix(state, word) }
-        hash = finish(state)
+        print.hash = finish(state)
+        print.tail = word
         return position
       }
       if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
