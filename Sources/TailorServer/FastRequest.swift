@@ -22,12 +22,13 @@ public final class RequestScratch {
   public var blockTime: Double?
   /// The answer being written: plain memory, appended to the output in one
   /// copy, so each fragment costs a bounds check and a `memcpy`.
-  var answer: AnswerBytes
+  let answer: UnsafeMutablePointer<AnswerBytes>
   /// Where a `mode: all` decision is written before it is copied into ``answer``.
   var listAnswer: [UInt8] = []
 
   public init() {
-    answer = AnswerBytes(capacity: 4096)
+    answer = .allocate(capacity: 1)
+    answer.initialize(to: AnswerBytes(capacity: 4096))
     profile = .allocate(capacity: 1)
     profile.initialize(to: nil)
     selected = .allocate(capacity: 1)
@@ -40,6 +41,8 @@ public final class RequestScratch {
     profile.deallocate()
     selected.deallocate()
     selectedCount.deallocate()
+    answer.pointee.deallocate()
+    answer.deinitialize(count: 1)
     answer.deallocate()
   }
 
@@ -58,6 +61,33 @@ public final class RequestScratch {
         selectedCapacity = decisions
       }
     }
+  }
+}
+
+/// The request fields a plain decision request has, matched as whole words.
+enum RequestKeys {
+  // Little-endian words of `"profile`, `"decisio`, `"explain`, `"id":` and `"now":`.
+  private static let profile: UInt64 = 0x656C_6966_6F72_7022
+  private static let decisions: UInt64 = 0x6F69_7369_6365_6422
+  private static let explain: UInt64 = 0x6E69_616C_7078_6522
+  private static let id: UInt64 = 0x0000_003A_2264_6922
+  private static let now: UInt64 = 0x0000_3A22_776F_6E22
+
+  /// The field whose key, with its `:` and no white space, starts at the
+  /// quote at `position`, and the offset of the `:`; `nil` for anything else
+  /// (the caller then reads the key byte by byte).
+  @inline(__always)
+  static func match(_ base: UnsafePointer<UInt8>, _ position: Int, _ count: Int) -> (RequestScanner.Field, Int)? {
+    guard position &+ 16 <= count else { return nil }
+    let first = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+    let second = UnsafeRawPointer(base + position + 8).loadUnaligned(as: UInt64.self)
+    // "profile": and "explain": end `":` in the second word; "decisions": ends `ns":`.
+    if first == profile && second & 0xFFFF == 0x3A22 { return (.profile, position + 9) }
+    if first == decisions && second & 0xFFFF_FFFF == 0x3A22_736E { return (.decisions, position + 11) }
+    if first & 0xFF_FFFF_FFFF == id { return (.id, position + 4) }
+    if first & 0xFFFF_FFFF_FFFF == now { return (.now, position + 5) }
+    if first == explain && second & 0xFFFF == 0x3A22 { return (.explain, position + 9) }
+    return nil
   }
 }
 
@@ -166,11 +196,16 @@ extension RequestHandler {
     guard position < count, base[position] == UInt8(ascii: "{") else { return false }
     position = skipSpace(position + 1)
     while true {
-      guard position < count, base[position] == UInt8(ascii: "\""), let keyEnd = plainStringEnd(position) else {
-        return false
+      guard position < count, base[position] == UInt8(ascii: "\"") else { return false }
+      let field: RequestScanner.Field?
+      if let (known, end) = RequestKeys.match(base, position, count) {
+        field = known
+        position = end
+      } else {
+        guard let keyEnd = plainStringEnd(position) else { return false }
+        field = RequestScanner.knownField(UnsafeBufferPointer(start: base + position + 1, count: keyEnd - position - 1))
+        position = skipSpace(keyEnd + 1)
       }
-      let field = RequestScanner.knownField(UnsafeBufferPointer(start: base + position + 1, count: keyEnd - position - 1))
-      position = skipSpace(keyEnd + 1)
       guard position < count, base[position] == UInt8(ascii: ":") else { return false }
       position = skipSpace(position + 1)
       guard position < count else { return false }
@@ -244,7 +279,7 @@ extension RequestHandler {
 
     let seconds = now ?? scratch.blockTime ?? Date().timeIntervalSince1970
     guard let profile = profile.pointee else { return false }
-    var answer = scratch.answer
+    var answer = scratch.answer.pointee
     answer.removeAll()
     answer.appendASCII("{\"id\":")
     if let id {
@@ -262,7 +297,7 @@ extension RequestHandler {
     }
     answer.appendASCII("}}\n")
     output.append(contentsOf: UnsafeBufferPointer(start: answer.base, count: answer.count))
-    scratch.answer = answer
+    scratch.answer.pointee = answer
     return true
   }
 

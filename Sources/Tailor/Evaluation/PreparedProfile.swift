@@ -169,8 +169,6 @@ public struct PreparedProfile: @unchecked Sendable {
     let values = storage.values
     let versions = storage.paddedVersions
     let pending = storage.pending
-    let flags = flat.profileLayout.slotFlags
-    let zero = Version.paddedNull
     if storage.valuesMayOwnMemory {
       values.update(repeating: .null, count: storage.count)
       storage.valuesMayOwnMemory = false
@@ -178,10 +176,12 @@ public struct PreparedProfile: @unchecked Sendable {
       // Trivial values: nothing to release.
       values.initialize(repeating: .null, count: storage.count)
     }
-    for slot in 0..<storage.count {
-      summaries[slot] = Summary(kind: .null, key: -1, number: 0)
-      pending[slot] = -1
-      if flags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = zero }
+    summaries.update(repeating: Summary(kind: .null, key: -1, number: 0), count: storage.count)
+    pending.update(repeating: -1, count: storage.count)
+    let versionSlots = flat.profileLayout.versionSlots
+    if !versionSlots.isEmpty {
+      let zero = Version.paddedNull
+      for slot in versionSlots { versions[Int(slot)] = zero }
     }
     storage.arrayKeyCount = 0
     storage.clearPending()

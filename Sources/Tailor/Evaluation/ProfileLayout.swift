@@ -60,6 +60,8 @@ final class ProfileLayout: @unchecked Sendable {
   let slotTable: UnsafeMutableBufferPointer<Int32>
   /// Per slot: ``needsString``, ``isVersion`` and ``keysOnly`` bits.
   let slotFlags: UnsafeMutableBufferPointer<UInt8>
+  /// The slots with the ``isVersion`` bit.
+  let versionSlots: UnsafeMutableBufferPointer<Int32>
 
   /// - Parameters:
   ///   - children: per trie node, its child keys and node indices.
@@ -121,6 +123,7 @@ final class ProfileLayout: @unchecked Sendable {
     self.keyBytes = frozen(keyBytes)
     self.slotTable = frozen(slotTable)
     self.slotFlags = frozen(flags)
+    self.versionSlots = frozen(flags.indices.filter { flags[$0] & ProfileLayout.isVersion != 0 }.map(Int32.init))
   }
 
   deinit {
@@ -132,6 +135,7 @@ final class ProfileLayout: @unchecked Sendable {
     keyBytes.baseAddress?.deallocate()
     slotTable.baseAddress?.deallocate()
     slotFlags.baseAddress?.deallocate()
+    versionSlots.baseAddress?.deallocate()
   }
 
   /// The fingerprint the reader computes while it scans a key.
