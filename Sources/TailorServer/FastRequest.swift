@@ -121,14 +121,25 @@ struct AnswerBytes {
     count &+= 1
   }
 
-  @inline(__always)
-  mutating func appendASCII(_ text: StaticString) {
-    append(text.utf8Start, text.utf8CodeUnitCount)
-  }
-
+  /// Appends a fragment, copying whole 16-byte blocks: the fragments are
+  /// followed by ``Fragments/readPadding`` bytes, and the buffer keeps as many spare.
   @inline(__always)
   mutating func append(_ span: Fragments.Span, of fragments: Fragments.View) {
-    append(fragments.bytes + Int(span.start), Int(span.count))
+    let length = Int(span.count)
+    if count &+ length &+ Fragments.readPadding > capacity { grow(count + length + Fragments.readPadding) }
+    let source = UnsafeRawPointer(fragments.bytes + Int(span.start))
+    let target = UnsafeMutableRawPointer(base + count)
+    var offset = 0
+    repeat {
+      target.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+      target.storeBytes(
+        of: source.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self),
+        toByteOffset: offset &+ 8,
+        as: UInt64.self
+      )
+      offset &+= 16
+    } while offset < length
+    count &+= length
   }
 
   @inline(never)
@@ -281,13 +292,13 @@ extension RequestHandler {
     guard let profile = profile.pointee else { return false }
     var answer = scratch.answer.pointee
     answer.removeAll()
-    answer.appendASCII("{\"id\":")
+    answer.append(fragments.answerHead, of: fragments)
     if let id {
       answer.append(base + id.lowerBound, id.count)
     } else {
-      answer.appendASCII("null")
+      answer.append(fragments.null, of: fragments)
     }
-    answer.appendASCII(",\"decisions\":{")
+    answer.append(fragments.decisionsHead, of: fragments)
     // The decisions asked for, or else every decision in document order.
     let answered = decisionsRead ? selectedCount.pointee : rules.rendered.count
     for position in 0..<answered {
@@ -295,7 +306,7 @@ extension RequestHandler {
       let index = decisionsRead ? selected[position] : position
       writeDecision(index, evaluator, profile, seconds, fragments, continuing: position > 0, scratch: scratch, into: &answer)
     }
-    answer.appendASCII("}}\n")
+    answer.append(fragments.answerEnd, of: fragments)
     output.append(contentsOf: UnsafeBufferPointer(start: answer.base, count: answer.count))
     scratch.answer.pointee = answer
     return true
@@ -327,32 +338,17 @@ extension RequestHandler {
     // Later decisions of the request reuse what earlier ones worked out.
     let outcome = evaluator.outcome(of: id, for: profile, at: now, continuing: continuing)
     guard let variant = outcome.variant else {
-      answer.appendASCII("{\"variant\":null,\"value\":null,\"rule\":null,\"reason\":\"")
-      RequestHandler.appendReason(outcome.reason, to: &answer)
-      answer.appendASCII("\"}")
+      answer.append(fragments.noVariant, of: fragments)
+      answer.append(fragments.reasons[Fragments.View.reasonIndex(outcome.reason)], of: fragments)
       return
     }
     answer.append(fragments.heads[Int(fragments.firstHead[index]) + variant], of: fragments)
     if let rule = outcome.rule {
       answer.append(fragments.ruleIDs[Int(fragments.firstRule[index]) + rule], of: fragments)
     } else {
-      answer.appendASCII("null")
+      answer.append(fragments.null, of: fragments)
     }
-    answer.appendASCII(",\"reason\":\"")
-    RequestHandler.appendReason(outcome.reason, to: &answer)
-    answer.appendASCII("\"}")
-  }
-
-  /// A reason's text, without building a string.
-  @inline(__always)
-  static func appendReason(_ reason: Decision.Reason, to output: inout AnswerBytes) {
-    switch reason {
-    case .match: output.appendASCII("match")
-    case .rollout: output.appendASCII("rollout")
-    case .split: output.appendASCII("split")
-    case .default: output.appendASCII("default")
-    case .prerequisiteFailed: output.appendASCII("prerequisite_failed")
-    }
+    answer.append(fragments.reasons[Fragments.View.reasonIndex(outcome.reason)], of: fragments)
   }
 
   /// The end of an `id` that is an integer of at most 15 characters or a plain

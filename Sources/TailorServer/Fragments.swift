@@ -38,6 +38,27 @@ final class Fragments: @unchecked Sendable {
     /// Open addressing over name hashes: a decision index or -1.
     let nameTable: UnsafeMutablePointer<Int32>
     let nameMask: Int
+    /// The text around the decisions: `{"id":`, `null`, `,"decisions":{` and `}}` with the newline.
+    let answerHead: Span
+    let null: Span
+    let decisionsHead: Span
+    let answerEnd: Span
+    /// `{"variant":null,"value":null,"rule":null`, the head of a decision without a variant.
+    let noVariant: Span
+    /// Per ``Decision/Reason`` (in ``reasonIndex(_:)`` order): `,"reason":"…"}`.
+    let reasons: UnsafeMutablePointer<Span>
+
+    /// Where a reason's closing text is in ``reasons``.
+    @inline(__always)
+    static func reasonIndex(_ reason: Decision.Reason) -> Int {
+      switch reason {
+      case .match: 0
+      case .rollout: 1
+      case .split: 2
+      case .default: 3
+      case .prerequisiteFailed: 4
+      }
+    }
 
     @inline(__always)
     func append(_ span: Span, to output: inout [UInt8]) {
@@ -104,6 +125,24 @@ final class Fragments: @unchecked Sendable {
       }
       names.append(span { output in output.append(contentsOf: decision.name.utf8) })
     }
+    let answerHead = span { $0.append(contentsOf: #"{"id":"#.utf8) }
+    let null = span { $0.append(contentsOf: "null".utf8) }
+    let decisionsHead = span { $0.append(contentsOf: #","decisions":{"#.utf8) }
+    let answerEnd = span { $0.append(contentsOf: "}}\n".utf8) }
+    let noVariant = span { $0.append(contentsOf: #"{"variant":null,"value":null,"rule":null"#.utf8) }
+    var reasons: [Span] = []
+    for reason in [Decision.Reason.match, .rollout, .split, .default, .prerequisiteFailed] {
+      precondition(reasons.count == View.reasonIndex(reason), "reasons out of order")
+      reasons.append(
+        span { output in
+          output.append(contentsOf: #","reason":"#.utf8)
+          JSONValue.writeString(reason.rawValue, into: &output)
+          output.append(UInt8(ascii: "}"))
+        }
+      )
+    }
+    // Copies read whole 16-byte blocks: the last span may be over-read.
+    bytes.append(contentsOf: repeatElement(0, count: Fragments.readPadding))
     var capacity = 8
     while capacity < decisions.count * 2 { capacity *= 2 }
     var table = [Int32](repeating: -1, count: capacity)
@@ -138,7 +177,13 @@ final class Fragments: @unchecked Sendable {
       ruleIDs: freeze(ruleIDs),
       names: freeze(names),
       nameTable: freeze(table),
-      nameMask: capacity - 1
+      nameMask: capacity - 1,
+      answerHead: answerHead,
+      null: null,
+      decisionsHead: decisionsHead,
+      answerEnd: answerEnd,
+      noVariant: noVariant,
+      reasons: freeze(reasons)
     )
   }
 
@@ -152,7 +197,11 @@ final class Fragments: @unchecked Sendable {
     view.ruleIDs.deallocate()
     view.names.deallocate()
     view.nameTable.deallocate()
+    view.reasons.deallocate()
   }
+
+  /// Bytes after the last fragment that a 16-byte block copy may read.
+  static let readPadding = 16
 
   /// FNV-1a (64-bit) over the bytes.
   @inline(__always)

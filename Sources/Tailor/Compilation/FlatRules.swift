@@ -31,6 +31,12 @@ final class FlatRules: @unchecked Sendable {
   struct CandidateRecord {
     var rule: Int32
     var program: Int32
+    /// The predicate when the program is a single one, else -1: the walk
+    /// then skips the program record.
+    var predicate: Int32
+    /// The variant of a rule that serves it with no schedule, else -1: the
+    /// walk then never reads the rule record.
+    var served: Int32
   }
 
   enum ProgramOp: UInt8 {
@@ -139,6 +145,8 @@ final class FlatRules: @unchecked Sendable {
   let unmanagedPatterns: UnsafeBufferPointer<Unmanaged<Pattern>>
   let tests: [ValueTest]
   let seeds: [String]
+  /// Per seed, FNV-1a's state after the seed's UTF-16: bucketing continues it over the attribute.
+  let seedStates: UnsafeMutableBufferPointer<UInt32>
   let slotPaths: [[String]]
   let slotKeys: [[ByteString: Int32]]
   /// Per node of the attribute-path trie (node 0 is the profile itself), every
@@ -257,7 +265,18 @@ final class FlatRules: @unchecked Sendable {
           record.a = Int32(candidates.count)
           for position in range {
             let candidate = graph.candidates[Int(position)]
-            candidates.append(CandidateRecord(rule: candidate.rule, program: lower(candidate.program)))
+            let program = lower(candidate.program)
+            let rule = decision.rules[Int(candidate.rule)]
+            var served: Int32 = -1
+            if case .serve(let variant) = rule.action, rule.schedule == nil { served = variant }
+            candidates.append(
+              CandidateRecord(
+                rule: candidate.rule,
+                program: program,
+                predicate: programs[Int(program)].op == .predicate ? programs[Int(program)].a : -1,
+                served: served
+              )
+            )
           }
           record.b = Int32(candidates.count)
         case .firstOf(let list):
@@ -520,6 +539,7 @@ final class FlatRules: @unchecked Sendable {
     self.unmanagedPatterns = freeze(patterns.map { Unmanaged.passUnretained($0) })
     self.tests = tests
     self.seeds = seeds
+    self.seedStates = frozen(seeds.map { Bucketing.fnv32a($0) })
     self.slotPaths = table.paths.map(\.components)
     self.slotKeys = table.keyIDs
     self.decisionIndex = compiled.decisionIndex
@@ -531,6 +551,7 @@ final class FlatRules: @unchecked Sendable {
       UnsafeMutableBufferPointer(mutating: buffer).baseAddress?.deallocate()
     }
     free(nodes)
+    free(UnsafeBufferPointer(seedStates))
     free(candidates)
     free(children)
     free(switchEntries)

@@ -35,7 +35,25 @@ public enum Bucketing {
   /// Hash version 2 without building any string: the inner hash's decimal
   /// digits are hashed as they are produced.
   static func hashV2(seed: String, value: String) -> Double {
-    var inner = fnv32a(seed, value)
+    hashV2(inner: fnv32a(seed, value))
+  }
+
+  /// Continues FNV-1a from `hash` over `count` bytes of ASCII (each its own
+  /// UTF-16 code unit), or returns `nil` at the first byte that is not ASCII.
+  @inline(__always)
+  static func fnv32a(continuing hash: UInt32, ascii bytes: UnsafePointer<UInt8>, _ count: Int) -> UInt32? {
+    var hash = hash
+    for index in 0..<count {
+      let byte = bytes[index]
+      guard byte < 0x80 else { return nil }
+      hash = (hash ^ UInt32(byte)) &* 0x0100_0193
+    }
+    return hash
+  }
+
+  /// Hash version 2 from its inner hash, `fnv32a(seed + value)`.
+  static func hashV2(inner: UInt32) -> Double {
+    var inner = inner
     // Up to 10 decimal digits, most significant first.
     var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     var count = 0

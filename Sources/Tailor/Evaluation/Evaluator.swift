@@ -14,8 +14,8 @@
 public final class Evaluator {
   let flat: FlatRules
   private var generation: UInt32 = 0
-  private let predicateStamp: UnsafeMutablePointer<UInt32>
-  private let predicateValue: UnsafeMutablePointer<Bool>
+  /// Per predicate, its result for the profile of generation `g` as `g << 1 | result`.
+  private let predicateMemo: UnsafeMutablePointer<UInt32>
   private let decisionStamp: UnsafeMutablePointer<UInt32>
   private let decisionFirst: UnsafeMutablePointer<Hit>
   private let decisionAll: UnsafeMutablePointer<[Hit]>
@@ -48,10 +48,8 @@ public final class Evaluator {
     self.flat = flat
     predicateCount = flat.predicates.count
     decisionCount = flat.decisions.count
-    predicateStamp = .allocate(capacity: max(predicateCount, 1))
-    predicateStamp.initialize(repeating: 0, count: max(predicateCount, 1))
-    predicateValue = .allocate(capacity: max(predicateCount, 1))
-    predicateValue.initialize(repeating: false, count: max(predicateCount, 1))
+    predicateMemo = .allocate(capacity: max(predicateCount, 1))
+    predicateMemo.initialize(repeating: 0, count: max(predicateCount, 1))
     decisionStamp = .allocate(capacity: max(decisionCount, 1))
     decisionStamp.initialize(repeating: 0, count: max(decisionCount, 1))
     decisionFirst = .allocate(capacity: max(decisionCount, 1))
@@ -79,8 +77,7 @@ public final class Evaluator {
 
   deinit {
     matchResources.free()
-    predicateStamp.deallocate()
-    predicateValue.deallocate()
+    predicateMemo.deallocate()
     decisionStamp.deallocate()
     decisionFirst.deallocate()
     decisionAll.deinitialize(count: max(decisionCount, 1))
@@ -96,11 +93,14 @@ public final class Evaluator {
     versionLength.deallocate()
   }
 
+  /// Generations stay below 2³¹, so a predicate's memo holds one and a result bit.
+  static let generationLimit: UInt32 = 1 << 31
+
   private func nextGeneration() -> UInt32 {
     generation &+= 1
-    if generation == 0 {
-      // Wrapped around: clear the stamps once every 4 billion profiles.
-      predicateStamp.update(repeating: 0, count: max(predicateCount, 1))
+    if generation == Evaluator.generationLimit {
+      // Wrapped around: clear the stamps once every 2 billion profiles.
+      predicateMemo.update(repeating: 0, count: max(predicateCount, 1))
       decisionStamp.update(repeating: 0, count: max(decisionCount, 1))
       stringStamp.update(repeating: 0, count: max(slotCount, 1))
       paddedStamp.update(repeating: 0, count: max(slotCount, 1))
@@ -172,8 +172,7 @@ public final class Evaluator {
           flat: flat,
           slots: UnsafePointer(storage.summaries),
           values: UnsafePointer(storage.values),
-          predicateStamp: predicateStamp,
-          predicateValue: predicateValue,
+          predicateMemo: predicateMemo,
           decisionStamp: decisionStamp,
           decisionFirst: decisionFirst,
           decisionAll: decisionAll,
@@ -275,8 +274,7 @@ private struct Walk {
   let patterns: UnsafeBufferPointer<Unmanaged<Pattern>>
   let slots: UnsafePointer<PreparedProfile.Summary>
   let values: UnsafePointer<JSONValue>
-  let predicateStamp: UnsafeMutablePointer<UInt32>
-  let predicateValue: UnsafeMutablePointer<Bool>
+  let predicateMemo: UnsafeMutablePointer<UInt32>
   let decisionStamp: UnsafeMutablePointer<UInt32>
   let decisionFirst: UnsafeMutablePointer<Evaluator.Hit>
   let decisionAll: UnsafeMutablePointer<[Evaluator.Hit]>
@@ -293,8 +291,7 @@ private struct Walk {
     flat: FlatRules,
     slots: UnsafePointer<PreparedProfile.Summary>,
     values: UnsafePointer<JSONValue>,
-    predicateStamp: UnsafeMutablePointer<UInt32>,
-    predicateValue: UnsafeMutablePointer<Bool>,
+    predicateMemo: UnsafeMutablePointer<UInt32>,
     decisionStamp: UnsafeMutablePointer<UInt32>,
     decisionFirst: UnsafeMutablePointer<Evaluator.Hit>,
     decisionAll: UnsafeMutablePointer<[Evaluator.Hit]>,
@@ -324,8 +321,7 @@ private struct Walk {
     patterns = flat.unmanagedPatterns
     self.slots = slots
     self.values = values
-    self.predicateStamp = predicateStamp
-    self.predicateValue = predicateValue
+    self.predicateMemo = predicateMemo
     self.decisionStamp = decisionStamp
     self.decisionFirst = decisionFirst
     self.decisionAll = decisionAll
@@ -477,9 +473,14 @@ private struct Walk {
 
   /// Checks a candidate's schedule, condition, and rollout or split.
   func attempt(_ candidate: FlatRules.CandidateRecord, _ decision: FlatRules.DecisionRecord) -> Hit? {
+    if candidate.served >= 0 {
+      // Serves a variant at any time: only the condition is read.
+      guard candidate.predicate >= 0 ? predicate(candidate.predicate) : evaluate(candidate.program) else { return nil }
+      return Hit(rule: candidate.rule, variant: candidate.served, reason: .match, bucket: .nan)
+    }
     let rule = rules[Int(decision.firstRule + candidate.rule)]
     if rule.hasSchedule && (now < rule.from || now >= rule.until) { return nil }
-    guard evaluate(candidate.program) else { return nil }
+    guard candidate.predicate >= 0 ? predicate(candidate.predicate) : evaluate(candidate.program) else { return nil }
     switch rule.kind {
     case .serve:
       return Hit(rule: candidate.rule, variant: rule.variant, reason: .match, bucket: .nan)
@@ -499,6 +500,19 @@ private struct Walk {
   }
 
   func bucket(_ rule: FlatRules.RuleRecord) -> Double? {
+    let entry = pending.entries[Int(rule.slot)]
+    if entry >= 0 {
+      // A pending ASCII string is hashed where its bytes are; `""` is falsy.
+      let length = Int(entry & 0xFFFF_FFFF)
+      guard length > 0 else { return nil }
+      if let inner = Bucketing.fnv32a(
+        continuing: flat.seedStates[Int(rule.seed)],
+        ascii: pending.arena + Int(entry >> 32),
+        length
+      ) {
+        return Bucketing.hashV2(inner: inner)
+      }
+    }
     guard let input = Bucketing.hashInput(value(Int(rule.slot))) else { return nil }
     return Bucketing.hashV2(seed: flat.seeds[Int(rule.seed)], value: input)
   }
@@ -538,7 +552,8 @@ private struct Walk {
 
   func predicate(_ index: Int32) -> Bool {
     let position = Int(index)
-    if predicateStamp[position] == generation { return predicateValue[position] }
+    let memo = predicateMemo[position]
+    if memo >> 1 == generation { return memo & 1 != 0 }
     let record = predicates[position]
     let slot = slots[Int(record.slot)]
     let result: Bool
@@ -595,8 +610,7 @@ private struct Walk {
     default:
       result = flat.reference.matches(flat.tests[Int(record.test)], value(Int(record.slot)))
     }
-    predicateStamp[position] = generation
-    predicateValue[position] = result
+    predicateMemo[position] = generation << 1 | (result ? 1 : 0)
     return result
   }
 
