@@ -54,6 +54,12 @@ public struct PreparedProfile: @unchecked Sendable {
     private(set) var arrayKeys: UnsafeMutablePointer<Int32>
     var arrayKeyCount = 0
     private var arrayKeyCapacity = Storage.inlineArrayKeys
+    /// The keys the fast reader met in the last profile, in reading order
+    /// (``ProfileFastReader``): the next profile of a stream usually repeats them.
+    let keyGuesses: UnsafeMutablePointer<KeyGuess>
+    /// The rules whose layout the slots and guesses follow, kept alive so
+    /// that the layout's identity is never reused while this storage lives.
+    private let owner: AnyObject
     /// The one block that holds everything above at first.
     private let block: UnsafeMutableRawPointer
     private let inlineArenaStart: UnsafeMutablePointer<UInt8>
@@ -62,8 +68,9 @@ public struct PreparedProfile: @unchecked Sendable {
     static let inlineArena = 256
     static let inlineArrayKeys = 16
 
-    init(count: Int) {
+    init(count: Int, owner: AnyObject) {
       self.count = count
+      self.owner = owner
       let slots = max(count, 1)
       var size = 0
       func reserve<T>(_ type: T.Type, _ count: Int) -> Int {
@@ -75,6 +82,7 @@ public struct PreparedProfile: @unchecked Sendable {
       let valueOffset = reserve(JSONValue.self, slots)
       let versionOffset = reserve(String.self, slots)
       let pendingOffset = reserve(Int64.self, slots)
+      let guessesOffset = reserve(KeyGuess.self, KeyGuess.capacity)
       let keysOffset = reserve(Int32.self, Storage.inlineArrayKeys)
       let arenaOffset = reserve(UInt8.self, Storage.inlineArena)
       block = .allocate(byteCount: size, alignment: 16)
@@ -86,6 +94,8 @@ public struct PreparedProfile: @unchecked Sendable {
       paddedVersions.initialize(repeating: "", count: slots)
       pending = (block + pendingOffset).bindMemory(to: Int64.self, capacity: slots)
       pending.initialize(repeating: -1, count: slots)
+      keyGuesses = (block + guessesOffset).bindMemory(to: KeyGuess.self, capacity: KeyGuess.capacity)
+      keyGuesses.initialize(repeating: KeyGuess(), count: KeyGuess.capacity)
       inlineArrayKeysStart = (block + keysOffset).bindMemory(to: Int32.self, capacity: Storage.inlineArrayKeys)
       arrayKeys = inlineArrayKeysStart
       inlineArenaStart = (block + arenaOffset).bindMemory(to: UInt8.self, capacity: Storage.inlineArena)
@@ -144,7 +154,7 @@ public struct PreparedProfile: @unchecked Sendable {
 
   init(_ flat: FlatRules) {
     layout = ObjectIdentifier(flat)
-    storage = Storage(count: flat.slotPaths.count)
+    storage = Storage(count: flat.slotPaths.count, owner: flat)
     resetVersions(flat)
   }
 
@@ -161,7 +171,7 @@ public struct PreparedProfile: @unchecked Sendable {
   /// Clears every slot for reuse, taking fresh storage if the current one is shared.
   mutating func reset(_ flat: FlatRules) {
     guard isKnownUniquelyReferenced(&storage) else {
-      storage = Storage(count: flat.slotPaths.count)
+      storage = Storage(count: flat.slotPaths.count, owner: flat)
       resetVersions(flat)
       return
     }

@@ -1,3 +1,22 @@
+/// A key the fast reader met at one position of the reading order: the next
+/// profile is checked against it with two word compares before any hashing.
+struct KeyGuess {
+  /// Keys of up to this many bytes are guessed.
+  static let maxLength = 16
+  /// Guesses are kept for this many keys of a profile.
+  static let capacity = 64
+
+  /// The key's bytes as two little-endian words, and masks of its length.
+  var word0: UInt64 = 0
+  var word1: UInt64 = 0
+  var mask0: UInt64 = 0
+  var mask1: UInt64 = 0
+  var length: Int32 = -1
+  /// The trie node whose object held the key, and the child it leads to (-1: skipped).
+  var node: Int32 = -1
+  var child: Int32 = -1
+}
+
 /// The profile reader's fast path: one tight pass over the common shape of a
 /// profile — plain ASCII keys and strings, numbers without exponents, literals,
 /// nested objects on attribute paths, arrays of strings for `$in`.
@@ -24,6 +43,7 @@ struct ProfileFastReader {
   let versions: UnsafeMutablePointer<String>
   let pending: UnsafeMutablePointer<Int64>
   let tables: ProfileLayout.Tables
+  let guesses: UnsafeMutablePointer<KeyGuess>
   /// Every value is trivial (``PreparedProfile/Storage/valuesMayOwnMemory`` is
   /// false), and this reader writes only trivial ones: stores need no release.
   let overwrites: Bool
@@ -48,6 +68,7 @@ struct ProfileFastReader {
     versions = storage.paddedVersions
     pending = storage.pending
     tables = ProfileLayout.Tables(layout)
+    guesses = storage.keyGuesses
     overwrites = !storage.valuesMayOwnMemory
   }
 
@@ -67,20 +88,46 @@ struct ProfileFastReader {
   /// Reads the object whose `{` is at `position` into the slots under trie
   /// `node`; the offset past its `}`, or -1.
   func object(_ position: Int, node: Int, depth: Int) -> Int {
+    var ordinal = 0
+    return object(position, node: node, depth: depth, ordinal: &ordinal)
+  }
+
+  /// ``object(_:node:depth:)``, numbering keys in reading order from `ordinal`
+  /// for the key guesses.
+  func object(_ position: Int, node: Int, depth: Int, ordinal: inout Int) -> Int {
     if depth > maxDepth { return -1 }
     let table = nodes[node].table
     var position = skipSpace(position + 1)
     if position < count && base[position] == UInt8(ascii: "}") { return position + 1 }
     while true {
       guard position < count, base[position] == UInt8(ascii: "\"") else { return -1 }
-      var print = KeyPrint()
-      guard let end = PlainString.scan(base, position, count, print: &print) else { return -1 }
-      let child = table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
+      let child: Int32
+      let end: Int
+      if ordinal < KeyGuess.capacity {
+        let guess = guesses + ordinal
+        ordinal &+= 1
+        if let known = self.guess(guess.pointee, position, node: node) {
+          child = known
+          end = position &+ 1 &+ Int(guess.pointee.length)
+        } else {
+          var print = KeyPrint()
+          guard let scanned = PlainString.scan(base, position, count, print: &print) else { return -1 }
+          end = scanned
+          child = table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
+          remember(guess, position, end, node: node, child: child)
+        }
+      } else {
+        var print = KeyPrint()
+        guard let scanned = PlainString.scan(base, position, count, print: &print) else { return -1 }
+        end = scanned
+        child = table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
+      }
       position = skipSpace(end + 1)
       guard position < count, base[position] == UInt8(ascii: ":") else { return -1 }
       position = skipSpace(position + 1)
       guard position < count else { return -1 }
-      position = child >= 0 ? value(position, node: Int(child), depth: depth) : skip(position, depth: depth)
+      position =
+        child >= 0 ? value(position, node: Int(child), depth: depth, ordinal: &ordinal) : skip(position, depth: depth)
       guard position >= 0 else { return -1 }
       position = skipSpace(position)
       guard position < count else { return -1 }
@@ -91,9 +138,44 @@ struct ProfileFastReader {
     }
   }
 
+  /// The child of `node` for the key whose quote is at `position`, when the
+  /// key is the guessed one: the same node, the same bytes, then a quote.
+  @inline(__always)
+  func guess(_ guess: KeyGuess, _ position: Int, node: Int) -> Int32? {
+    guard guess.node == node, position &+ 2 &+ KeyGuess.maxLength <= count else { return nil }
+    let word0 = UnsafeRawPointer(base + position + 1).loadUnaligned(as: UInt64.self)
+    let word1 = UnsafeRawPointer(base + position + 9).loadUnaligned(as: UInt64.self)
+    guard word0 & guess.mask0 == guess.word0, word1 & guess.mask1 == guess.word1,
+      base[position &+ 1 &+ Int(guess.length)] == UInt8(ascii: "\"")
+    else { return nil }
+    return guess.child
+  }
+
+  /// Keeps the plain key between the quotes at `position` and `end` as the guess for its place.
+  @inline(__always)
+  func remember(_ guess: UnsafeMutablePointer<KeyGuess>, _ position: Int, _ end: Int, node: Int, child: Int32) {
+    let length = end - position - 1
+    // Only where ``guess(_:_:node:)`` could check it.
+    guard length <= KeyGuess.maxLength, position &+ 2 &+ KeyGuess.maxLength <= count else {
+      guess.pointee.node = -1
+      return
+    }
+    let mask0: UInt64 = length >= 8 ? ~0 : (1 << UInt64(length * 8)) &- 1
+    let mask1: UInt64 = length >= 16 ? ~0 : length <= 8 ? 0 : (1 << UInt64((length - 8) * 8)) &- 1
+    guess.pointee = KeyGuess(
+      word0: UnsafeRawPointer(base + position + 1).loadUnaligned(as: UInt64.self) & mask0,
+      word1: UnsafeRawPointer(base + position + 9).loadUnaligned(as: UInt64.self) & mask1,
+      mask0: mask0,
+      mask1: mask1,
+      length: Int32(length),
+      node: Int32(node),
+      child: child
+    )
+  }
+
   /// Reads the value at `position` for trie `node`; the offset past it, or -1.
   @inline(__always)
-  func value(_ position: Int, node: Int, depth: Int) -> Int {
+  func value(_ position: Int, node: Int, depth: Int, ordinal: inout Int) -> Int {
     let record = nodes[node]
     let byte = base[position]
     if record.table >= 0 {
@@ -106,7 +188,7 @@ struct ProfileFastReader {
         pending[slot] = -1
         if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.paddedNull }
       }
-      return object(position, node: node, depth: depth + 1)
+      return object(position, node: node, depth: depth + 1, ordinal: &ordinal)
     }
     let first = Int(record.exactStart)
     let last = first + Int(record.exactCount)

@@ -113,4 +113,66 @@ import TailorTestSupport
       }
     }
   }
+
+  /// One prepared profile reused for a stream whose keys mostly repeat in
+  /// order — the fast reader's key guesses — answers as the interpreter does
+  /// when keys change order, vanish, are prefixes of one another, nest under
+  /// other parents, run past sixteen bytes or end the text.
+  @Test func reusedProfilesAnswerAsFreshOnesWhenKeysShift() throws {
+    let rules = try Rules(
+      json: #"""
+        {"tailor": 1, "decisions": {"d": {"variants": {"a": 1, "b": 2, "c": 3, "e": 4}, "default": "a", "rules": [
+          {"id": "t", "when": {"tier": "gold", "geo.tier": {"$ne": "gold"}}, "serve": "b"},
+          {"id": "s", "when": {"tiers": {"$in": ["x", "y"]}, "a": {"$gt": 2}}, "serve": "c"},
+          {"id": "l", "when": {"lastOrderDaysAgoX": {"$lt": 5}, "lastOrderDaysAgo": {"$gte": 1}}, "serve": "e"},
+          {"id": "n", "when": {"geo.tier": "gold", "ab": "q"}, "serve": "c"}]}}}
+        """#
+    )
+    let evaluator = rules.makeEvaluator()
+    var prepared = rules.emptyProfile()
+    // Keys are guessed only with 16 bytes after them: a long last field makes room.
+    let padding = #","other":"................................"}"#
+    // A key guessed at its place but under another parent leads to its own path.
+    for text in [#"{"geo":{"tier":"gold"},"tier":"silver""#, #"{"ab":"q","tier":"gold""#] {
+      try Array((text + padding).utf8).withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
+    }
+    #expect(evaluator.decide("d", for: prepared, at: 0)?.variant == "b")
+    // A guessed key must end where the guess does: `tierx:1,` is one key, with no value.
+    try Array((#"{"tier":1"# + padding).utf8).withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
+    #expect(throws: JSONReader.SyntaxError.self) {
+      try Array((#"{"tierx:1"# + padding).utf8).withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
+    }
+
+    let keys = ["tier", "tiers", "a", "ab", "lastOrderDaysAgo", "lastOrderDaysAgoX", "geo", "other", "tie"]
+    let strings = ["gold", "x", "y", "q", "silver"]
+    var random = SeededGenerator(seed: 0x6E55)
+    func value(_ key: String, depth: Int) -> String {
+      if key == "geo" && depth == 0 {
+        let inner = keys.shuffled(using: &random).prefix(Int.random(in: 0...3, using: &random))
+        return "{" + inner.map { "\"\($0)\":\(value($0, depth: 1))" }.joined(separator: ",") + "}"
+      }
+      switch Int.random(in: 0..<4, using: &random) {
+      case 0: return "\(Int.random(in: 0...9, using: &random))"
+      case 1: return "null"
+      default: return "\"\(strings.randomElement(using: &random)!)\""
+      }
+    }
+    var inLine = rules.emptyProfile()
+    var order = keys
+    for round in 0..<3_000 {
+      // Mostly the same order as the line before, sometimes another.
+      if round % 7 == 0 { order.shuffle(using: &random) }
+      let present = order.filter { _ in Int.random(in: 0..<10, using: &random) > 1 }
+      let text = "{" + present.map { "\"\($0)\":\(value($0, depth: 0))" }.joined(separator: ",") + "}"
+      let expected = rules.decide("d", for: try Profile(json: text), now: nil)?.variant
+      let bytes = Array(text.utf8)
+      try bytes.withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
+      #expect(evaluator.decide("d", for: prepared, at: 0)?.variant == expected, "\(text)")
+      // The same profile inside a request line, ending near the text's end.
+      let line = Array(#"{"profile":"#.utf8) + bytes + [UInt8(ascii: "}")]
+      let end = try line.withUnsafeBufferPointer { try rules.prepare(json: $0, objectAt: 11, into: &inLine) }
+      #expect(end == line.count - 1)
+      #expect(evaluator.decide("d", for: inLine, at: 0)?.variant == expected, "in a line: \(text)")
+    }
+  }
 }
