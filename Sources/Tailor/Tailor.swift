@@ -156,6 +156,21 @@ public final class Rules: Sendable {
     return try profile.read(flat, objectIn: text, at: offset, maxDepth: maxDepth)
   }
 
+  /// ``prepare(json:objectAt:into:maxDepth:)``, answering also the profile's
+  /// storage without a reference count, for a caller that keeps the profile
+  /// alive and unchanged while it uses the storage.
+  package func prepare(
+    json text: UnsafeBufferPointer<UInt8>,
+    objectAt offset: Int,
+    into profile: inout PreparedProfile,
+    maxDepth: Int,
+    storage: inout Unmanaged<PreparedProfile.Storage>?
+  ) throws(JSONReader.SyntaxError) -> Int {
+    let end = try prepare(json: text, objectAt: offset, into: &profile, maxDepth: maxDepth)
+    storage = profile.unmanagedStorage
+    return end
+  }
+
   /// An empty prepared profile (every attribute missing), to reuse with ``prepare(json:into:maxDepth:)``.
   public func emptyProfile() -> PreparedProfile { PreparedProfile(flat) }
 

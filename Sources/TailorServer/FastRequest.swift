@@ -13,13 +13,19 @@ public final class RequestScratch {
   /// so the per-line path makes no exclusivity checks on class properties.
   let profile: UnsafeMutablePointer<PreparedProfile?>
   private(set) var evaluator: Evaluator?
+  /// ``evaluator`` without a reference count, in plain memory, for the per-line path.
+  let unmanagedEvaluator: UnsafeMutablePointer<Unmanaged<Evaluator>?>
   /// The requested decisions of the current line, by document index (`selectedCount` of them).
   private(set) var selected: UnsafeMutablePointer<Int>
   let selectedCount: UnsafeMutablePointer<Int>
   private var selectedCapacity = 0
   /// The instant, in seconds since the epoch, for requests without `now`: the
   /// server reads the clock once per block of input it answers; `nil` reads it per request.
-  public var blockTime: Double?
+  public var blockTime: Double? {
+    get { blockTimeSlot.pointee }
+    set { blockTimeSlot.pointee = newValue }
+  }
+  private let blockTimeSlot: UnsafeMutablePointer<Double?>
   /// The answer being written: plain memory, appended to the output in one
   /// copy, so each fragment costs a bounds check and a `memcpy`.
   let answer: UnsafeMutablePointer<AnswerBytes>
@@ -31,6 +37,10 @@ public final class RequestScratch {
     answer.initialize(to: AnswerBytes(capacity: 4096))
     profile = .allocate(capacity: 1)
     profile.initialize(to: nil)
+    unmanagedEvaluator = .allocate(capacity: 1)
+    unmanagedEvaluator.initialize(to: nil)
+    blockTimeSlot = .allocate(capacity: 1)
+    blockTimeSlot.initialize(to: nil)
     selected = .allocate(capacity: 1)
     selectedCount = .allocate(capacity: 1)
     selectedCount.initialize(to: 0)
@@ -39,6 +49,8 @@ public final class RequestScratch {
   deinit {
     profile.deinitialize(count: 1)
     profile.deallocate()
+    unmanagedEvaluator.deallocate()
+    blockTimeSlot.deallocate()
     selected.deallocate()
     selectedCount.deallocate()
     answer.pointee.deallocate()
@@ -52,7 +64,9 @@ public final class RequestScratch {
     if served !== rules {
       served = rules
       profile.pointee = rules.rules.emptyProfile()
-      evaluator = rules.rules.makeEvaluator()
+      let evaluator = rules.rules.makeEvaluator()
+      self.evaluator = evaluator
+      unmanagedEvaluator.pointee = Unmanaged.passUnretained(evaluator)
       // A request names each decision at most once.
       let decisions = max(rules.rendered.count, 1)
       if decisions > selectedCapacity {
@@ -179,6 +193,7 @@ extension RequestHandler {
     var decisionsRead = false
     var explainRead = false
     var now: Double?
+    var storage: Unmanaged<PreparedProfile.Storage>?
 
     @inline(__always)
     func skipSpace(_ position: Int) -> Int {
@@ -230,7 +245,13 @@ extension RequestHandler {
         profileRead = true
         do {
           // The request object is depth 1, so the profile may nest one level less.
-          position = try rules.rules.prepare(json: line, objectAt: position, into: &profile.pointee!, maxDepth: maxDepth - 1)
+          position = try rules.rules.prepare(
+            json: line,
+            objectAt: position,
+            into: &profile.pointee!,
+            maxDepth: maxDepth - 1,
+            storage: &storage
+          )
         } catch {
           return false
         }
@@ -286,10 +307,11 @@ extension RequestHandler {
       guard base[position] == UInt8(ascii: ",") else { return false }
       position = skipSpace(position + 1)
     }
-    guard profileRead, skipSpace(position) == count, let evaluator = scratch.evaluator else { return false }
+    guard profileRead, skipSpace(position) == count, let evaluator = scratch.unmanagedEvaluator.pointee,
+      let storage
+    else { return false }
 
     let seconds = now ?? scratch.blockTime ?? Date().timeIntervalSince1970
-    guard let profile = profile.pointee else { return false }
     var answer = scratch.answer.pointee
     answer.removeAll()
     answer.append(fragments.answerHead, of: fragments)
@@ -304,7 +326,7 @@ extension RequestHandler {
     for position in 0..<answered {
       if position > 0 { answer.append(UInt8(ascii: ",")) }
       let index = decisionsRead ? selected[position] : position
-      writeDecision(index, evaluator, profile, seconds, fragments, continuing: position > 0, scratch: scratch, into: &answer)
+      writeDecision(index, evaluator, storage, seconds, fragments, continuing: position > 0, scratch: scratch, into: &answer)
     }
     answer.append(fragments.answerEnd, of: fragments)
     output.append(contentsOf: UnsafeBufferPointer(start: answer.base, count: answer.count))
@@ -316,8 +338,8 @@ extension RequestHandler {
   @inline(__always)
   private func writeDecision(
     _ index: Int,
-    _ evaluator: Evaluator,
-    _ profile: PreparedProfile,
+    _ evaluator: Unmanaged<Evaluator>,
+    _ storage: Unmanaged<PreparedProfile.Storage>,
     _ now: Double,
     _ fragments: Fragments.View,
     continuing: Bool,
@@ -329,14 +351,17 @@ extension RequestHandler {
     if fragments.isMultiple[index] {
       let rendered = rules.rendered[index]
       scratch.listAnswer.removeAll(keepingCapacity: true)
-      evaluator.decide(id, for: profile, at: now, continuing: continuing).write(into: &scratch.listAnswer) {
-        rendered.value(of: $0.variant)
-      }
+      guard let profile = scratch.profile.pointee else { return }
+      evaluator.takeUnretainedValue().decide(id, for: profile, at: now, continuing: continuing).write(
+        into: &scratch.listAnswer
+      ) { rendered.value(of: $0.variant) }
       scratch.listAnswer.withUnsafeBufferPointer { answer.append($0.baseAddress!, $0.count) }
       return
     }
     // Later decisions of the request reuse what earlier ones worked out.
-    let outcome = evaluator.outcome(of: id, for: profile, at: now, continuing: continuing)
+    let outcome = evaluator._withUnsafeGuaranteedRef {
+      $0.outcome(of: id, storage: storage, at: now, continuing: continuing)
+    }
     guard let variant = outcome.variant else {
       answer.append(fragments.noVariant, of: fragments)
       answer.append(fragments.reasons[Fragments.View.reasonIndex(outcome.reason)], of: fragments)

@@ -165,8 +165,25 @@ public final class Evaluator {
   private func withWalk<T>(_ profile: PreparedProfile, _ now: Double, _ generation: UInt32, _ body: (Walk) -> T)
     -> T
   {
-    let storage = profile.storage
-    return withExtendedLifetime(storage) {
+    withExtendedLifetime(profile) { withWalk(profile.unmanagedStorage, now, generation, body) }
+  }
+
+  /// The outcome of one decision for a prepared profile's storage, which the
+  /// caller keeps alive: no reference is counted on the way.
+  func outcome(index: Int, storage: Unmanaged<PreparedProfile.Storage>, at now: Double, generation reuse: Bool)
+    -> HitList
+  {
+    let generation = reuse && self.generation != 0 ? self.generation : nextGeneration()
+    return withWalk(storage, now, generation) { walk in walk.hits(of: Int32(index)) }
+  }
+
+  private func withWalk<T>(
+    _ storage: Unmanaged<PreparedProfile.Storage>,
+    _ now: Double,
+    _ generation: UInt32,
+    _ body: (Walk) -> T
+  ) -> T {
+    storage._withUnsafeGuaranteedRef { storage in
       body(
         Walk(
           flat: flat,

@@ -41,9 +41,28 @@ extension Evaluator {
     -> Outcome
   {
     precondition(profile.layout == ObjectIdentifier(flat), "the profile was prepared for other rules")
-    let hits = outcome(index: decision.index, for: profile, at: now, generation: continuing)
+    return Outcome(outcome(index: decision.index, for: profile, at: now, generation: continuing))
+  }
+
+  /// ``outcome(of:for:at:continuing:)`` for a prepared profile's storage,
+  /// which the caller keeps alive and unchanged: no reference is counted.
+  ///
+  /// - Precondition: the storage belongs to a profile prepared for these rules.
+  package func outcome(
+    of decision: DecisionID,
+    storage: Unmanaged<PreparedProfile.Storage>,
+    at now: Double,
+    continuing: Bool
+  ) -> Outcome {
+    Outcome(outcome(index: decision.index, storage: storage, at: now, generation: continuing))
+  }
+}
+
+extension Outcome {
+  /// The outcome of a decision's hits.
+  init(_ hits: HitList) {
     let hit = hits.list?.first ?? hits.single
-    return Outcome(
+    self.init(
       variant: hit.variant >= 0 ? Int(hit.variant) : nil,
       rule: hit.rule >= 0 ? Int(hit.rule) : nil,
       reason: hit.variant >= 0 ? hit.reason : hits.emptyReason,

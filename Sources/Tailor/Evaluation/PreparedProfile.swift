@@ -32,7 +32,7 @@ public struct PreparedProfile: @unchecked Sendable {
   ///
   /// Every per-slot array, and first room for key arrays and pending strings,
   /// share one allocation.
-  final class Storage {
+  package final class Storage {
     let count: Int
     let summaries: UnsafeMutablePointer<Summary>
     let values: UnsafeMutablePointer<JSONValue>
@@ -148,6 +148,10 @@ public struct PreparedProfile: @unchecked Sendable {
 
   let layout: ObjectIdentifier
   private(set) var storage: Storage
+
+  /// The storage without a reference count, for a caller that keeps this
+  /// profile alive and unchanged while it uses the result.
+  package var unmanagedStorage: Unmanaged<Storage> { Unmanaged.passUnretained(storage) }
 
   private var summaries: UnsafeMutablePointer<Summary> { storage.summaries }
   private var values: UnsafeMutablePointer<JSONValue> { storage.values }
