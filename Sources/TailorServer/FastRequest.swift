@@ -347,8 +347,9 @@ extension RequestHandler {
     into answer: inout AnswerBytes
   ) {
     guard let id = rules.rules.decisionID(at: index) else { return }
-    answer.append(fragments.keys[index], of: fragments)
-    if fragments.isMultiple[index] {
+    let record = fragments.decisions[index]
+    if record.isMultiple {
+      answer.append(record.key, of: fragments)
       let rendered = rules.rendered[index]
       scratch.listAnswer.removeAll(keepingCapacity: true)
       guard let profile = scratch.profile.pointee else { return }
@@ -362,18 +363,28 @@ extension RequestHandler {
     let outcome = evaluator._withUnsafeGuaranteedRef {
       $0.outcome(of: id, storage: storage, at: now, continuing: continuing)
     }
+    let reason = Fragments.View.reasonIndex(outcome.reason)
+    if let rule = outcome.rule, let variant = outcome.variant {
+      // Most winning rules answer with the text rendered for them at load.
+      let whole = fragments.ruleAnswers[Int(record.firstRule) + rule]
+      if whole.variant == variant && whole.reason == reason {
+        answer.append(whole.text, of: fragments)
+        return
+      }
+    }
+    answer.append(record.key, of: fragments)
     guard let variant = outcome.variant else {
       answer.append(fragments.noVariant, of: fragments)
-      answer.append(fragments.reasons[Fragments.View.reasonIndex(outcome.reason)], of: fragments)
+      answer.append(fragments.reasons[reason], of: fragments)
       return
     }
-    answer.append(fragments.heads[Int(fragments.firstHead[index]) + variant], of: fragments)
+    answer.append(fragments.heads[Int(record.firstHead) + variant], of: fragments)
     if let rule = outcome.rule {
-      answer.append(fragments.ruleIDs[Int(fragments.firstRule[index]) + rule], of: fragments)
+      answer.append(fragments.ruleIDs[Int(record.firstRule) + rule], of: fragments)
     } else {
       answer.append(fragments.null, of: fragments)
     }
-    answer.append(fragments.reasons[Fragments.View.reasonIndex(outcome.reason)], of: fragments)
+    answer.append(fragments.reasons[reason], of: fragments)
   }
 
   /// The end of an `id` that is an integer of at most 15 characters or a plain

@@ -19,20 +19,40 @@ final class Fragments: @unchecked Sendable {
     var count: Int32
   }
 
+  /// One decision's fragments, together so that an answer reads one record.
+  struct DecisionFragments {
+    /// `"name":`.
+    var key: Span
+    /// Its first entry in ``View/heads`` and in ``View/ruleIDs``.
+    var firstHead: Int32
+    var firstRule: Int32
+    /// Whether it answers with a list (`mode: all`).
+    var isMultiple: Bool
+  }
+
+  /// A rule's whole answer when it serves `variant` for `reason` (a
+  /// ``View/reasonIndex(_:)``): serving rules match, rollouts roll out.
+  struct RuleAnswer {
+    var text: Span
+    var variant: Int32
+    var reason: Int32
+  }
+
+  /// Rule answers longer than this (large variant values) are written piece by piece.
+  static let ruleAnswerLimit = 512
+
   /// The fragments as raw pointers; valid while the `Fragments` lives.
   struct View {
     let bytes: UnsafeMutablePointer<UInt8>
-    /// Per decision: `"name":`.
-    let keys: UnsafeMutablePointer<Span>
-    /// Per decision: whether it answers with a list (`mode: all`).
-    let isMultiple: UnsafeMutablePointer<Bool>
-    /// Per decision: its first entry in ``heads`` and in ``ruleIDs``.
-    let firstHead: UnsafeMutablePointer<Int32>
-    let firstRule: UnsafeMutablePointer<Int32>
+    /// Per decision: where its fragments are.
+    let decisions: UnsafeMutablePointer<DecisionFragments>
     /// Per variant: `{"variant":"key","value":<value>,"rule":`.
     let heads: UnsafeMutablePointer<Span>
     /// Per rule: its id as a JSON string.
     let ruleIDs: UnsafeMutablePointer<Span>
+    /// Per rule (indexed as ``ruleIDs``): the whole `"name":{…}` answer of the
+    /// rule's usual outcome, or a variant of -1 when there is none.
+    let ruleAnswers: UnsafeMutablePointer<RuleAnswer>
     /// Per decision: its name's UTF-8.
     let names: UnsafeMutablePointer<Span>
     /// Open addressing over name hashes: a decision index or -1.
@@ -92,36 +112,63 @@ final class Fragments: @unchecked Sendable {
       write(&bytes)
       return Span(start: Int32(start), count: Int32(bytes.count - start))
     }
-    var keys: [Span] = []
-    var isMultiple: [Bool] = []
-    var firstHead: [Int32] = []
-    var firstRule: [Int32] = []
+    var records: [DecisionFragments] = []
     var heads: [Span] = []
     var ruleIDs: [Span] = []
+    var ruleAnswers: [RuleAnswer] = []
     var names: [Span] = []
     for decision in decisions {
-      keys.append(
-        span { output in
-          JSONValue.writeString(decision.name, into: &output)
-          output.append(UInt8(ascii: ":"))
-        }
+      let key = span { output in
+        JSONValue.writeString(decision.name, into: &output)
+        output.append(UInt8(ascii: ":"))
+      }
+      var isMultiple = false
+      if case .all = decision.mode { isMultiple = true }
+      records.append(
+        DecisionFragments(key: key, firstHead: Int32(heads.count), firstRule: Int32(ruleIDs.count), isMultiple: isMultiple)
       )
-      if case .all = decision.mode { isMultiple.append(true) } else { isMultiple.append(false) }
-      firstHead.append(Int32(heads.count))
-      firstRule.append(Int32(ruleIDs.count))
+      func head(_ variant: Variant, into output: inout [UInt8]) {
+        output.append(contentsOf: #"{"variant":"#.utf8)
+        JSONValue.writeString(variant.key, into: &output)
+        output.append(contentsOf: #","value":"#.utf8)
+        variant.value.write(into: &output)
+        output.append(contentsOf: #","rule":"#.utf8)
+      }
       for variant in decision.variants {
-        heads.append(
-          span { output in
-            output.append(contentsOf: #"{"variant":"#.utf8)
-            JSONValue.writeString(variant.key, into: &output)
-            output.append(contentsOf: #","value":"#.utf8)
-            variant.value.write(into: &output)
-            output.append(contentsOf: #","rule":"#.utf8)
-          }
-        )
+        heads.append(span { head(variant, into: &$0) })
       }
       for rule in decision.rules {
         ruleIDs.append(span { output in JSONValue.writeString(rule.id, into: &output) })
+        // The outcome a serving rule or a rollout always has when it wins.
+        var usual: (variant: Int, reason: Decision.Reason)?
+        switch rule.action {
+        case .serve(let key):
+          usual = decision.variants.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }.map { ($0, .match) }
+        case .rollout(let key, _):
+          usual = decision.variants.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }.map { ($0, .rollout) }
+        case .split:
+          usual = nil
+        }
+        var whole: [UInt8] = []
+        if !isMultiple, let usual {
+          whole.append(contentsOf: bytes[Int(key.start)..<Int(key.start + key.count)])
+          head(decision.variants[usual.variant], into: &whole)
+          JSONValue.writeString(rule.id, into: &whole)
+          whole.append(contentsOf: #","reason":"#.utf8)
+          JSONValue.writeString(usual.reason.rawValue, into: &whole)
+          whole.append(UInt8(ascii: "}"))
+        }
+        if let usual, !whole.isEmpty, whole.count <= Fragments.ruleAnswerLimit {
+          ruleAnswers.append(
+            RuleAnswer(
+              text: span { $0.append(contentsOf: whole) },
+              variant: Int32(usual.variant),
+              reason: Int32(View.reasonIndex(usual.reason))
+            )
+          )
+        } else {
+          ruleAnswers.append(RuleAnswer(text: Span(start: 0, count: 0), variant: -1, reason: -1))
+        }
       }
       names.append(span { output in output.append(contentsOf: decision.name.utf8) })
     }
@@ -169,12 +216,10 @@ final class Fragments: @unchecked Sendable {
     }
     view = View(
       bytes: freeze(bytes),
-      keys: freeze(keys),
-      isMultiple: freeze(isMultiple),
-      firstHead: freeze(firstHead),
-      firstRule: freeze(firstRule),
+      decisions: freeze(records),
       heads: freeze(heads),
       ruleIDs: freeze(ruleIDs),
+      ruleAnswers: freeze(ruleAnswers),
       names: freeze(names),
       nameTable: freeze(table),
       nameMask: capacity - 1,
@@ -189,12 +234,10 @@ final class Fragments: @unchecked Sendable {
 
   deinit {
     view.bytes.deallocate()
-    view.keys.deallocate()
-    view.isMultiple.deallocate()
-    view.firstHead.deallocate()
-    view.firstRule.deallocate()
+    view.decisions.deallocate()
     view.heads.deallocate()
     view.ruleIDs.deallocate()
+    view.ruleAnswers.deallocate()
     view.names.deallocate()
     view.nameTable.deallocate()
     view.reasons.deallocate()
