@@ -687,6 +687,8 @@ private struct Walk {
       // An empty version reads as "0": the string path handles it.
       guard length > 0, Version.paddedCapacity(length) <= PendingStrings.versionBytesCapacity else { return nil }
       let text = UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: length)
+      // UTF-8 byte order is UTF-16 order only for ASCII: other text takes the string path.
+      guard !text.contains(where: { $0 >= 0x80 }) else { return nil }
       pending.versionLength[slot] = Version.pad(text, into: bytes)
       pending.versionStamp[slot] = generation
     }

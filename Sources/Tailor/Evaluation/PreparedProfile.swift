@@ -292,7 +292,7 @@ public struct PreparedProfile: @unchecked Sendable {
         if table >= 0 { child = layout.lookup(table, print, base + position + 1, end - position - 1) }
         position = end + 1
       } else {
-        // Escapes or non-ASCII: decode (and validate) the key first.
+        // Escapes or ill-formed UTF-8: decode (and validate) the key first.
         scanner.position = position
         let key = try scanner.parseString()
         if table >= 0 { child = layout.lookup(table, key) }
@@ -364,7 +364,7 @@ public struct PreparedProfile: @unchecked Sendable {
 
   /// Reads a string, number, Boolean or null value into a leaf's slots without
   /// building a `JSONValue` unless a slot needs the value itself; `false` (and
-  /// nothing consumed) for arrays, objects and strings with escapes or non-ASCII bytes.
+  /// nothing consumed) for arrays, objects and strings with escapes or ill-formed UTF-8.
   private mutating func readScalar(_ scanner: inout Scanner, _ record: ProfileLayout.Node, _ layout: ProfileLayout)
     throws(JSONReader.SyntaxError) -> Bool
   {
@@ -460,7 +460,7 @@ public struct PreparedProfile: @unchecked Sendable {
           if key >= 0 { storage.appendArrayKey(key) }
           scanner.position = end + 1
         } else if scanner.position < count, base[scanner.position] == UInt8(ascii: "\"") {
-          // Escapes or non-ASCII: decode, then look the text up.
+          // Escapes or ill-formed UTF-8: decode, then look the text up.
           let text = try scanner.parseString()
           let key = table >= 0 ? layout.lookup(table, text) : -1
           if key >= 0 { storage.appendArrayKey(key) }
@@ -565,7 +565,7 @@ extension Scanner {
       position = end + 1
       return
     }
-    // Escapes, non-ASCII, control characters or no end: the reader validates (or reports) it.
+    // Escapes, ill-formed UTF-8, control characters or no end: the reader validates (or reports) it.
     _ = try parseString()
   }
 }

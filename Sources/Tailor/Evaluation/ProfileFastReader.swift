@@ -18,14 +18,19 @@ struct KeyGuess {
 }
 
 /// The profile reader's fast path: one tight pass over the common shape of a
-/// profile — plain ASCII keys and strings, numbers without exponents, literals,
-/// nested objects on attribute paths, arrays of strings for `$in`.
+/// profile — keys and strings without escapes (ASCII or well-formed UTF-8),
+/// numbers without exponents, literals, nested objects on attribute paths,
+/// arrays of strings for `$in`.
 ///
 /// It works on raw pointers with no `throws`, no JSON values for skipped
-/// fields and no reference counting. Anything else — escapes, non-ASCII text,
-/// exponents, a container where a slot wants the value, deep nesting, any
-/// error — makes it give up (-1), and the full reader reads the text again from
-/// the start, so answers and errors are the full reader's in every case.
+/// fields and no reference counting. Anything else — escapes, ill-formed
+/// UTF-8, exponents, a container where a slot wants the value, deep nesting,
+/// any error — makes it give up (-1), and the full reader reads the text again
+/// from the start, so answers and errors are the full reader's in every case.
+///
+/// Keys are first checked against the key met at the same place of the
+/// previous profile read into the same storage (``KeyGuess``): a stream whose
+/// profiles list their fields in one order looks no key up by hashing.
 struct ProfileFastReader {
   let base: UnsafePointer<UInt8>
   let count: Int
@@ -75,7 +80,8 @@ struct ProfileFastReader {
   /// Stores a null, Boolean or number value.
   @inline(__always)
   func store(_ value: JSONValue, at slot: Int) {
-    if overwrites {
+    // A container read on the way (``container(_:first:last:depth:)``) may own memory.
+    if overwrites && !storage._withUnsafeGuaranteedRef({ $0.valuesMayOwnMemory }) {
       (values + slot).initialize(to: value)
     } else {
       values[slot] = value
@@ -177,19 +183,29 @@ struct ProfileFastReader {
   @inline(__always)
   func value(_ position: Int, node: Int, depth: Int, ordinal: inout Int) -> Int {
     let record = nodes[node]
-    let byte = base[position]
-    if record.table >= 0 {
-      // Deeper paths: descend into an object; anything else needs the value itself.
-      guard record.exactCount == 0, byte == UInt8(ascii: "{") else { return -1 }
-      for index in Int(record.subtreeStart)..<Int(record.subtreeStart + record.subtreeCount) {
-        let slot = Int(subtree[index])
-        summaries[slot] = PreparedProfile.Summary(kind: .null, key: -1, number: 0)
-        store(.null, at: slot)
-        pending[slot] = -1
-        if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.paddedNull }
-      }
-      return object(position, node: node, depth: depth + 1, ordinal: &ordinal)
+    if record.table >= 0 { return nested(position, record, node: node, depth: depth, ordinal: &ordinal) }
+    return scalar(position, record, depth: depth)
+  }
+
+  /// Reads the value at `position` for a trie node with deeper paths.
+  @inline(never)
+  func nested(_ position: Int, _ record: ProfileLayout.Node, node: Int, depth: Int, ordinal: inout Int) -> Int {
+    // Deeper paths: descend into an object; anything else needs the value itself.
+    guard record.exactCount == 0, base[position] == UInt8(ascii: "{") else { return -1 }
+    for index in Int(record.subtreeStart)..<Int(record.subtreeStart + record.subtreeCount) {
+      let slot = Int(subtree[index])
+      summaries[slot] = PreparedProfile.Summary(kind: .null, key: -1, number: 0)
+      store(.null, at: slot)
+      pending[slot] = -1
+      if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.paddedNull }
     }
+    return object(position, node: node, depth: depth + 1, ordinal: &ordinal)
+  }
+
+  /// Reads the value at `position` for a trie node where paths end.
+  @inline(__always)
+  func scalar(_ position: Int, _ record: ProfileLayout.Node, depth: Int) -> Int {
+    let byte = base[position]
     let first = Int(record.exactStart)
     let last = first + Int(record.exactCount)
     switch byte {
@@ -244,9 +260,31 @@ struct ProfileFastReader {
       return end
     case UInt8(ascii: "[") where last - first == 1 && slotFlags[Int(exact[first])] & ProfileLayout.keysOnly != 0:
       return keyArray(position, slot: Int(exact[first]), depth: depth)
+    case UInt8(ascii: "["), UInt8(ascii: "{"):
+      return container(position, first: first, last: last, depth: depth)
     default:
       return -1
     }
+  }
+
+  /// Reads an array or object that slots want whole (for `$size`, `$all`,
+  /// `$elemMatch` and the like) with the JSON reader, and goes on from its end.
+  @inline(never)
+  func container(_ position: Int, first: Int, last: Int, depth: Int) -> Int {
+    var scanner = Scanner(bytes: UnsafeBufferPointer(start: base, count: count), maxDepth: maxDepth, reportDuplicates: false)
+    scanner.tracksPath = false
+    scanner.position = position
+    guard let value = try? scanner.parseValue(depth: depth) else { return -1 }
+    storage._withUnsafeGuaranteedRef { $0.valuesMayOwnMemory = true }
+    let summary = PreparedProfile.Summary(kind: value.objectValue != nil ? .object : .array, key: -1, number: 0)
+    for index in first..<last {
+      let slot = Int(exact[index])
+      values[slot] = value
+      pending[slot] = -1
+      summaries[slot] = summary
+      if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.padded(value) }
+    }
+    return scanner.position
   }
 
   /// Reads an array for a ``ProfileLayout/keysOnly`` slot as the key ids of its string elements.

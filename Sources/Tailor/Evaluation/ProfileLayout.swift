@@ -256,10 +256,12 @@ struct KeyPrint {
 
 /// Scanning JSON strings eight bytes at a time.
 ///
-/// A string is plain when it holds only printable ASCII other than `"` and
-/// `\\`: its bytes are its value. Each 64-bit word is tested for a quote, a
-/// backslash, a control character or a non-ASCII byte at once; the lowest
-/// flagged byte is always a real one (a borrow only flags bytes above it).
+/// A string is plain when it holds no escape and no control character, and
+/// its non-ASCII bytes are well-formed UTF-8: its bytes are its value. Each
+/// 64-bit word is tested for a quote, a backslash, a control character or a
+/// non-ASCII byte at once; the lowest flagged byte is always a real one (a
+/// borrow only flags bytes above it). A non-ASCII byte sends the rest of the
+/// string through a loop that checks each UTF-8 sequence.
 enum PlainString {
   static let seed: UInt64 = 0xCBF2_9CE4_8422_2325
 
@@ -301,7 +303,9 @@ enum PlainString {
         continue
       }
       let index = flags.trailingZeroBitCount >> 3
-      guard base[position + index] == UInt8(ascii: "\"") else { return nil }
+      guard base[position + index] == UInt8(ascii: "\"") else {
+        return base[position + index] >= 0x80 ? scanUTF8(base, quote, position + index, count, print: &print) : nil
+      }
       if index > 0 {
         let tail = word & ((1 << (UInt64(index) &* 8)) &- 1)
         state = mix(state, tail)
@@ -323,7 +327,8 @@ enum PlainString {
         print.tail = word
         return position
       }
-      if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+      if byte >= 0x80 { return scanUTF8(base, quote, position, count, print: &print) }
+      if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
       word |= UInt64(byte) << shift
       shift += 8
       position += 1
@@ -342,14 +347,78 @@ enum PlainString {
         continue
       }
       let index = position + flags.trailingZeroBitCount >> 3
+      if base[index] >= 0x80 { return endUTF8(base, index, count) }
       return base[index] == UInt8(ascii: "\"") ? index : nil
     }
     while position < count {
       let byte = base[position]
       if byte == UInt8(ascii: "\"") { return position }
-      if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+      if byte >= 0x80 { return endUTF8(base, position, count) }
+      if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
       position += 1
     }
     return nil
+  }
+
+  /// ``scan(_:_:_:print:)`` for a string with a non-ASCII byte at `from`:
+  /// finds the end checking UTF-8, then fingerprints the whole string.
+  @inline(never)
+  static func scanUTF8(_ base: UnsafePointer<UInt8>, _ quote: Int, _ from: Int, _ count: Int, print: inout KeyPrint)
+    -> Int?
+  {
+    guard let end = endUTF8(base, from, count) else { return nil }
+    print = ProfileLayout.fingerprint(UnsafeBufferPointer(start: base + quote + 1, count: end - quote - 1))
+    return end
+  }
+
+  /// The offset of the closing quote of a string whose bytes before `from`
+  /// are plain ASCII, checking every UTF-8 sequence from there; `nil` for an
+  /// escape, a control character, ill-formed UTF-8 or no closing quote.
+  @inline(never)
+  static func endUTF8(_ base: UnsafePointer<UInt8>, _ from: Int, _ count: Int) -> Int? {
+    var position = from
+    while position < count {
+      let byte = base[position]
+      if byte < 0x80 {
+        if byte == UInt8(ascii: "\"") { return position }
+        if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+        position += 1
+        continue
+      }
+      guard let length = UTF8Sequence.length(base, position, count) else { return nil }
+      position += length
+    }
+    return nil
+  }
+}
+
+/// Well-formed UTF-8 (the Unicode Standard, table 3-7).
+enum UTF8Sequence {
+  /// The length of the well-formed sequence that starts with the non-ASCII
+  /// byte at `position`, or `nil` when it is ill-formed or cut off by `count`.
+  @inline(__always)
+  static func length(_ base: UnsafePointer<UInt8>, _ position: Int, _ count: Int) -> Int? {
+    let lead = base[position]
+    @inline(__always) func continuation(_ offset: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
+      position + offset < count && base[position + offset] >= low && base[position + offset] <= high
+    }
+    switch lead {
+    case 0xC2...0xDF:
+      return continuation(1) ? 2 : nil
+    case 0xE0:
+      return continuation(1, 0xA0) && continuation(2) ? 3 : nil
+    case 0xED:
+      return continuation(1, 0x80, 0x9F) && continuation(2) ? 3 : nil
+    case 0xE1...0xEC, 0xEE...0xEF:
+      return continuation(1) && continuation(2) ? 3 : nil
+    case 0xF0:
+      return continuation(1, 0x90) && continuation(2) && continuation(3) ? 4 : nil
+    case 0xF1...0xF3:
+      return continuation(1) && continuation(2) && continuation(3) ? 4 : nil
+    case 0xF4:
+      return continuation(1, 0x80, 0x8F) && continuation(2) && continuation(3) ? 4 : nil
+    default:
+      return nil
+    }
   }
 }

@@ -175,4 +175,60 @@ import TailorTestSupport
       #expect(evaluator.decide("d", for: inLine, at: 0)?.variant == expected, "in a line: \(text)")
     }
   }
+
+  /// Strings with non-ASCII text are read on the fast path: keys and values
+  /// with well-formed UTF-8 answer as the interpreter does, and ill-formed
+  /// UTF-8 anywhere is rejected exactly when the JSON reader rejects it.
+  @Test func utf8StringsAnswerAsTheInterpreterAndBadUTF8IsRejected() throws {
+    let rules = try Rules(
+      json: #"""
+        {"tailor": 1, "decisions": {"d": {"variants": {"a": 1, "b": 2, "c": 3, "e": 4}, "default": "a", "rules": [
+          {"id": "city", "when": {"city": {"$in": ["São Paulo", "Zürich", "東京"]}}, "serve": "b"},
+          {"id": "prefix", "when": {"name": {"$regex": "^Jos"}, "ciudad": "Málaga"}, "serve": "c"},
+          {"id": "version", "when": {"v": {"$vgt": "2.0"}, "tags": {"$in": ["ñ", "😀"]}}, "serve": "e"}]}}}
+        """#
+    )
+    let evaluator = rules.makeEvaluator()
+    var prepared = rules.emptyProfile()
+    // Pieces of UTF-8, whole and broken: lone continuations, overlongs,
+    // surrogates, values past U+10FFFF, and sequences cut short.
+    let good: [[UInt8]] = ["São Paulo", "Zürich", "東京", "Málaga", "José", "ñ", "😀", "a", "3.1", "v2.5-ß"].map { Array($0.utf8) }
+    let bad: [[UInt8]] = [[0x80], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5], [0xE6, 0x9D], [0xF0, 0x9F, 0x98], [0xFF]]
+    let keys = ["city", "ciudad", "name", "v", "tags", "cité", "x"]
+    var random = SeededGenerator(seed: 0x07F8)
+    for round in 0..<4_000 {
+      var text: [UInt8] = Array("{".utf8)
+      var broken = false
+      for (position, key) in keys.shuffled(using: &random).prefix(Int.random(in: 1...keys.count, using: &random)).enumerated() {
+        if position > 0 { text.append(UInt8(ascii: ",")) }
+        text += Array("\"\(key)\":".utf8)
+        var value: [UInt8] = []
+        for _ in 0..<Int.random(in: 1...3, using: &random) {
+          if Int.random(in: 0..<40, using: &random) == 0 {
+            value += bad.randomElement(using: &random)!
+            broken = true
+          } else {
+            value += good.randomElement(using: &random)!
+          }
+        }
+        if key == "tags" {
+          text += [UInt8(ascii: "["), UInt8(ascii: "\"")] + value + Array("\",\"ñ\"]".utf8)
+        } else {
+          text += [UInt8(ascii: "\"")] + value + [UInt8(ascii: "\"")]
+        }
+      }
+      text += Array("}".utf8)
+      // Some profiles end right after a multi-byte character, with no room to read a word past it.
+      let reference = try? JSONReader.parse(text)
+      #expect((reference != nil) == !broken, "round \(round)")
+      do {
+        try text.withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
+        let root = try #require(reference, "accepted what the JSON reader rejects: \(text)")
+        let expected = rules.decide("d", for: Profile(root), now: nil)?.variant
+        #expect(evaluator.decide("d", for: prepared, at: 0)?.variant == expected, "\(String(decoding: text, as: UTF8.self))")
+      } catch {
+        #expect(reference == nil, "rejected what the JSON reader accepts: \(String(decoding: text, as: UTF8.self))")
+      }
+    }
+  }
 }
