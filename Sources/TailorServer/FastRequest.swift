@@ -283,8 +283,8 @@ extension RequestHandler {
         }
       case .now?:
         guard now == nil, base[position] == UInt8(ascii: "\""), let end = plainStringEnd(position) else { return false }
-        let text = String(decoding: UnsafeBufferPointer(start: base + position + 1, count: end - position - 1), as: UTF8.self)
-        guard let seconds = DateTime.parse(text) else { return false }
+        guard let seconds = DateTime.parse(bytes: UnsafeBufferPointer(start: base + position + 1, count: end - position - 1))
+        else { return false }
         now = seconds
         position = end + 1
       case .explain?:

@@ -11,7 +11,7 @@ public enum DateTime {
     return utf8.withUTF8 { parse(bytes: $0) }
   }
 
-  static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+  package static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
     var index = 0
     func number(_ count: Int) -> Int? {
       guard index + count <= bytes.count else { return nil }
