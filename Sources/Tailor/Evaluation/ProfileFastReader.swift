@@ -393,8 +393,42 @@ struct ProfileFastReader {
 
   /// A number without an exponent and with at most 15 significant digits (exact
   /// as a double, as the full reader computes it); the offset past it, or -1.
+  ///
+  /// Runs of up to seven digits are read eight bytes at a time, so a number
+  /// costs no loop whose length changes from one profile to the next.
   @inline(__always)
   func number(_ position: Int, _ value: inout Double) -> Int {
+    var at = position
+    let negative = base[at] == UInt8(ascii: "-")
+    if negative { at += 1 }
+    // Both digit runs are read as words: leave the rest to the loop near the end.
+    guard at &+ 17 <= count else { return numberByBytes(position, &value) }
+    let whole = PlainNumber.digits(base + at)
+    guard whole.count > 0, whole.count < 8 else { return whole.count == 0 ? -1 : numberByBytes(position, &value) }
+    // A leading zero is the number 0 alone; `01` is the full reader's to reject.
+    if base[at] == UInt8(ascii: "0") && whole.count > 1 { return -1 }
+    at += whole.count
+    var mantissa = whole.value
+    var digits = whole.count
+    var fraction = 0
+    if base[at] == UInt8(ascii: ".") {
+      at += 1
+      let part = PlainNumber.digits(base + at)
+      guard part.count > 0, part.count < 8 else { return part.count == 0 ? -1 : numberByBytes(position, &value) }
+      mantissa = mantissa &* PlainNumber.powersOfTen[part.count] &+ part.value
+      digits += part.count
+      fraction = part.count
+      at += part.count
+    }
+    guard digits <= 15, !PlainNumber.continues(base[at]) else { return -1 }
+    let magnitude = fraction == 0 ? Double(mantissa) : Double(mantissa) / Scanner.powersOfTen[fraction]
+    value = negative ? -magnitude : magnitude
+    return at
+  }
+
+  /// ``number(_:_:)`` a byte at a time, near the end of the text or for long digit runs.
+  @inline(never)
+  func numberByBytes(_ position: Int, _ value: inout Double) -> Int {
     var position = position
     let negative = base[position] == UInt8(ascii: "-")
     if negative { position += 1 }
@@ -432,6 +466,30 @@ struct ProfileFastReader {
 
 /// Bytes that may not follow a number this reader accepts.
 enum PlainNumber {
+  static let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
+
+  /// The run of ASCII digits at the start of the eight bytes at `bytes`: how
+  /// many (0 to 8) and, when fewer than eight, their value.
+  @inline(__always)
+  static func digits(_ bytes: UnsafePointer<UInt8>) -> (count: Int, value: UInt64) {
+    let word = UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self)
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    // A digit's high nibble is 3, and stays 3 when 6 is added. Carries only
+    // run upwards, so the lowest flagged byte is always a real non-digit.
+    let high = word & (ones &* 0xF0)
+    let raised = (word &+ ones &* 0x06) & (ones &* 0xF0)
+    let bad = (high ^ (ones &* 0x30)) | (raised ^ (ones &* 0x30))
+    let flags = (bad | ((bad & (ones &* 0x7F)) &+ ones &* 0x7F)) & (ones &* 0x80)
+    let count = flags.trailingZeroBitCount &>> 3
+    guard count > 0 && count < 8 else { return (count, 0) }
+    // Shift the digits up so zeros lead, then combine pairs, quads and halves.
+    var value = (word & (ones &* 0x0F)) &<< UInt64((8 &- count) &* 8)
+    value = (value &* 2561) &>> 8 & 0x00FF_00FF_00FF_00FF
+    value = (value &* 6_553_601) &>> 16 & 0x0000_FFFF_0000_FFFF
+    value = (value &* 42_949_672_960_001) &>> 32
+    return (count, value)
+  }
+
   /// A digit, `.`, `e`, `E`, `+` or `-` right after a number means more number
   /// (or a leading zero): the full reader decides.
   @inline(__always)

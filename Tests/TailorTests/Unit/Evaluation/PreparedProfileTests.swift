@@ -231,4 +231,39 @@ import TailorTestSupport
       }
     }
   }
+
+  /// Numbers read on the fast path (digit runs taken eight bytes at a time)
+  /// equal the JSON reader's, bit for bit, and the text it rejects is rejected.
+  @Test func numbersReadAsTheJSONReaderReadsThem() throws {
+    let rules = try Rules(
+      json: #"""
+        {"tailor": 1, "decisions": {"d": {"variants": {"a": 1, "b": 2}, "default": "a", "rules": [
+          {"id": "r", "when": {"n": {"$gt": 0.5}}, "serve": "b"}]}}}
+        """#
+    )
+    var prepared = rules.emptyProfile()
+    var random = SeededGenerator(seed: 0x4E55)
+    func digits(_ count: Int) -> String { String((0..<count).map { _ in "0123456789".randomElement(using: &random)! }) }
+    for round in 0..<20_000 {
+      var text = Int.random(in: 0..<4, using: &random) == 0 ? "-" : ""
+      text += digits(Int.random(in: 0...17, using: &random))
+      if Int.random(in: 0..<2, using: &random) == 0 { text += "." + digits(Int.random(in: 0...10, using: &random)) }
+      if Int.random(in: 0..<20, using: &random) == 0 { text += ["e3", "E-2", "x", "-", "."].randomElement(using: &random)! }
+      // Near the end of the text and far from it.
+      let tail = round % 2 == 0 ? "}" : #","pad":"................................"}"#
+      let json = Array((#"{"n":"# + text + tail).utf8)
+      let expected = (try? JSONReader.parse(json))?.objectValue?["n"]
+      do {
+        try json.withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
+        guard case .number(let number)? = expected else {
+          Issue.record("accepted \(text)")
+          continue
+        }
+        let read = prepared.storage.summaries[0]
+        #expect(read.kind == .number && read.number.bitPattern == number.bitPattern, "\(text) read as \(read.number)")
+      } catch {
+        #expect(expected == nil, "rejected \(text)")
+      }
+    }
+  }
 }
