@@ -17,7 +17,7 @@ demo: release
 	.build/release/tailor serve --rules examples/homepage/rules.json < examples/homepage/profiles.jsonl
 
 format:
-	Scripts/format.sh
+	scripts/format.sh
 
 lint:
-	swift format lint --strict --recursive Sources Tests
+	scripts/lint.sh

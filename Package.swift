@@ -44,6 +44,10 @@ let package = Package(
     // Tests
     .target(name: "TailorTestSupport", dependencies: ["Tailor"], path: "Tests/TailorTestSupport"),
     .testTarget(name: "TailorTests", dependencies: ["Tailor", "TailorTestSupport"]),
-    .testTarget(name: "TailorCLITests", dependencies: ["Tailor", "TailorServer", "TailorCLI", "TailorTestSupport"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "TailorCLITests",
+      dependencies: ["Tailor", "TailorServer", "TailorCLI", "TailorTestSupport"],
+      exclude: ["Fixtures"]
+    ),
   ]
 )

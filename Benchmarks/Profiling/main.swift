@@ -6,8 +6,17 @@ import TailorServer
 import TailorTestSupport
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #endif
+
+/// The benchmarks' documents always define the decisions they time.
+struct MissingDecision: Error { let name: String }
+
+/// The id of decision `name` in `rules`.
+func decisionID(_ name: String, in rules: Rules) throws -> DecisionID {
+  guard let id = rules.decisionID(named: name) else { throw MissingDecision(name: name) }
+  return id
+}
 
 let arguments = CommandLine.arguments
 let name = arguments.count > 1 ? arguments[1] : "4-clauses"
@@ -31,7 +40,7 @@ if name == "4-clauses" {
   )
   let evaluator = rules.makeEvaluator()
   let prepared = rules.prepare(profile)
-  let hero = rules.decisionID(named: "hero")!
+  let hero = try decisionID("hero", in: rules)
   for _ in 0..<iterations {
     sink &+= evaluator.outcome(of: hero, for: prepared, at: now).variant ?? 0
   }
@@ -46,7 +55,9 @@ if name == "4-clauses" {
     print("read + validate + compile \(count) rules: \(clock.now - start)")
     start = clock.now
     rules = try Rules(json: bytes)
-    print("the same with the warning analyses: \(clock.now - start), \(rules.warnings.count) warnings")
+    print(
+      "the same with the warning analyses: \(clock.now - start), \(rules.warnings.count) warnings"
+    )
   }
 } else if name == "ratio" {
   // Compiled versus interpreter at 1k rules on the same profiles; CI requires ≥ 20×.
@@ -56,7 +67,7 @@ if name == "4-clauses" {
   let profiles = workload.profiles(1000, for: document)
   let prepared = profiles.map { rules.prepare(Profile($0)) }
   let evaluator = rules.makeEvaluator()
-  let offers = rules.decisionID(named: "offers")!
+  let offers = try decisionID("offers", in: rules)
   let clock = ContinuousClock()
   func nanoseconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) * 1e9 + Double(duration.components.attoseconds) / 1e9
@@ -65,18 +76,26 @@ if name == "4-clauses" {
   var interpreted = Double.infinity
   for _ in 0..<3 {
     let start = clock.now
-    for index in 0..<200_000 { sink &+= evaluator.outcome(of: offers, for: prepared[index % 1000], at: now).variant ?? 0 }
+    for index in 0..<200_000 {
+      sink &+= evaluator.outcome(of: offers, for: prepared[index % 1000], at: now).variant ?? 0
+    }
     compiled = min(compiled, nanoseconds(clock.now - start) / 200_000)
     let middle = clock.now
     for index in 0..<5_000 {
-      sink &+= rules.interpreter.decide("offers", for: profiles[index % 1000], now: now)?.matches.count ?? 0
+      sink &+=
+        rules.interpreter.decide("offers", for: profiles[index % 1000], now: now)?.matches.count
+        ?? 0
     }
     interpreted = min(interpreted, nanoseconds(clock.now - middle) / 5_000)
   }
   let ratio = interpreted / compiled
-  print("1k rules: compiled \(Int(compiled)) ns, interpreter \(Int(interpreted)) ns per decision: \(Int(ratio))× faster")
+  print(
+    "1k rules: compiled \(Int(compiled)) ns, interpreter \(Int(interpreted)) ns per decision: \(Int(ratio))× faster"
+  )
   if ratio < 20 {
-    print("error: the compiled evaluator must be at least 20× faster than the interpreter at 1k rules")
+    print(
+      "error: the compiled evaluator must be at least 20× faster than the interpreter at 1k rules"
+    )
     exit(1)
   }
 } else if name.hasPrefix("interp-"), let count = Int(name.dropFirst(7)) {
@@ -87,7 +106,8 @@ if name == "4-clauses" {
   let clock = ContinuousClock()
   let start = clock.now
   for index in 0..<iterations {
-    sink &+= rules.interpreter.decide("offers", for: profiles[index % 1000], now: now)?.matches.count ?? 0
+    sink &+=
+      rules.interpreter.decide("offers", for: profiles[index % 1000], now: now)?.matches.count ?? 0
   }
   print("interpreter \(count) rules: \(clock.now - start) for \(iterations)")
 } else if name == "prepare" {
@@ -105,10 +125,16 @@ if name == "4-clauses" {
   // The server's per-line path without I/O: the lines of the Serve benchmark.
   var workload = Workload(seed: 42)
   let document = workload.document(rules: 1000)
-  let handler = RequestHandler(rules: ServedRules(try Rules(json: document.jsonText), file: nil), maxDepth: 64)
+  let handler = RequestHandler(
+    rules: ServedRules(try Rules(json: document.jsonText), file: nil),
+    maxDepth: 64
+  )
   let scratch = RequestScratch()
   let lines = workload.profiles(1000, for: document).enumerated().map { index, profile in
-    Array(#"{"id":\#(index),"profile":\#(profile.jsonText),"decisions":["offers"],"now":"2026-07-01T00:00:00Z"}"#.utf8)
+    Array(
+      #"{"id":\#(index),"profile":\#(profile.jsonText),"decisions":["offers"],"now":"2026-07-01T00:00:00Z"}"#
+        .utf8
+    )
   }
   var output: [UInt8] = []
   output.reserveCapacity(1 << 20)
@@ -135,7 +161,7 @@ if name == "4-clauses" {
   let profiles = workload.profiles(1000, for: document).map { rules.prepare(Profile($0)) }
   let evaluator = rules.makeEvaluator()
   var defaults = 0
-  let offers = rules.decisionID(named: "offers")!
+  let offers = try decisionID("offers", in: rules)
   let clock = ContinuousClock()
   let start = clock.now
   for index in 0..<iterations {
@@ -143,7 +169,10 @@ if name == "4-clauses" {
     if outcome.reason == .default { defaults += 1 }
   }
   let elapsed = clock.now - start
-  let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
-  print("\(count) rules: \(Int(nanoseconds / Double(max(iterations, 1)))) ns per decision; fell through to the default: \(defaults * 100 / max(iterations, 1)) %")
+  let nanoseconds =
+    Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+  print(
+    "\(count) rules: \(Int(nanoseconds / Double(max(iterations, 1)))) ns per decision; fell through to the default: \(defaults * 100 / max(iterations, 1)) %"
+  )
 }
 print(sink)

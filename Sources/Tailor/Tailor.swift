@@ -1,9 +1,9 @@
 import Synchronization
 
 #if canImport(FoundationEssentials)
-  import FoundationEssentials
+import FoundationEssentials
 #else
-  import Foundation
+import Foundation
 #endif
 
 /// A loaded, validated rules document, ready to answer decisions.
@@ -66,7 +66,11 @@ public final class Rules: Sendable {
     case .success(let bytes):
       try self.init(json: bytes, file: path)
     case .failure(let error):
-      var diagnostic = Diagnostic(.fileUnreadable, at: .root, "cannot read `\(path)`: \(error.message)")
+      var diagnostic = Diagnostic(
+        .fileUnreadable,
+        at: .root,
+        "cannot read `\(path)`: \(error.message)"
+      )
       diagnostic.location.file = path
       throw TailorError(diagnostics: [diagnostic])
     }
@@ -83,15 +87,25 @@ public final class Rules: Sendable {
   /// Reads a profile into the slots these rules use.
   ///
   /// - Complexity: O(attribute paths the rules read).
-  public func prepare(_ profile: Profile) -> PreparedProfile { PreparedProfile(flat, root: profile.root) }
+  public func prepare(_ profile: Profile) -> PreparedProfile {
+    PreparedProfile(flat, root: profile.root)
+  }
 
   /// Reads a profile straight from the JSON text of an object, decoding only the
-  /// fields these rules read and validating the rest. A repeated key keeps its last value.
+  /// fields these rules read and validating the rest.
   ///
-  /// - Parameter maxDepth: the deepest nesting accepted.
+  /// A repeated key keeps its last value.
+  ///
+  /// - Parameters:
+  ///   - bytes: the JSON text of the profile.
+  ///   - maxDepth: the deepest nesting accepted.
+  /// - Returns: the profile's attributes that these rules read.
   /// - Throws: ``JSONReader/SyntaxError`` for invalid JSON.
   /// - Complexity: O(bytes).
-  public func prepare(json bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 512) throws(JSONReader.SyntaxError)
+  public func prepare(
+    json bytes: UnsafeBufferPointer<UInt8>,
+    maxDepth: Int = 512
+  ) throws(JSONReader.SyntaxError)
     -> PreparedProfile
   {
     do {
@@ -109,7 +123,11 @@ public final class Rules: Sendable {
   /// On an error the profile's contents are unspecified (but valid).
   ///
   /// - Throws: ``JSONReader/SyntaxError`` for invalid JSON.
-  public func prepare(json bytes: UnsafeBufferPointer<UInt8>, into profile: inout PreparedProfile, maxDepth: Int = 512)
+  public func prepare(
+    json bytes: UnsafeBufferPointer<UInt8>,
+    into profile: inout PreparedProfile,
+    maxDepth: Int = 512
+  )
     throws(JSONReader.SyntaxError)
   {
     if profile.layout != ObjectIdentifier(flat) {
@@ -177,7 +195,10 @@ public final class Rules: Sendable {
   /// Reads a profile straight from JSON bytes (see ``prepare(json:maxDepth:)-(UnsafeBufferPointer<UInt8>,_)``).
   ///
   /// - Throws: ``JSONReader/SyntaxError`` for invalid JSON.
-  public func prepare(json bytes: [UInt8], maxDepth: Int = 512) throws(JSONReader.SyntaxError) -> PreparedProfile {
+  public func prepare(
+    json bytes: [UInt8],
+    maxDepth: Int = 512
+  ) throws(JSONReader.SyntaxError) -> PreparedProfile {
     try bytes.withUnsafeBufferPointer { (buffer) throws(JSONReader.SyntaxError) in
       try prepare(json: buffer, maxDepth: maxDepth)
     }
@@ -210,7 +231,12 @@ public final class Rules: Sendable {
   ///   - explain: whether to attach a ``Trace``.
   /// - Returns: the decision, or `nil` when the document has no decision of that name.
   /// - Complexity: O(size of the decision's rules).
-  public func decide(_ decision: String, for profile: Profile, now: Date? = nil, explain: Bool = false)
+  public func decide(
+    _ decision: String,
+    for profile: Profile,
+    now: Date? = nil,
+    explain: Bool = false
+  )
     -> Decision?
   {
     if explain {
@@ -222,7 +248,8 @@ public final class Rules: Sendable {
   /// Decides every decision for a profile, in document order.
   ///
   /// - Complexity: O(size of all rules).
-  public func decideAll(for profile: Profile, now: Date? = nil, explain: Bool = false) -> [Decision] {
+  public func decideAll(for profile: Profile, now: Date? = nil, explain: Bool = false) -> [Decision]
+  {
     if explain {
       return interpreter.decideAll(for: profile.root, now: Rules.seconds(now), explain: true)
     }
@@ -254,9 +281,9 @@ public final class Rules: Sendable {
         }
       }
     }
-    document.segments.forEach { visit($0.condition) }
+    for segment in document.segments { visit(segment.condition) }
     for decision in document.decisions {
-      decision.rules.forEach { visit($0.condition) }
+      for rule in decision.rules { visit(rule.condition) }
       decision.requires.map(visit)
     }
     return total
@@ -314,7 +341,9 @@ public enum GrowthBook {
     var parser = ConditionParser(mode: .growthBook)
     let parsed = parser.parseCondition(condition, at: .root)
     let evaluator = ConditionEvaluator(
-      groups: savedGroups.mapValues { Set($0.filter { $0.arrayValue == nil && $0.objectValue == nil }) },
+      groups: savedGroups.mapValues {
+        Set($0.filter { $0.arrayValue == nil && $0.objectValue == nil })
+      },
       segment: { _ in false },
       decision: { _, _ in false }
     )

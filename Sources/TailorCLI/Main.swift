@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import ArgumentParser
 import Tailor
 import TailorServer
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `tailor`: validate, evaluate and serve rules documents.
 ///
@@ -57,14 +58,19 @@ func loadRulesOrExit(_ path: String) throws -> Rules {
     return try Rules(contentsOfFile: path)
   } catch {
     for diagnostic in error.diagnostics { Log.write(diagnostic.rendered(showingCode: true)) }
-    throw ExitCode(error.diagnostics.contains { $0.code == .fileUnreadable } ? ExitStatus.usage : ExitStatus.invalidRules)
+    throw ExitCode(
+      error.diagnostics.contains { $0.code == .fileUnreadable }
+        ? ExitStatus.usage : ExitStatus.invalidRules
+    )
   }
 }
 
 /// Reads a whole file or, for `-`, standard input.
 func readInput(_ path: String) -> Result<[UInt8], CLIError> {
   let descriptor = path == "-" ? 0 : open(path, O_RDONLY)
-  guard descriptor >= 0 else { return .failure(CLIError("cannot read `\(path)`: \(Log.describeErrno())")) }
+  guard descriptor >= 0 else {
+    return .failure(CLIError("cannot read `\(path)`: \(Log.describeErrno())"))
+  }
   defer { if descriptor != 0 { close(descriptor) } }
   var bytes: [UInt8] = []
   var chunk = [UInt8](repeating: 0, count: 1 << 16)

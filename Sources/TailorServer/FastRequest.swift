@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
 import Tailor
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// What one thread keeps between decision requests: a prepared profile and an
 /// evaluator for the rules being served, so a request allocates nothing of its own.
@@ -32,6 +33,7 @@ public final class RequestScratch {
   /// Where a `mode: all` decision is written before it is copied into ``answer``.
   var listAnswer: [UInt8] = []
 
+  /// Empty scratch memory; the first request sizes it for the rules being served.
   public init() {
     answer = .allocate(capacity: 1)
     answer.initialize(to: AnswerBytes(capacity: 4096))
@@ -91,13 +93,19 @@ enum RequestKeys {
   /// quote at `position`, and the offset of the `:`; `nil` for anything else
   /// (the caller then reads the key byte by byte).
   @inline(__always)
-  static func match(_ base: UnsafePointer<UInt8>, _ position: Int, _ count: Int) -> (RequestScanner.Field, Int)? {
+  static func match(
+    _ base: UnsafePointer<UInt8>,
+    _ position: Int,
+    _ count: Int
+  ) -> (RequestScanner.Field, Int)? {
     guard position &+ 16 <= count else { return nil }
     let first = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
     let second = UnsafeRawPointer(base + position + 8).loadUnaligned(as: UInt64.self)
     // "profile": and "explain": end `":` in the second word; "decisions": ends `ns":`.
     if first == profile && second & 0xFFFF == 0x3A22 { return (.profile, position + 9) }
-    if first == decisions && second & 0xFFFF_FFFF == 0x3A22_736E { return (.decisions, position + 11) }
+    if first == decisions && second & 0xFFFF_FFFF == 0x3A22_736E {
+      return (.decisions, position + 11)
+    }
     if first & 0xFF_FFFF_FFFF == id { return (.id, position + 4) }
     if first & 0xFFFF_FFFF_FFFF == now { return (.now, position + 5) }
     if first == explain && second & 0xFFFF == 0x3A22 { return (.explain, position + 9) }
@@ -140,12 +148,18 @@ struct AnswerBytes {
   @inline(__always)
   mutating func append(_ span: Fragments.Span, of fragments: Fragments.View) {
     let length = Int(span.count)
-    if count &+ length &+ Fragments.readPadding > capacity { grow(count + length + Fragments.readPadding) }
+    if count &+ length &+ Fragments.readPadding > capacity {
+      grow(count + length + Fragments.readPadding)
+    }
     let source = UnsafeRawPointer(fragments.bytes + Int(span.start))
     let target = UnsafeMutableRawPointer(base + count)
     var offset = 0
     repeat {
-      target.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+      target.storeBytes(
+        of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self),
+        toByteOffset: offset,
+        as: UInt64.self
+      )
       target.storeBytes(
         of: source.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self),
         toByteOffset: offset &+ 8,
@@ -179,7 +193,11 @@ extension RequestHandler {
   /// were loaded. Anything else (ops, errors, explain, escapes, repeated
   /// fields, unknown decisions) returns `false` with nothing written, and the
   /// full path answers it; tests hold both paths to the same output.
-  func respondFast(to line: UnsafeBufferPointer<UInt8>, scratch: RequestScratch, into output: inout [UInt8]) -> Bool {
+  func respondFast(
+    to line: UnsafeBufferPointer<UInt8>,
+    scratch: RequestScratch,
+    into output: inout [UInt8]
+  ) -> Bool {
     guard let base = line.baseAddress else { return false }
     let count = line.count
     scratch.use(rules)
@@ -229,7 +247,9 @@ extension RequestHandler {
         position = end
       } else {
         guard let keyEnd = plainStringEnd(position) else { return false }
-        field = RequestScanner.knownField(UnsafeBufferPointer(start: base + position + 1, count: keyEnd - position - 1))
+        field = RequestScanner.knownField(
+          UnsafeBufferPointer(start: base + position + 1, count: keyEnd - position - 1)
+        )
         position = skipSpace(keyEnd + 1)
       }
       guard position < count, base[position] == UInt8(ascii: ":") else { return false }
@@ -241,10 +261,14 @@ extension RequestHandler {
         id = position..<end
         position = end
       case .profile?:
-        guard !profileRead, base[position] == UInt8(ascii: "{"), profile.pointee != nil else { return false }
+        guard !profileRead, base[position] == UInt8(ascii: "{"), profile.pointee != nil else {
+          return false
+        }
         profileRead = true
         do {
           // The request object is depth 1, so the profile may nest one level less.
+          // swift-format-ignore: NeverForceUnwrap
+          // `use(_:)` above gave the scratch a profile for these rules.
           position = try rules.rules.prepare(
             json: line,
             objectAt: position,
@@ -264,8 +288,11 @@ extension RequestHandler {
           break
         }
         while true {
-          guard position < count, base[position] == UInt8(ascii: "\""), let end = plainStringEnd(position),
-            let index = fragments.decision(named: UnsafeBufferPointer(start: base + position + 1, count: end - position - 1))
+          guard position < count, base[position] == UInt8(ascii: "\""),
+            let end = plainStringEnd(position),
+            let index = fragments.decision(
+              named: UnsafeBufferPointer(start: base + position + 1, count: end - position - 1)
+            )
           else { return false }
           let chosen = UnsafeBufferPointer(start: selected, count: selectedCount.pointee)
           if !chosen.contains(index) {
@@ -282,14 +309,19 @@ extension RequestHandler {
           position = skipSpace(position + 1)
         }
       case .now?:
-        guard now == nil, base[position] == UInt8(ascii: "\""), let end = plainStringEnd(position) else { return false }
-        guard let seconds = DateTime.parse(bytes: UnsafeBufferPointer(start: base + position + 1, count: end - position - 1))
+        guard now == nil, base[position] == UInt8(ascii: "\""), let end = plainStringEnd(position)
+        else { return false }
+        guard
+          let seconds = DateTime.parse(
+            bytes: UnsafeBufferPointer(start: base + position + 1, count: end - position - 1)
+          )
         else { return false }
         now = seconds
         position = end + 1
       case .explain?:
         // `true` needs the interpreter's trace: the full path.
-        guard !explainRead, count - position >= 5, base[position] == UInt8(ascii: "f"), base[position + 1] == UInt8(ascii: "a"),
+        guard !explainRead, count - position >= 5, base[position] == UInt8(ascii: "f"),
+          base[position + 1] == UInt8(ascii: "a"),
           base[position + 2] == UInt8(ascii: "l"), base[position + 3] == UInt8(ascii: "s"),
           base[position + 4] == UInt8(ascii: "e")
         else { return false }
@@ -307,7 +339,8 @@ extension RequestHandler {
       guard base[position] == UInt8(ascii: ",") else { return false }
       position = skipSpace(position + 1)
     }
-    guard profileRead, skipSpace(position) == count, let evaluator = scratch.unmanagedEvaluator.pointee,
+    guard profileRead, skipSpace(position) == count,
+      let evaluator = scratch.unmanagedEvaluator.pointee,
       let storage
     else { return false }
 
@@ -326,7 +359,16 @@ extension RequestHandler {
     for position in 0..<answered {
       if position > 0 { answer.append(UInt8(ascii: ",")) }
       let index = decisionsRead ? selected[position] : position
-      writeDecision(index, evaluator, storage, seconds, fragments, continuing: position > 0, scratch: scratch, into: &answer)
+      writeDecision(
+        index,
+        evaluator,
+        storage,
+        seconds,
+        fragments,
+        continuing: position > 0,
+        scratch: scratch,
+        into: &answer
+      )
     }
     answer.append(fragments.answerEnd, of: fragments)
     output.append(contentsOf: UnsafeBufferPointer(start: answer.base, count: answer.count))
@@ -334,6 +376,8 @@ extension RequestHandler {
     return true
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // `listAnswer` holds the decision just written, so it is not empty and has a base address.
   /// `"name":{…}` for one decision, from the fragments rendered at load.
   @inline(__always)
   private func writeDecision(
@@ -353,9 +397,10 @@ extension RequestHandler {
       let rendered = rules.rendered[index]
       scratch.listAnswer.removeAll(keepingCapacity: true)
       guard let profile = scratch.profile.pointee else { return }
-      evaluator.takeUnretainedValue().decide(id, for: profile, at: now, continuing: continuing).write(
-        into: &scratch.listAnswer
-      ) { rendered.value(of: $0.variant) }
+      evaluator.takeUnretainedValue().decide(id, for: profile, at: now, continuing: continuing)
+        .write(
+          into: &scratch.listAnswer
+        ) { rendered.value(of: $0.variant) }
       scratch.listAnswer.withUnsafeBufferPointer { answer.append($0.baseAddress!, $0.count) }
       return
     }
@@ -404,7 +449,9 @@ extension RequestHandler {
     }
     if base[position] == UInt8(ascii: "-") { position += 1 }
     let digits = position
-    while position < count && base[position] >= UInt8(ascii: "0") && base[position] <= UInt8(ascii: "9") {
+    while position < count && base[position] >= UInt8(ascii: "0")
+      && base[position] <= UInt8(ascii: "9")
+    {
       position += 1
     }
     guard position > digits, position - start <= 15 else { return nil }

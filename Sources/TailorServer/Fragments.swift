@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Tailor
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The JSON text every decision answer repeats, rendered once per document into
 /// one block of plain memory, and the decision names as a byte-keyed table, so
@@ -82,9 +83,13 @@ final class Fragments: @unchecked Sendable {
 
     @inline(__always)
     func append(_ span: Span, to output: inout [UInt8]) {
-      output.append(contentsOf: UnsafeBufferPointer(start: bytes + Int(span.start), count: Int(span.count)))
+      output.append(
+        contentsOf: UnsafeBufferPointer(start: bytes + Int(span.start), count: Int(span.count))
+      )
     }
 
+    // swift-format-ignore: NeverForceUnwrap
+    // `memcmp` runs only for a name that is not empty, which has a base address.
     /// The index of the decision named by these UTF-8 bytes.
     @inline(__always)
     func decision(named name: UnsafeBufferPointer<UInt8>) -> Int? {
@@ -125,7 +130,12 @@ final class Fragments: @unchecked Sendable {
       var isMultiple = false
       if case .all = decision.mode { isMultiple = true }
       records.append(
-        DecisionFragments(key: key, firstHead: Int32(heads.count), firstRule: Int32(ruleIDs.count), isMultiple: isMultiple)
+        DecisionFragments(
+          key: key,
+          firstHead: Int32(heads.count),
+          firstRule: Int32(ruleIDs.count),
+          isMultiple: isMultiple
+        )
       )
       func head(_ variant: Variant, into output: inout [UInt8]) {
         output.append(contentsOf: #"{"variant":"#.utf8)
@@ -143,9 +153,13 @@ final class Fragments: @unchecked Sendable {
         var usual: (variant: Int, reason: Decision.Reason)?
         switch rule.action {
         case .serve(let key):
-          usual = decision.variants.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }.map { ($0, .match) }
+          usual = decision.variants.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }.map {
+            ($0, .match)
+          }
         case .rollout(let key, _):
-          usual = decision.variants.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }.map { ($0, .rollout) }
+          usual = decision.variants.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }.map {
+            ($0, .rollout)
+          }
         case .split:
           usual = nil
         }
@@ -176,7 +190,9 @@ final class Fragments: @unchecked Sendable {
     let null = span { $0.append(contentsOf: "null".utf8) }
     let decisionsHead = span { $0.append(contentsOf: #","decisions":{"#.utf8) }
     let answerEnd = span { $0.append(contentsOf: "}}\n".utf8) }
-    let noVariant = span { $0.append(contentsOf: #"{"variant":null,"value":null,"rule":null"#.utf8) }
+    let noVariant = span {
+      $0.append(contentsOf: #"{"variant":null,"value":null,"rule":null"#.utf8)
+    }
     var reasons: [Span] = []
     for reason in [Decision.Reason.match, .rollout, .split, .default, .prerequisiteFailed] {
       precondition(reasons.count == View.reasonIndex(reason), "reasons out of order")
@@ -194,12 +210,18 @@ final class Fragments: @unchecked Sendable {
     while capacity < decisions.count * 2 { capacity *= 2 }
     var table = [Int32](repeating: -1, count: capacity)
     for (index, name) in names.enumerated() {
-      let hash = bytes.withUnsafeBufferPointer { Fragments.hash(UnsafeBufferPointer(rebasing: $0[Int(name.start)..<Int(name.start + name.count)])) }
+      let hash = bytes.withUnsafeBufferPointer {
+        Fragments.hash(
+          UnsafeBufferPointer(rebasing: $0[Int(name.start)..<Int(name.start + name.count)])
+        )
+      }
       var position = Int(truncatingIfNeeded: hash) & (capacity - 1)
       var duplicate = false
       while table[position] >= 0 {
         let other = names[Int(table[position])]
-        if bytes[Int(other.start)..<Int(other.start + other.count)] == bytes[Int(name.start)..<Int(name.start + name.count)] {
+        if bytes[Int(other.start)..<Int(other.start + other.count)]
+          == bytes[Int(name.start)..<Int(name.start + name.count)]
+        {
           duplicate = true
           break
         }

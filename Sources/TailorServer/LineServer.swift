@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Dispatch
 import Tailor
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Framing and flushing for `tailor serve`: JSON lines from a file descriptor to another.
 ///
@@ -32,7 +33,13 @@ package final class LineServer {
     package var input: Int32 = 0
     package var output: Int32 = 1
 
-    package init(threads: Int = 1, maxLineBytes: Int = 1 << 20, maxDepth: Int = 64, input: Int32 = 0, output: Int32 = 1) {
+    package init(
+      threads: Int = 1,
+      maxLineBytes: Int = 1 << 20,
+      maxDepth: Int = 64,
+      input: Int32 = 0,
+      output: Int32 = 1
+    ) {
       self.threads = threads
       self.maxLineBytes = maxLineBytes
       self.maxDepth = maxDepth
@@ -81,7 +88,9 @@ package final class LineServer {
 
   deinit { buffer.deallocate() }
 
-  /// Serves until end of input or a termination signal. Returns the exit status.
+  /// Serves until end of input or a termination signal.
+  ///
+  /// Returns the exit status.
   package func run() -> Int32 {
     let signals = SignalPipe.install()
     while !isFinished {
@@ -129,6 +138,8 @@ package final class LineServer {
     }
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // The input buffer is allocated once with a positive capacity, so it has a base address.
   private func readInput(signals: Int32) {
     if start > 0 || end == buffer.count { makeRoom() }
     let count = read(configuration.input, buffer.baseAddress! + end, buffer.count - end)
@@ -166,6 +177,8 @@ package final class LineServer {
     isFinished = true
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // Both buffers are allocated with a positive capacity, so they have base addresses.
   /// Moves the unanswered partial line to the front of the buffer; when it fills
   /// the buffer, either grows the buffer or starts skipping the line as overlong.
   private func makeRoom() {
@@ -255,8 +268,12 @@ package final class LineServer {
     }
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // The input buffer is allocated once with a positive capacity, so it has a base address.
   private func findNewline(in range: Range<Int>) -> Int? {
-    guard !range.isEmpty, let found = memchr(buffer.baseAddress! + range.lowerBound, 0x0A, range.count) else {
+    guard !range.isEmpty,
+      let found = memchr(buffer.baseAddress! + range.lowerBound, 0x0A, range.count)
+    else {
       return nil
     }
     return buffer.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
@@ -272,10 +289,13 @@ package final class LineServer {
   /// Answers lines in order: in parallel runs when there are enough of them,
   /// stopping at each control request to perform it alone.
   private func answer(_ all: [LineRef]) {
-    var lines = all[...].filter { !LineServer.isBlank(UnsafeBufferPointer(rebasing: buffer[$0.range])) }[...]
+    var lines = all[...].filter {
+      !LineServer.isBlank(UnsafeBufferPointer(rebasing: buffer[$0.range]))
+    }[...]
     while !lines.isEmpty {
       let workerCount = min(workers.count, lines.count / LineServer.linesPerWorker)
-      let answered = workerCount > 1 ? answerInParallel(lines, workers: workerCount) : answerSerially(lines)
+      let answered =
+        workerCount > 1 ? answerInParallel(lines, workers: workerCount) : answerSerially(lines)
       lines = lines.dropFirst(answered)
       if let control = lines.first {
         perform(control)
@@ -367,7 +387,12 @@ package final class LineServer {
     let input = UnsafeBufferPointer(buffer)
     let text = UnsafeBufferPointer(rebasing: input[line.range])
     let began = MonotonicClock.nanoseconds()
-    let outcome = handler.respond(to: text, lineNumber: line.number, into: &output, scratch: scratch)
+    let outcome = handler.respond(
+      to: text,
+      lineNumber: line.number,
+      into: &output,
+      scratch: scratch
+    )
     switch outcome {
     case .control(.stats, let id):
       RequestHandler.writeStats(stats, rules: handler.rules, id: id, line: text, into: &output)
@@ -436,13 +461,19 @@ package final class LineServer {
 
   // MARK: Output
 
+  // swift-format-ignore: NeverForceUnwrap
+  // The output is not empty here (see the guard), so its bytes have a base address.
   private func flush() {
     guard !output.isEmpty else { return }
     if !outputFailed {
       let failed = output.withUnsafeBytes { bytes in
         var offset = 0
         while offset < bytes.count {
-          let written = write(configuration.output, bytes.baseAddress! + offset, bytes.count - offset)
+          let written = write(
+            configuration.output,
+            bytes.baseAddress! + offset,
+            bytes.count - offset
+          )
           if written < 0 {
             if errno == EINTR || errno == EAGAIN { continue }
             return true

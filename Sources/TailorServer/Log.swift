@@ -1,12 +1,14 @@
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Musl)
-  import Musl
+import Musl
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
-/// Messages for people, on stderr. stdout carries only protocol lines and command output.
+/// Messages for people, on stderr.
+///
+/// stdout carries only protocol lines and command output.
 package enum Log {
   /// `tailor: message`.
   package static func info(_ message: String) { write("tailor: " + message) }
@@ -14,6 +16,8 @@ package enum Log {
   /// `tailor: error: message`.
   package static func error(_ message: String) { write("tailor: error: " + message) }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // The text ends with a newline, so it is not empty and has a base address.
   /// Writes one line to stderr as is.
   package static func write(_ line: String) {
     var text = line

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
 import Tailor
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Maps one request line to one response line (DESIGN §5), with no I/O.
 ///
@@ -49,7 +50,12 @@ public struct RequestHandler: Sendable {
 
   /// Answers one non-blank line.
   ///
-  /// - Parameter scratch: memory reused from line to line; one per thread.
+  /// - Parameters:
+  ///   - line: the line's bytes, without its newline.
+  ///   - lineNumber: the line's 1-based number in the input, for errors.
+  ///   - output: where the answer (one line, with its newline) is appended.
+  ///   - scratch: memory reused from line to line; one per thread.
+  /// - Returns: whether the line was answered, failed, or is an op for the server.
   public func respond(
     to line: UnsafeBufferPointer<UInt8>,
     lineNumber: Int,
@@ -61,29 +67,68 @@ public struct RequestHandler: Sendable {
   }
 
   /// Answers one non-blank line through the full scanner: every request shape and every error.
-  func respondInFull(to line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into output: inout [UInt8]) -> Outcome {
+  func respondInFull(
+    to line: UnsafeBufferPointer<UInt8>,
+    lineNumber: Int,
+    into output: inout [UInt8]
+  ) -> Outcome {
     let (request, failure) = RequestScanner.scan(line, maxDepth: maxDepth)
     if let failure { return fail(failure, id: request.id, line, lineNumber, &output) }
     if let name = request.unknownField {
-      return fail(.badRequest, "unknown request field `\(name)`", id: request.id, line, lineNumber, &output)
+      return fail(
+        .badRequest,
+        "unknown request field `\(name)`",
+        id: request.id,
+        line,
+        lineNumber,
+        &output
+      )
     }
     if let op = request.op { return respond(op: op, request, line, lineNumber, &output) }
     if request.path != nil || request.rules != nil {
-      return fail(.badRequest, "`path` and `rules` belong to `\"op\": \"load\"`", id: request.id, line, lineNumber, &output)
+      return fail(
+        .badRequest,
+        "`path` and `rules` belong to `\"op\": \"load\"`",
+        id: request.id,
+        line,
+        lineNumber,
+        &output
+      )
     }
     guard let profileRange = request.profile else {
-      return fail(.badRequest, "a request needs `profile` (or `op`)", id: request.id, line, lineNumber, &output)
+      return fail(
+        .badRequest,
+        "a request needs `profile` (or `op`)",
+        id: request.id,
+        line,
+        lineNumber,
+        &output
+      )
     }
     guard line[profileRange.lowerBound] == UInt8(ascii: "{") else {
       return fail(
-        RequestFailure(code: .badRequest, message: "`profile` must be an object", offset: profileRange.lowerBound),
-        id: request.id, line, lineNumber, &output
+        RequestFailure(
+          code: .badRequest,
+          message: "`profile` must be an object",
+          offset: profileRange.lowerBound
+        ),
+        id: request.id,
+        line,
+        lineNumber,
+        &output
       )
     }
     var explain = false
     if let value = request.explain {
       guard case .bool(let flag) = value else {
-        return fail(.badRequest, "`explain` must be true or false", id: request.id, line, lineNumber, &output)
+        return fail(
+          .badRequest,
+          "`explain` must be true or false",
+          id: request.id,
+          line,
+          lineNumber,
+          &output
+        )
       }
       explain = flag
     }
@@ -93,7 +138,10 @@ public struct RequestHandler: Sendable {
         return fail(
           .badRequest,
           "`now` must be an ISO-8601 date-time string, such as \"2026-07-01T12:00:00Z\"",
-          id: request.id, line, lineNumber, &output
+          id: request.id,
+          line,
+          lineNumber,
+          &output
         )
       }
       now = Date(timeIntervalSince1970: seconds)
@@ -102,7 +150,14 @@ public struct RequestHandler: Sendable {
     var selected: [Int]?
     if let requested = request.decisions {
       guard let names = requested else {
-        return fail(.badRequest, "`decisions` must be an array of decision names", id: request.id, line, lineNumber, &output)
+        return fail(
+          .badRequest,
+          "`decisions` must be an array of decision names",
+          id: request.id,
+          line,
+          lineNumber,
+          &output
+        )
       }
       var indices: [Int] = []
       var unknown: [String] = []
@@ -115,7 +170,14 @@ public struct RequestHandler: Sendable {
       }
       if !unknown.isEmpty {
         let list = unknown.joined(separator: ", ")
-        return fail(.unknownDecision, "unknown decision \(list)", id: request.id, line, lineNumber, &output)
+        return fail(
+          .unknownDecision,
+          "unknown decision \(list)",
+          id: request.id,
+          line,
+          lineNumber,
+          &output
+        )
       }
       selected = indices
     }
@@ -126,12 +188,20 @@ public struct RequestHandler: Sendable {
       do {
         profile = try Profile(json: Array(profileBytes))
       } catch {
-        return fail(RequestScanner.failure(error, at: profileRange.lowerBound), id: request.id, line, lineNumber, &output)
+        return fail(
+          RequestScanner.failure(error, at: profileRange.lowerBound),
+          id: request.id,
+          line,
+          lineNumber,
+          &output
+        )
       }
       RequestHandler.writeHead(id: request.id, line, into: &output)
       output.appendASCII(",\"decisions\":{")
       let decisions = (selected ?? Array(rules.rendered.indices)).compactMap { index in
-        rules.rules.decide(rules.rendered[index].name, for: profile, now: now, explain: true).map { (index, $0) }
+        rules.rules.decide(rules.rendered[index].name, for: profile, now: now, explain: true).map {
+          (index, $0)
+        }
       }
       for (position, (index, decision)) in decisions.enumerated() {
         if position > 0 { output.append(UInt8(ascii: ",")) }
@@ -145,7 +215,13 @@ public struct RequestHandler: Sendable {
     do {
       prepared = try rules.rules.prepare(json: profileBytes, maxDepth: maxDepth)
     } catch {
-      return fail(RequestScanner.failure(error, at: profileRange.lowerBound), id: request.id, line, lineNumber, &output)
+      return fail(
+        RequestScanner.failure(error, at: profileRange.lowerBound),
+        id: request.id,
+        line,
+        lineNumber,
+        &output
+      )
     }
     let seconds = (now ?? Date()).timeIntervalSince1970
     RequestHandler.writeHead(id: request.id, line, into: &output)
@@ -165,7 +241,8 @@ public struct RequestHandler: Sendable {
   }
 
   /// `"name":{…}`, copying the parts rendered once per document.
-  private func write(_ decision: Decision, _ rendered: RenderedDecision, into output: inout [UInt8]) {
+  private func write(_ decision: Decision, _ rendered: RenderedDecision, into output: inout [UInt8])
+  {
     output.append(contentsOf: rendered.key)
     decision.write(into: &output) { rendered.value(of: $0.variant) }
   }
@@ -179,16 +256,31 @@ public struct RequestHandler: Sendable {
   ) -> Outcome {
     let extra =
       [
-        ("profile", request.profile != nil), ("decisions", request.decisions != nil), ("now", request.now != nil),
+        ("profile", request.profile != nil), ("decisions", request.decisions != nil),
+        ("now", request.now != nil),
         ("explain", request.explain != nil),
       ].first { $0.1 }?.0
     switch op.stringValue {
     case "ping", "stats":
       if let extra {
-        return fail(.badRequest, "`\(extra)` does not belong to `op`", id: request.id, line, lineNumber, &output)
+        return fail(
+          .badRequest,
+          "`\(extra)` does not belong to `op`",
+          id: request.id,
+          line,
+          lineNumber,
+          &output
+        )
       }
       if request.path != nil || request.rules != nil {
-        return fail(.badRequest, "`path` and `rules` belong to `\"op\": \"load\"`", id: request.id, line, lineNumber, &output)
+        return fail(
+          .badRequest,
+          "`path` and `rules` belong to `\"op\": \"load\"`",
+          id: request.id,
+          line,
+          lineNumber,
+          &output
+        )
       }
       if op.stringValue == "stats" { return .control(.stats, id: request.id) }
       RequestHandler.writeHead(id: request.id, line, into: &output)
@@ -196,25 +288,45 @@ public struct RequestHandler: Sendable {
       return .answered
     case "load":
       if let extra {
-        return fail(.badRequest, "`\(extra)` does not belong to `op`", id: request.id, line, lineNumber, &output)
+        return fail(
+          .badRequest,
+          "`\(extra)` does not belong to `op`",
+          id: request.id,
+          line,
+          lineNumber,
+          &output
+        )
       }
       switch (request.path, request.rules) {
       case (.string(let path)?, nil): return .control(.load(.file(path)), id: request.id)
       case (nil, let range?): return .control(.load(.inline(Array(line[range]))), id: request.id)
       case (_?, nil):
-        return fail(.badRequest, "`path` must be a file name", id: request.id, line, lineNumber, &output)
+        return fail(
+          .badRequest,
+          "`path` must be a file name",
+          id: request.id,
+          line,
+          lineNumber,
+          &output
+        )
       default:
         return fail(
           .badRequest,
           "`\"op\": \"load\"` needs exactly one of `path` and `rules`",
-          id: request.id, line, lineNumber, &output
+          id: request.id,
+          line,
+          lineNumber,
+          &output
         )
       }
     default:
       return fail(
         .badRequest,
         "unknown op \(op.jsonText); ops are `load`, `stats` and `ping`",
-        id: request.id, line, lineNumber, &output
+        id: request.id,
+        line,
+        lineNumber,
+        &output
       )
     }
   }
@@ -225,7 +337,8 @@ public struct RequestHandler: Sendable {
   public static func load(_ source: RulesSource) -> Result<ServedRules, TailorError> {
     do {
       switch source {
-      case .file(let path): return .success(ServedRules(try Rules(contentsOfFile: path), file: path))
+      case .file(let path):
+        return .success(ServedRules(try Rules(contentsOfFile: path), file: path))
       case .inline(let bytes): return .success(ServedRules(try Rules(json: bytes), file: nil))
       }
     } catch {
@@ -255,7 +368,10 @@ public struct RequestHandler: Sendable {
       let body = JSONValue.object(
         JSONObject([
           ("code", .string(ProtocolError.invalidRules.rawValue)),
-          ("message", .string("the rules document has \(plural(errors, "error")); the previous rules stay")),
+          (
+            "message",
+            .string("the rules document has \(plural(errors, "error")); the previous rules stay")
+          ),
           ("line", .number(Double(lineNumber))),
           ("diagnostics", .array(error.diagnostics.map(\.json))),
         ])
@@ -283,7 +399,11 @@ public struct RequestHandler: Sendable {
   // MARK: Writing
 
   /// `{"id":<id as written>` (or `null`).
-  static func writeHead(id: Range<Int>?, _ line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+  static func writeHead(
+    id: Range<Int>?,
+    _ line: UnsafeBufferPointer<UInt8>,
+    into output: inout [UInt8]
+  ) {
     output.appendASCII("{\"id\":")
     if let id {
       output.append(contentsOf: UnsafeBufferPointer(rebasing: line[id]))

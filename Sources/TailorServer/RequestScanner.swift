@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Tailor
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The fields of one request line, found without building the profile.
 ///
@@ -37,7 +38,9 @@ struct RequestFailure: Error, Equatable {
   var offset: Int?
 }
 
-/// The protocol's error codes (DESIGN §5). They are stable: never renamed or reused.
+/// The protocol's error codes (DESIGN §5).
+///
+/// They are stable: never renamed or reused.
 public enum ProtocolError: String, CaseIterable, Sendable {
   case badJSON = "bad_json"
   case badRequest = "bad_request"
@@ -64,8 +67,11 @@ struct RequestScanner {
     self.maxDepth = maxDepth
   }
 
-  /// Scans the line. On failure the request holds what was found before it (the `id`, say).
-  static func scan(_ line: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> (Request, RequestFailure?) {
+  /// Scans the line.
+  ///
+  /// On failure the request holds what was found before it (the `id`, say).
+  static func scan(_ line: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> (Request, RequestFailure?)
+  {
     var scanner = RequestScanner(line, maxDepth: maxDepth)
     var request = Request()
     do {
@@ -139,7 +145,9 @@ struct RequestScanner {
       }
     }
     skipWhitespace()
-    if position < bytes.count { throw syntax("unexpected \(describeCurrent()) after the request object") }
+    if position < bytes.count {
+      throw syntax("unexpected \(describeCurrent()) after the request object")
+    }
   }
 
   enum Field: Equatable {
@@ -180,12 +188,15 @@ struct RequestScanner {
   }
 
   /// Reads `decisions`: an array of strings, or `nil` for any other valid JSON.
+  ///
   /// Plain ASCII names are read directly; anything else goes through the reader.
   private func names(_ range: Range<Int>) throws(RequestFailure) -> [String]? {
     var names: [String] = []
     var position = range.lowerBound
     func skipSpace() {
-      while position < range.upperBound, RequestScanner.isWhitespace(bytes[position]) { position += 1 }
+      while position < range.upperBound, RequestScanner.isWhitespace(bytes[position]) {
+        position += 1
+      }
     }
     if bytes[position] == UInt8(ascii: "[") {
       position += 1
@@ -196,7 +207,9 @@ struct RequestScanner {
         var end = start
         while end < range.upperBound, RequestScanner.isPlainStringByte(bytes[end]) { end += 1 }
         guard end < range.upperBound, bytes[end] == UInt8(ascii: "\"") else { break }
-        names.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+        names.append(
+          String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        )
         position = end + 1
         skipSpace()
         guard position < range.upperBound else { break }
@@ -223,8 +236,12 @@ struct RequestScanner {
   private func isPlainNumberOrString(_ range: Range<Int>) -> Bool {
     let first = bytes[range.lowerBound]
     if first == UInt8(ascii: "\"") {
-      guard range.count >= 2, bytes[range.upperBound - 1] == UInt8(ascii: "\"") else { return false }
-      return bytes[(range.lowerBound + 1)..<(range.upperBound - 1)].allSatisfy(RequestScanner.isPlainStringByte)
+      guard range.count >= 2, bytes[range.upperBound - 1] == UInt8(ascii: "\"") else {
+        return false
+      }
+      return bytes[(range.lowerBound + 1)..<(range.upperBound - 1)].allSatisfy(
+        RequestScanner.isPlainStringByte
+      )
     }
     let digits = first == UInt8(ascii: "-") ? range.dropFirst() : range[...]
     guard let lead = digits.first, range.count <= 15 else { return false }
@@ -246,7 +263,9 @@ struct RequestScanner {
   /// Reads a field's value strictly.
   private func read(_ range: Range<Int>) throws(RequestFailure) -> JSONValue {
     do {
-      return try JSONReader(maxDepth: maxDepth - 1).read(UnsafeBufferPointer(rebasing: bytes[range])).value
+      return try JSONReader(maxDepth: maxDepth - 1).read(
+        UnsafeBufferPointer(rebasing: bytes[range])
+      ).value
     } catch {
       throw RequestScanner.failure(error, at: range.lowerBound)
     }
@@ -263,8 +282,9 @@ struct RequestScanner {
 
   // MARK: Skipping
 
-  /// Moves past one value by matching brackets outside strings. Strictness is
-  /// left to the reader that reads the value afterwards; depth is checked here.
+  /// Moves past one value by matching brackets outside strings.
+  ///
+  /// Strictness is left to the reader that reads the value afterwards; depth is checked here.
   private mutating func skipValue() throws(RequestFailure) {
     guard position < bytes.count else { throw syntax("expected a value, found end of line") }
     switch bytes[position] {
@@ -295,7 +315,11 @@ struct RequestScanner {
   ///
   /// This is the hot loop of every request (it crosses the profile), so it runs
   /// on a raw pointer with local state.
-  static func containerEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, depthLimit: Int) -> Int? {
+  static func containerEnd(
+    _ bytes: UnsafeBufferPointer<UInt8>,
+    from start: Int,
+    depthLimit: Int
+  ) -> Int? {
     guard let base = bytes.baseAddress else { return nil }
     let count = bytes.count
     var position = start

@@ -1,14 +1,17 @@
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
 import Tailor
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// A loaded rules document as the server holds it: the rules, where they came
 /// from and when, and the JSON fragments every answer repeats, rendered once.
+///
 /// Immutable, so a `load` swaps one reference atomically.
 public final class ServedRules: Sendable {
+  /// The compiled rules.
   public let rules: Rules
   /// The file the rules were read from; `nil` for inline `rules`.
   let file: String?
@@ -19,6 +22,7 @@ public final class ServedRules: Sendable {
   /// The answers' constant text and the decision names, in plain memory.
   let fragments: Fragments
 
+  /// Renders the fragments of `rules`, read from `file` (`nil` for inline rules) at `loadedAt`.
   public init(_ rules: Rules, file: String?, loadedAt: Double = Date().timeIntervalSince1970) {
     self.rules = rules
     self.file = file
@@ -55,13 +59,15 @@ extension Rules {
   package var ruleCount: Int { document.decisions.reduce(0) { $0 + $1.rules.count } }
 
   /// `3 decisions, 12 rules`.
-  package var sizeDescription: String { "\(plural(document.decisions.count, "decision")), \(plural(ruleCount, "rule"))" }
+  package var sizeDescription: String {
+    "\(plural(document.decisions.count, "decision")), \(plural(ruleCount, "rule"))"
+  }
 }
 
 /// One decision's constant JSON: its `"name":` key and each variant's value.
 struct RenderedDecision: Sendable {
   let name: String
-  /// `"name":`
+  /// The text `"name":`.
   let key: [UInt8]
   /// Variant keys and their values as compact JSON text.
   let values: [(variant: String, json: [UInt8])]

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
 import Tailor
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Counters for `op: stats`: requests, errors by code and latency.
 ///
@@ -113,7 +114,9 @@ struct LatencyHistogram {
 
   mutating func merge(_ other: LatencyHistogram) {
     guard other.total > 0 else { return }
-    for index in counts.indices where other.counts[index] > 0 { counts[index] += other.counts[index] }
+    for index in counts.indices where other.counts[index] > 0 {
+      counts[index] += other.counts[index]
+    }
     total += other.total
     maximum = max(maximum, other.maximum)
   }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Musl)
-  import Musl
+import Musl
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// Turns SIGTERM, SIGINT and SIGHUP into bytes on a pipe (the self-pipe trick),
@@ -12,8 +12,9 @@ enum SignalPipe {
   // Written once, before the handlers are installed; read by the handler.
   nonisolated(unsafe) private static var writeEnd: Int32 = -1
 
-  /// Installs the handlers (once) and returns the pipe's read end. SIGPIPE is
-  /// ignored so that a closed output is an error from write(2), not a crash.
+  /// Installs the handlers (once) and returns the pipe's read end.
+  ///
+  /// SIGPIPE is ignored so that a closed output is an error from write(2), not a crash.
   static func install() -> Int32 {
     var ends: [Int32] = [-1, -1]
     guard pipe(&ends) == 0 else { return -1 }

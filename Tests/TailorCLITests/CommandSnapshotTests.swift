@@ -2,6 +2,7 @@ import Testing
 
 /// `tailor check`, `eval` and `tree` output snapshots: stdout, stderr and exit
 /// status, run in `Fixtures/` and compared with `Fixtures/Snapshots/<name>.txt`.
+///
 /// Regenerate with `TAILOR_UPDATE_GOLDENS=1 swift test`, then review the diff.
 @Suite struct CommandSnapshotTests {
   static let cases: [(name: String, arguments: [String])] = [
@@ -12,13 +13,22 @@ import Testing
     ("check-unreadable", ["check", "Check/valid.json", "missing.json"]),
     (
       "eval-explain",
-      ["eval", "--rules", "rules.json", "--profile", #"{"country":"FR","tier":"gold"}"#, "--explain", "--now", "2026-07-01T00:00:00Z"]
+      [
+        "eval", "--rules", "rules.json", "--profile", #"{"country":"FR","tier":"gold"}"#,
+        "--explain", "--now", "2026-07-01T00:00:00Z",
+      ]
     ),
     (
       "eval-selected-json",
-      ["eval", "--rules", "rules.json", "--profile", #"{"country":"US","beta":true}"#, "--decision", "offers", "--decision", "banner", "--format", "json"]
+      [
+        "eval", "--rules", "rules.json", "--profile", #"{"country":"US","beta":true}"#,
+        "--decision", "offers", "--decision", "banner", "--format", "json",
+      ]
     ),
-    ("eval-unknown-decision", ["eval", "--rules", "rules.json", "--profile", "{}", "--decision", "nope"]),
+    (
+      "eval-unknown-decision",
+      ["eval", "--rules", "rules.json", "--profile", "{}", "--decision", "nope"]
+    ),
     ("eval-bad-profile", ["eval", "--rules", "rules.json", "--profile", #"{"country":"#]),
     ("eval-invalid-rules", ["eval", "--rules", "Check/errors.json", "--profile", "{}"]),
     ("serve-invalid-rules", ["serve", "--rules", "Check/errors.json"]),
@@ -41,7 +51,10 @@ import Testing
   }
 
   /// Usage errors exit 2 (ArgumentParser's own wording is not snapshotted).
-  @Test(arguments: [["check"], ["serve"], ["serve", "--rules", "rules.json", "--threads", "0"], ["eval", "--rules", "rules.json"]])
+  @Test(arguments: [
+    ["check"], ["serve"], ["serve", "--rules", "rules.json", "--threads", "0"],
+    ["eval", "--rules", "rules.json"],
+  ])
   func usageErrorsExitTwo(_ arguments: [String]) throws {
     let tailor = try #require(Paths.executable("tailor"))
     let result = try Subprocess.run(tailor, arguments, directory: Paths.fixtures)

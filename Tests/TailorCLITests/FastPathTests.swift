@@ -1,7 +1,7 @@
+import TailorTestSupport
 import Testing
 
 @testable import Tailor
-import TailorTestSupport
 @testable import TailorServer
 
 /// The one-pass request path against the full one: for seeded random documents
@@ -9,35 +9,54 @@ import TailorTestSupport
 /// unknown names, explain, mutated bytes), both write the same bytes.
 @Suite struct FastPathTests {
   /// A request line for `profile`, in one of many shapes.
-  static func requestLine(_ profile: JSONValue, names: [String], _ random: inout SeededGenerator) -> String {
+  static func requestLine(
+    _ profile: JSONValue,
+    names: [String],
+    _ random: inout SeededGenerator
+  ) -> String {
     var fields: [String] = []
     let profileText = profile.jsonText
     fields.append("\"profile\":" + (random.chance(0.2) ? spaced(profileText) : profileText))
     if random.chance(0.8) {
       fields.append(
         "\"id\":"
-          + random.pick(["1", "-7", "0", "123456789012345", "\"req-9\"", "\"\"", "null", "1.5", "01", "{\"a\":1}", "\"\\u0041\""])
+          + random.pick([
+            "1", "-7", "0", "123456789012345", "\"req-9\"", "\"\"", "null", "1.5", "01",
+            "{\"a\":1}", "\"\\u0041\"",
+          ])
       )
     }
     if random.chance(0.7) {
       var requested: [String] = []
       for _ in 0..<random.int(0, 3) {
-        requested.append(random.chance(0.9) ? "\"\(random.pick(names))\"" : random.pick(["\"nope\"", "\"d\\u0030\"", "1"]))
+        requested.append(
+          random.chance(0.9)
+            ? "\"\(random.pick(names))\"" : random.pick(["\"nope\"", "\"d\\u0030\"", "1"])
+        )
       }
-      fields.append("\"decisions\":[" + requested.joined(separator: random.chance(0.2) ? " , " : ",") + "]")
+      fields.append(
+        "\"decisions\":[" + requested.joined(separator: random.chance(0.2) ? " , " : ",") + "]"
+      )
     }
     if random.chance(0.9) {
       let instant = random.pick(RandomDocuments.instants)
-      fields.append("\"now\":" + (random.chance(0.95) ? "\"\(DateTime.format(instant))\"" : "\"yesterday\""))
+      fields.append(
+        "\"now\":" + (random.chance(0.95) ? "\"\(DateTime.format(instant))\"" : "\"yesterday\"")
+      )
     }
     if random.chance(0.1) { fields.append("\"explain\":" + random.pick(["false", "true", "0"])) }
-    if random.chance(0.05) { fields.append(random.pick(["\"op\":\"ping\"", "\"extra\":1", "\"profile\":{}", "\"pr\\u006ffile\":{}"])) }
+    if random.chance(0.05) {
+      fields.append(
+        random.pick(["\"op\":\"ping\"", "\"extra\":1", "\"profile\":{}", "\"pr\\u006ffile\":{}"])
+      )
+    }
     // Field order varies too.
     for index in stride(from: fields.count - 1, to: 0, by: -1) {
       fields.swapAt(index, random.int(0, index))
     }
     let separator = random.chance(0.2) ? " ,\t" : ","
-    return (random.chance(0.1) ? "  {" : "{") + fields.joined(separator: separator) + "}" + (random.chance(0.1) ? " " : "")
+    return (random.chance(0.1) ? "  {" : "{") + fields.joined(separator: separator) + "}"
+      + (random.chance(0.1) ? " " : "")
   }
 
   /// White space after every `,` and `:` outside strings.
@@ -48,7 +67,13 @@ import TailorTestSupport
     for character in text {
       output.append(character)
       if inString {
-        if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { inString = false }
+        if escaped {
+          escaped = false
+        } else if character == "\\" {
+          escaped = true
+        } else if character == "\"" {
+          inString = false
+        }
       } else if character == "\"" {
         inString = true
       } else if character == "," || character == ":" {
@@ -70,7 +95,9 @@ import TailorTestSupport
       let scratch = RequestScratch()
       var random = SeededGenerator(seed: seed)
       for _ in 0..<200 {
-        var line = Array(FastPathTests.requestLine(generator.profile(), names: rules.decisionNames, &random).utf8)
+        var line = Array(
+          FastPathTests.requestLine(generator.profile(), names: rules.decisionNames, &random).utf8
+        )
         if random.chance(0.1) && !line.isEmpty {
           // A mutated byte: an error, or another valid request.
           line[random.int(0, line.count - 1)] = random.pick(Array("{}[]\",: 0a\\".utf8))
@@ -95,6 +122,9 @@ import TailorTestSupport
     }
     // About half the lines are plain requests (the rest have an unusual id,
     // name or field); the fast path must take them.
-    #expect(answeredFast * 3 > lines, "the fast path answered only \(answeredFast) of \(lines) lines")
+    #expect(
+      answeredFast * 3 > lines,
+      "the fast path answered only \(answeredFast) of \(lines) lines"
+    )
   }
 }

@@ -1,13 +1,14 @@
 import Testing
 
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
 @testable import Tailor
 @testable import TailorCLI
 @testable import TailorServer
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension Double {
   /// Seconds since the epoch as a `Date`.
@@ -34,18 +35,25 @@ extension Double {
   let handler: RequestHandler
 
   init() throws {
-    handler = RequestHandler(rules: ServedRules(try Rules(json: Self.document), file: nil), maxDepth: 8)
+    handler = RequestHandler(
+      rules: ServedRules(try Rules(json: Self.document), file: nil),
+      maxDepth: 8
+    )
   }
 
   func respond(_ line: String, number: Int = 1) -> (String, RequestHandler.Outcome) {
     var output: [UInt8] = []
     let bytes = Array(line.utf8)
-    let outcome = bytes.withUnsafeBufferPointer { handler.respond(to: $0, lineNumber: number, into: &output) }
+    let outcome = bytes.withUnsafeBufferPointer {
+      handler.respond(to: $0, lineNumber: number, into: &output)
+    }
     return (String(decoding: output, as: UTF8.self), outcome)
   }
 
   @Test func answersEveryDecisionInDocumentOrder() {
-    let (response, outcome) = respond(#"{"id":1,"profile":{"country":"ES","tier":"gold"},"now":"2026-01-01T00:00:00Z"}"#)
+    let (response, outcome) = respond(
+      #"{"id":1,"profile":{"country":"ES","tier":"gold"},"now":"2026-01-01T00:00:00Z"}"#
+    )
     #expect(outcome == .answered)
     #expect(
       response == #"""
@@ -76,10 +84,13 @@ extension Double {
   }
 
   @Test(arguments: [
-    #"[ "banner" , "hero" ]"#, #"["\u0062anner","hero"]"#, #"["banner","hero","banner"]"#, "[\"banner\",\n\"hero\"]",
+    #"[ "banner" , "hero" ]"#, #"["\u0062anner","hero"]"#, #"["banner","hero","banner"]"#,
+    "[\"banner\",\n\"hero\"]",
   ])
   func decisionNamesAreReadWithOrWithoutEscapes(_ names: String) {
-    let (response, outcome) = respond(#"{"id":1,"profile":{},"now":"2026-01-01T00:00:00Z","decisions":\#(names)}"#)
+    let (response, outcome) = respond(
+      #"{"id":1,"profile":{},"now":"2026-01-01T00:00:00Z","decisions":\#(names)}"#
+    )
     #expect(outcome == .answered)
     #expect(response.hasPrefix(#"{"id":1,"decisions":{"banner":{"variant":null"#))
     #expect(response.contains(#"},"hero":{"variant":"standard""#))
@@ -97,7 +108,11 @@ extension Double {
           now: try #require(DateTime.parse("2026-07-01T00:00:00Z")).date,
           explain: explain
         )
-        let expected = JSONValue.object(JSONObject([("id", 0), ("decisions", .object(JSONObject(decided.map { ($0.name, $0.json) })))]))
+        let expected = JSONValue.object(
+          JSONObject([
+            ("id", 0), ("decisions", .object(JSONObject(decided.map { ($0.name, $0.json) }))),
+          ])
+        )
         #expect(response == expected.jsonText + "\n")
       }
     }
@@ -116,27 +131,90 @@ extension Double {
   }
 
   @Test(arguments: [
-    ("not json", "bad_json", #"{"id":null,"error":{"code":"bad_json","message":"expected a value, found `n`","line":7,"offset":0}}"#),
-    (#"{"id":5,"profile":{"a":tru}}"#, "bad_json", #"{"id":5,"error":{"code":"bad_json","message":"expected a value, found `t`","line":7,"offset":23}}"#),
-    (#"{"id":5,"profile":{"a":1}"#, "bad_json", #"{"id":5,"error":{"code":"bad_json","message":"expected `,` or `}`, found end of line","line":7,"offset":25}}"#),
-    (#"{"id":5,"profile":{"a":1},}"#, "bad_json", #"{"id":5,"error":{"code":"bad_json","message":"expected a string key, found `}`","line":7,"offset":26}}"#),
-    (#"{"id":5,"profile":{"a":"\x"}}"#, "bad_json", #"{"id":5,"error":{"code":"bad_json","message":"invalid escape `\\x`","line":7,"offset":24}}"#),
-    (#"{"id":5,"profile":{"a":"x}}"#, "bad_json", #"{"id":5,"error":{"code":"bad_json","message":"unterminated string","line":7,"offset":23}}"#),
-    (#"{"id":5} x"#, "bad_json", #"{"id":5,"error":{"code":"bad_json","message":"unexpected `x` after the request object","line":7,"offset":9}}"#),
-    ("[1,2]", "bad_request", #"{"id":null,"error":{"code":"bad_request","message":"a request must be a JSON object","line":7,"offset":0}}"#),
-    (#"{"id":5}"#, "bad_request", #"{"id":5,"error":{"code":"bad_request","message":"a request needs `profile` (or `op`)","line":7}}"#),
-    (#"{"id":5,"profile":[]}"#, "bad_request", #"{"id":5,"error":{"code":"bad_request","message":"`profile` must be an object","line":7,"offset":18}}"#),
-    (#"{"id":5,"profile":{},"profle":{}}"#, "bad_request", #"{"id":5,"error":{"code":"bad_request","message":"unknown request field `profle`","line":7}}"#),
-    (#"{"id":5,"profile":{},"explain":1}"#, "bad_request", #"{"id":5,"error":{"code":"bad_request","message":"`explain` must be true or false","line":7}}"#),
-    (#"{"id":5,"profile":{},"now":"yesterday"}"#, "bad_request", #"{"id":5,"error":{"code":"bad_request","message":"`now` must be an ISO-8601 date-time string, such as \"2026-07-01T12:00:00Z\"","line":7}}"#),
-    (#"{"id":5,"profile":{},"decisions":"hero"}"#, "bad_request", #"{"id":5,"error":{"code":"bad_request","message":"`decisions` must be an array of decision names","line":7}}"#),
-    (#"{"id":5,"profile":{},"decisions":["hero","nope","x"]}"#, "unknown_decision", #"{"id":5,"error":{"code":"unknown_decision","message":"unknown decision `nope`, `x`","line":7}}"#),
-    (#"{"id":5,"profile":{"a":[[[[[[[[1]]]]]]]]}}"#, "too_deep", #"{"id":5,"error":{"code":"too_deep","message":"arrays and objects nest deeper than 8 levels","line":7,"offset":29}}"#),
-    (#"{"id":[[[[[[[[1]]]]]]]],"profile":{}}"#, "too_deep", #"{"id":null,"error":{"code":"too_deep","message":"arrays and objects nest deeper than 8 levels","line":7,"offset":13}}"#),
-    (#"{"id":5,"op":"dance"}"#, "bad_request", #"{"id":5,"error":{"code":"bad_request","message":"unknown op \"dance\"; ops are `load`, `stats` and `ping`","line":7}}"#),
-    (#"{"id":5,"op":"ping","profile":{}}"#, "bad_request", #"{"id":5,"error":{"code":"bad_request","message":"`profile` does not belong to `op`","line":7}}"#),
-    (#"{"id":5,"op":"load"}"#, "bad_request", #"{"id":5,"error":{"code":"bad_request","message":"`\"op\": \"load\"` needs exactly one of `path` and `rules`","line":7}}"#),
-    (#"{"id":5,"profile":{},"path":"x"}"#, "bad_request", #"{"id":5,"error":{"code":"bad_request","message":"`path` and `rules` belong to `\"op\": \"load\"`","line":7}}"#),
+    (
+      "not json", "bad_json",
+      #"{"id":null,"error":{"code":"bad_json","message":"expected a value, found `n`","line":7,"offset":0}}"#
+    ),
+    (
+      #"{"id":5,"profile":{"a":tru}}"#, "bad_json",
+      #"{"id":5,"error":{"code":"bad_json","message":"expected a value, found `t`","line":7,"offset":23}}"#
+    ),
+    (
+      #"{"id":5,"profile":{"a":1}"#, "bad_json",
+      #"{"id":5,"error":{"code":"bad_json","message":"expected `,` or `}`, found end of line","line":7,"offset":25}}"#
+    ),
+    (
+      #"{"id":5,"profile":{"a":1},}"#, "bad_json",
+      #"{"id":5,"error":{"code":"bad_json","message":"expected a string key, found `}`","line":7,"offset":26}}"#
+    ),
+    (
+      #"{"id":5,"profile":{"a":"\x"}}"#, "bad_json",
+      #"{"id":5,"error":{"code":"bad_json","message":"invalid escape `\\x`","line":7,"offset":24}}"#
+    ),
+    (
+      #"{"id":5,"profile":{"a":"x}}"#, "bad_json",
+      #"{"id":5,"error":{"code":"bad_json","message":"unterminated string","line":7,"offset":23}}"#
+    ),
+    (
+      #"{"id":5} x"#, "bad_json",
+      #"{"id":5,"error":{"code":"bad_json","message":"unexpected `x` after the request object","line":7,"offset":9}}"#
+    ),
+    (
+      "[1,2]", "bad_request",
+      #"{"id":null,"error":{"code":"bad_request","message":"a request must be a JSON object","line":7,"offset":0}}"#
+    ),
+    (
+      #"{"id":5}"#, "bad_request",
+      #"{"id":5,"error":{"code":"bad_request","message":"a request needs `profile` (or `op`)","line":7}}"#
+    ),
+    (
+      #"{"id":5,"profile":[]}"#, "bad_request",
+      #"{"id":5,"error":{"code":"bad_request","message":"`profile` must be an object","line":7,"offset":18}}"#
+    ),
+    (
+      #"{"id":5,"profile":{},"profle":{}}"#, "bad_request",
+      #"{"id":5,"error":{"code":"bad_request","message":"unknown request field `profle`","line":7}}"#
+    ),
+    (
+      #"{"id":5,"profile":{},"explain":1}"#, "bad_request",
+      #"{"id":5,"error":{"code":"bad_request","message":"`explain` must be true or false","line":7}}"#
+    ),
+    (
+      #"{"id":5,"profile":{},"now":"yesterday"}"#, "bad_request",
+      #"{"id":5,"error":{"code":"bad_request","message":"`now` must be an ISO-8601 date-time string, such as \"2026-07-01T12:00:00Z\"","line":7}}"#
+    ),
+    (
+      #"{"id":5,"profile":{},"decisions":"hero"}"#, "bad_request",
+      #"{"id":5,"error":{"code":"bad_request","message":"`decisions` must be an array of decision names","line":7}}"#
+    ),
+    (
+      #"{"id":5,"profile":{},"decisions":["hero","nope","x"]}"#, "unknown_decision",
+      #"{"id":5,"error":{"code":"unknown_decision","message":"unknown decision `nope`, `x`","line":7}}"#
+    ),
+    (
+      #"{"id":5,"profile":{"a":[[[[[[[[1]]]]]]]]}}"#, "too_deep",
+      #"{"id":5,"error":{"code":"too_deep","message":"arrays and objects nest deeper than 8 levels","line":7,"offset":29}}"#
+    ),
+    (
+      #"{"id":[[[[[[[[1]]]]]]]],"profile":{}}"#, "too_deep",
+      #"{"id":null,"error":{"code":"too_deep","message":"arrays and objects nest deeper than 8 levels","line":7,"offset":13}}"#
+    ),
+    (
+      #"{"id":5,"op":"dance"}"#, "bad_request",
+      #"{"id":5,"error":{"code":"bad_request","message":"unknown op \"dance\"; ops are `load`, `stats` and `ping`","line":7}}"#
+    ),
+    (
+      #"{"id":5,"op":"ping","profile":{}}"#, "bad_request",
+      #"{"id":5,"error":{"code":"bad_request","message":"`profile` does not belong to `op`","line":7}}"#
+    ),
+    (
+      #"{"id":5,"op":"load"}"#, "bad_request",
+      #"{"id":5,"error":{"code":"bad_request","message":"`\"op\": \"load\"` needs exactly one of `path` and `rules`","line":7}}"#
+    ),
+    (
+      #"{"id":5,"profile":{},"path":"x"}"#, "bad_request",
+      #"{"id":5,"error":{"code":"bad_request","message":"`path` and `rules` belong to `\"op\": \"load\"`","line":7}}"#
+    ),
   ])
   func errorsAnswerOneLineWithCodeLineAndOffset(line: String, code: String, expected: String) {
     let (response, outcome) = respond(line, number: 7)
@@ -148,7 +226,9 @@ extension Double {
     var bytes = Array(#"{"id":1,"profile":{"a":""}}"#.utf8)
     bytes.insert(0xFF, at: 24)
     var output: [UInt8] = []
-    let outcome = bytes.withUnsafeBufferPointer { handler.respond(to: $0, lineNumber: 1, into: &output) }
+    let outcome = bytes.withUnsafeBufferPointer {
+      handler.respond(to: $0, lineNumber: 1, into: &output)
+    }
     #expect(outcome == .failed(.badJSON))
     #expect(String(decoding: output, as: UTF8.self).contains(#""offset":24"#))
   }
@@ -156,7 +236,10 @@ extension Double {
   /// Found by FuzzRequestHandler: only the last of repeated `profile` fields was
   /// read, so a line whose earlier profile is not JSON was answered.
   @Test func aRepeatedProfileIsReadToo() {
-    let (response, outcome) = respond(#"{"id":5,"profile":{1},"profile":{"tier":"gold"}}"#, number: 7)
+    let (response, outcome) = respond(
+      #"{"id":5,"profile":{1},"profile":{"tier":"gold"}}"#,
+      number: 7
+    )
     #expect(outcome == .failed(.badJSON))
     #expect(
       response
@@ -178,7 +261,10 @@ extension Double {
     let (statsResponse, stats) = respond(#"{"op":"stats","id":"s"}"#)
     #expect(statsResponse.isEmpty)
     #expect(stats == .control(.stats, id: 19..<22))
-    #expect(respond(#"{"id":1,"op":"load","path":"r.json"}"#).1 == .control(.load(.file("r.json")), id: 6..<7))
+    #expect(
+      respond(#"{"id":1,"op":"load","path":"r.json"}"#).1
+        == .control(.load(.file("r.json")), id: 6..<7)
+    )
     #expect(
       respond(#"{"id":1,"op":"load","rules":{"tailor":1}}"#).1
         == .control(.load(.inline(Array(#"{"tailor":1}"#.utf8))), id: 6..<7)
@@ -188,20 +274,28 @@ extension Double {
   @Test func loadAnswersCountsOrEveryDiagnostic() throws {
     let line = Array(#"{"id":2}"#.utf8)
     var output: [UInt8] = []
-    let good = RequestHandler.load(.inline(Array(#"{"tailor":1,"decisions":{"d":{"variants":{"a":1,"b":2},"default":"a"}}}"#.utf8)))
-    line.withUnsafeBufferPointer { RequestHandler.writeLoaded(good, id: 6..<7, line: $0, lineNumber: 3, into: &output) }
+    let good = RequestHandler.load(
+      .inline(
+        Array(#"{"tailor":1,"decisions":{"d":{"variants":{"a":1,"b":2},"default":"a"}}}"#.utf8)
+      )
+    )
+    line.withUnsafeBufferPointer {
+      RequestHandler.writeLoaded(good, id: 6..<7, line: $0, lineNumber: 3, into: &output)
+    }
     #expect(
       String(decoding: output, as: UTF8.self)
         == #"{"id":2,"ok":true,"decisions":1,"rules":0,"segments":0,"groups":0,"warnings":[{"code":"unused_variant","severity":"warning","message":"variant `b` of decision `d` is never served","location":{"pointer":"/decisions/d/variants/b","offset":48,"line":1,"column":49},"notes":["no rule serves it, it is not the `default`, and no `$decision` prerequisite names it"]}]}"#
-          + "\n"
+        + "\n"
     )
     output = []
     let bad = RequestHandler.load(.inline(Array(#"{"tailor":2}"#.utf8)))
-    line.withUnsafeBufferPointer { RequestHandler.writeLoaded(bad, id: 6..<7, line: $0, lineNumber: 3, into: &output) }
+    line.withUnsafeBufferPointer {
+      RequestHandler.writeLoaded(bad, id: 6..<7, line: $0, lineNumber: 3, into: &output)
+    }
     #expect(
       String(decoding: output, as: UTF8.self)
         == #"{"id":2,"error":{"code":"invalid_rules","message":"the rules document has 1 error; the previous rules stay","line":3,"diagnostics":[{"code":"unsupported_version","severity":"error","message":"unsupported format version 2","location":{"pointer":"/tailor","offset":10,"line":1,"column":11},"notes":["this version of Tailor reads format version 1"]}]}}"#
-          + "\n"
+        + "\n"
     )
   }
 

@@ -2,6 +2,7 @@ import Testing
 
 /// Golden JSON-lines transcripts through the real binary and real pipes:
 /// `Fixtures/Transcripts/<name>.in.jsonl` in, `<name>.out.jsonl` out, exactly.
+///
 /// Regenerate with `TAILOR_UPDATE_GOLDENS=1 swift test`, then review the diff.
 @Suite struct ServeTranscriptTests {
   static let transcripts: [(name: String, arguments: [String])] = [
@@ -65,13 +66,20 @@ import Testing
   @Test(arguments: ["homepage", "email-campaign", "experiment", "localized-content"])
   func exampleRulesCheckCleanly(_ name: String) throws {
     let tailor = try #require(Paths.executable("tailor"))
-    let result = try Subprocess.run(tailor, ["check", "--strict", "examples/\(name)/rules.json"], directory: Paths.package)
+    let result = try Subprocess.run(
+      tailor,
+      ["check", "--strict", "examples/\(name)/rules.json"],
+      directory: Paths.package
+    )
     #expect(result.status == 0)
     #expect(result.output.isEmpty)
   }
 
   @Test func quickstartPrintsADecision() throws {
-    let quickstart = try #require(Paths.executable("quickstart"), "build the `quickstart` example first")
+    let quickstart = try #require(
+      Paths.executable("quickstart"),
+      "build the `quickstart` example first"
+    )
     let result = try Subprocess.run(quickstart, [])
     #expect(result.status == 0)
     #expect(result.output.hasPrefix("vip vip-eu\n"))

@@ -1,17 +1,22 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Testing
 
 @testable import Tailor
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The server as a process: flushing, signals, reloads, stats, threads, and hostile input.
 @Suite struct ServerLifecycleTests {
   func serve(_ arguments: [String] = [], rules: String = "rules.json") throws -> Subprocess {
     let tailor = try #require(Paths.executable("tailor"))
-    return try Subprocess(tailor, ["serve", "--rules", rules] + arguments, directory: Paths.fixtures)
+    return try Subprocess(
+      tailor,
+      ["serve", "--rules", rules] + arguments,
+      directory: Paths.fixtures
+    )
   }
 
   @Test func aClientThatWritesOneLineAndWaitsGetsItsAnswer() throws {
@@ -40,7 +45,11 @@ import Testing
   @Test func sigtermWhileStreamingLeavesWholeResponsesInOrder() throws {
     let server = try serve(["--threads", "2"])
     var input = ""
-    for id in 1...20_000 { input += #"{"id":\#(id),"profile":{"country":"ES","tier":"gold"},"decisions":["hero"],"now":"2026-01-01"}"# + "\n" }
+    for id in 1...20_000 {
+      input +=
+        #"{"id":\#(id),"profile":{"country":"ES","tier":"gold"},"decisions":["hero"],"now":"2026-01-01"}"#
+        + "\n"
+    }
     server.send(String(input.prefix(input.count / 2)))
     server.signal(SIGTERM)
     let result = server.finish()
@@ -58,12 +67,16 @@ import Testing
     defer { _ = system("rm -rf '\(directory)'") }
     let path = directory + "/rules.json"
     func rules(_ banner: String) -> [UInt8] {
-      Array(#"{"tailor":1,"decisions":{"banner":{"variants":{"v":"\#(banner)"},"default":"v"}}}"#.utf8)
+      Array(
+        #"{"tailor":1,"decisions":{"banner":{"variants":{"v":"\#(banner)"},"default":"v"}}}"#.utf8
+      )
     }
     Paths.write(rules("first"), to: path)
     let server = try serve(rules: path)
     let request = #"{"id":1,"profile":{}}"# + "\n"
-    let answer = { (text: String) in #"{"id":1,"decisions":{"banner":{"variant":"v","value":"\#(text)","rule":null,"reason":"default"}}}"# }
+    let answer = { (text: String) in
+      #"{"id":1,"decisions":{"banner":{"variant":"v","value":"\#(text)","rule":null,"reason":"default"}}}"#
+    }
     server.send(request)
     #expect(server.readLine() == answer("first"))
     Paths.write(rules("second"), to: path)
@@ -87,7 +100,8 @@ import Testing
     server.send(
       [
         #"{"id":1,"profile":{}}"#, "garbage", #"{"id":2,"profile":{},"decisions":["x"]}"#,
-        #"{"id":3,"op":"load","path":"rules-v2.json"}"#, #"{"id":4,"op":"load","path":"missing.json"}"#,
+        #"{"id":3,"op":"load","path":"rules-v2.json"}"#,
+        #"{"id":4,"op":"load","path":"missing.json"}"#,
         #"{"id":5,"op":"stats"}"#,
       ].joined(separator: "\n") + "\n"
     )
@@ -118,7 +132,9 @@ import Testing
       case 1: lines.append(#"{"id":\#(id),"profile":{"country":"ES""#)
       case 2: lines.append(#"{"id":\#(id),"profile":{},"decisions":["nope"]}"#)
       case 3 where id % 7 == 0:
-        lines.append(#"{"id":\#(id),"op":"load","rules":{"tailor":1,"decisions":{"hero":{"variants":{"x":\#(id)},"default":"x"}}}}"#)
+        lines.append(
+          #"{"id":\#(id),"op":"load","rules":{"tailor":1,"decisions":{"hero":{"variants":{"x":\#(id)},"default":"x"}}}}"#
+        )
       case 4 where id % 5 == 0: lines.append(#"{"id":\#(id),"op":"load","path":"rules.json"}"#)
       case 5: lines.append(#"{"id":\#(id),"op":"load","rules":{"tailor":2}}"#)
       default:
@@ -131,7 +147,12 @@ import Testing
     }
     let input = Array((lines.joined(separator: "\n") + "\n").utf8)
     let tailor = try #require(Paths.executable("tailor"))
-    let serial = try Subprocess.run(tailor, ["serve", "--rules", "rules.json"], input: input, directory: Paths.fixtures)
+    let serial = try Subprocess.run(
+      tailor,
+      ["serve", "--rules", "rules.json"],
+      input: input,
+      directory: Paths.fixtures
+    )
     let parallel = try Subprocess.run(
       tailor,
       ["serve", "--rules", "rules.json", "--threads", "4"],
@@ -163,7 +184,8 @@ import Testing
         case 0: line[min(position, line.count - 1)] = UInt8(truncatingIfNeeded: generator.next())
         case 1: line = Array(line[..<position])
         case 2: line.insert(contentsOf: line[position...].prefix(20), at: position)
-        case 3: line.insert(contentsOf: Array(repeating: UInt8(ascii: "["), count: 600), at: position)
+        case 3:
+          line.insert(contentsOf: Array(repeating: UInt8(ascii: "["), count: 600), at: position)
         default: line.remove(at: min(position, line.count - 1))
         }
         if line.isEmpty { line = [UInt8(ascii: "{")] }
@@ -192,7 +214,12 @@ import Testing
     let long = #"{"id":1,"profile":{"x":""# + String(repeating: "y", count: 3 << 20) + #""}}"#
     let input = Array((long + "\n" + #"{"id":2,"op":"ping"}"# + "\n" + long).utf8)
     let tailor = try #require(Paths.executable("tailor"))
-    let result = try Subprocess.run(tailor, ["serve", "--rules", "rules.json"], input: input, directory: Paths.fixtures)
+    let result = try Subprocess.run(
+      tailor,
+      ["serve", "--rules", "rules.json"],
+      input: input,
+      directory: Paths.fixtures
+    )
     #expect(result.status == 0)
     #expect(
       result.output == """

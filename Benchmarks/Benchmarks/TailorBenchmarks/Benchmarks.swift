@@ -1,9 +1,9 @@
 import Benchmark
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// `TAILOR_BENCH_CI=1` selects the deterministic metrics that CI checks against

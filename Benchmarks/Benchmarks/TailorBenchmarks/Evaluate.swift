@@ -56,7 +56,8 @@ func registerEvaluateBenchmarks() {
   }
 
   for count in [10, 1000, 10_000, 100_000] {
-    Benchmark("Evaluate:\(count)-rules-compiled", configuration: perSample) { (benchmark: Benchmark, input: EvaluationInput) in
+    Benchmark("Evaluate:\(count)-rules-compiled", configuration: perSample) {
+      (benchmark: Benchmark, input: EvaluationInput) in
       let evaluator = input.evaluator
       var index = 0
       for _ in benchmark.scaledIterations {
@@ -67,10 +68,13 @@ func registerEvaluateBenchmarks() {
       try EvaluationInput(rules: count)
     }
     if count <= 10_000 {
-      Benchmark("Evaluate:\(count)-rules-interpreter") { (benchmark: Benchmark, input: EvaluationInput) in
+      Benchmark("Evaluate:\(count)-rules-interpreter") {
+        (benchmark: Benchmark, input: EvaluationInput) in
         var index = 0
         for _ in benchmark.scaledIterations {
-          blackHole(input.rules.interpreter.decide("offers", for: input.profiles[index].root, now: now))
+          blackHole(
+            input.rules.interpreter.decide("offers", for: input.profiles[index].root, now: now)
+          )
           index = index == input.profiles.count - 1 ? 0 : index + 1
         }
       } setup: {
@@ -79,7 +83,8 @@ func registerEvaluateBenchmarks() {
     }
   }
 
-  Benchmark("Evaluate:1000-rules-decision-value", configuration: perSample) { (benchmark: Benchmark, input: EvaluationInput) in
+  Benchmark("Evaluate:1000-rules-decision-value", configuration: perSample) {
+    (benchmark: Benchmark, input: EvaluationInput) in
     let evaluator = input.evaluator
     var index = 0
     for _ in benchmark.scaledIterations {

@@ -12,15 +12,23 @@ struct ServeInput {
   init(rules count: Int) throws {
     var workload = Workload(seed: 42)
     let document = workload.document(rules: count)
-    handler = RequestHandler(rules: ServedRules(try Rules(json: document.jsonText), file: nil), maxDepth: 64)
+    handler = RequestHandler(
+      rules: ServedRules(try Rules(json: document.jsonText), file: nil),
+      maxDepth: 64
+    )
     scratch = RequestScratch()
     lines = workload.profiles(1000, for: document).enumerated().map { index, profile in
-      Array(#"{"id":\#(index),"profile":\#(profile.jsonText),"decisions":["offers"],"now":"2026-07-01T00:00:00Z"}"#.utf8)
+      Array(
+        #"{"id":\#(index),"profile":\#(profile.jsonText),"decisions":["offers"],"now":"2026-07-01T00:00:00Z"}"#
+          .utf8
+      )
     }
     // A server thread's scratch is set up by its first line; measure the lines after.
     var output: [UInt8] = []
     for line in lines {
-      _ = line.withUnsafeBufferPointer { handler.respond(to: $0, lineNumber: 1, into: &output, scratch: scratch) }
+      _ = line.withUnsafeBufferPointer {
+        handler.respond(to: $0, lineNumber: 1, into: &output, scratch: scratch)
+      }
     }
   }
 }
@@ -31,14 +39,22 @@ func registerServeBenchmarks() {
   // One request line in, one response line out, as the server's per-line path
   // does it (no I/O): the profile read into reused memory, the answer copied
   // from rendered fragments.
-  Benchmark("Serve:request-1000-rules", configuration: perSample) { (benchmark: Benchmark, input: ServeInput) in
+  Benchmark("Serve:request-1000-rules", configuration: perSample) {
+    (benchmark: Benchmark, input: ServeInput) in
     var output: [UInt8] = []
     output.reserveCapacity(1 << 20)
     var index = 0
     for _ in benchmark.scaledIterations {
       output.removeAll(keepingCapacity: true)
       input.lines[index].withUnsafeBufferPointer { line in
-        blackHole(input.handler.respond(to: line, lineNumber: index + 1, into: &output, scratch: input.scratch))
+        blackHole(
+          input.handler.respond(
+            to: line,
+            lineNumber: index + 1,
+            into: &output,
+            scratch: input.scratch
+          )
+        )
       }
       index = index == input.lines.count - 1 ? 0 : index + 1
     }

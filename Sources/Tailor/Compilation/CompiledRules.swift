@@ -1,5 +1,7 @@
 /// A document compiled for fast evaluation: interned predicates and one
-/// ``DecisionGraph`` per decision. Immutable and shared by every evaluation.
+/// ``DecisionGraph`` per decision.
+///
+/// Immutable and shared by every evaluation.
 struct CompiledRules: Sendable {
   var table: PredicateTable
   var decisions: [CompiledDecision]

@@ -27,11 +27,14 @@ struct Compiler {
     self.segments = segments
     var groups: [String: Set<JSONValue>] = [:]
     for group in document.groups {
-      groups[group.name] = Set(group.members.filter { $0.arrayValue == nil && $0.objectValue == nil })
+      groups[group.name] = Set(
+        group.members.filter { $0.arrayValue == nil && $0.objectValue == nil }
+      )
     }
     self.groups = groups
     var index: [ByteString: Int32] = [:]
-    for (position, decision) in document.decisions.enumerated() where index[ByteString(decision.name)] == nil {
+    for (position, decision) in document.decisions.enumerated()
+    where index[ByteString(decision.name)] == nil {
       index[ByteString(decision.name)] = Int32(position)
     }
     decisionIndex = index

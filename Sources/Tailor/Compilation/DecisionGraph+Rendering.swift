@@ -51,7 +51,10 @@ struct GraphRenderer {
     case .not(let inner): "not(" + describe(inner) + ")"
     case .predicate(let index):
       Condition.predicate(
-        Predicate(path: table.paths[Int(table.predicates[Int(index)].slot)], test: table.predicates[Int(index)].test)
+        Predicate(
+          path: table.paths[Int(table.predicates[Int(index)].slot)],
+          test: table.predicates[Int(index)].test
+        )
       ).json.jsonText
     case .decision(let index, let variant): "$decision(\(index)=\(variant))"
     case .constant(let value): value ? "true" : "false"
@@ -69,7 +72,9 @@ struct GraphRenderer {
       return ("first of", children.enumerated().map { ("group \($0.offset + 1)", $0.element) })
     case .switchOn(let slot, let cases, let fallback):
       let names = keyNames[Int(slot)]
-      var edges = cases.sorted { $0.key < $1.key }.map { (JavaScript.stringify(.string(names[Int($0.key)])), $0.value) }
+      var edges = cases.sorted { $0.key < $1.key }.map {
+        (JavaScript.stringify(.string(names[Int($0.key)])), $0.value)
+      }
       edges.append(("not a string", fallback))
       return ("switch \(path(slot))", edges)
     case .interval(let slot, let thresholds, let children, let null, let fallback):
@@ -84,7 +89,8 @@ struct GraphRenderer {
         } else if position == thresholds.count {
           label = "> \(JavaScript.numberToString(thresholds[position - 1]))"
         } else {
-          label = "(\(JavaScript.numberToString(thresholds[position - 1])), \(JavaScript.numberToString(thresholds[position])))"
+          label =
+            "(\(JavaScript.numberToString(thresholds[position - 1])), \(JavaScript.numberToString(thresholds[position])))"
         }
         edges.append((label, child))
       }
@@ -96,7 +102,9 @@ struct GraphRenderer {
 
   mutating func text() -> String {
     var output = "decision \(decision.name)"
-    if let fallback = decision.defaultVariant { output += " (default \(decision.variants[Int(fallback)].key))" }
+    if let fallback = decision.defaultVariant {
+      output += " (default \(decision.variants[Int(fallback)].key))"
+    }
     output += "\n"
     var printed: Set<Int32> = []
     func visit(_ node: Int32, _ indent: String, _ edge: String) {
@@ -115,7 +123,8 @@ struct GraphRenderer {
   }
 
   mutating func dot() -> String {
-    var output = "digraph \(JavaScript.stringify(.string(decision.name))) {\n  node [shape=box, fontname=\"Helvetica\"];\n"
+    var output =
+      "digraph \(JavaScript.stringify(.string(decision.name))) {\n  node [shape=box, fontname=\"Helvetica\"];\n"
     var seen: Set<Int32> = []
     var queue: [Int32] = [graph.root]
     while let node = queue.popLast() {

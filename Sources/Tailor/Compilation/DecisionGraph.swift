@@ -20,7 +20,13 @@ struct DecisionGraph: Sendable {
     // INVARIANT: `thresholds` ascend strictly; `children` has 2 × count + 1 entries:
     // below the first threshold, at it, between it and the next, …, above the last.
     /// A branch on the numeric value of a slot by binary search.
-    case interval(slot: Int32, thresholds: [Double], children: [Int32], null: Int32, fallback: Int32)
+    case interval(
+      slot: Int32,
+      thresholds: [Double],
+      children: [Int32],
+      null: Int32,
+      fallback: Int32
+    )
     /// No rule can match.
     case empty
   }

@@ -513,7 +513,9 @@ final class FlatRules: @unchecked Sendable {
     self.paddedOperandBytes = freeze(operandBytes)
     self.prefixBytes = freeze(prefixBytes)
     var isVersionSlot = [Bool](repeating: false, count: table.paths.count)
-    for record in predicates where record.kind == .version { isVersionSlot[Int(record.slot)] = true }
+    for record in predicates where record.kind == .version {
+      isVersionSlot[Int(record.slot)] = true
+    }
     var needsStringValue = isVersionSlot
     for record in predicates {
       switch record.kind {
@@ -525,14 +527,17 @@ final class FlatRules: @unchecked Sendable {
     for record in rules where record.kind != .serve { needsStringValue[Int(record.slot)] = true }
     // A string literal compares an array by its text, so it needs the array itself.
     var hasLiteralKey = [Bool](repeating: false, count: table.paths.count)
-    for record in predicates where record.kind == .literalKey { hasLiteralKey[Int(record.slot)] = true }
+    for record in predicates where record.kind == .literalKey {
+      hasLiteralKey[Int(record.slot)] = true
+    }
     self.profileLayout = ProfileLayout(
       children: childMaps.map { map in map.map { ($0.key.value, Int32($0.value)) } },
       exact: exact,
       subtree: subtree.map { $0.map(\.slot) },
       slotKeys: table.keyIDs.map { keys in keys.map { ($0.key.value, $0.value) } },
       flags: needsStringValue.indices.map { slot in
-        (needsStringValue[slot] ? ProfileLayout.needsString : 0) | (isVersionSlot[slot] ? ProfileLayout.isVersion : 0)
+        (needsStringValue[slot] ? ProfileLayout.needsString : 0)
+          | (isVersionSlot[slot] ? ProfileLayout.isVersion : 0)
           | (needsStringValue[slot] || hasLiteralKey[slot] ? 0 : ProfileLayout.keysOnly)
       }
     )
@@ -543,7 +548,11 @@ final class FlatRules: @unchecked Sendable {
     self.slotPaths = table.paths.map(\.components)
     self.slotKeys = table.keyIDs
     self.decisionIndex = compiled.decisionIndex
-    self.reference = ConditionEvaluator(groups: compiled.groups, segment: { _ in false }, decision: { _, _ in false })
+    self.reference = ConditionEvaluator(
+      groups: compiled.groups,
+      segment: { _ in false },
+      decision: { _, _ in false }
+    )
   }
 
   deinit {

@@ -28,9 +28,11 @@ struct GraphBuilder {
   static let maxThresholds = 512
 
   /// The most switch and interval nodes on a path from the root; deeper, the
-  /// rules stay in a leaf. Building recurses once per node on a path, and a
-  /// rule can test thousands of attributes: without a bound, five such rules
-  /// recursed hundreds of levels (overflowing a 512 KB stack) and took minutes.
+  /// rules stay in a leaf.
+  ///
+  /// Building recurses once per node on a path, and a rule can test thousands of attributes:
+  /// without a bound, five such rules recursed hundreds of levels (overflowing a 512 KB stack) and
+  /// took minutes.
   static let maxDepth = 32
   private var depth = 0
 
@@ -43,7 +45,11 @@ struct GraphBuilder {
     decisionIndex: [ByteString: Int32]
   ) {
     self.table = table
-    self.evaluator = ConditionEvaluator(groups: groups, segment: { _ in false }, decision: { _, _ in false })
+    self.evaluator = ConditionEvaluator(
+      groups: groups,
+      segment: { _ in false },
+      decision: { _, _ in false }
+    )
     self.certain = certain
     self.firstOnly = firstOnly
     self.budget = budget
@@ -100,7 +106,9 @@ struct GraphBuilder {
     if items.isEmpty { return empty() }
     let start = Int32(candidates.count)
     for item in items {
-      candidates.append(DecisionGraph.Candidate(rule: item.rule, program: program(for: .and(item.conjuncts))))
+      candidates.append(
+        DecisionGraph.Candidate(rule: item.rule, program: program(for: .and(item.conjuncts)))
+      )
     }
     budget -= items.count
     return add(.leaf(range: start..<Int32(candidates.count)), minimum: items[0].rule)
@@ -232,10 +240,18 @@ struct GraphBuilder {
       }
       children.append(node(for: survivors))
     }
-    let null = node(for: items.compactMap { specialize($0, path: path) { evaluator.matches($0, .null) } })
+    let null = node(
+      for: items.compactMap { specialize($0, path: path) { evaluator.matches($0, .null) } }
+    )
     let fallback = leaf(items)
     return add(
-      .interval(slot: slot, thresholds: thresholds, children: children, null: null, fallback: fallback),
+      .interval(
+        slot: slot,
+        thresholds: thresholds,
+        children: children,
+        null: null,
+        fallback: fallback
+      ),
       minimum: items[0].rule
     )
   }
@@ -244,7 +260,8 @@ struct GraphBuilder {
 
   /// The item with every predicate on `path` that `decide` can answer replaced by
   /// its answer, or `nil` when a conjunct became false.
-  private func specialize(_ item: Item, path: AttributePath, decide: (ValueTest) -> Bool?) -> Item? {
+  private func specialize(_ item: Item, path: AttributePath, decide: (ValueTest) -> Bool?) -> Item?
+  {
     var conjuncts: [Condition] = []
     for conjunct in item.conjuncts {
       let simplified = GraphBuilder.simplify(conjunct) { predicate in
@@ -376,7 +393,10 @@ struct GraphBuilder {
   /// Compiles a condition against the predicate table.
   mutating func program(for condition: Condition) -> Program {
     switch condition {
-    case .and(let parts): parts.isEmpty ? .constant(true) : (parts.count == 1 ? program(for: parts[0]) : .and(parts.map { program(for: $0) }))
+    case .and(let parts):
+      parts.isEmpty
+        ? .constant(true)
+        : (parts.count == 1 ? program(for: parts[0]) : .and(parts.map { program(for: $0) }))
     case .or(let parts): .or(parts.map { program(for: $0) })
     case .nor(let parts): .nor(parts.map { program(for: $0) })
     case .not(let inner): .not(program(for: inner))

@@ -1,6 +1,7 @@
 extension Diagnostic {
-  /// A stable diagnostic code. New codes are added as static members; a code is
-  /// never renamed or reused.
+  /// A stable diagnostic code.
+  ///
+  /// New codes are added as static members; a code is never renamed or reused.
   public struct Code: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral,
     CustomStringConvertible
   {

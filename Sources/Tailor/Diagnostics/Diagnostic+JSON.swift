@@ -9,11 +9,18 @@ extension Diagnostic {
     var location = JSONObject()
     location._appendUnique("pointer", .string(self.location.pointer.description))
     if let file = self.location.file { location._appendUnique("file", .string(file)) }
-    if let offset = self.location.offset { location._appendUnique("offset", .number(Double(offset))) }
+    if let offset = self.location.offset {
+      location._appendUnique("offset", .number(Double(offset)))
+    }
     if let line = self.location.line { location._appendUnique("line", .number(Double(line))) }
-    if let column = self.location.column { location._appendUnique("column", .number(Double(column))) }
+    if let column = self.location.column {
+      location._appendUnique("column", .number(Double(column)))
+    }
     if let span = self.location.span {
-      location._appendUnique("span", [.number(Double(span.lowerBound)), .number(Double(span.upperBound))])
+      location._appendUnique(
+        "span",
+        [.number(Double(span.lowerBound)), .number(Double(span.upperBound))]
+      )
     }
     return .object(
       JSONObject([

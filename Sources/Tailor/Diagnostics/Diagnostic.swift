@@ -3,7 +3,9 @@
 /// Diagnostics are values: the loader collects every one of them, sorts them by
 /// position and throws them together in a ``TailorError``.
 public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
-  /// How serious a diagnostic is. Only errors block loading.
+  /// How serious a diagnostic is.
+  ///
+  /// Only errors block loading.
   public enum Severity: String, Hashable, Sendable, Codable {
     /// The document cannot be loaded.
     case error

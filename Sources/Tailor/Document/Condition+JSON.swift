@@ -6,11 +6,15 @@ extension Condition {
     case .or(let parts): .object(JSONObject([("$or", .array(parts.map(\.json)))]))
     case .nor(let parts): .object(JSONObject([("$nor", .array(parts.map(\.json)))]))
     case .not(let inner): .object(JSONObject([("$not", inner.json)]))
-    case .predicate(let predicate): .object(JSONObject([(predicate.path.text, predicate.test.json)]))
+    case .predicate(let predicate):
+      .object(JSONObject([(predicate.path.text, predicate.test.json)]))
     case .segment(let name): .object(JSONObject([("$segment", .string(name))]))
     case .decision(let name, let variant):
       .object(JSONObject([("$decision", .object(JSONObject([(name, .string(variant))])))]))
-    case .constant(let value): value ? .object(JSONObject()) : .object(JSONObject([("$or", .array([.object(JSONObject([("$nor", .array([]))]))]))]))
+    case .constant(let value):
+      value
+        ? .object(JSONObject())
+        : .object(JSONObject([("$or", .array([.object(JSONObject([("$nor", .array([]))]))]))]))
     }
   }
 }
@@ -26,7 +30,7 @@ extension ValueTest {
 }
 
 extension Operator {
-  /// The operator's name as written, e.g. `$gte`.
+  /// The operator's name as written, such as `$gte`.
   public var name: String {
     switch self {
     case .eq: "$eq"

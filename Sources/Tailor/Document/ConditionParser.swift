@@ -26,11 +26,11 @@ struct ConditionParser {
     var level = 0
   }
 
-  /// The deepest nesting of conditions and operator objects parsed. Deeper
-  /// parts are reported (`condition_too_deep`) and evaluate to false; the
-  /// validator applies the same limit through `$segment` and `$decision`
-  /// references. Every stage walks conditions recursively, and 64 levels fit a
-  /// 512 KB thread stack even in debug builds.
+  /// The deepest nesting of conditions and operator objects parsed.
+  ///
+  /// Deeper parts are reported (`condition_too_deep`) and evaluate to false; the validator applies
+  /// the same limit through `$segment` and `$decision` references. Every stage walks conditions
+  /// recursively, and 64 levels fit a 512 KB thread stack even in debug builds.
   static let maxDepth = 64
 
   let mode: Mode
@@ -88,7 +88,11 @@ struct ConditionParser {
       return .constant(false)
     }
     guard case .object(let object) = value else {
-      report(.expectedType, at: pointer, "expected a condition object, found \(value.kindDescription)")
+      report(
+        .expectedType,
+        at: pointer,
+        "expected a condition object, found \(value.kindDescription)"
+      )
       // GrowthBook iterates the entries of a non-object: there are none, so it holds.
       return isStrict ? .constant(false) : .constant(true)
     }
@@ -100,7 +104,8 @@ struct ConditionParser {
       case "$or": parts.append(.or(parseConditionList(entry, at: entryPointer)))
       case "$nor": parts.append(.nor(parseConditionList(entry, at: entryPointer)))
       case "$not": parts.append(.not(parseCondition(entry, at: entryPointer)))
-      case "$segment" where isStrict && elementDepth > 0, "$decision" where isStrict && elementDepth > 0:
+      case "$segment" where isStrict && elementDepth > 0,
+        "$decision" where isStrict && elementDepth > 0:
         report(
           .unknownOperator,
           at: entryPointer,
@@ -131,11 +136,18 @@ struct ConditionParser {
     return parts.count == 1 ? parts[0] : .and(parts)
   }
 
-  private mutating func parseConditionList(_ value: JSONValue, at pointer: JSONPointer)
+  private mutating func parseConditionList(
+    _ value: JSONValue,
+    at pointer: JSONPointer
+  )
     -> [Condition]
   {
     guard case .array(let elements) = value else {
-      report(.expectedType, at: pointer, "expected an array of conditions, found \(value.kindDescription)")
+      report(
+        .expectedType,
+        at: pointer,
+        "expected an array of conditions, found \(value.kindDescription)"
+      )
       return []
     }
     return elements.enumerated().map { index, element in
@@ -159,7 +171,9 @@ struct ConditionParser {
           )
           continue
         }
-        sites.append(Site(kind: .segment(text), pointer: pointer.appending(index: index), level: depth))
+        sites.append(
+          Site(kind: .segment(text), pointer: pointer.appending(index: index), level: depth)
+        )
         parts.append(.segment(text))
       }
       return parts.count == 1 ? parts[0] : .and(parts)
@@ -187,17 +201,27 @@ struct ConditionParser {
     for (name, variant) in object.pairs {
       let entryPointer = pointer.appending(key: name)
       guard case .string(let variantKey) = variant else {
-        report(.expectedType, at: entryPointer, "expected a variant key, found \(variant.kindDescription)")
+        report(
+          .expectedType,
+          at: entryPointer,
+          "expected a variant key, found \(variant.kindDescription)"
+        )
         continue
       }
-      sites.append(Site(kind: .decision(name, variant: variantKey), pointer: entryPointer, level: depth))
+      sites.append(
+        Site(kind: .decision(name, variant: variantKey), pointer: entryPointer, level: depth)
+      )
       parts.append(.decision(name, variant: variantKey))
     }
     return parts.count == 1 ? parts[0] : .and(parts)
   }
 
   /// Parses `path: value`, splitting an operator object into one predicate per operator.
-  private mutating func parseField(_ path: AttributePath, _ value: JSONValue, at pointer: JSONPointer)
+  private mutating func parseField(
+    _ path: AttributePath,
+    _ value: JSONValue,
+    at pointer: JSONPointer
+  )
     -> [Condition]
   {
     switch parseValueTest(value, at: pointer, path: path.text) {
@@ -216,8 +240,11 @@ struct ConditionParser {
   }
 
   /// Parses a condition value: an operator object or a literal.
-  mutating func parseValueTest(_ value: JSONValue, at pointer: JSONPointer, path: String) -> ValueTest
-  {
+  mutating func parseValueTest(
+    _ value: JSONValue,
+    at pointer: JSONPointer,
+    path: String
+  ) -> ValueTest {
     guard case .object(let object) = value else { return .literal(value) }
     if ConditionParser.isOperatorObject(object) {
       depth += 1
@@ -247,8 +274,12 @@ struct ConditionParser {
     return .literal(value)
   }
 
-  private mutating func operandSite(_ path: String, _ op: String, _ operand: JSONValue, _ pointer: JSONPointer)
-  {
+  private mutating func operandSite(
+    _ path: String,
+    _ op: String,
+    _ operand: JSONValue,
+    _ pointer: JSONPointer
+  ) {
     if isStrict {
       sites.append(Site(kind: .operand(path: path, op: op, operand: operand), pointer: pointer))
     }
@@ -277,9 +308,10 @@ struct ConditionParser {
     return parsed
   }
 
-  /// Parses an operator's operand. Operators that nest value tests or
-  /// conditions are handled here; every other one in ``parseLeafOperator``, so
-  /// that the large frame of that switch is never part of a recursion.
+  /// Parses an operator's operand.
+  ///
+  /// Operators that nest value tests or conditions are handled here; every other one in
+  /// ``parseLeafOperator``, so that the large frame of that switch is never part of a recursion.
   private mutating func parseOperatorOperand(
     _ op: String,
     _ operand: JSONValue,
@@ -326,7 +358,12 @@ struct ConditionParser {
     switch op {
     case "$eq", "$ne":
       if isStrict, operand.arrayValue != nil || operand.objectValue != nil {
-        return expectType(op, operand, pointer, "a string, number, boolean or null (arrays and objects are never identical)")
+        return expectType(
+          op,
+          operand,
+          pointer,
+          "a string, number, boolean or null (arrays and objects are never identical)"
+        )
       }
       return op == "$eq" ? .eq(operand) : .ne(operand)
     case "$lt", "$lte", "$gt", "$gte":
@@ -339,7 +376,8 @@ struct ConditionParser {
         return expectType(op, operand, pointer, "an array")
       }
       let insensitive = op == "$ini" || op == "$nini"
-      return op.hasPrefix("$n") ? .nin(elements, caseInsensitive: insensitive) : .in(elements, caseInsensitive: insensitive)
+      return op.hasPrefix("$n")
+        ? .nin(elements, caseInsensitive: insensitive) : .in(elements, caseInsensitive: insensitive)
     case "$inGroup", "$notInGroup":
       let name: String
       if case .string(let text) = operand {
@@ -461,7 +499,11 @@ struct ConditionParser {
     for i in 1...max(x.count, 1) where !x.isEmpty {
       var current = [i] + Array(repeating: 0, count: y.count)
       for j in 1...max(y.count, 1) where !y.isEmpty {
-        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        current[j] = min(
+          previous[j] + 1,
+          current[j - 1] + 1,
+          previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)
+        )
       }
       previous = current
     }

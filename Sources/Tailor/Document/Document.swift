@@ -84,7 +84,7 @@ public struct DecisionDefinition: Hashable, Sendable {
     case all(limit: Int?)
   }
 
-  /// The decision's name, e.g. `homepage-hero`.
+  /// The decision's name, such as `homepage-hero`.
   public var name: String
   /// The variants, in written order.
   public var variants: [Variant]
@@ -105,7 +105,7 @@ public struct DecisionDefinition: Hashable, Sendable {
 
 /// A variant: a key and the content to show.
 public struct Variant: Hashable, Sendable {
-  /// The key, e.g. `vip`.
+  /// The key, such as `vip`.
   public var key: String
   /// The content: any JSON value.
   public var value: JSONValue

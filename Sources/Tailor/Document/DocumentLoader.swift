@@ -11,7 +11,11 @@ enum DocumentLoader {
   /// The nesting limit for rules documents.
   static let maxDepth = 256
 
-  static func load(_ bytes: [UInt8], file: String?, analyze: Bool = true) -> Result<Loaded, TailorError> {
+  static func load(
+    _ bytes: [UInt8],
+    file: String?,
+    analyze: Bool = true
+  ) -> Result<Loaded, TailorError> {
     var diagnostics: [Diagnostic] = []
     let root: JSONValue
     do {
@@ -40,7 +44,8 @@ enum DocumentLoader {
   }
 
   /// Fills in offsets, lines and columns, then sorts by position.
-  static func locate(_ diagnostics: [Diagnostic], in bytes: [UInt8], file: String?) -> [Diagnostic] {
+  static func locate(_ diagnostics: [Diagnostic], in bytes: [UInt8], file: String?) -> [Diagnostic]
+  {
     var located = diagnostics
     let missing = located.filter { $0.location.offset == nil }
     if !missing.isEmpty {

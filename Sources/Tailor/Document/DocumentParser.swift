@@ -65,16 +65,21 @@ struct DocumentParser {
 
   // MARK: Sections
 
-  private mutating func parseAttributes(_ value: JSONValue, at pointer: JSONPointer)
+  private mutating func parseAttributes(
+    _ value: JSONValue,
+    at pointer: JSONPointer
+  )
     -> [AttributeDefinition]
   {
-    guard let entries = expectObject(value, at: pointer, what: "an object of attribute types") else {
+    guard let entries = expectObject(value, at: pointer, what: "an object of attribute types")
+    else {
       return []
     }
     var result: [AttributeDefinition] = []
     for (name, typeValue) in entries.pairs {
       let entryPointer = pointer.appending(key: name)
-      guard case .string(let typeName) = typeValue, let type = AttributeType(rawValue: typeName) else {
+      guard case .string(let typeName) = typeValue, let type = AttributeType(rawValue: typeName)
+      else {
         report(
           .unknownAttributeType,
           at: entryPointer,
@@ -90,8 +95,13 @@ struct DocumentParser {
     return result
   }
 
-  private mutating func parseGroups(_ value: JSONValue, at pointer: JSONPointer) -> [GroupDefinition] {
-    guard let entries = expectObject(value, at: pointer, what: "an object of groups") else { return [] }
+  private mutating func parseGroups(
+    _ value: JSONValue,
+    at pointer: JSONPointer
+  ) -> [GroupDefinition] {
+    guard let entries = expectObject(value, at: pointer, what: "an object of groups") else {
+      return []
+    }
     var result: [GroupDefinition] = []
     for (name, members) in entries.pairs {
       guard case .array(let list) = members else {
@@ -102,7 +112,8 @@ struct DocumentParser {
         )
         continue
       }
-      for (index, member) in list.enumerated() where member.arrayValue != nil || member.objectValue != nil {
+      for (index, member) in list.enumerated()
+      where member.arrayValue != nil || member.objectValue != nil {
         report(
           .expectedType,
           at: pointer.appending(key: name).appending(index: index),
@@ -114,7 +125,11 @@ struct DocumentParser {
     return result
   }
 
-  private mutating func parseDecision(_ name: String, _ value: JSONValue, at pointer: JSONPointer)
+  private mutating func parseDecision(
+    _ name: String,
+    _ value: JSONValue,
+    at pointer: JSONPointer
+  )
     -> DecisionDefinition?
   {
     guard
@@ -135,28 +150,48 @@ struct DocumentParser {
       requires: nil
     )
     if let variants = object["variants"],
-      let entries = expectObject(variants, at: pointer.appending(key: "variants"), what: "an object of variants")
+      let entries = expectObject(
+        variants,
+        at: pointer.appending(key: "variants"),
+        what: "an object of variants"
+      )
     {
       decision.variants = entries.pairs.map { Variant(key: $0.0, value: $0.1) }
     }
     if decision.variants.isEmpty, object["variants"]?.objectValue != nil {
-      report(.outOfRange, at: pointer.appending(key: "variants"), "a decision needs at least one variant")
+      report(
+        .outOfRange,
+        at: pointer.appending(key: "variants"),
+        "a decision needs at least one variant"
+      )
     }
     let variants = decision.variants
     if let defaultValue = object["default"] {
       let defaultPointer = pointer.appending(key: "default")
       if case .string(let key) = defaultValue {
-        if checkVariant(key, at: defaultPointer, key: false, in: name, variants) { decision.defaultVariant = key }
+        if checkVariant(key, at: defaultPointer, key: false, in: name, variants) {
+          decision.defaultVariant = key
+        }
       } else if !defaultValue.isNull {
-        report(.expectedType, at: defaultPointer, "expected a variant key, found \(defaultValue.kindDescription)")
+        report(
+          .expectedType,
+          at: defaultPointer,
+          "expected a variant key, found \(defaultValue.kindDescription)"
+        )
       }
     }
     var limit: Int?
     if let limitValue = object["limit"] {
-      if case .number(let number) = limitValue, number >= 1, number == number.rounded(), number <= 1e9 {
+      if case .number(let number) = limitValue, number >= 1, number == number.rounded(),
+        number <= 1e9
+      {
         limit = Int(number)
       } else {
-        report(.outOfRange, at: pointer.appending(key: "limit"), "expected a whole number of at least 1, found \(describe(limitValue))")
+        report(
+          .outOfRange,
+          at: pointer.appending(key: "limit"),
+          "expected a whole number of at least 1, found \(describe(limitValue))"
+        )
       }
     }
     if let mode = object["mode"] {
@@ -172,13 +207,25 @@ struct DocumentParser {
         }
       case .string("all"): decision.mode = .all(limit: limit)
       default:
-        report(.expectedType, at: pointer.appending(key: "mode"), "expected `\"first\"` or `\"all\"`, found \(describe(mode))")
+        report(
+          .expectedType,
+          at: pointer.appending(key: "mode"),
+          "expected `\"first\"` or `\"all\"`, found \(describe(mode))"
+        )
       }
     } else if object["limit"] != nil {
-      report(.unknownKey, at: pointer.appending(key: "limit"), key: true, "`limit` applies only to `mode: \"all\"`")
+      report(
+        .unknownKey,
+        at: pointer.appending(key: "limit"),
+        key: true,
+        "`limit` applies only to `mode: \"all\"`"
+      )
     }
     if let requires = object["requires"] {
-      decision.requires = conditions.parseCondition(requires, at: pointer.appending(key: "requires"))
+      decision.requires = conditions.parseCondition(
+        requires,
+        at: pointer.appending(key: "requires")
+      )
     }
     if let rules = object["rules"] {
       let rulesPointer = pointer.appending(key: "rules")
@@ -190,12 +237,20 @@ struct DocumentParser {
           else { continue }
           // A rule without an id is already reported as `missing_key`; it has no `id` to point at.
           if !rule.id.isEmpty, !seen.insert(ByteString(rule.id)).inserted {
-            report(.duplicateRuleID, at: rulePointer.appending(key: "id"), "duplicate rule id `\(rule.id)` in decision `\(name)`")
+            report(
+              .duplicateRuleID,
+              at: rulePointer.appending(key: "id"),
+              "duplicate rule id `\(rule.id)` in decision `\(name)`"
+            )
           }
           decision.rules.append(rule)
         }
       } else {
-        report(.expectedType, at: rulesPointer, "expected an array of rules, found \(rules.kindDescription)")
+        report(
+          .expectedType,
+          at: rulesPointer,
+          "expected an array of rules, found \(rules.kindDescription)"
+        )
       }
     }
     return decision
@@ -248,7 +303,11 @@ struct DocumentParser {
       if case .string(let text) = idValue, !text.isEmpty {
         id = text
       } else {
-        report(.expectedType, at: pointer.appending(key: "id"), "expected a non-empty rule id string, found \(describe(idValue))")
+        report(
+          .expectedType,
+          at: pointer.appending(key: "id"),
+          "expected a non-empty rule id string, found \(describe(idValue))"
+        )
         ok = false
       }
     }
@@ -259,15 +318,33 @@ struct DocumentParser {
     var serve: String?
     if let serveValue = object["serve"] {
       if case .string(let key) = serveValue {
-        if checkVariant(key, at: pointer.appending(key: "serve"), key: false, in: decision, variants) { serve = key } else { ok = false }
+        if checkVariant(
+          key,
+          at: pointer.appending(key: "serve"),
+          key: false,
+          in: decision,
+          variants
+        ) {
+          serve = key
+        } else {
+          ok = false
+        }
       } else {
-        report(.expectedType, at: pointer.appending(key: "serve"), "expected a variant key, found \(serveValue.kindDescription)")
+        report(
+          .expectedType,
+          at: pointer.appending(key: "serve"),
+          "expected a variant key, found \(serveValue.kindDescription)"
+        )
         ok = false
       }
     }
     var action: RuleAction?
     if let rolloutValue = object["rollout"] {
-      if let rollout = parseRollout(rolloutValue, at: pointer.appending(key: "rollout"), defaultSeed: defaultSeed),
+      if let rollout = parseRollout(
+        rolloutValue,
+        at: pointer.appending(key: "rollout"),
+        defaultSeed: defaultSeed
+      ),
         let serve
       {
         action = .rollout(serve, rollout)
@@ -276,7 +353,13 @@ struct DocumentParser {
       }
     }
     if let splitValue = object["split"] {
-      if let split = parseSplit(splitValue, at: pointer.appending(key: "split"), defaultSeed: defaultSeed, decision: decision, variants: variants) {
+      if let split = parseSplit(
+        splitValue,
+        at: pointer.appending(key: "split"),
+        defaultSeed: defaultSeed,
+        decision: decision,
+        variants: variants
+      ) {
         action = .split(split)
       } else {
         ok = false
@@ -311,7 +394,11 @@ struct DocumentParser {
     return Rule(id: id, condition: condition, action: action, schedule: schedule)
   }
 
-  private mutating func parseRollout(_ value: JSONValue, at pointer: JSONPointer, defaultSeed: String)
+  private mutating func parseRollout(
+    _ value: JSONValue,
+    at pointer: JSONPointer,
+    defaultSeed: String
+  )
     -> Rollout?
   {
     guard
@@ -330,7 +417,11 @@ struct DocumentParser {
       if case .number(let number) = percentValue, number >= 0, number <= 100 {
         percent = number
       } else {
-        report(.outOfRange, at: pointer.appending(key: "percent"), "expected a percentage from 0 to 100, found \(describe(percentValue))")
+        report(
+          .outOfRange,
+          at: pointer.appending(key: "percent"),
+          "expected a percentage from 0 to 100, found \(describe(percentValue))"
+        )
       }
     }
     guard let by, let seed, let percent else { return nil }
@@ -360,21 +451,35 @@ struct DocumentParser {
       if case .number(let number) = coverageValue, number >= 0, number <= 1 {
         coverage = number
       } else {
-        report(.outOfRange, at: pointer.appending(key: "coverage"), "expected a fraction from 0 to 1, found \(describe(coverageValue))")
+        report(
+          .outOfRange,
+          at: pointer.appending(key: "coverage"),
+          "expected a fraction from 0 to 1, found \(describe(coverageValue))"
+        )
         coverage = nil
       }
     }
     var weights: [Split.Weight]?
     if let weightsValue = object["weights"] {
       let weightsPointer = pointer.appending(key: "weights")
-      if let entries = expectObject(weightsValue, at: weightsPointer, what: "an object of variant weights") {
+      if let entries = expectObject(
+        weightsValue,
+        at: weightsPointer,
+        what: "an object of variant weights"
+      ) {
         var list: [Split.Weight] = []
         var valid = true
         for (key, weightValue) in entries.pairs {
           let entryPointer = weightsPointer.appending(key: key)
-          if !checkVariant(key, at: entryPointer, key: true, in: decision, variants) { valid = false }
+          if !checkVariant(key, at: entryPointer, key: true, in: decision, variants) {
+            valid = false
+          }
           guard case .number(let weight) = weightValue, weight >= 0, weight <= 1 else {
-            report(.outOfRange, at: entryPointer, "expected a weight from 0 to 1, found \(describe(weightValue))")
+            report(
+              .outOfRange,
+              at: entryPointer,
+              "expected a weight from 0 to 1, found \(describe(weightValue))"
+            )
             valid = false
             continue
           }
@@ -390,7 +495,9 @@ struct DocumentParser {
               .weightsSum,
               at: weightsPointer,
               "weights sum to \(JavaScript.numberToString(total)), not 1",
-              notes: ["weights are fractions of the covered users; use `coverage` to include fewer users"]
+              notes: [
+                "weights are fractions of the covered users; use `coverage` to include fewer users"
+              ]
             )
             valid = false
           }
@@ -405,18 +512,30 @@ struct DocumentParser {
   private mutating func parseBy(_ object: JSONObject, at pointer: JSONPointer) -> AttributePath? {
     guard let value = object["by"] else { return AttributePath("id") }
     guard case .string(let text) = value, !text.isEmpty else {
-      report(.expectedType, at: pointer.appending(key: "by"), "expected an attribute name, found \(describe(value))")
+      report(
+        .expectedType,
+        at: pointer.appending(key: "by"),
+        "expected an attribute name, found \(describe(value))"
+      )
       return nil
     }
     return AttributePath(text)
   }
 
-  private mutating func parseSeed(_ object: JSONObject, at pointer: JSONPointer, default seed: String)
+  private mutating func parseSeed(
+    _ object: JSONObject,
+    at pointer: JSONPointer,
+    default seed: String
+  )
     -> String?
   {
     guard let value = object["seed"] else { return seed }
     guard case .string(let text) = value else {
-      report(.expectedType, at: pointer.appending(key: "seed"), "expected a seed string, found \(value.kindDescription)")
+      report(
+        .expectedType,
+        at: pointer.appending(key: "seed"),
+        "expected a seed string, found \(value.kindDescription)"
+      )
       return nil
     }
     return text
@@ -424,7 +543,13 @@ struct DocumentParser {
 
   private mutating func parseSchedule(_ value: JSONValue, at pointer: JSONPointer) -> Schedule? {
     guard
-      let object = fields(value, at: pointer, what: "a schedule", allowed: ["from", "until"], required: [])
+      let object = fields(
+        value,
+        at: pointer,
+        what: "a schedule",
+        allowed: ["from", "until"],
+        required: []
+      )
     else { return nil }
     var schedule = Schedule()
     var ok = true
@@ -432,7 +557,11 @@ struct DocumentParser {
       guard let bound = object[key] else { continue }
       let boundPointer = pointer.appending(key: key)
       guard case .string(let text) = bound else {
-        report(.expectedType, at: boundPointer, "expected an ISO-8601 date-time string, found \(bound.kindDescription)")
+        report(
+          .expectedType,
+          at: boundPointer,
+          "expected an ISO-8601 date-time string, found \(bound.kindDescription)"
+        )
         ok = false
         continue
       }
@@ -449,7 +578,11 @@ struct DocumentParser {
       if key == "from" { schedule.from = instant } else { schedule.until = instant }
     }
     if let from = schedule.from, let until = schedule.until, until <= from {
-      report(.emptySchedule, at: pointer.appending(key: "until"), "`until` is not after `from`: the rule is never active")
+      report(
+        .emptySchedule,
+        at: pointer.appending(key: "until"),
+        "`until` is not after `from`: the rule is never active"
+      )
       ok = false
     }
     return ok ? schedule : nil
@@ -467,7 +600,11 @@ struct DocumentParser {
     diagnostics.append(Diagnostic(code, at: pointer, key: key, message, notes: notes))
   }
 
-  private mutating func expectObject(_ value: JSONValue, at pointer: JSONPointer, what: String)
+  private mutating func expectObject(
+    _ value: JSONValue,
+    at pointer: JSONPointer,
+    what: String
+  )
     -> JSONObject?
   {
     guard case .object(let object) = value else {
@@ -487,12 +624,20 @@ struct DocumentParser {
   ) -> JSONObject? {
     guard let object = expectObject(value, at: pointer, what: what) else { return nil }
     for key in object.keys where !allowed.contains(key) {
-      let suggestion = allowed.min { ConditionParser.editDistance(key, $0) < ConditionParser.editDistance(key, $1) }
+      let suggestion = allowed.min {
+        ConditionParser.editDistance(key, $0) < ConditionParser.editDistance(key, $1)
+      }
       var notes = ["allowed keys are " + allowed.map { "`\($0)`" }.joined(separator: ", ")]
       if let suggestion, ConditionParser.editDistance(key, suggestion) <= 2 {
         notes.insert("did you mean `\(suggestion)`?", at: 0)
       }
-      report(.unknownKey, at: pointer.appending(key: key), key: true, "unknown key `\(key)` in \(what)", notes: notes)
+      report(
+        .unknownKey,
+        at: pointer.appending(key: key),
+        key: true,
+        "unknown key `\(key)` in \(what)",
+        notes: notes
+      )
     }
     for key in required where object[key] == nil {
       report(.missingKey, at: pointer, "\(what) needs `\(key)`")
@@ -500,4 +645,3 @@ struct DocumentParser {
     return object
   }
 }
-

@@ -11,8 +11,9 @@ public enum Bucketing {
     fnv32a(continuing: fnv32a(continuing: 0x811C_9DC5, a), b)
   }
 
-  /// Continues FNV-1a from `hash` over the UTF-16 code units of `text`. An
-  /// ASCII byte is its own code unit, so ASCII text is hashed from its UTF-8.
+  /// Continues FNV-1a from `hash` over the UTF-16 code units of `text`.
+  ///
+  /// An ASCII byte is its own code unit, so ASCII text is hashed from its UTF-8.
   @inline(__always)
   static func fnv32a(continuing hash: UInt32, _ text: String) -> UInt32 {
     let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> UInt32? in
@@ -41,7 +42,11 @@ public enum Bucketing {
   /// Continues FNV-1a from `hash` over `count` bytes of ASCII (each its own
   /// UTF-16 code unit), or returns `nil` at the first byte that is not ASCII.
   @inline(__always)
-  static func fnv32a(continuing hash: UInt32, ascii bytes: UnsafePointer<UInt8>, _ count: Int) -> UInt32? {
+  static func fnv32a(
+    continuing hash: UInt32,
+    ascii bytes: UnsafePointer<UInt8>,
+    _ count: Int
+  ) -> UInt32? {
     var hash = hash
     for index in 0..<count {
       let byte = bytes[index]
@@ -55,7 +60,9 @@ public enum Bucketing {
   static func hashV2(inner: UInt32) -> Double {
     var inner = inner
     // Up to 10 decimal digits, most significant first.
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    )
     var count = 0
     withUnsafeMutableBytes(of: &digits) { buffer in
       repeat {
@@ -98,7 +105,11 @@ public enum Bucketing {
   /// Coverage is clamped to [0, 1]. Weights that are missing, of the wrong
   /// length, or summing outside [0.99, 1.01] are replaced by equal weights.
   /// Range `i` starts at the sum of the earlier weights and spans `coverage × wᵢ`.
-  public static func bucketRanges(count: Int, coverage: Double = 1, weights: [Double]? = nil)
+  public static func bucketRanges(
+    count: Int,
+    coverage: Double = 1,
+    weights: [Double]? = nil
+  )
     -> [BucketRange]
   {
     let clamped = coverage < 0 ? 0 : (coverage > 1 ? 1 : coverage)
@@ -124,7 +135,12 @@ public enum Bucketing {
   }
 
   /// GrowthBook's `inNamespace(userId, [namespace, start, end])`.
-  public static func inNamespace(_ id: String, namespace: String, start: Double, end: Double) -> Bool {
+  public static func inNamespace(
+    _ id: String,
+    namespace: String,
+    start: Double,
+    end: Double
+  ) -> Bool {
     guard let n = hash(seed: "__" + namespace, value: id, version: 1) else { return false }
     return n >= start && n < end
   }

@@ -63,7 +63,11 @@ struct ConditionEvaluator {
   }
 
   /// Implicit equality with loose coercion by the literal's type (SEMANTICS §2).
-  static func literalMatches(_ literal: JSONValue, _ value: JSONValue, caseInsensitive: Bool = false)
+  static func literalMatches(
+    _ literal: JSONValue,
+    _ value: JSONValue,
+    caseInsensitive: Bool = false
+  )
     -> Bool
   {
     switch literal {
@@ -195,7 +199,9 @@ struct ConditionEvaluator {
     if needle.isEmpty { return true }
     guard needle.count <= haystack.count else { return false }
     for start in 0...(haystack.count - needle.count)
-    where haystack[start] == needle[0] && haystack[start..<start + needle.count].elementsEqual(needle) {
+    where haystack[start] == needle[0]
+      && haystack[start..<start + needle.count].elementsEqual(needle)
+    {
       return true
     }
     return false

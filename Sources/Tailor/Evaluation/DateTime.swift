@@ -1,8 +1,7 @@
 /// ISO-8601 date-times for `$before`, `$after` and rule schedules.
 ///
-/// Accepted forms: `YYYY-MM-DD` (midnight UTC) and
-/// `YYYY-MM-DDTHH:MM[:SS[.fraction]]` followed by `Z`, `±HH:MM`, `±HHMM` or
-/// nothing (UTC). `t`, `z` and a space in place of `T` are accepted too.
+/// Accepted forms: `YYYY-MM-DD` (midnight UTC) and `YYYY-MM-DDTHH:MM[:SS[.fraction]]` followed by
+/// `Z`, `±HH:MM`, `±HHMM` or nothing (UTC). `t`, `z` and a space in place of `T` are accepted too.
 /// Time zones are honoured: the result is seconds since 1970-01-01T00:00:00Z.
 public enum DateTime {
   /// Parses an ISO-8601 date-time to seconds since the Unix epoch, or `nil`.
@@ -40,7 +39,9 @@ public enum DateTime {
     guard
       expect(UInt8(ascii: "T")) || expect(UInt8(ascii: "t")) || expect(UInt8(ascii: " "))
     else { return nil }
-    guard let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2) else { return nil }
+    guard let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2) else {
+      return nil
+    }
     var second = 0
     var fraction = 0.0
     if expect(UInt8(ascii: ":")) {

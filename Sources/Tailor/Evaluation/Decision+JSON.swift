@@ -60,7 +60,10 @@ extension Decision {
       output.append(UInt8(ascii: "{"))
       first.writeFields(into: &output, renderedValue: renderedValue(first))
     } else {
-      JSONValue.appendASCII("{\"variant\":null,\"value\":null,\"rule\":null,\"reason\":", to: &output)
+      JSONValue.appendASCII(
+        "{\"variant\":null,\"value\":null,\"rule\":null,\"reason\":",
+        to: &output
+      )
       JSONValue.writeString(reason.rawValue, into: &output)
     }
     if let trace {
@@ -101,9 +104,17 @@ extension Decision.Match {
     JSONValue.appendASCII("\"variant\":", to: &output)
     JSONValue.writeString(variant, into: &output)
     JSONValue.appendASCII(",\"value\":", to: &output)
-    if let renderedValue { output.append(contentsOf: renderedValue) } else { value.write(into: &output) }
+    if let renderedValue {
+      output.append(contentsOf: renderedValue)
+    } else {
+      value.write(into: &output)
+    }
     JSONValue.appendASCII(",\"rule\":", to: &output)
-    if let rule { JSONValue.writeString(rule, into: &output) } else { JSONValue.appendASCII("null", to: &output) }
+    if let rule {
+      JSONValue.writeString(rule, into: &output)
+    } else {
+      JSONValue.appendASCII("null", to: &output)
+    }
     JSONValue.appendASCII(",\"reason\":", to: &output)
     JSONValue.writeString(reason.rawValue, into: &output)
   }

@@ -28,7 +28,13 @@ public struct Decision: Hashable, Sendable {
     public var bucket: Double?
 
     /// Creates a match.
-    public init(variant: String, value: JSONValue, rule: String?, reason: Reason, bucket: Double? = nil) {
+    public init(
+      variant: String,
+      value: JSONValue,
+      rule: String?,
+      reason: Reason,
+      bucket: Double? = nil
+    ) {
       self.variant = variant
       self.value = value
       self.rule = rule
@@ -42,16 +48,19 @@ public struct Decision: Hashable, Sendable {
   /// Whether the decision is `mode: "all"` (answers a list of matches).
   public var isMultiple: Bool
   /// The served variants: one at most in `first` mode, up to `limit` in `all` mode.
+  ///
   /// Empty when nothing matched and the decision has no default.
   public var matches: [Match]
   /// Why nothing was served, or why the default was: `default` or `prerequisite_failed`.
+  ///
   /// For a served rule, the first match's reason.
   public var reason: Reason
   /// The explanation, when requested.
   public var trace: Trace?
 
   /// Creates a decision.
-  public init(name: String, isMultiple: Bool, matches: [Match], reason: Reason, trace: Trace? = nil) {
+  public init(name: String, isMultiple: Bool, matches: [Match], reason: Reason, trace: Trace? = nil)
+  {
     self.name = name
     self.isMultiple = isMultiple
     self.matches = matches

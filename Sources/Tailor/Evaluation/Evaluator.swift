@@ -111,7 +111,9 @@ public final class Evaluator {
   }
 
   /// Prepares a profile for this evaluator's rules.
-  public func prepare(_ profile: Profile) -> PreparedProfile { PreparedProfile(flat, root: profile.root) }
+  public func prepare(_ profile: Profile) -> PreparedProfile {
+    PreparedProfile(flat, root: profile.root)
+  }
 
   /// Decides one decision, or returns `nil` when there is no decision `name`.
   ///
@@ -119,6 +121,7 @@ public final class Evaluator {
   ///   - name: the decision's name.
   ///   - profile: the profile.
   ///   - now: seconds since 1970-01-01T00:00:00Z, for schedules.
+  /// - Returns: the decision, or `nil` when there is no decision `name`.
   /// - Complexity: proportional to the path through the decision's graph and the
   ///   rules in the leaves it reaches, not to the number of rules.
   public func decide(_ name: String, for profile: Profile, at now: Double) -> Decision? {
@@ -141,28 +144,50 @@ public final class Evaluator {
 
   /// Decides every decision for a prepared profile, in document order.
   public func decideAll(for profile: PreparedProfile, at now: Double) -> [Decision] {
-    precondition(profile.layout == ObjectIdentifier(flat), "the profile was prepared for other rules")
+    precondition(
+      profile.layout == ObjectIdentifier(flat),
+      "the profile was prepared for other rules"
+    )
     let generation = nextGeneration()
     return (0..<decisionCount).map { index in
       withWalk(profile, now, generation) { walk in decision(index, walk.hits(of: Int32(index))) }
     }
   }
 
-  func decide(index: Int, for profile: PreparedProfile, at now: Double, continuing: Bool = false) -> Decision {
-    precondition(profile.layout == ObjectIdentifier(flat), "the profile was prepared for other rules")
+  func decide(
+    index: Int,
+    for profile: PreparedProfile,
+    at now: Double,
+    continuing: Bool = false
+  ) -> Decision {
+    precondition(
+      profile.layout == ObjectIdentifier(flat),
+      "the profile was prepared for other rules"
+    )
     let generation = continuing && self.generation != 0 ? self.generation : nextGeneration()
-    return withWalk(profile, now, generation) { walk in decision(index, walk.hits(of: Int32(index))) }
+    return withWalk(profile, now, generation) { walk in decision(index, walk.hits(of: Int32(index)))
+    }
   }
 
   /// The raw outcome of one decision: variant and rule indices, without building strings.
-  func outcome(index: Int, for profile: PreparedProfile, at now: Double, generation reuse: Bool = false)
+  func outcome(
+    index: Int,
+    for profile: PreparedProfile,
+    at now: Double,
+    generation reuse: Bool = false
+  )
     -> HitList
   {
     let generation = reuse && self.generation != 0 ? self.generation : nextGeneration()
     return withWalk(profile, now, generation) { walk in walk.hits(of: Int32(index)) }
   }
 
-  private func withWalk<T>(_ profile: PreparedProfile, _ now: Double, _ generation: UInt32, _ body: (Walk) -> T)
+  private func withWalk<T>(
+    _ profile: PreparedProfile,
+    _ now: Double,
+    _ generation: UInt32,
+    _ body: (Walk) -> T
+  )
     -> T
   {
     withExtendedLifetime(profile) { withWalk(profile.unmanagedStorage, now, generation, body) }
@@ -170,7 +195,12 @@ public final class Evaluator {
 
   /// The outcome of one decision for a prepared profile's storage, which the
   /// caller keeps alive: no reference is counted on the way.
-  func outcome(index: Int, storage: Unmanaged<PreparedProfile.Storage>, at now: Double, generation reuse: Bool)
+  func outcome(
+    index: Int,
+    storage: Unmanaged<PreparedProfile.Storage>,
+    at now: Double,
+    generation reuse: Bool
+  )
     -> HitList
   {
     let generation = reuse && self.generation != 0 ? self.generation : nextGeneration()
@@ -352,7 +382,10 @@ private struct Walk {
     let position = Int(index)
     let record = decisions[position]
     if decisionStamp[position] == generation {
-      return HitList(single: decisionFirst[position], list: record.isMultiple ? decisionAll[position] : nil)
+      return HitList(
+        single: decisionFirst[position],
+        list: record.isMultiple ? decisionAll[position] : nil
+      )
     }
     var single = Hit(rule: -1, variant: -1, reason: .default, bucket: .nan)
     var list: [Hit]? = record.isMultiple ? [] : nil
@@ -433,7 +466,9 @@ private struct Walk {
         if let hit = attempt(candidates[Int(position)], decision) { hits.append(hit) }
       }
     case .firstOf:
-      for offset in 0..<record.b { collect(children[Int(record.a + offset)], decision, into: &hits) }
+      for offset in 0..<record.b {
+        collect(children[Int(record.a + offset)], decision, into: &hits)
+      }
     case .switchDense, .switchSorted, .interval:
       if let next = branch(record) { collect(next, decision, into: &hits) }
     }
@@ -489,20 +524,25 @@ private struct Walk {
   }
 
   /// Checks a candidate's schedule, condition, and rollout or split.
-  func attempt(_ candidate: FlatRules.CandidateRecord, _ decision: FlatRules.DecisionRecord) -> Hit? {
+  func attempt(_ candidate: FlatRules.CandidateRecord, _ decision: FlatRules.DecisionRecord) -> Hit?
+  {
     if candidate.served >= 0 {
       // Serves a variant at any time: only the condition is read.
-      guard candidate.predicate >= 0 ? predicate(candidate.predicate) : evaluate(candidate.program) else { return nil }
+      guard candidate.predicate >= 0 ? predicate(candidate.predicate) : evaluate(candidate.program)
+      else { return nil }
       return Hit(rule: candidate.rule, variant: candidate.served, reason: .match, bucket: .nan)
     }
     let rule = rules[Int(decision.firstRule + candidate.rule)]
     if rule.hasSchedule && (now < rule.from || now >= rule.until) { return nil }
-    guard candidate.predicate >= 0 ? predicate(candidate.predicate) : evaluate(candidate.program) else { return nil }
+    guard candidate.predicate >= 0 ? predicate(candidate.predicate) : evaluate(candidate.program)
+    else { return nil }
     switch rule.kind {
     case .serve:
       return Hit(rule: candidate.rule, variant: rule.variant, reason: .match, bucket: .nan)
     case .rollout:
-      guard let bucket = bucket(rule), rule.percent > 0, bucket <= rule.percent / 100 else { return nil }
+      guard let bucket = bucket(rule), rule.percent > 0, bucket <= rule.percent / 100 else {
+        return nil
+      }
       return Hit(rule: candidate.rule, variant: rule.variant, reason: .rollout, bucket: bucket)
     case .split:
       guard let bucket = bucket(rule) else { return nil }
@@ -597,24 +637,36 @@ private struct Walk {
         default: value >= record.number
         }
     case .numberRange where slot.kind == .number:
-      result = Walk.compare(slot.number, record.a, record.number) && Walk.compare(slot.number, record.b, record.number2)
+      result =
+        Walk.compare(slot.number, record.a, record.number)
+        && Walk.compare(slot.number, record.b, record.number2)
     case .prefix:
       result = slot.kind == .string && hasPrefix(Int(record.slot), Int(record.a), Int(record.b))
     case .regex where slot.kind == .string && pending.entries[Int(record.slot)] >= 0:
       // A pending string is matched where its bytes are, without building it.
       let entry = pending.entries[Int(record.slot)]
-      let bytes = UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: Int(entry & 0xFFFF_FFFF))
-      result = patterns[Int(record.a)]._withUnsafeGuaranteedRef { $0.matches(bytes: bytes, using: matchResources) }
+      let bytes = UnsafeBufferPointer(
+        start: pending.arena + Int(entry >> 32),
+        count: Int(entry & 0xFFFF_FFFF)
+      )
+      result = patterns[Int(record.a)]._withUnsafeGuaranteedRef {
+        $0.matches(bytes: bytes, using: matchResources)
+      }
     case .regex where slot.kind == .string:
       if case .string(let text) = value(Int(record.slot)) {
-        result = patterns[Int(record.a)]._withUnsafeGuaranteedRef { $0.matches(text, using: matchResources) }
+        result = patterns[Int(record.a)]._withUnsafeGuaranteedRef {
+          $0.matches(text, using: matchResources)
+        }
       } else {
         result = false
       }
     case .version:
       let order =
         pendingVersionOrder(Int(record.slot), Int(record.b))
-        ?? JavaScript.compareUTF16(paddedVersion(Int(record.slot)), flat.paddedOperands[Int(record.b)])
+        ?? JavaScript.compareUTF16(
+          paddedVersion(Int(record.slot)),
+          flat.paddedOperands[Int(record.b)]
+        )
       result =
         switch record.a {
         case 0: order == 0
@@ -650,7 +702,9 @@ private struct Walk {
     if entry >= 0 {
       let length = Int(entry & 0xFFFF_FFFF)
       return length >= count
-        && UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: count).elementsEqual(prefix)
+        && UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: count).elementsEqual(
+          prefix
+        )
     }
     guard case .string(let text) = values[slot] else { return false }
     return text.utf8.starts(with: prefix)
@@ -666,16 +720,22 @@ private struct Walk {
 
   func pendingString(_ slot: Int, _ entry: Int64) -> JSONValue {
     if pending.stringStamp[slot] == generation { return pending.strings[slot] }
-    let bytes = UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: Int(entry & 0xFFFF_FFFF))
+    let bytes = UnsafeBufferPointer(
+      start: pending.arena + Int(entry >> 32),
+      count: Int(entry & 0xFFFF_FFFF)
+    )
     let string = JSONValue.string(String(decoding: bytes, as: UTF8.self))
     pending.strings[slot] = string
     pending.stringStamp[slot] = generation
     return string
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // `paddedOperandBytes` is allocated with room for one byte at least, so it has a base address.
   /// How a pending (plain ASCII) version compares with padded operand `operand`,
-  /// from bytes: for ASCII, byte order is UTF-16 order. `nil` when the slot is
-  /// not pending, the operand is not ASCII or the version is long.
+  /// from bytes: for ASCII, byte order is UTF-16 order.
+  ///
+  /// `nil` when the slot is not pending, the operand is not ASCII or the version is long.
   func pendingVersionOrder(_ slot: Int, _ operand: Int) -> Int? {
     let entry = pending.entries[slot]
     guard entry >= 0 else { return nil }
@@ -685,7 +745,9 @@ private struct Walk {
     if pending.versionStamp[slot] != generation {
       let length = Int(entry & 0xFFFF_FFFF)
       // An empty version reads as "0": the string path handles it.
-      guard length > 0, Version.paddedCapacity(length) <= PendingStrings.versionBytesCapacity else { return nil }
+      guard length > 0, Version.paddedCapacity(length) <= PendingStrings.versionBytesCapacity else {
+        return nil
+      }
       let text = UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: length)
       // UTF-8 byte order is UTF-16 order only for ASCII: other text takes the string path.
       guard !text.contains(where: { $0 >= 0x80 }) else { return nil }
@@ -717,7 +779,9 @@ private struct Walk {
   @inline(__always)
   func anyKey(_ slot: PreparedProfile.Summary, _ start: Int32, _ end: Int32) -> Bool {
     let first = Int(slot.key)
-    for index in first..<first + Int(slot.number) where containsKey(arrayKeys[index], start, end) { return true }
+    for index in first..<first + Int(slot.number) where containsKey(arrayKeys[index], start, end) {
+      return true
+    }
     return false
   }
 

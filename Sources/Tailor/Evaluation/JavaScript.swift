@@ -72,7 +72,9 @@ enum JavaScript {
       digits.removeFirst()
       n -= 1
     }
-    while let last = digits.last, last == UInt8(ascii: "0"), digits.count > 1 { digits.removeLast() }
+    while let last = digits.last, last == UInt8(ascii: "0"), digits.count > 1 {
+      digits.removeLast()
+    }
     let k = digits.count
     let digitText = String(decoding: digits, as: UTF8.self)
     if k <= n && n <= 21 {
@@ -90,7 +92,7 @@ enum JavaScript {
     let mantissa =
       k == 1
       ? digitText
-      : String(digitText.first!) + "." + digitText.dropFirst()
+      : String(digitText.prefix(1)) + "." + digitText.dropFirst()
     return mantissa + "e" + sign + String(abs(e))
   }
 
@@ -152,7 +154,7 @@ enum JavaScript {
     }
   }
 
-  /// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`
+  /// Whether the bytes match `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`.
   private static func isDecimalLiteral(_ bytes: [UInt8]) -> Bool {
     var index = 0
     func digits() -> Int {
@@ -160,7 +162,9 @@ enum JavaScript {
       while index < bytes.count && bytes[index] >= 48 && bytes[index] <= 57 { index += 1 }
       return index - start
     }
-    if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
+    if index < bytes.count
+      && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"))
+    {
       index += 1
     }
     var mantissaDigits = digits()
@@ -171,7 +175,9 @@ enum JavaScript {
     guard mantissaDigits > 0 else { return false }
     if index < bytes.count && (bytes[index] | 0x20) == UInt8(ascii: "e") {
       index += 1
-      if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
+      if index < bytes.count
+        && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"))
+      {
         index += 1
       }
       guard digits() > 0 else { return false }
@@ -262,7 +268,8 @@ enum JavaScript {
         while start > 0 && x[start] & 0xC0 == 0x80 { start -= 1 }
         let p = scalar(x, at: start)
         let q = scalar(y, at: start)
-        return firstUnit(p) == firstUnit(q) ? (p < q ? -1 : 1) : (firstUnit(p) < firstUnit(q) ? -1 : 1)
+        return firstUnit(p) == firstUnit(q)
+          ? (p < q ? -1 : 1) : (firstUnit(p) < firstUnit(q) ? -1 : 1)
       }
     }
   }
@@ -279,9 +286,12 @@ enum JavaScript {
     case 0..<0x80: return lead
     case 0xC0..<0xE0: return (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
     case 0xE0..<0xF0:
-      return (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+      return (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6
+        | UInt32(bytes[index + 2] & 0x3F)
     default:
-      return (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
+      return (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(
+        bytes[index + 2] & 0x3F
+      ) << 6
         | UInt32(bytes[index + 3] & 0x3F)
     }
   }
@@ -314,7 +324,11 @@ enum JavaScript {
     var integers: [(UInt32, Int)] = []
     var others: [Int] = []
     for (index, key) in keys.enumerated() {
-      if let value = arrayIndex(key) { integers.append((value, index)) } else { others.append(index) }
+      if let value = arrayIndex(key) {
+        integers.append((value, index))
+      } else {
+        others.append(index)
+      }
     }
     if integers.isEmpty { return others }
     return integers.sorted { $0.0 < $1.0 }.map(\.1) + others

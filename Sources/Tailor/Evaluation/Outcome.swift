@@ -24,7 +24,11 @@ extension Evaluator {
   /// Decides one decision for a prepared profile and answers with indices.
   ///
   /// - Complexity: as ``decide(_:for:at:)-(_,PreparedProfile,_)``, with no allocation.
-  public func outcome(of decision: DecisionID, for profile: PreparedProfile, at now: Double) -> Outcome {
+  public func outcome(
+    of decision: DecisionID,
+    for profile: PreparedProfile,
+    at now: Double
+  ) -> Outcome {
     outcome(of: decision, for: profile, at: now, continuing: false)
   }
 
@@ -37,10 +41,18 @@ extension Evaluator {
   ///
   /// - Precondition: with `continuing`, the previous call on this evaluator was
   ///   for the same profile, unchanged since, at the same instant.
-  public func outcome(of decision: DecisionID, for profile: PreparedProfile, at now: Double, continuing: Bool)
+  public func outcome(
+    of decision: DecisionID,
+    for profile: PreparedProfile,
+    at now: Double,
+    continuing: Bool
+  )
     -> Outcome
   {
-    precondition(profile.layout == ObjectIdentifier(flat), "the profile was prepared for other rules")
+    precondition(
+      profile.layout == ObjectIdentifier(flat),
+      "the profile was prepared for other rules"
+    )
     return Outcome(outcome(index: decision.index, for: profile, at: now, generation: continuing))
   }
 
@@ -75,7 +87,11 @@ extension Evaluator {
   /// Decides one decision, by id, for a prepared profile.
   ///
   /// - Complexity: as ``decide(_:for:at:)-(_,PreparedProfile,_)``.
-  public func decide(_ decision: DecisionID, for profile: PreparedProfile, at now: Double) -> Decision {
+  public func decide(
+    _ decision: DecisionID,
+    for profile: PreparedProfile,
+    at now: Double
+  ) -> Decision {
     decide(index: decision.index, for: profile, at: now)
   }
 
@@ -84,7 +100,12 @@ extension Evaluator {
   ///
   /// - Precondition: with `continuing`, the previous call on this evaluator was
   ///   for the same profile, unchanged since, at the same instant.
-  public func decide(_ decision: DecisionID, for profile: PreparedProfile, at now: Double, continuing: Bool)
+  public func decide(
+    _ decision: DecisionID,
+    for profile: PreparedProfile,
+    at now: Double,
+    continuing: Bool
+  )
     -> Decision
   {
     decide(index: decision.index, for: profile, at: now, continuing: continuing)

@@ -36,15 +36,17 @@ public struct PreparedProfile: @unchecked Sendable {
     let count: Int
     let summaries: UnsafeMutablePointer<Summary>
     let values: UnsafeMutablePointer<JSONValue>
-    /// Whether some value may hold a string, an array or an object. While it
-    /// is `false` every value is trivial, so the profile reader and `reset`
-    /// overwrite values without releasing the old ones.
+    /// Whether some value may hold a string, an array or an object.
+    ///
+    /// While it is `false` every value is trivial, so the profile reader and `reset` overwrite
+    /// values without releasing the old ones.
     var valuesMayOwnMemory = false
     /// Padded version strings of the slots version comparisons read (others empty).
     let paddedVersions: UnsafeMutablePointer<String>
     /// Per slot: a string read from JSON bytes but not yet built, as
-    /// `start << 32 | length` in ``arena``, or -1. The evaluator builds the
-    /// string (and its padded version) only if a test reads it.
+    /// `start << 32 | length` in ``arena``, or -1.
+    ///
+    /// The evaluator builds the string (and its padded version) only if a test reads it.
     let pending: UnsafeMutablePointer<Int64>
     /// The bytes of pending strings.
     private(set) var arena: UnsafeMutablePointer<UInt8>
@@ -74,7 +76,9 @@ public struct PreparedProfile: @unchecked Sendable {
       let slots = max(count, 1)
       var size = 0
       func reserve<T>(_ type: T.Type, _ count: Int) -> Int {
-        size = (size + MemoryLayout<T>.alignment - 1) / MemoryLayout<T>.alignment * MemoryLayout<T>.alignment
+        size =
+          (size + MemoryLayout<T>.alignment - 1) / MemoryLayout<T>.alignment
+          * MemoryLayout<T>.alignment
         defer { size += MemoryLayout<T>.stride * count }
         return size
       }
@@ -94,11 +98,20 @@ public struct PreparedProfile: @unchecked Sendable {
       paddedVersions.initialize(repeating: "", count: slots)
       pending = (block + pendingOffset).bindMemory(to: Int64.self, capacity: slots)
       pending.initialize(repeating: -1, count: slots)
-      keyGuesses = (block + guessesOffset).bindMemory(to: KeyGuess.self, capacity: KeyGuess.capacity)
+      keyGuesses = (block + guessesOffset).bindMemory(
+        to: KeyGuess.self,
+        capacity: KeyGuess.capacity
+      )
       keyGuesses.initialize(repeating: KeyGuess(), count: KeyGuess.capacity)
-      inlineArrayKeysStart = (block + keysOffset).bindMemory(to: Int32.self, capacity: Storage.inlineArrayKeys)
+      inlineArrayKeysStart = (block + keysOffset).bindMemory(
+        to: Int32.self,
+        capacity: Storage.inlineArrayKeys
+      )
       arrayKeys = inlineArrayKeysStart
-      inlineArenaStart = (block + arenaOffset).bindMemory(to: UInt8.self, capacity: Storage.inlineArena)
+      inlineArenaStart = (block + arenaOffset).bindMemory(
+        to: UInt8.self,
+        capacity: Storage.inlineArena
+      )
       arena = inlineArenaStart
     }
 
@@ -211,20 +224,33 @@ public struct PreparedProfile: @unchecked Sendable {
 
   /// Prepares a profile from the JSON text of an object, decoding only the
   /// top-level fields some rule reads (the others are validated and skipped).
-  init(_ flat: FlatRules, json bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(JSONReader.SyntaxError) {
+  init(
+    _ flat: FlatRules,
+    json bytes: UnsafeBufferPointer<UInt8>,
+    maxDepth: Int
+  ) throws(JSONReader.SyntaxError) {
     self.init(flat)
     try read(flat, json: bytes, maxDepth: maxDepth)
   }
 
   /// Reads a profile's JSON text into the (cleared) slots.
-  mutating func read(_ flat: FlatRules, json bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int)
+  mutating func read(
+    _ flat: FlatRules,
+    json bytes: UnsafeBufferPointer<UInt8>,
+    maxDepth: Int
+  )
     throws(JSONReader.SyntaxError)
   {
     var scanner = Scanner(bytes: bytes, maxDepth: maxDepth, reportDuplicates: false)
     scanner.tracksPath = false
     scanner.skipWhitespace()
     if scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: "{") {
-      let reader = ProfileFastReader(bytes, maxDepth: maxDepth, layout: flat.profileLayout, storage: storage)
+      let reader = ProfileFastReader(
+        bytes,
+        maxDepth: maxDepth,
+        layout: flat.profileLayout,
+        storage: storage
+      )
       let end = reader.object(scanner.position, node: 0, depth: 1)
       if end >= 0 && reader.skipSpace(end) == bytes.count { return }
       // Something the fast path leaves to the full reader: read again from a clean slate.
@@ -242,11 +268,24 @@ public struct PreparedProfile: @unchecked Sendable {
 
   /// Reads the object that opens at `offset` of a larger JSON text into the
   /// (cleared) slots; returns the offset just past its closing brace.
-  mutating func read(_ flat: FlatRules, objectIn text: UnsafeBufferPointer<UInt8>, at offset: Int, maxDepth: Int)
+  mutating func read(
+    _ flat: FlatRules,
+    objectIn text: UnsafeBufferPointer<UInt8>,
+    at offset: Int,
+    maxDepth: Int
+  )
     throws(JSONReader.SyntaxError) -> Int
   {
-    precondition(offset < text.count && text[offset] == UInt8(ascii: "{"), "no object at the offset")
-    let reader = ProfileFastReader(text, maxDepth: maxDepth, layout: flat.profileLayout, storage: storage)
+    precondition(
+      offset < text.count && text[offset] == UInt8(ascii: "{"),
+      "no object at the offset"
+    )
+    let reader = ProfileFastReader(
+      text,
+      maxDepth: maxDepth,
+      layout: flat.profileLayout,
+      storage: storage
+    )
     let end = reader.object(offset, node: 0, depth: 1)
     if end >= 0 { return end }
     // Something the fast path leaves to the full reader: read again from a clean slate.
@@ -258,17 +297,26 @@ public struct PreparedProfile: @unchecked Sendable {
     return scanner.position
   }
 
-
+  // swift-format-ignore: NeverForceUnwrap
+  // The scanner stands on a `{` here, so its bytes are not empty and have a base address.
   /// Reads an object at a trie node: keys the rules use descend into their
   /// nodes, the others are validated and skipped without being built.
   ///
   /// This loop crosses every byte of every profile, so it runs on a raw pointer
   /// and looks keys up with the hash computed while scanning them.
-  private mutating func readObject(_ scanner: inout Scanner, node: Int, depth: Int, _ flat: FlatRules)
+  private mutating func readObject(
+    _ scanner: inout Scanner,
+    node: Int,
+    depth: Int,
+    _ flat: FlatRules
+  )
     throws(JSONReader.SyntaxError)
   {
     if depth > scanner.maxDepth {
-      throw scanner.error(.tooDeep, "arrays and objects nest deeper than \(scanner.maxDepth) levels")
+      throw scanner.error(
+        .tooDeep,
+        "arrays and objects nest deeper than \(scanner.maxDepth) levels"
+      )
     }
     let layout = flat.profileLayout
     let table = layout.nodes[node].table
@@ -284,12 +332,17 @@ public struct PreparedProfile: @unchecked Sendable {
       position = Whitespace.skip(base, position, count)
       guard position < count, base[position] == UInt8(ascii: "\"") else {
         scanner.position = position
-        throw scanner.error(.jsonSyntax, "expected a string key, found \(scanner.describeCurrent())")
+        throw scanner.error(
+          .jsonSyntax,
+          "expected a string key, found \(scanner.describeCurrent())"
+        )
       }
       var child: Int32 = -1
       var print = KeyPrint()
       if let end = PlainString.scan(base, position, count, print: &print) {
-        if table >= 0 { child = layout.lookup(table, print, base + position + 1, end - position - 1) }
+        if table >= 0 {
+          child = layout.lookup(table, print, base + position + 1, end - position - 1)
+        }
         position = end + 1
       } else {
         // Escapes or ill-formed UTF-8: decode (and validate) the key first.
@@ -301,7 +354,10 @@ public struct PreparedProfile: @unchecked Sendable {
       position = Whitespace.skip(base, position, count)
       guard position < count, base[position] == UInt8(ascii: ":") else {
         scanner.position = position
-        throw scanner.error(.jsonSyntax, "expected `:` after the key, found \(scanner.describeCurrent())")
+        throw scanner.error(
+          .jsonSyntax,
+          "expected `:` after the key, found \(scanner.describeCurrent())"
+        )
       }
       scanner.position = Whitespace.skip(base, position + 1, count)
       if child >= 0 {
@@ -332,7 +388,12 @@ public struct PreparedProfile: @unchecked Sendable {
   }
 
   /// Reads the value of a key the rules use into the slots at and below its node.
-  private mutating func readValue(_ scanner: inout Scanner, node: Int, depth: Int, _ flat: FlatRules)
+  private mutating func readValue(
+    _ scanner: inout Scanner,
+    node: Int,
+    depth: Int,
+    _ flat: FlatRules
+  )
     throws(JSONReader.SyntaxError)
   {
     guard scanner.position < scanner.bytes.count else {
@@ -341,10 +402,16 @@ public struct PreparedProfile: @unchecked Sendable {
     let layout = flat.profileLayout
     let record = layout.nodes[node]
     if record.table < 0, try readScalar(&scanner, record, layout) { return }
-    if record.table < 0, record.exactCount == 1, scanner.bytes[scanner.position] == UInt8(ascii: "["),
+    if record.table < 0, record.exactCount == 1,
+      scanner.bytes[scanner.position] == UInt8(ascii: "["),
       layout.slotFlags[Int(layout.exact[Int(record.exactStart)])] & ProfileLayout.keysOnly != 0
     {
-      try readKeyArray(&scanner, slot: Int(layout.exact[Int(record.exactStart)]), depth: depth, layout)
+      try readKeyArray(
+        &scanner,
+        slot: Int(layout.exact[Int(record.exactStart)]),
+        depth: depth,
+        layout
+      )
       return
     }
     if record.exactCount == 0, scanner.bytes[scanner.position] == UInt8(ascii: "{") {
@@ -362,10 +429,16 @@ public struct PreparedProfile: @unchecked Sendable {
     }
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // The scanner stands on a value here, so its bytes are not empty and have a base address.
   /// Reads a string, number, Boolean or null value into a leaf's slots without
   /// building a `JSONValue` unless a slot needs the value itself; `false` (and
   /// nothing consumed) for arrays, objects and strings with escapes or ill-formed UTF-8.
-  private mutating func readScalar(_ scanner: inout Scanner, _ record: ProfileLayout.Node, _ layout: ProfileLayout)
+  private mutating func readScalar(
+    _ scanner: inout Scanner,
+    _ record: ProfileLayout.Node,
+    _ layout: ProfileLayout
+  )
     throws(JSONReader.SyntaxError) -> Bool
   {
     let base = scanner.bytes.baseAddress!
@@ -387,11 +460,15 @@ public struct PreparedProfile: @unchecked Sendable {
         let table = layout.slotTable[slot]
         let flags = layout.slotFlags[slot]
         if flags & ProfileLayout.needsString != 0 {
-          let value = string ?? String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
+          let value =
+            string
+            ?? String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
           string = value
           storage.valuesMayOwnMemory = true
           values[slot] = .string(value)
-          if flags & ProfileLayout.isVersion != 0 { storage.paddedVersions[slot] = Version.padded(.string(value)) }
+          if flags & ProfileLayout.isVersion != 0 {
+            storage.paddedVersions[slot] = Version.padded(.string(value))
+          }
         } else {
           values[slot] = .null
         }
@@ -425,19 +502,31 @@ public struct PreparedProfile: @unchecked Sendable {
         storage.valuesMayOwnMemory = true
         values[slot] = value
         summaries[slot] = summary
-        if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 { storage.paddedVersions[slot] = Version.padded(value) }
+        if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 {
+          storage.paddedVersions[slot] = Version.padded(value)
+        }
       }
       return true
     }
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // The scanner stands on a `[` here, so its bytes are not empty and have a base address.
   /// Reads an array for a ``ProfileLayout/keysOnly`` slot as the key ids of its
   /// string elements, validating the rest without building anything.
-  private mutating func readKeyArray(_ scanner: inout Scanner, slot: Int, depth: Int, _ layout: ProfileLayout)
+  private mutating func readKeyArray(
+    _ scanner: inout Scanner,
+    slot: Int,
+    depth: Int,
+    _ layout: ProfileLayout
+  )
     throws(JSONReader.SyntaxError)
   {
     if depth + 1 > scanner.maxDepth {
-      throw scanner.error(.tooDeep, "arrays and objects nest deeper than \(scanner.maxDepth) levels")
+      throw scanner.error(
+        .tooDeep,
+        "arrays and objects nest deeper than \(scanner.maxDepth) levels"
+      )
     }
     let base = scanner.bytes.baseAddress!
     let count = scanner.bytes.count
@@ -456,7 +545,10 @@ public struct PreparedProfile: @unchecked Sendable {
         if scanner.position < count, base[scanner.position] == UInt8(ascii: "\""),
           let end = PlainString.scan(base, scanner.position, count, print: &print)
         {
-          let key = table >= 0 ? layout.lookup(table, print, base + scanner.position + 1, end - scanner.position - 1) : -1
+          let key =
+            table >= 0
+            ? layout.lookup(table, print, base + scanner.position + 1, end - scanner.position - 1)
+            : -1
           if key >= 0 { storage.appendArrayKey(key) }
           scanner.position = end + 1
         } else if scanner.position < count, base[scanner.position] == UInt8(ascii: "\"") {
@@ -470,21 +562,29 @@ public struct PreparedProfile: @unchecked Sendable {
         if try scanner.endOfContainer(UInt8(ascii: "]")) { break }
       }
     }
-    summaries[slot] = Summary(kind: .keyArray, key: Int32(first), number: Double(storage.arrayKeyCount - first))
+    summaries[slot] = Summary(
+      kind: .keyArray,
+      key: Int32(first),
+      number: Double(storage.arrayKeyCount - first)
+    )
   }
 
   /// Sets a slot to null (a missing attribute).
   private mutating func clear(_ slot: Int, _ layout: ProfileLayout) {
     values[slot] = .null
     summaries[slot] = Summary(kind: .null, key: -1, number: 0)
-    if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 { storage.paddedVersions[slot] = Version.padded(.null) }
+    if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 {
+      storage.paddedVersions[slot] = Version.padded(.null)
+    }
   }
 
   private mutating func set(_ slot: Int, _ value: JSONValue, _ flat: FlatRules) {
     let layout = flat.profileLayout
     storage.valuesMayOwnMemory = true
     values[slot] = value
-    if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 { storage.paddedVersions[slot] = Version.padded(value) }
+    if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 {
+      storage.paddedVersions[slot] = Version.padded(value)
+    }
     switch value {
     case .null: summaries[slot] = Summary(kind: .null, key: -1, number: 0)
     case .bool(let flag): summaries[slot] = Summary(kind: .bool, key: -1, number: flag ? 1 : 0)
@@ -519,7 +619,8 @@ extension Scanner {
       try skipString()
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
       _ = try parseNumber()
-    case UInt8(ascii: "{"), UInt8(ascii: "[") where depth < 32:
+    case UInt8(ascii: "{"),
+      UInt8(ascii: "[") where depth < 32:
       try skipContainer(depth: depth + 1)
     default:
       // Literals, errors, and containers nested deep enough to need the reader's own stack.

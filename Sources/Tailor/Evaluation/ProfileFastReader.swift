@@ -56,7 +56,14 @@ struct ProfileFastReader {
   /// Nesting past this is left to the full reader, which keeps its own stack.
   static let depthLimit = 32
 
-  init(_ text: UnsafeBufferPointer<UInt8>, maxDepth: Int, layout: ProfileLayout, storage: PreparedProfile.Storage) {
+  // swift-format-ignore: NeverForceUnwrap
+  // The text holds the object's `{`, and every layout buffer is allocated with room for one element at least, so all have base addresses.
+  init(
+    _ text: UnsafeBufferPointer<UInt8>,
+    maxDepth: Int,
+    layout: ProfileLayout,
+    storage: PreparedProfile.Storage
+  ) {
     base = text.baseAddress!
     count = text.count
     self.maxDepth = min(maxDepth, ProfileFastReader.depthLimit)
@@ -117,23 +124,31 @@ struct ProfileFastReader {
           end = position &+ 1 &+ Int(guess.pointee.length)
         } else {
           var print = KeyPrint()
-          guard let scanned = PlainString.scan(base, position, count, print: &print) else { return -1 }
+          guard let scanned = PlainString.scan(base, position, count, print: &print) else {
+            return -1
+          }
           end = scanned
-          child = table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
+          child =
+            table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
           remember(guess, position, end, node: node, child: child)
         }
       } else {
         var print = KeyPrint()
-        guard let scanned = PlainString.scan(base, position, count, print: &print) else { return -1 }
+        guard let scanned = PlainString.scan(base, position, count, print: &print) else {
+          return -1
+        }
         end = scanned
-        child = table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
+        child =
+          table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
       }
       position = skipSpace(end + 1)
       guard position < count, base[position] == UInt8(ascii: ":") else { return -1 }
       position = skipSpace(position + 1)
       guard position < count else { return -1 }
       position =
-        child >= 0 ? value(position, node: Int(child), depth: depth, ordinal: &ordinal) : skip(position, depth: depth)
+        child >= 0
+        ? value(position, node: Int(child), depth: depth, ordinal: &ordinal)
+        : skip(position, depth: depth)
       guard position >= 0 else { return -1 }
       position = skipSpace(position)
       guard position < count else { return -1 }
@@ -159,7 +174,13 @@ struct ProfileFastReader {
 
   /// Keeps the plain key between the quotes at `position` and `end` as the guess for its place.
   @inline(__always)
-  func remember(_ guess: UnsafeMutablePointer<KeyGuess>, _ position: Int, _ end: Int, node: Int, child: Int32) {
+  func remember(
+    _ guess: UnsafeMutablePointer<KeyGuess>,
+    _ position: Int,
+    _ end: Int,
+    node: Int,
+    child: Int32
+  ) {
     let length = end - position - 1
     // Only where ``guess(_:_:node:)`` could check it.
     guard length <= KeyGuess.maxLength, position &+ 2 &+ KeyGuess.maxLength <= count else {
@@ -183,13 +204,21 @@ struct ProfileFastReader {
   @inline(__always)
   func value(_ position: Int, node: Int, depth: Int, ordinal: inout Int) -> Int {
     let record = nodes[node]
-    if record.table >= 0 { return nested(position, record, node: node, depth: depth, ordinal: &ordinal) }
+    if record.table >= 0 {
+      return nested(position, record, node: node, depth: depth, ordinal: &ordinal)
+    }
     return scalar(position, record, depth: depth)
   }
 
   /// Reads the value at `position` for a trie node with deeper paths.
   @inline(never)
-  func nested(_ position: Int, _ record: ProfileLayout.Node, node: Int, depth: Int, ordinal: inout Int) -> Int {
+  func nested(
+    _ position: Int,
+    _ record: ProfileLayout.Node,
+    node: Int,
+    depth: Int,
+    ordinal: inout Int
+  ) -> Int {
     // Deeper paths: descend into an object; anything else needs the value itself.
     guard record.exactCount == 0, base[position] == UInt8(ascii: "{") else { return -1 }
     for index in Int(record.subtreeStart)..<Int(record.subtreeStart + record.subtreeCount) {
@@ -239,7 +268,9 @@ struct ProfileFastReader {
         store(.number(number), at: slot)
         pending[slot] = -1
         summaries[slot] = PreparedProfile.Summary(kind: .number, key: -1, number: number)
-        if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.padded(.number(number)) }
+        if slotFlags[slot] & ProfileLayout.isVersion != 0 {
+          versions[slot] = Version.padded(.number(number))
+        }
       }
       return end
     case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
@@ -258,7 +289,8 @@ struct ProfileFastReader {
         if slotFlags[slot] & ProfileLayout.isVersion != 0 { versions[slot] = Version.padded(value) }
       }
       return end
-    case UInt8(ascii: "[") where last - first == 1 && slotFlags[Int(exact[first])] & ProfileLayout.keysOnly != 0:
+    case UInt8(ascii: "[")
+    where last - first == 1 && slotFlags[Int(exact[first])] & ProfileLayout.keysOnly != 0:
       return keyArray(position, slot: Int(exact[first]), depth: depth)
     case UInt8(ascii: "["), UInt8(ascii: "{"):
       return container(position, first: first, last: last, depth: depth)
@@ -271,12 +303,20 @@ struct ProfileFastReader {
   /// `$elemMatch` and the like) with the JSON reader, and goes on from its end.
   @inline(never)
   func container(_ position: Int, first: Int, last: Int, depth: Int) -> Int {
-    var scanner = Scanner(bytes: UnsafeBufferPointer(start: base, count: count), maxDepth: maxDepth, reportDuplicates: false)
+    var scanner = Scanner(
+      bytes: UnsafeBufferPointer(start: base, count: count),
+      maxDepth: maxDepth,
+      reportDuplicates: false
+    )
     scanner.tracksPath = false
     scanner.position = position
     guard let value = try? scanner.parseValue(depth: depth) else { return -1 }
     storage._withUnsafeGuaranteedRef { $0.valuesMayOwnMemory = true }
-    let summary = PreparedProfile.Summary(kind: value.objectValue != nil ? .object : .array, key: -1, number: 0)
+    let summary = PreparedProfile.Summary(
+      kind: value.objectValue != nil ? .object : .array,
+      key: -1,
+      number: 0
+    )
     for index in first..<last {
       let slot = Int(exact[index])
       values[slot] = value
@@ -301,7 +341,8 @@ struct ProfileFastReader {
         if base[position] == UInt8(ascii: "\"") {
           var print = KeyPrint()
           guard let end = PlainString.scan(base, position, count, print: &print) else { return -1 }
-          let key = table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
+          let key =
+            table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
           if key >= 0 { storage._withUnsafeGuaranteedRef { $0.appendArrayKey(key) } }
           position = end + 1
         } else {
@@ -349,7 +390,9 @@ struct ProfileFastReader {
       while true {
         guard position < count else { return -1 }
         if isObject {
-          guard base[position] == UInt8(ascii: "\""), let end = PlainString.end(base, position, count) else { return -1 }
+          guard base[position] == UInt8(ascii: "\""),
+            let end = PlainString.end(base, position, count)
+          else { return -1 }
           position = skipSpace(end + 1)
           guard position < count, base[position] == UInt8(ascii: ":") else { return -1 }
           position = skipSpace(position + 1)
@@ -374,17 +417,20 @@ struct ProfileFastReader {
   func literal(_ position: Int) -> Int {
     switch base[position] {
     case UInt8(ascii: "t"):
-      guard count - position >= 4, base[position + 1] == UInt8(ascii: "r"), base[position + 2] == UInt8(ascii: "u"),
+      guard count - position >= 4, base[position + 1] == UInt8(ascii: "r"),
+        base[position + 2] == UInt8(ascii: "u"),
         base[position + 3] == UInt8(ascii: "e")
       else { return -1 }
       return position + 4
     case UInt8(ascii: "f"):
-      guard count - position >= 5, base[position + 1] == UInt8(ascii: "a"), base[position + 2] == UInt8(ascii: "l"),
+      guard count - position >= 5, base[position + 1] == UInt8(ascii: "a"),
+        base[position + 2] == UInt8(ascii: "l"),
         base[position + 3] == UInt8(ascii: "s"), base[position + 4] == UInt8(ascii: "e")
       else { return -1 }
       return position + 5
     default:
-      guard count - position >= 4, base[position + 1] == UInt8(ascii: "u"), base[position + 2] == UInt8(ascii: "l"),
+      guard count - position >= 4, base[position + 1] == UInt8(ascii: "u"),
+        base[position + 2] == UInt8(ascii: "l"),
         base[position + 3] == UInt8(ascii: "l")
       else { return -1 }
       return position + 4
@@ -404,7 +450,9 @@ struct ProfileFastReader {
     // Both digit runs are read as words: leave the rest to the loop near the end.
     guard at &+ 17 <= count else { return numberByBytes(position, &value) }
     let whole = PlainNumber.digits(base + at)
-    guard whole.count > 0, whole.count < 8 else { return whole.count == 0 ? -1 : numberByBytes(position, &value) }
+    guard whole.count > 0, whole.count < 8 else {
+      return whole.count == 0 ? -1 : numberByBytes(position, &value)
+    }
     // A leading zero is the number 0 alone; `01` is the full reader's to reject.
     if base[at] == UInt8(ascii: "0") && whole.count > 1 { return -1 }
     at += whole.count
@@ -414,14 +462,17 @@ struct ProfileFastReader {
     if base[at] == UInt8(ascii: ".") {
       at += 1
       let part = PlainNumber.digits(base + at)
-      guard part.count > 0, part.count < 8 else { return part.count == 0 ? -1 : numberByBytes(position, &value) }
+      guard part.count > 0, part.count < 8 else {
+        return part.count == 0 ? -1 : numberByBytes(position, &value)
+      }
       mantissa = mantissa &* PlainNumber.powersOfTen[part.count] &+ part.value
       digits += part.count
       fraction = part.count
       at += part.count
     }
     guard digits <= 15, !PlainNumber.continues(base[at]) else { return -1 }
-    let magnitude = fraction == 0 ? Double(mantissa) : Double(mantissa) / Scanner.powersOfTen[fraction]
+    let magnitude =
+      fraction == 0 ? Double(mantissa) : Double(mantissa) / Scanner.powersOfTen[fraction]
     value = negative ? -magnitude : magnitude
     return at
   }
@@ -457,8 +508,11 @@ struct ProfileFastReader {
       if fraction == 0 { return -1 }
     }
     // Exponents, leading zeros and long mantissas are the full reader's.
-    guard digits <= 15, position == count || !PlainNumber.continues(base[position]) else { return -1 }
-    let magnitude = fraction == 0 ? Double(mantissa) : Double(mantissa) / Scanner.powersOfTen[fraction]
+    guard digits <= 15, position == count || !PlainNumber.continues(base[position]) else {
+      return -1
+    }
+    let magnitude =
+      fraction == 0 ? Double(mantissa) : Double(mantissa) / Scanner.powersOfTen[fraction]
     value = negative ? -magnitude : magnitude
     return position
   }

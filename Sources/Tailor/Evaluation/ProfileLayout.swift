@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Musl)
-  import Musl
+import Musl
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// What reading a profile needs to know about one document, in plain memory:
@@ -69,7 +69,13 @@ final class ProfileLayout: @unchecked Sendable {
   ///   - subtree: per trie node, the slots at or below it.
   ///   - slotKeys: per slot, its switch keys and key ids.
   ///   - flags: per slot, ``needsString`` and ``isVersion`` bits.
-  init(children: [[(String, Int32)]], exact: [[Int32]], subtree: [[Int32]], slotKeys: [[(String, Int32)]], flags: [UInt8]) {
+  init(
+    children: [[(String, Int32)]],
+    exact: [[Int32]],
+    subtree: [[Int32]],
+    slotKeys: [[(String, Int32)]],
+    flags: [UInt8]
+  ) {
     var tables: [Table] = []
     var probes: [Entry] = []
     var keyBytes: [UInt8] = []
@@ -78,7 +84,12 @@ final class ProfileLayout: @unchecked Sendable {
       var capacity = 4
       while capacity < pairs.count * 2 { capacity *= 2 }
       let start = probes.count
-      probes.append(contentsOf: repeatElement(Entry(hash: 0, start: 0, length: -1, value: -1, tail: 0), count: capacity))
+      probes.append(
+        contentsOf: repeatElement(
+          Entry(hash: 0, start: 0, length: -1, value: -1, tail: 0),
+          count: capacity
+        )
+      )
       var seen: Set<ByteString> = []
       for (key, value) in pairs where seen.insert(ByteString(key)).inserted {
         let bytes = Array(key.utf8)
@@ -123,7 +134,9 @@ final class ProfileLayout: @unchecked Sendable {
     self.keyBytes = frozen(keyBytes)
     self.slotTable = frozen(slotTable)
     self.slotFlags = frozen(flags)
-    self.versionSlots = frozen(flags.indices.filter { flags[$0] & ProfileLayout.isVersion != 0 }.map(Int32.init))
+    self.versionSlots = frozen(
+      flags.indices.filter { flags[$0] & ProfileLayout.isVersion != 0 }.map(Int32.init)
+    )
   }
 
   deinit {
@@ -138,6 +151,8 @@ final class ProfileLayout: @unchecked Sendable {
     versionSlots.baseAddress?.deallocate()
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // Whole words are read only from a key of eight bytes or more, which has a base address.
   /// The fingerprint the reader computes while it scans a key.
   ///
   /// The bytes are taken eight at a time as little-endian words, the last
@@ -147,7 +162,10 @@ final class ProfileLayout: @unchecked Sendable {
     var hash = PlainString.seed
     var offset = 0
     while offset + 8 <= key.count {
-      hash = PlainString.mix(hash, UnsafeRawPointer(key.baseAddress! + offset).loadUnaligned(as: UInt64.self))
+      hash = PlainString.mix(
+        hash,
+        UnsafeRawPointer(key.baseAddress! + offset).loadUnaligned(as: UInt64.self)
+      )
       offset += 8
     }
     var word: UInt64 = 0
@@ -160,7 +178,8 @@ final class ProfileLayout: @unchecked Sendable {
 
   /// The value `table` holds for the key at `key` (`count` bytes, fingerprint `print`), or -1.
   @inline(__always)
-  func lookup(_ table: Int32, _ print: KeyPrint, _ key: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+  func lookup(_ table: Int32, _ print: KeyPrint, _ key: UnsafePointer<UInt8>, _ count: Int) -> Int32
+  {
     Tables(self).lookup(table, print, key, count)
   }
 
@@ -170,6 +189,8 @@ final class ProfileLayout: @unchecked Sendable {
     let probes: UnsafeMutablePointer<Entry>
     let keyBytes: UnsafeMutablePointer<UInt8>
 
+    // swift-format-ignore: NeverForceUnwrap
+    // Every layout buffer is allocated with room for one element at least, so each has a base address.
     init(_ layout: ProfileLayout) {
       // Every buffer is allocated with room for at least one element.
       tables = layout.tables.baseAddress!
@@ -179,7 +200,12 @@ final class ProfileLayout: @unchecked Sendable {
 
     /// The value `table` holds for the key at `key` (`count` bytes, fingerprint `print`), or -1.
     @inline(__always)
-    func lookup(_ table: Int32, _ print: KeyPrint, _ key: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+    func lookup(
+      _ table: Int32,
+      _ print: KeyPrint,
+      _ key: UnsafePointer<UInt8>,
+      _ count: Int
+    ) -> Int32 {
       let record = tables[Int(table)]
       let mask = Int(record.mask)
       let start = Int(record.start)
@@ -189,7 +215,8 @@ final class ProfileLayout: @unchecked Sendable {
         if candidate.length < 0 { return -1 }
         // The last partial word is compared as the fingerprint holds it; the
         // whole words before it, eight bytes at a time.
-        if candidate.hash == print.hash && Int(candidate.length) == count && candidate.tail == print.tail
+        if candidate.hash == print.hash && Int(candidate.length) == count
+          && candidate.tail == print.tail
           && ProfileLayout.equalWords(keyBytes + Int(candidate.start), key, count)
         {
           return candidate.value
@@ -201,7 +228,8 @@ final class ProfileLayout: @unchecked Sendable {
 
   /// Whether the whole eight-byte words of `count` bytes at `a` and `b` are equal.
   @inline(__always)
-  static func equalWords(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+  static func equalWords(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool
+  {
     var offset = 0
     while offset &+ 8 <= count {
       if UnsafeRawPointer(a + offset).loadUnaligned(as: UInt64.self)
@@ -214,11 +242,18 @@ final class ProfileLayout: @unchecked Sendable {
     return true
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // `keyBytes` is allocated with room for one byte at least, so it has a base address.
   /// The value `table` holds for `key`, or -1.
   func lookup(_ table: Int32, _ key: String) -> Int32 {
     var copy = key
     return copy.withUTF8 { bytes in
-      lookup(table, ProfileLayout.fingerprint(bytes), bytes.baseAddress ?? UnsafePointer(keyBytes.baseAddress!), bytes.count)
+      lookup(
+        table,
+        ProfileLayout.fingerprint(bytes),
+        bytes.baseAddress ?? UnsafePointer(keyBytes.baseAddress!),
+        bytes.count
+      )
     }
   }
 }
@@ -239,7 +274,9 @@ enum Whitespace {
     var position = position
     while position < count {
       let byte = base[position]
-      if byte > 0x20 || (byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09) { return position }
+      if byte > 0x20 || (byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09) {
+        return position
+      }
       position += 1
     }
     return position
@@ -291,7 +328,12 @@ enum PlainString {
   /// as ``ProfileLayout/fingerprint(_:)`` does: the offset of the closing
   /// quote, or `nil` when the string is not plain or not terminated.
   @inline(__always)
-  static func scan(_ base: UnsafePointer<UInt8>, _ quote: Int, _ count: Int, print: inout KeyPrint) -> Int? {
+  static func scan(
+    _ base: UnsafePointer<UInt8>,
+    _ quote: Int,
+    _ count: Int,
+    print: inout KeyPrint
+  ) -> Int? {
     var position = quote + 1
     var state = seed
     while position + 8 <= count {
@@ -304,7 +346,8 @@ enum PlainString {
       }
       let index = flags.trailingZeroBitCount >> 3
       guard base[position + index] == UInt8(ascii: "\"") else {
-        return base[position + index] >= 0x80 ? scanUTF8(base, quote, position + index, count, print: &print) : nil
+        return base[position + index] >= 0x80
+          ? scanUTF8(base, quote, position + index, count, print: &print) : nil
       }
       if index > 0 {
         let tail = word & ((1 << (UInt64(index) &* 8)) &- 1)
@@ -363,11 +406,19 @@ enum PlainString {
   /// ``scan(_:_:_:print:)`` for a string with a non-ASCII byte at `from`:
   /// finds the end checking UTF-8, then fingerprints the whole string.
   @inline(never)
-  static func scanUTF8(_ base: UnsafePointer<UInt8>, _ quote: Int, _ from: Int, _ count: Int, print: inout KeyPrint)
+  static func scanUTF8(
+    _ base: UnsafePointer<UInt8>,
+    _ quote: Int,
+    _ from: Int,
+    _ count: Int,
+    print: inout KeyPrint
+  )
     -> Int?
   {
     guard let end = endUTF8(base, from, count) else { return nil }
-    print = ProfileLayout.fingerprint(UnsafeBufferPointer(start: base + quote + 1, count: end - quote - 1))
+    print = ProfileLayout.fingerprint(
+      UnsafeBufferPointer(start: base + quote + 1, count: end - quote - 1)
+    )
     return end
   }
 
@@ -399,7 +450,11 @@ enum UTF8Sequence {
   @inline(__always)
   static func length(_ base: UnsafePointer<UInt8>, _ position: Int, _ count: Int) -> Int? {
     let lead = base[position]
-    @inline(__always) func continuation(_ offset: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
+    @inline(__always) func continuation(
+      _ offset: Int,
+      _ low: UInt8 = 0x80,
+      _ high: UInt8 = 0xBF
+    ) -> Bool {
       position + offset < count && base[position + offset] >= low && base[position + offset] <= high
     }
     switch lead {

@@ -14,7 +14,9 @@ public struct ReferenceInterpreter: Sendable {
     self.document = document
     var groups: [String: Set<JSONValue>] = [:]
     for group in document.groups {
-      groups[group.name] = Set(group.members.filter { $0.arrayValue == nil && $0.objectValue == nil })
+      groups[group.name] = Set(
+        group.members.filter { $0.arrayValue == nil && $0.objectValue == nil }
+      )
     }
     self.groups = groups
     var segments: [ByteString: Condition] = [:]
@@ -35,7 +37,11 @@ public struct ReferenceInterpreter: Sendable {
     var decided: [ByteString: Decision] = [:]
   }
 
-  private func evaluator(_ profile: JSONValue, now: Double, _ prerequisites: Prerequisites)
+  private func evaluator(
+    _ profile: JSONValue,
+    now: Double,
+    _ prerequisites: Prerequisites
+  )
     -> ConditionEvaluator
   {
     ConditionEvaluator(
@@ -69,16 +75,25 @@ public struct ReferenceInterpreter: Sendable {
   /// - Complexity: O(total size of all rules) per decision evaluated.
   public func decideAll(for profile: JSONValue, now: Double, explain: Bool = false) -> [Decision] {
     let prerequisites = Prerequisites()
-    return document.decisions.map { decide($0, for: profile, now: now, explain: explain, prerequisites) }
+    return document.decisions.map {
+      decide($0, for: profile, now: now, explain: explain, prerequisites)
+    }
   }
 
   /// Decides one decision, or returns `nil` when the document has no decision `name`.
   ///
   /// - Complexity: O(size of the decision's rules), plus the prerequisites it names.
-  public func decide(_ name: String, for profile: JSONValue, now: Double, explain: Bool = false)
+  public func decide(
+    _ name: String,
+    for profile: JSONValue,
+    now: Double,
+    explain: Bool = false
+  )
     -> Decision?
   {
-    decisions[ByteString(name)].map { decide($0, for: profile, now: now, explain: explain, Prerequisites()) }
+    decisions[ByteString(name)].map {
+      decide($0, for: profile, now: now, explain: explain, Prerequisites())
+    }
   }
 
   private func decide(
@@ -94,8 +109,15 @@ public struct ReferenceInterpreter: Sendable {
     let evaluator = evaluator(profile, now: now, prerequisites)
     var steps: [Trace.Step] = []
     if let requires = decision.requires, !evaluator.evaluate(requires, on: profile) {
-      if explain { steps.append(failureStep(nil, .prerequisiteFailed, requires, profile, evaluator)) }
-      return finish(decision, defaultMatches(decision, .prerequisiteFailed), .prerequisiteFailed, explain ? steps : nil)
+      if explain {
+        steps.append(failureStep(nil, .prerequisiteFailed, requires, profile, evaluator))
+      }
+      return finish(
+        decision,
+        defaultMatches(decision, .prerequisiteFailed),
+        .prerequisiteFailed,
+        explain ? steps : nil
+      )
     }
     let limit: Int
     switch decision.mode {
@@ -109,15 +131,22 @@ public struct ReferenceInterpreter: Sendable {
         continue
       }
       guard evaluator.evaluate(rule.condition, on: profile) else {
-        if explain { steps.append(failureStep(rule.id, .conditionFailed, rule.condition, profile, evaluator)) }
+        if explain {
+          steps.append(failureStep(rule.id, .conditionFailed, rule.condition, profile, evaluator))
+        }
         continue
       }
-      guard let served = serve(rule, of: decision, to: profile, explain: explain, steps: &steps) else { continue }
-      if explain { steps.append(Trace.Step(rule: rule.id, outcome: .matched, bucket: served.bucket)) }
+      guard let served = serve(rule, of: decision, to: profile, explain: explain, steps: &steps)
+      else { continue }
+      if explain {
+        steps.append(Trace.Step(rule: rule.id, outcome: .matched, bucket: served.bucket))
+      }
       matches.append(served)
       if matches.count >= limit { break }
     }
-    if matches.isEmpty { return finish(decision, defaultMatches(decision, .default), .default, explain ? steps : nil) }
+    if matches.isEmpty {
+      return finish(decision, defaultMatches(decision, .default), .default, explain ? steps : nil)
+    }
     return finish(decision, matches, matches[0].reason, explain ? steps : nil)
   }
 
@@ -136,7 +165,10 @@ public struct ReferenceInterpreter: Sendable {
     )
   }
 
-  private func defaultMatches(_ decision: DecisionDefinition, _ reason: Decision.Reason) -> [Decision.Match] {
+  private func defaultMatches(
+    _ decision: DecisionDefinition,
+    _ reason: Decision.Reason
+  ) -> [Decision.Match] {
     guard let key = decision.defaultVariant, let variant = decision.variant(key) else { return [] }
     return [Decision.Match(variant: key, value: variant.value, rule: nil, reason: reason)]
   }
@@ -169,8 +201,16 @@ public struct ReferenceInterpreter: Sendable {
       }
     case .rollout(let key, let rollout):
       let bucket = ReferenceInterpreter.bucket(profile, by: rollout.by, seed: rollout.seed)
-      if let bucket, rollout.percent > 0, bucket <= rollout.percent / 100, let variant = decision.variant(key) {
-        return Decision.Match(variant: key, value: variant.value, rule: rule.id, reason: .rollout, bucket: bucket)
+      if let bucket, rollout.percent > 0, bucket <= rollout.percent / 100,
+        let variant = decision.variant(key)
+      {
+        return Decision.Match(
+          variant: key,
+          value: variant.value,
+          rule: rule.id,
+          reason: .rollout,
+          bucket: bucket
+        )
       }
       if explain { steps.append(Trace.Step(rule: rule.id, outcome: .notInRollout, bucket: bucket)) }
       return nil
@@ -183,7 +223,13 @@ public struct ReferenceInterpreter: Sendable {
       )
       let index = bucket.map { Bucketing.chooseVariation($0, ranges: ranges) } ?? -1
       if index >= 0, let variant = decision.variant(split.weights[index].variant) {
-        return Decision.Match(variant: variant.key, value: variant.value, rule: rule.id, reason: .split, bucket: bucket)
+        return Decision.Match(
+          variant: variant.key,
+          value: variant.value,
+          rule: rule.id,
+          reason: .split,
+          bucket: bucket
+        )
       }
       if explain { steps.append(Trace.Step(rule: rule.id, outcome: .notInSplit, bucket: bucket)) }
       return nil
@@ -199,7 +245,11 @@ public struct ReferenceInterpreter: Sendable {
   }
 
   /// The first predicate that failed, as condition JSON, and the value it saw.
-  func explainFailure(_ condition: Condition, _ profile: JSONValue, _ evaluator: ConditionEvaluator)
+  func explainFailure(
+    _ condition: Condition,
+    _ profile: JSONValue,
+    _ evaluator: ConditionEvaluator
+  )
     -> (failed: JSONValue, value: JSONValue?)?
   {
     switch condition {

@@ -4,6 +4,8 @@ enum Version {
   /// The padded form of null and of every missing attribute (`"0"`), computed once.
   static let paddedNull = padded(.string("0"))
 
+  // swift-format-ignore: NeverForceUnwrap
+  // A temporary allocation of at least one byte has a base address.
   /// Normalises a version: numbers become strings, non-strings and `""` become `"0"`,
   /// a leading `v` and `+build` metadata are dropped, parts split on `-` and `.`,
   /// three-part versions gain a `~` part, and all-digit parts are left-padded to width 5.
@@ -19,9 +21,13 @@ enum Version {
     }
     if text.isEmpty { text = "0" }
     return text.withUTF8 { bytes in
-      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: paddedCapacity(bytes.count)) { output in
+      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: paddedCapacity(bytes.count)) {
+        output in
         let written = pad(bytes, into: output.baseAddress!)
-        return String(decoding: UnsafeBufferPointer(start: output.baseAddress!, count: written), as: UTF8.self)
+        return String(
+          decoding: UnsafeBufferPointer(start: output.baseAddress!, count: written),
+          as: UTF8.self
+        )
       }
     }
   }
@@ -32,7 +38,10 @@ enum Version {
 
   /// Writes the padded form of a version's non-empty UTF-8 text to `output`
   /// (``paddedCapacity(_:)`` bytes available); returns the bytes written.
-  static func pad(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Int {
+  static func pad(
+    _ bytes: UnsafeBufferPointer<UInt8>,
+    into output: UnsafeMutablePointer<UInt8>
+  ) -> Int {
     // One pass over the UTF-8 bytes: every character that matters is ASCII,
     // except U+2028 and U+2029 (E2 80 A8/A9), which end a line for `.` in JavaScript.
     var start = 0
@@ -60,7 +69,9 @@ enum Version {
     var parts = 0
     var partStart = start
     for position in start...end
-    where position == end || bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: ".") {
+    where position == end || bytes[position] == UInt8(ascii: "-")
+      || bytes[position] == UInt8(ascii: ".")
+    {
       if parts > 0 {
         output[written] = UInt8(ascii: "-")
         written += 1

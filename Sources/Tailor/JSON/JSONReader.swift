@@ -60,7 +60,9 @@ public struct JSONReader: Sendable {
   ///
   /// - Returns: the value and, with ``DuplicateKeys/report``, the duplicate-key diagnostics.
   /// - Throws: ``SyntaxError`` for the first syntax error.
-  public func read(_ bytes: [UInt8]) throws(SyntaxError) -> (
+  public func read(
+    _ bytes: [UInt8]
+  ) throws(SyntaxError) -> (
     value: JSONValue, duplicates: [Diagnostic]
   ) {
     try bytes.withUnsafeBufferPointer { (buffer) throws(SyntaxError) in
@@ -71,7 +73,9 @@ public struct JSONReader: Sendable {
   /// Reads one JSON text from a buffer.
   ///
   /// - Throws: ``SyntaxError`` for the first syntax error.
-  public func read(_ buffer: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> (
+  public func read(
+    _ buffer: UnsafeBufferPointer<UInt8>
+  ) throws(SyntaxError) -> (
     value: JSONValue, duplicates: [Diagnostic]
   ) {
     // Duplicate-key diagnostics need pointers, so documents track the path;
@@ -80,12 +84,15 @@ public struct JSONReader: Sendable {
     let report = duplicateKeys == .report
     do {
       return try read(buffer, tracksPath: report)
-    } catch where !report {
+    } catch  where !report {
       return try read(buffer, tracksPath: true)
     }
   }
 
-  private func read(_ buffer: UnsafeBufferPointer<UInt8>, tracksPath: Bool) throws(SyntaxError) -> (
+  private func read(
+    _ buffer: UnsafeBufferPointer<UInt8>,
+    tracksPath: Bool
+  ) throws(SyntaxError) -> (
     value: JSONValue, duplicates: [Diagnostic]
   ) {
     var scanner = Scanner(
@@ -115,8 +122,9 @@ struct Scanner {
   let maxDepth: Int
   let reportDuplicates: Bool
   /// The nesting read by recursion, which is faster for the shallow JSON of
-  /// typical profiles and documents. Tests set it to 0 to check that both
-  /// ways read alike.
+  /// typical profiles and documents.
+  ///
+  /// Tests set it to 0 to check that both ways read alike.
   var recursionLimit = 8
   var position = 0
   var path: [JSONPointer.Token] = []
@@ -131,7 +139,11 @@ struct Scanner {
     self.reportDuplicates = reportDuplicates
   }
 
-  func error(_ code: Diagnostic.Code, _ message: String, at offset: Int? = nil)
+  func error(
+    _ code: Diagnostic.Code,
+    _ message: String,
+    at offset: Int? = nil
+  )
     -> JSONReader.SyntaxError
   {
     JSONReader.SyntaxError(
@@ -270,7 +282,9 @@ struct Scanner {
   }
 
   /// Adds a member to an object being read; a repeated key keeps its first
-  /// position and takes the new value. Returns whether the key was repeated.
+  /// position and takes the new value.
+  ///
+  /// Returns whether the key was repeated.
   static func add(
     _ key: String,
     _ value: JSONValue,
@@ -282,7 +296,9 @@ struct Scanner {
     if object.count >= 12 {
       if index == nil {
         var built: [ByteString: Int] = [:]
-        for (offset, existingKey) in object.keys.enumerated() { built[ByteString(existingKey)] = offset }
+        for (offset, existingKey) in object.keys.enumerated() {
+          built[ByteString(existingKey)] = offset
+        }
         index = built
       }
       existing = index?[ByteString(key)]
@@ -323,12 +339,16 @@ struct Scanner {
     var keyOffset = 0
 
     /// Adds a member; a repeated key keeps its first position and takes the new
-    /// value. Returns whether the key was repeated.
+    /// value.
+    ///
+    /// Returns whether the key was repeated.
     mutating func addMember(_ value: JSONValue) -> Bool {
       Scanner.add(key, value, to: &object, index: &index)
     }
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // `current` is the innermost open container; it is set on every path that completes a value inside one or reads a key.
   /// Parses one value whose container (if any) is at `depth`, reading nested
   /// arrays and objects with an explicit stack rather than by recursion.
   mutating func parseNested(depth: Int) throws(JSONReader.SyntaxError) -> JSONValue {
@@ -481,7 +501,10 @@ struct Scanner {
     while position < bytes.count {
       let byte = bytes[position]
       if byte == UInt8(ascii: "\"") {
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        let text = String(
+          decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]),
+          as: UTF8.self
+        )
         position += 1
         return text
       }
@@ -542,7 +565,10 @@ struct Scanner {
       let next = bytes[position + offset]
       // Point at the start of the broken sequence: that is the character a person must fix.
       guard next & 0xC0 == 0x80 else {
-        throw error(.invalidUTF8, "incomplete UTF-8 sequence starting with byte 0x\(String(lead, radix: 16, uppercase: true))")
+        throw error(
+          .invalidUTF8,
+          "incomplete UTF-8 sequence starting with byte 0x\(String(lead, radix: 16, uppercase: true))"
+        )
       }
       scalar = scalar << 6 | UInt32(next & 0x3F)
     }
@@ -552,6 +578,8 @@ struct Scanner {
     return length
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // A Unicode scalar always has a UTF-8 encoding.
   mutating func parseEscape(into buffer: inout [UInt8]) throws(JSONReader.SyntaxError) {
     let escapeStart = position
     position += 1
@@ -588,7 +616,11 @@ struct Scanner {
         buffer.append(contentsOf: UTF8.encode(unicode)!)
       }
     default:
-      throw error(.jsonSyntax, "invalid escape `\\\(Character(UnicodeScalar(byte)))`", at: escapeStart)
+      throw error(
+        .jsonSyntax,
+        "invalid escape `\\\(Character(UnicodeScalar(byte)))`",
+        at: escapeStart
+      )
     }
   }
 
@@ -681,7 +713,10 @@ struct Scanner {
       let value = Double(mantissa) / Scanner.powersOfTen[fractionDigits]
       return negative ? -value : value
     }
-    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+    let text = String(
+      decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]),
+      as: UTF8.self
+    )
     guard let value = Double(text), value.isFinite else {
       throw error(.numberOutOfRange, "number `\(text)` is too large for a double", at: start)
     }

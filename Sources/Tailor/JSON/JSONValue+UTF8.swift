@@ -48,8 +48,12 @@ extension JSONValue {
       var runStart = 0
       for index in 0..<bytes.count {
         let byte = bytes[index]
-        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-        if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+          continue
+        }
+        if runStart < index {
+          output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+        }
         runStart = index + 1
         output.append(UInt8(ascii: "\\"))
         switch byte {
@@ -61,7 +65,9 @@ extension JSONValue {
         case 0x09: output.append(UInt8(ascii: "t"))
         default:
           let hex: [UInt8] = Array("0123456789abcdef".utf8)
-          output.append(contentsOf: [UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+          output.append(contentsOf: [
+            UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+          ])
         }
       }
       if runStart < bytes.count {
@@ -103,6 +109,8 @@ extension JSONValue {
 
   @inline(__always)
   static func appendASCII(_ text: StaticString, to output: inout [UInt8]) {
-    output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    output.append(
+      contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+    )
   }
 }

@@ -22,8 +22,9 @@ enum JSONWriter {
     case object(JSONObject, order: [Int]?, next: Int)
   }
 
-  /// Appends `value` as compact JSON text. With `javaScriptOrder`, object
-  /// members follow JavaScript's property order (integer keys first,
+  /// Appends `value` as compact JSON text.
+  ///
+  /// With `javaScriptOrder`, object members follow JavaScript's property order (integer keys first,
   /// ascending), as `JSON.stringify` writes them.
   static func write(_ value: JSONValue, into output: inout String, javaScriptOrder: Bool) {
     var open: [Container] = []
@@ -32,7 +33,8 @@ enum JSONWriter {
       switch current {
       case .null: output += "null"
       case .bool(let flag): output += flag ? "true" : "false"
-      case .number(let number): output += number.isFinite ? JavaScript.numberToString(number) : "null"
+      case .number(let number):
+        output += number.isFinite ? JavaScript.numberToString(number) : "null"
       case .string(let string): JavaScript.quote(string, into: &output)
       case .array(let elements):
         output += "["
@@ -85,7 +87,8 @@ enum JSONWriter {
   }
 }
 
-extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByFloatLiteral,
+extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral,
+  ExpressibleByFloatLiteral,
   ExpressibleByIntegerLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
   ExpressibleByDictionaryLiteral
 {
@@ -102,5 +105,7 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
   /// An array.
   public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
   /// An object in written order.
-  public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+  public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    self = .object(JSONObject(elements))
+  }
 }

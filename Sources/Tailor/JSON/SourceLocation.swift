@@ -60,7 +60,9 @@ struct LineTable: Sendable {
       let target = max(0, min(offsets[position], bytes.count))
       // Move to the target's line, then count scalars from where we are.
       var lineIndex = line
-      while lineIndex + 1 < lineStarts.count && lineStarts[lineIndex + 1] <= target { lineIndex += 1 }
+      while lineIndex + 1 < lineStarts.count && lineStarts[lineIndex + 1] <= target {
+        lineIndex += 1
+      }
       if lineIndex != line {
         line = lineIndex
         column = 1

@@ -143,6 +143,7 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
 }
 
 /// Match data and a limited match context, pooled so a search allocates nothing.
+///
 /// An ``Evaluator`` owns one set; other callers borrow from the pool.
 struct MatchResources: @unchecked Sendable {
   let data: OpaquePointer

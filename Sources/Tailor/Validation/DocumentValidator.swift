@@ -11,8 +11,11 @@ struct ValidationInput {
 
   /// Pointers to every rule of `decision` by id (the first rule written with each id), in one pass.
   func rulePointers(decision: DecisionDefinition) -> [ByteString: JSONPointer] {
-    let rules = JSONPointer.root.appending(key: "decisions").appending(key: decision.name).appending(key: "rules")
-    let written = root.objectValue?["decisions"]?.objectValue?[decision.name]?.objectValue?["rules"]?.arrayValue ?? []
+    let rules = JSONPointer.root.appending(key: "decisions").appending(key: decision.name)
+      .appending(key: "rules")
+    let written =
+      root.objectValue?["decisions"]?.objectValue?[decision.name]?.objectValue?["rules"]?.arrayValue
+      ?? []
     var pointers: [ByteString: JSONPointer] = [:]
     for (index, rule) in written.enumerated() {
       if case .string(let id)? = rule.objectValue?["id"], pointers[ByteString(id)] == nil {
@@ -24,8 +27,11 @@ struct ValidationInput {
 
   /// The pointer to the rule `id` of `decision` in ``root`` (its index as written).
   func rulePointer(decision: DecisionDefinition, ruleID: String) -> JSONPointer {
-    let rules = JSONPointer.root.appending(key: "decisions").appending(key: decision.name).appending(key: "rules")
-    let written = root.objectValue?["decisions"]?.objectValue?[decision.name]?.objectValue?["rules"]?.arrayValue ?? []
+    let rules = JSONPointer.root.appending(key: "decisions").appending(key: decision.name)
+      .appending(key: "rules")
+    let written =
+      root.objectValue?["decisions"]?.objectValue?[decision.name]?.objectValue?["rules"]?.arrayValue
+      ?? []
     if let index = written.firstIndex(where: { $0.objectValue?["id"] == .string(ruleID) }) {
       return rules.appending(index: index)
     }
@@ -34,8 +40,9 @@ struct ValidationInput {
   }
 }
 
-/// One small, independent check over a parsed document. Checks append
-/// diagnostics and never throw.
+/// One small, independent check over a parsed document.
+///
+/// Checks append diagnostics and never throw.
 protocol ValidationCheck: Sendable {
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic])
   /// Whether the check only warns (an analysis), so loading may skip it.
@@ -66,7 +73,9 @@ struct DocumentValidator {
 
   static func validate(_ input: ValidationInput, analyze: Bool = true) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
-    for check in checks where analyze || !check.isAnalysis { check.check(input, into: &diagnostics) }
+    for check in checks where analyze || !check.isAnalysis {
+      check.check(input, into: &diagnostics)
+    }
     return diagnostics
   }
 }

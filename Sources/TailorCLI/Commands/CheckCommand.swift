@@ -112,6 +112,7 @@ struct CheckCommand: ParsableCommand {
     }
     let counts = report.rules?.sizeDescription ?? ""
     return report.warnings > 0
-      ? "\(name): ok with \(plural(report.warnings, "warning")) (\(counts))" : "\(name): ok (\(counts))"
+      ? "\(name): ok with \(plural(report.warnings, "warning")) (\(counts))"
+      : "\(name): ok (\(counts))"
   }
 }

@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
 import ArgumentParser
 import Tailor
 import TailorServer
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// `tailor eval`: decide for one profile and explain the answer to a person.
 struct EvalCommand: ParsableCommand {
@@ -28,17 +29,26 @@ struct EvalCommand: ParsableCommand {
 
   @Option(
     name: .long,
-    help: ArgumentHelp("The profile: JSON text, or @file (@- reads stdin).", valueName: "json|@file")
+    help: ArgumentHelp(
+      "The profile: JSON text, or @file (@- reads stdin).",
+      valueName: "json|@file"
+    )
   )
   var profile: String
 
-  @Option(name: .long, help: ArgumentHelp("A decision to show (repeatable); all when omitted.", valueName: "name"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp("A decision to show (repeatable); all when omitted.", valueName: "name")
+  )
   var decision: [String] = []
 
   @Flag(name: .long, help: "Show each rule considered and why it did or did not serve.")
   var explain = false
 
-  @Option(name: .long, help: ArgumentHelp("The instant schedules are evaluated at (ISO-8601).", valueName: "time"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp("The instant schedules are evaluated at (ISO-8601).", valueName: "time")
+  )
   var now: String?
 
   @Option(name: .long, help: "Output format: text for people, or json as `tailor serve` answers.")
@@ -71,7 +81,10 @@ struct EvalCommand: ParsableCommand {
     let unknown = decision.filter { loaded.document.decision(named: $0) == nil }
     if !unknown.isEmpty {
       let known = loaded.decisionNames.map { "`\($0)`" }.joined(separator: ", ")
-      throw fail("unknown decision " + unknown.map { "`\($0)`" }.joined(separator: ", ") + "; decisions are \(known)")
+      throw fail(
+        "unknown decision " + unknown.map { "`\($0)`" }.joined(separator: ", ")
+          + "; decisions are \(known)"
+      )
     }
     let instant = now.flatMap(DateTime.parse).map { Date(timeIntervalSince1970: $0) }
     let decisions =
@@ -99,7 +112,7 @@ struct EvalCommand: ParsableCommand {
     return ExitCode(ExitStatus.usage)
   }
 
-  /// A decision for people:
+  /// A decision for people, as in this example.
   ///
   ///     homepage-hero = vip  (rule vip-eu, match)
   ///       value {"image":"v.jpg"}
@@ -113,7 +126,8 @@ struct EvalCommand: ParsableCommand {
     }
     if decision.isMultiple {
       let keys = decision.matches.map(\.variant).joined(separator: ", ")
-      text += "\(decision.name) = \(keys.isEmpty ? "(none)" : keys)  (mode all, \(plural(decision.matches.count, "match")))\n"
+      text +=
+        "\(decision.name) = \(keys.isEmpty ? "(none)" : keys)  (mode all, \(plural(decision.matches.count, "match")))\n"
       for match in decision.matches {
         text += "  \(match.variant)  (\(served(match)))  value \(match.value.jsonText)\n"
       }
@@ -128,11 +142,15 @@ struct EvalCommand: ParsableCommand {
       let width = trace.steps.map { ($0.rule ?? "(requires)").count }.max() ?? 0
       for step in trace.steps {
         let name = step.rule ?? "(requires)"
-        var line = "    " + name + String(repeating: " ", count: width - name.count + 2) + step.outcome.rawValue
+        var line =
+          "    " + name + String(repeating: " ", count: width - name.count + 2)
+          + step.outcome.rawValue
         if let failed = step.failed {
           line += "  \(failed.jsonText) saw \(step.value.map(\.jsonText) ?? "nothing")"
         }
-        if let bucket = step.bucket { line += "  bucket \(JSONValue.number((bucket * 10_000).rounded() / 10_000).jsonText)" }
+        if let bucket = step.bucket {
+          line += "  bucket \(JSONValue.number((bucket * 10_000).rounded() / 10_000).jsonText)"
+        }
         text += line + "\n"
       }
       if trace.steps.isEmpty { text += "    (no rules)\n" }

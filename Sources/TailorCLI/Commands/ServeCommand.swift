@@ -6,7 +6,8 @@ import TailorServer
 struct ServeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
-    abstract: "Answer one JSON request per line on stdin with one JSON response per line on stdout.",
+    abstract:
+      "Answer one JSON request per line on stdin with one JSON response per line on stdout.",
     discussion: """
       Requests: {"id":1,"profile":{...}} with optional "decisions":[names], "now":"<ISO-8601>" \
       and "explain":true; {"id":2,"op":"load","path":"rules.json"} (or "rules":{...}); \
@@ -25,13 +26,20 @@ struct ServeCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("The longest request line accepted.", valueName: "bytes"))
   var maxLineBytes: Int = 1 << 20
 
-  @Option(name: .long, help: "The deepest nesting of arrays and objects in a request (the request is depth 1).")
+  @Option(
+    name: .long,
+    help: "The deepest nesting of arrays and objects in a request (the request is depth 1)."
+  )
   var maxDepth: Int = 64
 
   func validate() throws {
-    guard (1...256).contains(threads) else { throw ValidationError("--threads must be from 1 to 256") }
+    guard (1...256).contains(threads) else {
+      throw ValidationError("--threads must be from 1 to 256")
+    }
     guard maxLineBytes >= 2 else { throw ValidationError("--max-line-bytes must be at least 2") }
-    guard (2...512).contains(maxDepth) else { throw ValidationError("--max-depth must be from 2 to 512") }
+    guard (2...512).contains(maxDepth) else {
+      throw ValidationError("--max-depth must be from 2 to 512")
+    }
   }
 
   func run() throws {
@@ -47,7 +55,11 @@ struct ServeCommand: ParsableCommand {
     Log.info("serving \(served.summary)")
     let server = LineServer(
       rules: served,
-      configuration: LineServer.Configuration(threads: threads, maxLineBytes: maxLineBytes, maxDepth: maxDepth)
+      configuration: LineServer.Configuration(
+        threads: threads,
+        maxLineBytes: maxLineBytes,
+        maxDepth: maxDepth
+      )
     )
     let status = server.run()
     if status != 0 { throw ExitCode(status) }

@@ -32,7 +32,9 @@ struct TreeCommand: ParsableCommand {
   func run() throws {
     let loaded = try loadRulesOrExit(rules)
     guard let drawing = loaded.graph(of: decision, format: format == .dot ? .dot : .text) else {
-      Log.write("tailor: unknown decision `\(decision)`; decisions are \(loaded.decisionNames.map { "`\($0)`" }.joined(separator: ", "))")
+      Log.write(
+        "tailor: unknown decision `\(decision)`; decisions are \(loaded.decisionNames.map { "`\($0)`" }.joined(separator: ", "))"
+      )
       throw ExitCode(ExitStatus.usage)
     }
     print(drawing, terminator: "")

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Synchronization
 import TailorTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Serialises pipe creation and spawning, so that no child spawned by a test
 /// running in parallel inherits another test's pipe before it is marked close-on-exec.
@@ -44,7 +45,9 @@ final class Subprocess {
     // A working directory is set by a shell that then execs the program.
     let program = directory == nil ? executable : "/bin/sh"
     let argv0 =
-      directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0, executable] } ?? [executable]
+      directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0, executable] } ?? [
+        executable
+      ]
     let fds = try spawnLock.withLock { _ throws(SpawnError) -> (pid_t, Int32, Int32, Int32) in
       var stdinPipe: [Int32] = [-1, -1]
       var stdoutPipe: [Int32] = [-1, -1]
@@ -72,15 +75,17 @@ final class Subprocess {
       posix_spawnattr_setsigdefault(&attributes, &defaults)
       posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
       let argv = (argv0 + arguments).map { strdup($0) } + [nil]
-      defer { argv.forEach { free($0) } }
+      defer { for argument in argv { free(argument) } }
       var child: pid_t = 0
       let spawned = posix_spawn(&child, program, &actions, &attributes, argv, environ)
       close(stdinPipe[0])
       close(stdoutPipe[1])
       close(stderrPipe[1])
       guard spawned == 0 else {
-        [stdinPipe[1], stdoutPipe[0], stderrPipe[0]].forEach { _ = close($0) }
-        throw SpawnError(description: "cannot run \(executable): \(String(cString: strerror(spawned)))")
+        for descriptor in [stdinPipe[1], stdoutPipe[0], stderrPipe[0]] { _ = close(descriptor) }
+        throw SpawnError(
+          description: "cannot run \(executable): \(String(cString: strerror(spawned)))"
+        )
       }
       return (child, stdinPipe[1], stdoutPipe[0], stderrPipe[0])
     }
@@ -88,11 +93,16 @@ final class Subprocess {
   }
 
   deinit {
-    [input, output, errors].filter { $0 >= 0 }.forEach { _ = close($0) }
+    for descriptor in [input, output, errors] where descriptor >= 0 { _ = close(descriptor) }
   }
 
   /// Runs to completion with `input` on stdin.
-  static func run(_ executable: String, _ arguments: [String], input: [UInt8] = [], directory: String? = nil)
+  static func run(
+    _ executable: String,
+    _ arguments: [String],
+    input: [UInt8] = [],
+    directory: String? = nil
+  )
     throws -> Result
   {
     let process = try Subprocess(executable, arguments, directory: directory)
@@ -138,6 +148,8 @@ final class Subprocess {
     )
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // Bytes are written only while some remain, so the buffer has a base address.
   private func pump(writing bytes: [UInt8]) {
     var offset = 0
     while offset < bytes.count {
@@ -170,11 +182,19 @@ final class Subprocess {
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     if fds[0].revents != 0 {
       let count = read(output, &chunk, chunk.count)
-      if count > 0 { stdoutBuffer += chunk[0..<count] } else if count == 0 || errno != EINTR { stdoutClosed = true }
+      if count > 0 {
+        stdoutBuffer += chunk[0..<count]
+      } else if count == 0 || errno != EINTR {
+        stdoutClosed = true
+      }
     }
     if fds[1].revents != 0 {
       let count = read(errors, &chunk, chunk.count)
-      if count > 0 { stderrBuffer += chunk[0..<count] } else if count == 0 || errno != EINTR { stderrClosed = true }
+      if count > 0 {
+        stderrBuffer += chunk[0..<count]
+      } else if count == 0 || errno != EINTR {
+        stderrClosed = true
+      }
     }
   }
 
@@ -204,7 +224,9 @@ enum Paths {
     let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
     if length > 0 {
       let exe = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      var directory = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+      var directory = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(
+        separator: "/"
+      )
       // On Linux the tests run from `<build>/TailorPackageTests.xctest`; on macOS from inside the bundle.
       if directory.hasSuffix(".xctest/Contents/MacOS") {
         directory = directory.split(separator: "/").dropLast(3).joined(separator: "/")

@@ -1,7 +1,9 @@
 import Tailor
 
 /// GrowthBook's public cross-SDK vectors, read from `../shared/conformance`
-/// (or the directory in `TAILOR_CONFORMANCE_DIR`). Never copied into the repo.
+/// (or the directory in `TAILOR_CONFORMANCE_DIR`).
+///
+/// Never copied into the repo.
 enum GrowthBookCorpus {
   struct Case: Sendable, CustomStringConvertible {
     var section: String

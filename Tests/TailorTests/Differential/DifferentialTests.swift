@@ -36,7 +36,11 @@ struct DifferentialTests {
   }
 
   /// The first disagreement for one document and its profiles, if any.
-  static func firstMismatch(seed: UInt64, document: JSONValue, profiles: [JSONValue]) throws -> Mismatch? {
+  static func firstMismatch(
+    seed: UInt64,
+    document: JSONValue,
+    profiles: [JSONValue]
+  ) throws -> Mismatch? {
     let rules = try Rules(json: document.jsonText)
     let evaluator = rules.makeEvaluator()
     for profile in profiles {
@@ -54,7 +58,8 @@ struct DifferentialTests {
               profile: profile,
               decision: name,
               now: now,
-              compiled: render(compiled) + (fromBytes == compiled ? "" : " (from bytes: \(render(fromBytes)))"),
+              compiled: render(compiled)
+                + (fromBytes == compiled ? "" : " (from bytes: \(render(fromBytes)))"),
               interpreted: render(interpreted)
             )
           }
@@ -86,7 +91,11 @@ struct DifferentialTests {
           smallerDecisions[name] = .object(smallerDecision)
           var smallerRoot = root
           smallerRoot["decisions"] = .object(smallerDecisions)
-          if let found = try? firstMismatch(seed: current.seed, document: .object(smallerRoot), profiles: [current.profile]) {
+          if let found = try? firstMismatch(
+            seed: current.seed,
+            document: .object(smallerRoot),
+            profiles: [current.profile]
+          ) {
             current = found
             changed = true
             break
@@ -110,7 +119,11 @@ struct DifferentialTests {
       let document = generator.document()
       let profiles = (0..<24).map { _ in generator.profile() }
       do {
-        if let mismatch = try DifferentialTests.firstMismatch(seed: seed, document: document, profiles: profiles) {
+        if let mismatch = try DifferentialTests.firstMismatch(
+          seed: seed,
+          document: document,
+          profiles: profiles
+        ) {
           Issue.record("\(DifferentialTests.shrink(mismatch))")
           return
         }
@@ -156,7 +169,11 @@ extension DifferentialTests {
       var generator = RandomDocuments(seed: seed)
       let document = generator.document(maxRules: 80)
       let profiles = (0..<30).map { _ in generator.profile() }
-      if let mismatch = try DifferentialTests.firstMismatch(seed: seed, document: document, profiles: profiles) {
+      if let mismatch = try DifferentialTests.firstMismatch(
+        seed: seed,
+        document: document,
+        profiles: profiles
+      ) {
         Issue.record("\(DifferentialTests.shrink(mismatch))")
         return
       }

@@ -23,14 +23,22 @@ struct ConditionCase: Sendable, CustomTestStringConvertible {
   }
 
   /// The condition holds, in GrowthBook and in documents.
-  static func holds(_ condition: String, _ attributes: String, groups: String = "{}")
+  static func holds(
+    _ condition: String,
+    _ attributes: String,
+    groups: String = "{}"
+  )
     -> ConditionCase
   {
     ConditionCase(condition: condition, attributes: attributes, expected: true, groups: groups)
   }
 
   /// The condition fails, in GrowthBook and in documents.
-  static func fails(_ condition: String, _ attributes: String, groups: String = "{}")
+  static func fails(
+    _ condition: String,
+    _ attributes: String,
+    groups: String = "{}"
+  )
     -> ConditionCase
   {
     ConditionCase(condition: condition, attributes: attributes, expected: false, groups: groups)
@@ -45,8 +53,12 @@ struct ConditionCase: Sendable, CustomTestStringConvertible {
     groups: String = "{}"
   ) -> ConditionCase {
     ConditionCase(
-      condition: condition, attributes: attributes, expected: expected, rejectedWith: code,
-      groups: groups)
+      condition: condition,
+      attributes: attributes,
+      expected: expected,
+      rejectedWith: code,
+      groups: groups
+    )
   }
 
   /// A rules document whose decision `d` serves `yes` when `condition` holds, else `no`.
@@ -67,7 +79,10 @@ struct ConditionCase: Sendable, CustomTestStringConvertible {
       saved[name] = try #require(members.arrayValue)
     }
     let growthBook = GrowthBook.evaluateCondition(
-      conditionValue, attributes: attributesValue, savedGroups: saved)
+      conditionValue,
+      attributes: attributesValue,
+      savedGroups: saved
+    )
     #expect(growthBook == expected, "GrowthBook", sourceLocation: sourceLocation)
 
     let text = ConditionCase.document(when: condition, groups: groups)
@@ -75,17 +90,24 @@ struct ConditionCase: Sendable, CustomTestStringConvertible {
       do {
         _ = try Rules(json: text)
         Issue.record(
-          "the document loaded; expected \(rejectedWith)", sourceLocation: sourceLocation)
+          "the document loaded; expected \(rejectedWith)",
+          sourceLocation: sourceLocation
+        )
       } catch {
         #expect(
-          error.errors.map(\.code) == [rejectedWith], "\(error)",
-          sourceLocation: sourceLocation)
+          error.errors.map(\.code) == [rejectedWith],
+          "\(error)",
+          sourceLocation: sourceLocation
+        )
       }
       return
     }
     let rules = try Rules(json: text)
     let decision = try #require(rules.decide("d", for: Profile(attributesValue)))
     #expect(
-      decision.variant == (expected ? "yes" : "no"), "document", sourceLocation: sourceLocation)
+      decision.variant == (expected ? "yes" : "no"),
+      "document",
+      sourceLocation: sourceLocation
+    )
   }
 }

@@ -80,7 +80,10 @@ struct MarkedJSON {
   }
 
   /// The marker numbered `number`; records an issue when there is none.
-  func marker(_ number: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
+  func marker(
+    _ number: Int,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+  ) throws
     -> Marker
   {
     guard let marker = markers[number] else {
@@ -102,7 +105,9 @@ struct ExpectedDiagnostic: Sendable, CustomStringConvertible {
   var severity: Diagnostic.Severity
 
   init(
-    _ marker: Int, _ code: Diagnostic.Code, _ pointer: String,
+    _ marker: Int,
+    _ code: Diagnostic.Code,
+    _ pointer: String,
     _ severity: Diagnostic.Severity = .error
   ) {
     self.marker = marker
@@ -183,7 +188,9 @@ private func compare(
   let used = Set(expected.map(\.marker))
   for number in json.markers.keys.sorted() where !used.contains(number) {
     Issue.record(
-      "marker ⟨\(number)⟩ is not expected by any diagnostic", sourceLocation: sourceLocation)
+      "marker ⟨\(number)⟩ is not expected by any diagnostic",
+      sourceLocation: sourceLocation
+    )
   }
   // Expected diagnostics in position order; ties keep their written order.
   var ordered: [(ExpectedDiagnostic, MarkedJSON.Marker)] = []
@@ -207,31 +214,41 @@ private func compare(
   for ((item, marker), diagnostic) in zip(ordered, diagnostics) {
     let location = diagnostic.location
     #expect(
-      diagnostic.code == item.code, "⟨\(item.marker)⟩ code; got \(diagnostic)",
-      sourceLocation: sourceLocation)
+      diagnostic.code == item.code,
+      "⟨\(item.marker)⟩ code; got \(diagnostic)",
+      sourceLocation: sourceLocation
+    )
     #expect(
       location.pointer.description == item.pointer,
       "⟨\(item.marker)⟩ pointer; got \(diagnostic)",
       sourceLocation: sourceLocation
     )
     #expect(
-      location.offset == marker.offset, "⟨\(item.marker)⟩ offset; got \(diagnostic)",
-      sourceLocation: sourceLocation)
+      location.offset == marker.offset,
+      "⟨\(item.marker)⟩ offset; got \(diagnostic)",
+      sourceLocation: sourceLocation
+    )
     #expect(
       location.line == marker.line && location.column == marker.column,
       "⟨\(item.marker)⟩ expected at \(marker.line):\(marker.column); got \(diagnostic)",
       sourceLocation: sourceLocation
     )
     #expect(
-      location.file == file, "⟨\(item.marker)⟩ file; got \(diagnostic)",
-      sourceLocation: sourceLocation)
+      location.file == file,
+      "⟨\(item.marker)⟩ file; got \(diagnostic)",
+      sourceLocation: sourceLocation
+    )
     #expect(
-      diagnostic.severity == item.severity, "⟨\(item.marker)⟩ severity; got \(diagnostic)",
-      sourceLocation: sourceLocation)
+      diagnostic.severity == item.severity,
+      "⟨\(item.marker)⟩ severity; got \(diagnostic)",
+      sourceLocation: sourceLocation
+    )
   }
   let offsets = all.map { $0.location.offset ?? Int.max }
   #expect(
-    offsets == offsets.sorted(), "diagnostics are not sorted by position:\n\(rendered)",
-    sourceLocation: sourceLocation)
+    offsets == offsets.sorted(),
+    "diagnostics are not sorted by position:\n\(rendered)",
+    sourceLocation: sourceLocation
+  )
   return diagnostics
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// Runs work on a thread with a chosen stack size, to check that deep inputs
@@ -11,6 +11,8 @@ enum Threads {
   /// The stack of macOS's secondary threads.
   static let secondaryStackSize = 512 * 1024
 
+  // swift-format-ignore: NeverForceUnwrap
+  // The job has run when `run` returns, so its result is set.
   /// Runs `body` on a new thread with a `stackSize`-byte stack and returns its result.
   static func run<Result: Sendable>(
     stackSize: Int = secondaryStackSize,
@@ -32,6 +34,8 @@ enum Threads {
     override func execute() { result = body() }
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // `pthread_create` succeeded (checked above), so the thread is set.
   /// Runs `job` on a new thread and waits for it.
   private static func start(_ job: AnyJob, stackSize: Int) {
     var attributes = pthread_attr_t()
@@ -39,26 +43,30 @@ enum Threads {
     pthread_attr_setstacksize(&attributes, stackSize)
     let context = Unmanaged.passRetained(job).toOpaque()
     #if canImport(Glibc)
-      var thread = pthread_t()
-      let created = pthread_create(&thread, &attributes, threadMain, context)
-      precondition(created == 0, "pthread_create failed: \(created)")
-      pthread_join(thread, nil)
+    var thread = pthread_t()
+    let created = pthread_create(&thread, &attributes, threadMain, context)
+    precondition(created == 0, "pthread_create failed: \(created)")
+    pthread_join(thread, nil)
     #else
-      var thread: pthread_t?
-      let created = pthread_create(&thread, &attributes, threadMain, context)
-      precondition(created == 0, "pthread_create failed: \(created)")
-      pthread_join(thread!, nil)
+    var thread: pthread_t?
+    let created = pthread_create(&thread, &attributes, threadMain, context)
+    precondition(created == 0, "pthread_create failed: \(created)")
+    pthread_join(thread!, nil)
     #endif
     pthread_attr_destroy(&attributes)
   }
 
   #if canImport(Glibc)
-    private static let threadMain: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = {
+  // swift-format-ignore: NeverForceUnwrap
+  // `pthread_create` passes the context it was given, which is never nil.
+  private static let threadMain:
+    @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = {
       Unmanaged<AnyJob>.fromOpaque($0!).takeRetainedValue().execute()
       return nil
     }
   #else
-    private static let threadMain: @convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? = {
+  private static let threadMain:
+    @convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? = {
       Unmanaged<AnyJob>.fromOpaque($0).takeRetainedValue().execute()
       return nil
     }

@@ -11,12 +11,18 @@ import Testing
     return rules.warnings.map { "\($0.code) \($0.location.pointer)" }
   }
 
-  func decision(_ rules: String, variants: String = #"{"a": 1, "b": 2}"#, extra: String = "") -> String {
+  func decision(
+    _ rules: String,
+    variants: String = #"{"a": 1, "b": 2}"#,
+    extra: String = ""
+  ) -> String {
     #"{"tailor": 1, \#(extra) "decisions": {"d": {"variants": \#(variants), "default": "a", "rules": \#(rules)}}}"#
   }
 
   @Test func ruleAfterARuleWithoutWhenIsUnreachable() throws {
-    let json = decision(#"[{"id": "all", "serve": "a"}, {"id": "es", "when": {"country": "ES"}, "serve": "b"}]"#)
+    let json = decision(
+      #"[{"id": "all", "serve": "a"}, {"id": "es", "when": {"country": "ES"}, "serve": "b"}]"#
+    )
     #expect(try warnings(json) == ["unreachable_rule /decisions/d/rules/1"])
   }
 
@@ -29,7 +35,11 @@ import Testing
        {"id": "other", "when": {"country": "FR"}, "serve": "b"}]
       """
     )
-    #expect(try warnings(json) == ["unreachable_rule /decisions/d/rules/1", "unreachable_rule /decisions/d/rules/2"])
+    #expect(
+      try warnings(json) == [
+        "unreachable_rule /decisions/d/rules/1", "unreachable_rule /decisions/d/rules/2",
+      ]
+    )
   }
 
   @Test func rolloutsSplitsAndSchedulesDoNotShadow() throws {
@@ -58,7 +68,10 @@ import Testing
     (#"{"tier": {"$ne": "gold"}}"#, ["matches_missing /decisions/d/rules/0/when/tier"]),
     (#"{"country": {"$nin": ["US"]}}"#, ["matches_missing /decisions/d/rules/0/when/country"]),
     (#"{"name": {"$regex": "^n"}}"#, ["matches_missing /decisions/d/rules/0/when/name"]),
-    (#"{"$or": [{"age": {"$lt": 18}}, {"kid": true}]}"#, ["matches_missing /decisions/d/rules/0/when/$or/0/age"]),
+    (
+      #"{"$or": [{"age": {"$lt": 18}}, {"kid": true}]}"#,
+      ["matches_missing /decisions/d/rules/0/when/$or/0/age"]
+    ),
     (#"{"$not": {"age": {"$gte": 18}}}"#, ["matches_missing /decisions/d/rules/0/when/$not"]),
     (#"{"age": {"$not": {"$gte": 18}}}"#, ["matches_missing /decisions/d/rules/0/when/age"]),
     // Not reported: the test fails for missing values, or speaks of them, or a sibling excludes them.
@@ -72,7 +85,10 @@ import Testing
     (#"{"$not": {"$segment": "s"}}"#, []),
   ])
   func testsThatHoldForMissingAttributes(when: String, expected: [String]) throws {
-    let json = decision(#"[{"id": "r", "when": \#(when), "serve": "b"}]"#, extra: #""segments": {"s": {"x": 1}},"#)
+    let json = decision(
+      #"[{"id": "r", "when": \#(when), "serve": "b"}]"#,
+      extra: #""segments": {"s": {"x": 1}},"#
+    )
     #expect(try warnings(json).filter { $0.hasPrefix("matches_missing") } == expected)
   }
 
@@ -83,7 +99,9 @@ import Testing
                            "rules": [{"id": "r", "when": {"$segment": "minor"}, "serve": "a"}]}}}
       """#
     #expect(
-      try warnings(json) == ["matches_missing /segments/minor/age", "matches_missing /decisions/d/requires/plan"]
+      try warnings(json) == [
+        "matches_missing /segments/minor/age", "matches_missing /decisions/d/requires/plan",
+      ]
     )
   }
 
@@ -95,7 +113,9 @@ import Testing
        "decisions": {"d": {"variants": {"a": 1}, "default": "a",
                            "rules": [{"id": "r", "when": {"$segment": "eu-gold"}, "serve": "a"}]}}}
       """#
-    #expect(try warnings(json) == ["unused_segment /segments/orphan", "unused_segment /segments/lonely"])
+    #expect(
+      try warnings(json) == ["unused_segment /segments/orphan", "unused_segment /segments/lonely"]
+    )
   }
 
   @Test func unusedVariants() throws {
@@ -111,7 +131,10 @@ import Testing
   }
 
   @Test func warningsNeverBlockAndRenderWithTheirCode() throws {
-    let rules = try Rules(json: decision(#"[{"id": "x", "serve": "a"}, {"id": "y", "serve": "a"}]"#), file: "r.json")
+    let rules = try Rules(
+      json: decision(#"[{"id": "x", "serve": "a"}, {"id": "y", "serve": "a"}]"#),
+      file: "r.json"
+    )
     let rendered = rules.warnings.map { $0.rendered(showingCode: true) }
     let expected = [
       "r.json:1:57 /decisions/d/variants/b: warning: variant `b` of decision `d` is never served [unused_variant]",

@@ -16,9 +16,18 @@ import Testing
     """
 
   @Test(arguments: [
-    (#"{"country": "ES"}"#, "hero", #"{"variant":"b","value":"quote\"and\nnewline","rule":"b-es","reason":"match"}"#),
-    (#"{"country": "FR"}"#, "bare", #"{"variant":null,"value":null,"rule":null,"reason":"default"}"#),
-    (#"{}"#, "offers", #"{"matches":[{"variant":"o1","value":1,"rule":"r1","reason":"match"},{"variant":"o2","value":2,"rule":"r2","reason":"match"}]}"#),
+    (
+      #"{"country": "ES"}"#, "hero",
+      #"{"variant":"b","value":"quote\"and\nnewline","rule":"b-es","reason":"match"}"#
+    ),
+    (
+      #"{"country": "FR"}"#, "bare",
+      #"{"variant":null,"value":null,"rule":null,"reason":"default"}"#
+    ),
+    (
+      #"{}"#, "offers",
+      #"{"matches":[{"variant":"o1","value":1,"rule":"r1","reason":"match"},{"variant":"o2","value":2,"rule":"r2","reason":"match"}]}"#
+    ),
   ])
   func protocolShape(profile: String, decision: String, expected: String) throws {
     let rules = try Rules(json: Self.rules)
@@ -53,7 +62,8 @@ import Testing
   @Test(arguments: [
     JSONValue.number(0), .number(-0.0), .number(42), .number(-17), .number(1.5), .number(1e21),
     .number(123_456_789_012_345), .number(0.000001), .number(.infinity), .string("é\u{1}\t\\"),
-    .array([.null, .bool(true), .bool(false)]), .object(JSONObject([("k\"", .object(JSONObject()))])),
+    .array([.null, .bool(true), .bool(false)]),
+    .object(JSONObject([("k\"", .object(JSONObject()))])),
   ])
   func byteWriterMatchesTextWriter(_ value: JSONValue) {
     var bytes: [UInt8] = []

@@ -4,11 +4,15 @@ import Testing
 
 /// Inputs that the fuzz targets in `Fuzz/` found, kept as plain unit tests so
 /// they run with `swift test` (the tests never depend on the Fuzz package).
+///
 /// Each test restates the invariant the fuzz target checks.
 @Suite struct FuzzRegressionTests {
   /// FuzzDocumentLoader's invariant: every diagnostic about valid JSON has an
   /// offset, a line and a column, and a pointer that names a value in the document.
-  static func expectLocated(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
+  static func expectLocated(
+    _ text: String,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+  ) throws
     -> [Diagnostic]
   {
     let bytes = Array(text.utf8)
@@ -22,7 +26,11 @@ import Testing
         #expect(diagnostic.location.offset != nil, "\(diagnostic)", sourceLocation: sourceLocation)
         #expect(diagnostic.location.line != nil, "\(diagnostic)", sourceLocation: sourceLocation)
         #expect(diagnostic.location.column != nil, "\(diagnostic)", sourceLocation: sourceLocation)
-        #expect(resolve(diagnostic.location.pointer, in: json) != nil, "\(diagnostic)", sourceLocation: sourceLocation)
+        #expect(
+          resolve(diagnostic.location.pointer, in: json) != nil,
+          "\(diagnostic)",
+          sourceLocation: sourceLocation
+        )
       }
       return error.diagnostics
     }
@@ -51,7 +59,11 @@ import Testing
       #"{"tailor": 1, "decisions": {"d": {"variants": {"a": 1}, "rules": [{"serve": "a"}, {"serve": "a"}]}}}"#
     )
     #expect(diagnostics.map(\.code) == [.missingKey, .missingKey])
-    #expect(diagnostics.map(\.location.pointer.description) == ["/decisions/d/rules/0", "/decisions/d/rules/1"])
+    #expect(
+      diagnostics.map(\.location.pointer.description) == [
+        "/decisions/d/rules/0", "/decisions/d/rules/1",
+      ]
+    )
   }
 }
 
@@ -66,8 +78,14 @@ extension FuzzRegressionTests {
       Issue.record("loaded")
     } catch {
       #expect(error.diagnostics.map(\.code) == [.duplicateKey, .duplicateKey])
-      #expect(error.diagnostics.map(\.location.pointer.description) == ["/decisions/a", "/decisions"])
-      #expect(error.diagnostics.map(\.location.column) == [try marked.marker(1).column, try marked.marker(2).column])
+      #expect(
+        error.diagnostics.map(\.location.pointer.description) == ["/decisions/a", "/decisions"]
+      )
+      #expect(
+        error.diagnostics.map(\.location.column) == [
+          try marked.marker(1).column, try marked.marker(2).column,
+        ]
+      )
     }
   }
 }
@@ -104,7 +122,9 @@ extension FuzzRegressionTests {
       #expect(pointer.tokens == [.key("\u{5AF}x")])
       #expect(JSONPointer(parsing: pointer.description) == pointer)
     }
-    for keys in [["\u{5AF}x"], ["a/\u{5AF}b", "~\u{301}"], ["/\u{301}", "~\u{301}1"], ["", "é/~"]] {
+    for keys in [
+      ["\u{5AF}x"], ["a/\u{5AF}b", "~\u{301}"], ["/\u{301}", "~\u{301}1"], ["", "é/~"],
+    ] {
       let pointer = JSONPointer(tokens: keys.map { .key($0) })
       #expect(JSONPointer(parsing: pointer.description) == pointer, "\(keys)")
     }

@@ -4,8 +4,9 @@ import Testing
 
 /// Inputs built to break a rules engine: absurd nesting, huge values, broken
 /// encodings, numbers JSON cannot hold, repeated keys, reference chains and
-/// cycles, and patterns that backtrack forever. Each test asserts the exact
-/// error code or result.
+/// cycles, and patterns that backtrack forever.
+///
+/// Each test asserts the exact error code or result.
 ///
 /// Deep inputs run on a thread with a 512 KB stack, the size of macOS's
 /// secondary threads (where Swift Testing and Swift concurrency run code): the
@@ -47,7 +48,10 @@ import Testing
   }
 
   /// The reader's error from `read`: code and byte offset.
-  static func readerError(_ json: [UInt8], _ read: ([UInt8]) throws(JSONReader.SyntaxError) -> Void)
+  static func readerError(
+    _ json: [UInt8],
+    _ read: ([UInt8]) throws(JSONReader.SyntaxError) -> Void
+  )
     -> (Diagnostic.Code, Int)?
   {
     do {
@@ -68,7 +72,8 @@ import Testing
 
   /// Decision `d` for `profile` from the compiled evaluator, the byte fast path
   /// and the reference interpreter, which must agree; the variant.
-  static func decide(_ rules: Rules, _ profile: String, _ decision: String = "d") throws -> String? {
+  static func decide(_ rules: Rules, _ profile: String, _ decision: String = "d") throws -> String?
+  {
     let parsed = try Profile(json: profile)
     let compiled = rules.decide(decision, for: parsed, now: nil)
     let prepared = try rules.prepare(json: Array(profile.utf8))
@@ -87,8 +92,12 @@ import Testing
     let results = Threads.run { () -> [String] in
       [
         HostileInputTests.profileError(bytes),
-        HostileInputTests.readerError(bytes) { bytes throws(JSONReader.SyntaxError) in _ = try JSONReader.parse(bytes) },
-        HostileInputTests.readerError(bytes) { bytes throws(JSONReader.SyntaxError) in _ = try rules.prepare(json: bytes) },
+        HostileInputTests.readerError(bytes) { bytes throws(JSONReader.SyntaxError) in
+          _ = try JSONReader.parse(bytes)
+        },
+        HostileInputTests.readerError(bytes) { bytes throws(JSONReader.SyntaxError) in
+          _ = try rules.prepare(json: bytes)
+        },
       ].map { $0.map { "\($0.0) at \($0.1)" } ?? "accepted" }
     }
     // The default profile limit is 512 levels: the 513th bracket is reported.
@@ -111,18 +120,21 @@ import Testing
     let profile = #"{"a": "# + deep + #", "b": "# + deep + "}"
     let rules = try Rules(
       json: HostileInputTests.document(
-        when: #"{"$or": [{"a": [[[7]]]}, {"b": {"$size": 1}}, {"a": {"$elemMatch": {"$size": 2}}}]}"#
+        when:
+          #"{"$or": [{"a": [[[7]]]}, {"b": {"$size": 1}}, {"a": {"$elemMatch": {"$size": 2}}}]}"#
       )
     )
     let variants = Threads.run { () -> [String?] in
-      guard let parsed = try? Profile(json: profile), let prepared = try? rules.prepare(json: Array(profile.utf8))
+      guard let parsed = try? Profile(json: profile),
+        let prepared = try? rules.prepare(json: Array(profile.utf8))
       else { return ["unread"] }
       return [
         rules.decide("d", for: parsed)?.variant,
         rules.makeEvaluator().decide("d", for: prepared, at: 0)?.variant,
         rules.interpreter.decide("d", for: parsed.root, now: 0)?.variant,
         rules.decide("d", for: parsed, explain: true)?.variant,
-        parsed.root.jsonText == #"{"a":"# + deep + #","b":"# + deep + "}" ? "written" : "miswritten",
+        parsed.root.jsonText == #"{"a":"# + deep + #","b":"# + deep + "}"
+          ? "written" : "miswritten",
       ]
     }
     // `b` is an array of one element.
@@ -130,8 +142,12 @@ import Testing
   }
 
   @Test func tenThousandNestedConditionsExceedTheDocumentDepth() {
-    for (open, close) in [(#"{"$not": "#, "}"), (#"{"$and": ["#, "]}"), (#"{"$or": [{"x": 1}, "#, "]}")] {
-      let condition = String(repeating: open, count: 10_000) + #"{"a": 1}"# + String(repeating: close, count: 10_000)
+    for (open, close) in [
+      (#"{"$not": "#, "}"), (#"{"$and": ["#, "]}"), (#"{"$or": [{"x": 1}, "#, "]}"),
+    ] {
+      let condition =
+        String(repeating: open, count: 10_000) + #"{"a": 1}"#
+        + String(repeating: close, count: 10_000)
       let text = HostileInputTests.document(when: condition)
       #expect(Threads.run { HostileInputTests.codes(text) } == [.tooDeep], "\(open)")
     }
@@ -143,35 +159,61 @@ import Testing
       (#"{"$not": "#, "}"), (#"{"$and": ["#, "]}"), (#"{"$nor": [{"x": 1}, "#, "]}"),
       (#"{"a": {"$elemMatch": "#, "}}"),
     ] {
-      let condition = String(repeating: open, count: 120) + #"{"a": 1}"# + String(repeating: close, count: 120)
+      let condition =
+        String(repeating: open, count: 120) + #"{"a": 1}"# + String(repeating: close, count: 120)
       let text = HostileInputTests.document(when: condition)
       // Reported where the 65th level starts (twice where a list holds two conditions there).
       let codes = Threads.run { HostileInputTests.codes(text) }
       #expect(codes.map(Set.init) == [.conditionTooDeep], "\(open)")
       #expect(codes?.count == (open.contains("x") ? 2 : 1), "\(open)")
     }
-    let values = #"{"a": "# + String(repeating: #"{"$not": "#, count: 200) + "1" + String(repeating: "}", count: 201)
-    #expect(Threads.run { HostileInputTests.codes(HostileInputTests.document(when: values)) } == [.conditionTooDeep])
+    let values =
+      #"{"a": "# + String(repeating: #"{"$not": "#, count: 200) + "1"
+      + String(repeating: "}", count: 201)
+    #expect(
+      Threads.run { HostileInputTests.codes(HostileInputTests.document(when: values)) } == [
+        .conditionTooDeep
+      ]
+    )
     // GrowthBook's evaluation reads 64 levels and takes the 65th as false:
     // 300 negations of `{}` hold, but 64 negations of false do not.
-    let negations = try? JSONReader.parse(String(repeating: #"{"$not": "#, count: 300) + "{}" + String(repeating: "}", count: 300))
-    #expect(Threads.run { negations.map { GrowthBook.evaluateCondition($0, attributes: [:]) } } == false)
-    let shallow = try? JSONReader.parse(String(repeating: #"{"$not": "#, count: 62) + "{}" + String(repeating: "}", count: 62))
+    let negations = try? JSONReader.parse(
+      String(repeating: #"{"$not": "#, count: 300) + "{}" + String(repeating: "}", count: 300)
+    )
+    #expect(
+      Threads.run { negations.map { GrowthBook.evaluateCondition($0, attributes: [:]) } } == false
+    )
+    let shallow = try? JSONReader.parse(
+      String(repeating: #"{"$not": "#, count: 62) + "{}" + String(repeating: "}", count: 62)
+    )
     #expect(shallow.map { GrowthBook.evaluateCondition($0, attributes: [:]) } == true)
   }
 
   @Test func theDeepestConditionsFitASecondaryThread() throws {
     // At the limit, each shape loads and all evaluators agree, within 512 KB.
     let shapes: [(String, String)] = [
-      (String(repeating: #"{"$not": "#, count: 62) + #"{"$not": {"a": 2}}"# + String(repeating: "}", count: 62), "yes"),
-      (String(repeating: #"{"$and": ["#, count: 63) + #"{"a": 1}"# + String(repeating: "]}", count: 63), "yes"),
-      (#"{"a": "# + String(repeating: #"{"$not": "#, count: 62) + #"{"$not": 2}"# + String(repeating: "}", count: 63), "yes"),
-      (String(repeating: #"{"b": {"$elemMatch": "#, count: 31) + #"{"b": 1}"# + String(repeating: "}}", count: 31), "no"),
+      (
+        String(repeating: #"{"$not": "#, count: 62) + #"{"$not": {"a": 2}}"#
+          + String(repeating: "}", count: 62), "yes"
+      ),
+      (
+        String(repeating: #"{"$and": ["#, count: 63) + #"{"a": 1}"#
+          + String(repeating: "]}", count: 63), "yes"
+      ),
+      (
+        #"{"a": "# + String(repeating: #"{"$not": "#, count: 62) + #"{"$not": 2}"#
+          + String(repeating: "}", count: 63), "yes"
+      ),
+      (
+        String(repeating: #"{"b": {"$elemMatch": "#, count: 31) + #"{"b": 1}"#
+          + String(repeating: "}}", count: 31), "no"
+      ),
     ]
     for (condition, expected) in shapes {
       let text = HostileInputTests.document(when: condition)
       let variants = Threads.run { () -> [String?] in
-        guard let rules = try? Rules(json: text), let profile = try? Profile(json: #"{"a": 1, "b": [{"b": [1]}]}"#)
+        guard let rules = try? Rules(json: text),
+          let profile = try? Profile(json: #"{"a": 1, "b": [{"b": [1]}]}"#)
         else { return ["unloaded"] }
         return [
           rules.decide("d", for: profile)?.variant,
@@ -198,18 +240,28 @@ import Testing
       return
     }
     #expect(name.utf8.count == length + 1)
-    let rules = try Rules(json: HostileInputTests.document(when: #"{"name": {"$startsWith": "xx", "$endsWith": "xy"}}"#))
+    let rules = try Rules(
+      json: HostileInputTests.document(when: #"{"name": {"$startsWith": "xx", "$endsWith": "xy"}}"#)
+    )
     #expect(rules.decide("d", for: profile)?.variant == "yes")
-    #expect(rules.makeEvaluator().decide("d", for: try rules.prepare(json: bytes), at: 0)?.variant == "yes")
+    #expect(
+      rules.makeEvaluator().decide("d", for: try rules.prepare(json: bytes), at: 0)?.variant
+        == "yes"
+    )
     let unused = try Rules(json: HostileInputTests.document(when: #"{"other": 1}"#))
-    #expect(unused.makeEvaluator().decide("d", for: try unused.prepare(json: bytes), at: 0)?.variant == "yes")
+    #expect(
+      unused.makeEvaluator().decide("d", for: try unused.prepare(json: bytes), at: 0)?.variant
+        == "yes"
+    )
   }
 
   @Test(.tags(.slow)) func aHundredThousandValuesInIn() throws {
     let ids = (0..<100_000).map { "\"u-\($0)\"" }.joined(separator: ", ")
     let numbers = (0..<100_000).map { String($0 * 3) }.joined(separator: ", ")
     let rules = try Rules(
-      json: HostileInputTests.document(when: #"{"$or": [{"id": {"$in": [\#(ids)]}}, {"n": {"$in": [\#(numbers)]}}]}"#)
+      json: HostileInputTests.document(
+        when: #"{"$or": [{"id": {"$in": [\#(ids)]}}, {"n": {"$in": [\#(numbers)]}}]}"#
+      )
     )
     for (profile, expected) in [
       (#"{"id": "u-0"}"#, "yes"), (#"{"id": "u-50000"}"#, "yes"), (#"{"id": "u-99999"}"#, "yes"),
@@ -224,14 +276,21 @@ import Testing
     // Each attribute tested by several rules is a switch on the graph's path:
     // the graph stops growing at 32 levels, and the rest are scans.
     let when = "{" + (0..<1_000).map { #""k\#($0)": "v""# }.joined(separator: ", ") + "}"
-    let rules = (0..<5).map { #"{"id": "r\#($0)", "when": \#(when), "serve": "yes"}"# }.joined(separator: ", ")
-    let text = #"{"tailor": 1, "decisions": {"d": {"variants": {"yes": 1, "no": 0}, "default": "no", "rules": [\#(rules)]}}}"#
+    let rules = (0..<5).map { #"{"id": "r\#($0)", "when": \#(when), "serve": "yes"}"# }.joined(
+      separator: ", "
+    )
+    let text =
+      #"{"tailor": 1, "decisions": {"d": {"variants": {"yes": 1, "no": 0}, "default": "no", "rules": [\#(rules)]}}}"#
     let all = "{" + (0..<1_000).map { #""k\#($0)": "v""# }.joined(separator: ", ") + "}"
     let variants = Threads.run { () -> [String?] in
-      guard let rules = try? Rules(json: text), let every = try? Profile(json: all), let some = try? Profile(json: #"{"k0": "v"}"#)
+      guard let rules = try? Rules(json: text), let every = try? Profile(json: all),
+        let some = try? Profile(json: #"{"k0": "v"}"#)
       else { return ["unloaded"] }
       return [every, some].flatMap { profile in
-        [rules.decide("d", for: profile)?.variant, rules.interpreter.decide("d", for: profile.root, now: 0)?.variant]
+        [
+          rules.decide("d", for: profile)?.variant,
+          rules.interpreter.decide("d", for: profile.root, now: 0)?.variant,
+        ]
       }
     }
     #expect(variants == ["yes", "yes", "no", "no"])
@@ -243,8 +302,10 @@ import Testing
     let cases: [([UInt8], Diagnostic.Code, Int)] = [
       (Array(#"{"a": ""#.utf8) + [0xFF] + Array(#""}"#.utf8), .invalidUTF8, 7),
       (Array(#"{"a": "é"#.utf8) + [0xC0, 0x80] + Array(#""}"#.utf8), .invalidUTF8, 9),  // overlong
-      (Array(#"{"a": ""#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8), .invalidUTF8, 7),  // a surrogate in UTF-8
-      (Array(#"{"a": ""#.utf8) + [0xF4, 0x90, 0x80, 0x80] + Array(#""}"#.utf8), .invalidUTF8, 7),  // past U+10FFFF
+      // A surrogate in UTF-8.
+      (Array(#"{"a": ""#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8), .invalidUTF8, 7),
+      // Past U+10FFFF.
+      (Array(#"{"a": ""#.utf8) + [0xF4, 0x90, 0x80, 0x80] + Array(#""}"#.utf8), .invalidUTF8, 7),
       (Array(#"{"a": ""#.utf8) + [0xE2, 0x82], .invalidUTF8, 7),  // truncated at the end
       (Array(#"{""#.utf8) + [0x80] + Array(#"": 1}"#.utf8), .invalidUTF8, 2),  // in a key
       (Array(#"{"a": "\ud800"}"#.utf8), .loneSurrogate, 7),
@@ -270,7 +331,9 @@ import Testing
       let error = HostileInputTests.profileError(Array(#"{"a": \#(text)}"#.utf8))
       #expect(error?.0 == .numberOutOfRange, "\(text)")
       #expect(error?.1 == 6, "\(text)")
-      #expect(HostileInputTests.codes(#"{"tailor": 1, "description": \#(text)}"#) == [.numberOutOfRange])
+      #expect(
+        HostileInputTests.codes(#"{"tailor": 1, "description": \#(text)}"#) == [.numberOutOfRange]
+      )
     }
     // Too small is zero, as in JavaScript.
     #expect(try Profile(json: #"{"a": 1e-400}"#).root == ["a": 0])
@@ -278,7 +341,8 @@ import Testing
 
   @Test func negativeZero() throws {
     let profile = try Profile(json: #"{"x": -0, "y": -0.0}"#)
-    guard case .number(let x)? = profile.root.objectValue?["x"], case .number(let y)? = profile.root.objectValue?["y"]
+    guard case .number(let x)? = profile.root.objectValue?["x"],
+      case .number(let y)? = profile.root.objectValue?["y"]
     else {
       Issue.record("not numbers")
       return
@@ -293,39 +357,76 @@ import Testing
     ] {
       let rules = try Rules(json: HostileInputTests.document(when: condition))
       #expect(try HostileInputTests.decide(rules, #"{"x": -0}"#) == expected, "\(condition)")
-      #expect(try HostileInputTests.decide(rules, #"{"x": 0, "z": 0}"#) == (condition.hasPrefix(#"{"z""#) ? "yes" : expected))
+      #expect(
+        try HostileInputTests.decide(rules, #"{"x": 0, "z": 0}"#)
+          == (condition.hasPrefix(#"{"z""#) ? "yes" : expected)
+      )
     }
   }
 
   @Test func hugeIntegersBecomeDoubles() throws {
-    let profile = try Profile(json: #"{"n": 123456789012345678901234567890, "m": 9007199254740993}"#)
+    let profile = try Profile(
+      json: #"{"n": 123456789012345678901234567890, "m": 9007199254740993}"#
+    )
     #expect(profile.root.objectValue?["n"] == .number(1.2345678901234568e29))
     // 2^53 + 1 rounds to 2^53, as in JavaScript.
     #expect(profile.root.objectValue?["m"] == .number(9_007_199_254_740_992))
     let rules = try Rules(
-      json: HostileInputTests.document(when: #"{"n": {"$gt": 1.2e29, "$lt": 1.3e29}, "m": 9007199254740992}"#)
+      json: HostileInputTests.document(
+        when: #"{"n": {"$gt": 1.2e29, "$lt": 1.3e29}, "m": 9007199254740992}"#
+      )
     )
-    #expect(try HostileInputTests.decide(rules, #"{"n": 123456789012345678901234567890, "m": 9007199254740993}"#) == "yes")
+    #expect(
+      try HostileInputTests.decide(
+        rules,
+        #"{"n": 123456789012345678901234567890, "m": 9007199254740993}"#
+      ) == "yes"
+    )
   }
 
   // MARK: Duplicate keys
 
   @Test func duplicateKeys() throws {
     // In a document, every repeat is an error at the repeated key.
-    let document = #"{"tailor": 1, "decisions": {"d": {"variants": {"a": 1, "a": 2}, "default": "a", "default": "a"}}}"#
+    let document =
+      #"{"tailor": 1, "decisions": {"d": {"variants": {"a": 1, "a": 2}, "default": "a", "default": "a"}}}"#
     do {
       _ = try Rules(json: document)
       Issue.record("loaded")
     } catch {
       #expect(error.diagnostics.map(\.code) == [.duplicateKey, .duplicateKey])
-      #expect(error.diagnostics.map(\.location.pointer.description) == ["/decisions/d/variants/a", "/decisions/d/default"])
+      #expect(
+        error.diagnostics.map(\.location.pointer.description) == [
+          "/decisions/d/variants/a", "/decisions/d/default",
+        ]
+      )
     }
     // In a profile, the last value wins, in the reader and in the fast path.
-    let rules = try Rules(json: HostileInputTests.document(when: #"{"tier": "gold", "geo.country": "ES"}"#))
-    #expect(try HostileInputTests.decide(rules, #"{"tier": "silver", "tier": "gold", "geo": {"country": "ES"}}"#) == "yes")
-    #expect(try HostileInputTests.decide(rules, #"{"tier": "gold", "tier": "silver", "geo": {"country": "ES"}}"#) == "no")
-    #expect(try HostileInputTests.decide(rules, #"{"tier": "gold", "geo": {"country": "ES"}, "geo": {}}"#) == "no")
-    #expect(try HostileInputTests.decide(rules, #"{"tier": "gold", "geo": {"country": "FR", "country": "ES"}}"#) == "yes")
+    let rules = try Rules(
+      json: HostileInputTests.document(when: #"{"tier": "gold", "geo.country": "ES"}"#)
+    )
+    #expect(
+      try HostileInputTests.decide(
+        rules,
+        #"{"tier": "silver", "tier": "gold", "geo": {"country": "ES"}}"#
+      ) == "yes"
+    )
+    #expect(
+      try HostileInputTests.decide(
+        rules,
+        #"{"tier": "gold", "tier": "silver", "geo": {"country": "ES"}}"#
+      ) == "no"
+    )
+    #expect(
+      try HostileInputTests.decide(rules, #"{"tier": "gold", "geo": {"country": "ES"}, "geo": {}}"#)
+        == "no"
+    )
+    #expect(
+      try HostileInputTests.decide(
+        rules,
+        #"{"tier": "gold", "geo": {"country": "FR", "country": "ES"}}"#
+      ) == "yes"
+    )
   }
 
   // MARK: References
@@ -364,20 +465,27 @@ import Testing
     #expect(results[0].map(\.code) == [.conditionTooDeep])
     #expect(results[0].map(\.location.pointer.description) == ["/segments/s64/$segment"])
     #expect(results[1].map(\.code) == [.conditionTooDeep])
-    #expect(results[1].map(\.location.pointer.description) == ["/decisions/d32/requires/$decision/d31"])
+    #expect(
+      results[1].map(\.location.pointer.description) == ["/decisions/d32/requires/$decision/d31"]
+    )
   }
 
   @Test func theLongestChainsLoadAndDecide() throws {
     let answers = Threads.run { () -> [String?] in
       var answers: [String?] = []
-      for (text, decision) in [(HostileInputTests.segmentChain(63), "d"), (HostileInputTests.decisionChain(32), "d31")] {
+      for (text, decision) in [
+        (HostileInputTests.segmentChain(63), "d"), (HostileInputTests.decisionChain(32), "d31"),
+      ] {
         guard let rules = try? Rules(json: text) else { return ["unloaded"] }
         for profile in [#"{"country": "ES"}"#, #"{"country": "PT"}"#] {
           guard let parsed = try? Profile(json: profile) else { return ["unread"] }
           let compiled = rules.decide(decision, for: parsed)
           let interpreted = rules.interpreter.decide(decision, for: parsed.root, now: 0)
           let explained = rules.decide(decision, for: parsed, explain: true)
-          answers.append(compiled == interpreted && explained?.variant == compiled?.variant ? compiled?.variant : "disagree")
+          answers.append(
+            compiled == interpreted && explained?.variant == compiled?.variant
+              ? compiled?.variant : "disagree"
+          )
         }
       }
       return answers
@@ -387,8 +495,11 @@ import Testing
 
   @Test(.tags(.slow)) func tenThousandLongCycles() {
     let results = Threads.run { () -> [[Diagnostic.Code]?] in
-      [HostileInputTests.segmentChain(10_000, cycle: true), HostileInputTests.decisionChain(10_000, cycle: true)]
-        .map(HostileInputTests.codes)
+      [
+        HostileInputTests.segmentChain(10_000, cycle: true),
+        HostileInputTests.decisionChain(10_000, cycle: true),
+      ]
+      .map(HostileInputTests.codes)
     }
     #expect(results == [[.segmentCycle], [.decisionCycle]])
   }
@@ -414,11 +525,19 @@ import Testing
     // `s30` would stand for billions of conditions; `s10` for thousands is fine.
     var segments = [#""s0": {"country": "ES"}"#]
     for index in 1...30 {
-      segments.append(#""s\#(index)": {"$or": [{"$segment": "s\#(index - 1)"}, {"$segment": "s\#(index - 1)"}]}"#)
+      segments.append(
+        #""s\#(index)": {"$or": [{"$segment": "s\#(index - 1)"}, {"$segment": "s\#(index - 1)"}]}"#
+      )
     }
     let extra = #" "segments": {\#(segments.joined(separator: ", "))},"#
-    #expect(HostileInputTests.codes(HostileInputTests.document(when: #"{"$segment": "s30"}"#, extra: extra)) == [.expansionTooLarge])
-    let rules = try Rules(json: HostileInputTests.document(when: #"{"$segment": "s10"}"#, extra: extra))
+    #expect(
+      HostileInputTests.codes(
+        HostileInputTests.document(when: #"{"$segment": "s30"}"#, extra: extra)
+      ) == [.expansionTooLarge]
+    )
+    let rules = try Rules(
+      json: HostileInputTests.document(when: #"{"$segment": "s10"}"#, extra: extra)
+    )
     #expect(try HostileInputTests.decide(rules, #"{"country": "ES"}"#) == "yes")
     #expect(try HostileInputTests.decide(rules, #"{"country": "PT"}"#) == "no")
   }
@@ -427,7 +546,9 @@ import Testing
 
   @Test(arguments: [("(a+)+$", "aaaa"), ("(a|aa)+$", "aaaa"), ("(.*a){20}", nil)])
   func catastrophicBacktracking(pattern: String, matching: String?) throws {
-    let rules = try Rules(json: HostileInputTests.document(when: #"{"name": {"$regex": "\#(pattern)"}}"#))
+    let rules = try Rules(
+      json: HostileInputTests.document(when: #"{"name": {"$regex": "\#(pattern)"}}"#)
+    )
     let subject = String(repeating: "a", count: 10_000) + "!"
     let profile = try Profile(json: #"{"name": "\#(subject)"}"#)
     #expect(rules.regexLimitHits == 0)
@@ -436,11 +557,19 @@ import Testing
     #expect(rules.regexLimitHits == 1)
     #expect(rules.interpreter.decide("d", for: profile.root, now: 0)?.variant == "no")
     #expect(rules.regexLimitHits == 2)
-    #expect(rules.makeEvaluator().decide("d", for: try rules.prepare(json: Array(profile.root.jsonText.utf8)), at: 0)?.variant == "no")
+    #expect(
+      rules.makeEvaluator().decide(
+        "d",
+        for: try rules.prepare(json: Array(profile.root.jsonText.utf8)),
+        at: 0
+      )?.variant == "no"
+    )
     #expect(rules.regexLimitHits == 3)
     // A subject the pattern matches quickly still matches.
     if let matching {
-      #expect(rules.decide("d", for: try Profile(json: #"{"name": "\#(matching)"}"#))?.variant == "yes")
+      #expect(
+        rules.decide("d", for: try Profile(json: #"{"name": "\#(matching)"}"#))?.variant == "yes"
+      )
       #expect(rules.regexLimitHits == 3)
     }
   }

@@ -3,9 +3,9 @@ import Testing
 @testable import Tailor
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// The façade: loading from strings, bytes and files, and deciding.

@@ -15,7 +15,8 @@ struct CycleCheck: ValidationCheck {
         Diagnostic(
           .segmentCycle,
           at: JSONPointer.root.appending(key: "segments").appending(key: cycle[0]),
-          "segment `\(cycle[0])` refers to itself: " + cycle.map { "`\($0)`" }.joined(separator: " → ")
+          "segment `\(cycle[0])` refers to itself: "
+            + cycle.map { "`\($0)`" }.joined(separator: " → ")
         )
       )
     }
@@ -30,7 +31,8 @@ struct CycleCheck: ValidationCheck {
       var decisions: [String] = []
       var pending = [name]
       while let next = pending.popLast() {
-        guard seen.insert(ByteString(next)).inserted, let condition = segmentConditions[ByteString(next)]
+        guard seen.insert(ByteString(next)).inserted,
+          let condition = segmentConditions[ByteString(next)]
         else { continue }
         let found = CycleCheck.references(in: condition)
         decisions += found.decisions
@@ -60,7 +62,8 @@ struct CycleCheck: ValidationCheck {
           .decisionCycle,
           at: JSONPointer.root.appending(key: "decisions").appending(key: cycle[0]),
           key: true,
-          "decision `\(cycle[0])` depends on itself: " + cycle.map { "`\($0)`" }.joined(separator: " → ")
+          "decision `\(cycle[0])` depends on itself: "
+            + cycle.map { "`\($0)`" }.joined(separator: " → ")
         )
       )
     }

@@ -21,10 +21,16 @@ struct MatchesMissingCheck: ValidationCheck {
     guard case .object(let root) = input.root else { return }
     var groups: [String: Set<JSONValue>] = [:]
     for group in input.document.groups {
-      groups[group.name] = Set(group.members.filter { $0.arrayValue == nil && $0.objectValue == nil })
+      groups[group.name] = Set(
+        group.members.filter { $0.arrayValue == nil && $0.objectValue == nil }
+      )
     }
     let walker = Walker(
-      evaluator: ConditionEvaluator(groups: groups, segment: { _ in false }, decision: { _, _ in false })
+      evaluator: ConditionEvaluator(
+        groups: groups,
+        segment: { _ in false },
+        decision: { _, _ in false }
+      )
     )
     var found: [Diagnostic] = []
     if case .object(let segments) = root["segments"] {
@@ -43,7 +49,9 @@ struct MatchesMissingCheck: ValidationCheck {
         guard case .array(let rules) = decision["rules"] else { continue }
         for (index, rule) in rules.enumerated() {
           guard let when = rule.objectValue?["when"] else { continue }
-          let rulePointer = pointer.appending(key: "rules").appending(index: index).appending(key: "when")
+          let rulePointer = pointer.appending(key: "rules").appending(index: index).appending(
+            key: "when"
+          )
           walker.walk(when, at: rulePointer, guarded: [], into: &found)
         }
       }
@@ -55,9 +63,15 @@ struct MatchesMissingCheck: ValidationCheck {
     let evaluator: ConditionEvaluator
     static let missing = JSONValue.object(JSONObject())
 
-    /// Walks one condition object in positive position. `guarded` holds the
-    /// attributes that an enclosing conjunction already requires to be present.
-    func walk(_ value: JSONValue, at pointer: JSONPointer, guarded: Set<ByteString>, into found: inout [Diagnostic]) {
+    /// Walks one condition object in positive position.
+    ///
+    /// `guarded` holds the attributes that an enclosing conjunction already requires to be present.
+    func walk(
+      _ value: JSONValue,
+      at pointer: JSONPointer,
+      guarded: Set<ByteString>,
+      into found: inout [Diagnostic]
+    ) {
       guard case .object(let object) = value else { return }
       let guarded = guarded.union(guards(in: object))
       for (key, entry) in object.pairs {
@@ -69,7 +83,8 @@ struct MatchesMissingCheck: ValidationCheck {
           var handled = guarded
           if key == "$or" {
             for case .object(let member) in elements {
-              for (path, test) in member.pairs where !path.hasPrefix("$") && MatchesMissingCheck.mentionsMissing(test) {
+              for (path, test) in member.pairs
+              where !path.hasPrefix("$") && MatchesMissingCheck.mentionsMissing(test) {
                 handled.insert(ByteString(path))
               }
             }
@@ -86,7 +101,8 @@ struct MatchesMissingCheck: ValidationCheck {
           found.append(.negationMatchesMissing(key, paths: paths, at: entryPointer))
         default:
           guard !key.hasPrefix("$"), !guarded.contains(ByteString(key)),
-            !MatchesMissingCheck.mentionsMissing(entry), holdsWhenMissing(key, entry, at: entryPointer)
+            !MatchesMissingCheck.mentionsMissing(entry),
+            holdsWhenMissing(key, entry, at: entryPointer)
           else { continue }
           found.append(.testMatchesMissing(key, entry, at: entryPointer))
         }
@@ -99,7 +115,9 @@ struct MatchesMissingCheck: ValidationCheck {
       var result: Set<ByteString> = []
       for (key, entry) in object.pairs {
         if key == "$and" {
-          for case .object(let member) in entry.arrayValue ?? [] { result.formUnion(guards(in: member)) }
+          for case .object(let member) in entry.arrayValue ?? [] {
+            result.formUnion(guards(in: member))
+          }
         } else if !key.hasPrefix("$"), !holdsWhenMissing(key, entry, at: .root) {
           result.insert(ByteString(key))
         }
@@ -143,7 +161,8 @@ struct MatchesMissingCheck: ValidationCheck {
     case .null: true
     case .array(let elements): elements.contains(where: mentionsMissing)
     case .object(let object):
-      object.keys.contains { $0 == "$exists" || $0 == "$type" } || object.values.contains(where: mentionsMissing)
+      object.keys.contains { $0 == "$exists" || $0 == "$type" }
+        || object.values.contains(where: mentionsMissing)
     default: false
     }
   }
@@ -153,14 +172,19 @@ struct MatchesMissingCheck: ValidationCheck {
     switch value {
     case .array(let elements): elements.contains(where: refersToRules)
     case .object(let object):
-      object.keys.contains { $0 == "$segment" || $0 == "$decision" } || object.values.contains(where: refersToRules)
+      object.keys.contains { $0 == "$segment" || $0 == "$decision" }
+        || object.values.contains(where: refersToRules)
     default: false
     }
   }
 }
 
 extension Diagnostic {
-  fileprivate static func testMatchesMissing(_ path: String, _ test: JSONValue, at pointer: JSONPointer)
+  fileprivate static func testMatchesMissing(
+    _ path: String,
+    _ test: JSONValue,
+    at pointer: JSONPointer
+  )
     -> Diagnostic
   {
     Diagnostic(
@@ -175,7 +199,11 @@ extension Diagnostic {
     )
   }
 
-  fileprivate static func negationMatchesMissing(_ op: String, paths: [String], at pointer: JSONPointer)
+  fileprivate static func negationMatchesMissing(
+    _ op: String,
+    paths: [String],
+    at pointer: JSONPointer
+  )
     -> Diagnostic
   {
     let names = paths.map { "`\($0)`" }.joined(separator: ", ")

@@ -30,7 +30,8 @@ struct NestingCheck: ValidationCheck {
   // One pass: collect, measure, report; splitting it would pass the tables around.
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
     // Through a cycle conditions nest without end: the cycle is the error to fix.
-    guard !diagnostics.contains(where: { $0.code == .segmentCycle || $0.code == .decisionCycle }) else { return }
+    guard !diagnostics.contains(where: { $0.code == .segmentCycle || $0.code == .decisionCycle })
+    else { return }
     let document = input.document
     var order: [Node] = []
     var conditions: [Node: [Condition]] = [:]
@@ -52,15 +53,28 @@ struct NestingCheck: ValidationCheck {
       let reference: Reference
       switch site.kind {
       case .segment(let name):
-        reference = Reference(target: .segment(ByteString(name)), name: name, level: site.level, pointer: site.pointer)
+        reference = Reference(
+          target: .segment(ByteString(name)),
+          name: name,
+          level: site.level,
+          pointer: site.pointer
+        )
       case .decision(let name, _):
-        reference = Reference(target: .decision(ByteString(name)), name: name, level: site.level, pointer: site.pointer)
+        reference = Reference(
+          target: .decision(ByteString(name)),
+          name: name,
+          level: site.level,
+          pointer: site.pointer
+        )
       default:
         continue
       }
-      guard conditions[reference.target] != nil, let owner = NestingCheck.owner(of: site.pointer) else { continue }
+      guard conditions[reference.target] != nil, let owner = NestingCheck.owner(of: site.pointer)
+      else { continue }
       references[owner, default: []].append(reference)
-      if case .decision = owner, case .segment = reference.target { ruleReferences.append(reference) }
+      if case .decision = owner, case .segment = reference.target {
+        ruleReferences.append(reference)
+      }
     }
 
     // Depth through references (segments and decisions), and the expanded size
@@ -139,8 +153,9 @@ struct NestingCheck: ValidationCheck {
     }
   }
 
-  /// How deep conditions nest through a reference. A decision is a level of
-  /// its own: its rules, and the work of choosing among them.
+  /// How deep conditions nest through a reference.
+  ///
+  /// A decision is a level of its own: its rules, and the work of choosing among them.
   private static func reach(_ reference: Reference, _ depth: [Node: Int]) -> Int {
     let target = depth[reference.target] ?? 0
     if case .decision = reference.target { return reference.level + 1 + target }

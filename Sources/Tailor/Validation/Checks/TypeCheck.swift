@@ -4,7 +4,9 @@ struct TypeCheck: ValidationCheck {
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
     guard !input.document.attributes.isEmpty else { return }
     var types: [ByteString: AttributeType] = [:]
-    for attribute in input.document.attributes { types[ByteString(attribute.name)] = attribute.type }
+    for attribute in input.document.attributes {
+      types[ByteString(attribute.name)] = attribute.type
+    }
     for site in input.sites {
       guard case .operand(let path, let op, let operand) = site.kind,
         let type = types[ByteString(path)],
@@ -23,7 +25,8 @@ struct TypeCheck: ValidationCheck {
   }
 
   enum Expected {
-    case number, string, version, datetime, arrayOf(AttributeType)
+    case number, string, version, datetime
+    case arrayOf(AttributeType)
 
     var description: String {
       switch self {
@@ -65,7 +68,8 @@ struct TypeCheck: ValidationCheck {
     case (.string, .string): true
     case (.version, .string): true
     case (.datetime, .string(let text)): DateTime.parse(text) != nil
-    case (.arrayOf(.number), .array(let items)): items.allSatisfy { $0.numberValue != nil || $0.isNull }
+    case (.arrayOf(.number), .array(let items)):
+      items.allSatisfy { $0.numberValue != nil || $0.isNull }
     case (.arrayOf, .array(let items)): items.allSatisfy { $0.stringValue != nil || $0.isNull }
     default: false
     }

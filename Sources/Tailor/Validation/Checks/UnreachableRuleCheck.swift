@@ -50,7 +50,9 @@ struct UnreachableRuleCheck: ValidationCheck {
               }
             }
             // `earlier` is in written order, so a lower index came first.
-            if best != Int.max, best < unconditional?.position ?? Int.max { shadow = earlier[best].rule }
+            if best != Int.max, best < unconditional?.position ?? Int.max {
+              shadow = earlier[best].rule
+            }
           }
           if let shadow {
             diagnostics.append(.unreachable(rule, shadowedBy: shadow, at: pointer(rule)))
@@ -71,7 +73,9 @@ struct UnreachableRuleCheck: ValidationCheck {
           if servingEveryone >= limit {
             diagnostics.append(.unreachable(rule, limit: limit, at: pointer(rule)))
           }
-          if UnreachableRuleCheck.alwaysServes(rule), UnreachableRuleCheck.conjuncts(of: rule.condition).isEmpty {
+          if UnreachableRuleCheck.alwaysServes(rule),
+            UnreachableRuleCheck.conjuncts(of: rule.condition).isEmpty
+          {
             servingEveryone += 1
           }
         }
@@ -99,7 +103,11 @@ struct UnreachableRuleCheck: ValidationCheck {
 }
 
 extension Diagnostic {
-  fileprivate static func unreachable(_ rule: Rule, shadowedBy earlier: Rule, at pointer: JSONPointer)
+  fileprivate static func unreachable(
+    _ rule: Rule,
+    shadowedBy earlier: Rule,
+    at pointer: JSONPointer
+  )
     -> Diagnostic
   {
     let why =
@@ -115,13 +123,19 @@ extension Diagnostic {
     )
   }
 
-  fileprivate static func unreachable(_ rule: Rule, limit: Int, at pointer: JSONPointer) -> Diagnostic {
+  fileprivate static func unreachable(
+    _ rule: Rule,
+    limit: Int,
+    at pointer: JSONPointer
+  ) -> Diagnostic {
     Diagnostic(
       .unreachableRule,
       .warning,
       at: pointer,
       "rule `\(rule.id)` can never be served: \(limit) earlier rules serve everyone and `limit` is \(limit)",
-      notes: ["rules without `when`, rollout, split or schedule always serve; raise `limit` or reorder"]
+      notes: [
+        "rules without `when`, rollout, split or schedule always serve; raise `limit` or reorder"
+      ]
     )
   }
 

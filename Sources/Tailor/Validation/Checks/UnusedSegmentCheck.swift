@@ -32,7 +32,9 @@ extension Diagnostic {
       at: JSONPointer.root.appending(key: "segments").appending(key: name),
       key: true,
       "segment `\(name)` is never used",
-      notes: ["no rule or `requires` refers to it with `$segment`, directly or through another segment"]
+      notes: [
+        "no rule or `requires` refers to it with `$segment`, directly or through another segment"
+      ]
     )
   }
 }

@@ -35,11 +35,15 @@ extension Diagnostic {
     Diagnostic(
       .unusedVariant,
       .warning,
-      at: JSONPointer.root.appending(key: "decisions").appending(key: decision).appending(key: "variants")
-        .appending(key: key),
+      at: JSONPointer.root.appending(key: "decisions").appending(key: decision).appending(
+        key: "variants"
+      )
+      .appending(key: key),
       key: true,
       "variant `\(key)` of decision `\(decision)` is never served",
-      notes: ["no rule serves it, it is not the `default`, and no `$decision` prerequisite names it"]
+      notes: [
+        "no rule serves it, it is not the `default`, and no `$decision` prerequisite names it"
+      ]
     )
   }
 }

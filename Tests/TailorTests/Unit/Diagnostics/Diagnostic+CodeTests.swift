@@ -116,7 +116,9 @@ import Testing
 
   @Test func unsupportedVersion() {
     expectDiagnostics(
-      #"{"tailor": ⟨1⟩2, "decisions": {}}"#, [.init(1, .unsupportedVersion, "/tailor")])
+      #"{"tailor": ⟨1⟩2, "decisions": {}}"#,
+      [.init(1, .unsupportedVersion, "/tailor")]
+    )
     expectDiagnostics(#"{"tailor": ⟨1⟩"1"}"#, [.init(1, .unsupportedVersion, "/tailor")])
   }
 
@@ -153,7 +155,8 @@ import Testing
     )
     expectDiagnostics(
       DiagnosticCodeTests.rule(
-        #"{"id": "r", "when": {"x": {"$in": ⟨1⟩"a"}, "y": {"$exists": ⟨2⟩1}}, "serve": "a"}"#),
+        #"{"id": "r", "when": {"x": {"$in": ⟨1⟩"a"}, "y": {"$exists": ⟨2⟩1}}, "serve": "a"}"#
+      ),
       [
         .init(1, .expectedType, "/decisions/d/rules/0/when/x/$in"),
         .init(2, .expectedType, "/decisions/d/rules/0/when/y/$exists"),
@@ -164,7 +167,8 @@ import Testing
   @Test func unknownOperator() {
     let diagnostics = expectDiagnostics(
       DiagnosticCodeTests.rule(
-        #"{"id": "r", "when": {"age": {⟨1⟩"$gtt": 1}, ⟨2⟩"$where": "x"}, "serve": "a"}"#),
+        #"{"id": "r", "when": {"age": {⟨1⟩"$gtt": 1}, ⟨2⟩"$where": "x"}, "serve": "a"}"#
+      ),
       [
         .init(1, .unknownOperator, "/decisions/d/rules/0/when/age/$gtt"),
         .init(2, .unknownOperator, "/decisions/d/rules/0/when/$where"),
@@ -246,7 +250,8 @@ import Testing
       #expect(diagnostic.location.file == path)
       #expect(diagnostic.location.line == nil && diagnostic.location.column == nil)
       #expect(
-        diagnostic.rendered() == "\(path): /: cannot read `\(path)`: no such file or directory")
+        diagnostic.rendered() == "\(path): /: cannot read `\(path)`: no such file or directory"
+      )
     }
   }
 
@@ -278,7 +283,8 @@ import Testing
   @Test func unknownGroup() {
     expectDiagnostics(
       DiagnosticCodeTests.rule(
-        #"{"id": "r", "when": {"id": {"$inGroup": ⟨1⟩"beta"}}, "serve": "a"}"#),
+        #"{"id": "r", "when": {"id": {"$inGroup": ⟨1⟩"beta"}}, "serve": "a"}"#
+      ),
       [.init(1, .unknownGroup, "/decisions/d/rules/0/when/id/$inGroup")]
     )
   }
@@ -306,7 +312,8 @@ import Testing
   @Test func unknownDecision() {
     expectDiagnostics(
       DiagnosticCodeTests.rule(
-        #"{"id": "r", "when": {"$decision": {⟨1⟩"nope": "a"}}, "serve": "a"}"#),
+        #"{"id": "r", "when": {"$decision": {⟨1⟩"nope": "a"}}, "serve": "a"}"#
+      ),
       [.init(1, .unknownDecision, "/decisions/d/rules/0/when/$decision/nope")]
     )
   }
@@ -346,14 +353,23 @@ import Testing
 
   @Test func conditionTooDeep() {
     // 64 levels of conditions are fine; the 65th is reported where it starts.
-    let nested = String(repeating: #"{"$not": "#, count: 64) + #"⟨1⟩{"a": 1}"# + String(repeating: "}", count: 64)
+    let nested =
+      String(repeating: #"{"$not": "#, count: 64) + #"⟨1⟩{"a": 1}"#
+      + String(repeating: "}", count: 64)
     let diagnostics = expectDiagnostics(
       DiagnosticCodeTests.rule(#"{"id": "r", "when": \#(nested), "serve": "a"}"#),
-      [.init(1, .conditionTooDeep, "/decisions/d/rules/0/when" + String(repeating: "/$not", count: 64))]
+      [
+        .init(
+          1,
+          .conditionTooDeep,
+          "/decisions/d/rules/0/when" + String(repeating: "/$not", count: 64)
+        )
+      ]
     )
     #expect(diagnostics.first?.message == "conditions nest deeper than 64 levels")
     // Through references: `s63` nests 64 levels, so referring to it from `s64` makes 65.
-    let segments = ([#""s0": {"a": 1}"#] + (1...63).map { #""s\#($0)": {"$segment": "s\#($0 - 1)"}"# })
+    let segments =
+      ([#""s0": {"a": 1}"#] + (1...63).map { #""s\#($0)": {"$segment": "s\#($0 - 1)"}"# })
       .joined(separator: ", ")
     let chain = expectDiagnostics(
       """
@@ -363,12 +379,19 @@ import Testing
       """,
       [.init(1, .conditionTooDeep, "/segments/s64/$segment")]
     )
-    #expect(chain.first?.message == "conditions nest 65 levels deep through segment `s63`; the limit is 64")
+    #expect(
+      chain.first?.message
+        == "conditions nest 65 levels deep through segment `s63`; the limit is 64"
+    )
   }
 
   @Test func expansionTooLarge() {
     // Each segment refers twice to the one before: `s20` stands for millions of conditions.
-    let segments = ([#""s0": {"a": 1}"#] + (1...20).map { #""s\#($0)": {"$or": [{"$segment": "s\#($0 - 1)"}, {"$segment": "s\#($0 - 1)"}]}"# })
+    let segments =
+      ([#""s0": {"a": 1}"#]
+      + (1...20).map {
+        #""s\#($0)": {"$or": [{"$segment": "s\#($0 - 1)"}, {"$segment": "s\#($0 - 1)"}]}"#
+      })
       .joined(separator: ", ")
     let diagnostics = expectDiagnostics(
       """
@@ -409,12 +432,14 @@ import Testing
   @Test func unreachableRule() {
     let warnings = expectWarnings(
       DiagnosticCodeTests.rule(
-        #"{"id": "all", "serve": "a"}, ⟨1⟩{"id": "es", "when": {"country": "ES"}, "serve": "b"}"#),
+        #"{"id": "all", "serve": "a"}, ⟨1⟩{"id": "es", "when": {"country": "ES"}, "serve": "b"}"#
+      ),
       [.init(1, .unreachableRule, "/decisions/d/rules/1", .warning)]
     )
     #expect(
       warnings.first?.message
-        == "rule `es` can never win: rule `all` comes first and serves every profile it matches")
+        == "rule `es` can never win: rule `all` comes first and serves every profile it matches"
+    )
     // With `mode: "all"`, rules past `limit` rules that serve everyone.
     expectWarnings(
       """

@@ -3,9 +3,9 @@ import Testing
 @testable import Tailor
 
 #if canImport(FoundationEssentials)
-  import FoundationEssentials
+import FoundationEssentials
 #else
-  import Foundation
+import Foundation
 #endif
 
 /// How diagnostics render: `file:line:col pointer: message` (DESIGN §2).
@@ -70,20 +70,31 @@ import Testing
     )
     #expect(bare.rendered() == "/segments/x: unknown segment `eu`")
     let root = Diagnostic(
-      code: .missingKey, message: "a rules document needs `tailor`",
-      location: SourceLocation(pointer: .root))
+      code: .missingKey,
+      message: "a rules document needs `tailor`",
+      location: SourceLocation(pointer: .root)
+    )
     #expect(root.rendered() == "/: a rules document needs `tailor`")
   }
 
   @Test func severityPrefixes() {
     let location = SourceLocation(pointer: .root, file: "r.json", line: 2, column: 3)
     let warning = Diagnostic(
-      code: "unreachable_rule", severity: .warning, message: "never wins", location: location)
+      code: "unreachable_rule",
+      severity: .warning,
+      message: "never wins",
+      location: location
+    )
     #expect(warning.rendered() == "r.json:2:3 /: warning: never wins")
     let note = Diagnostic(
-      code: "unreachable_rule", severity: .note, message: "shadowed here", location: location)
+      code: "unreachable_rule",
+      severity: .note,
+      message: "shadowed here",
+      location: location
+    )
     #expect(
-      note.rendered(showingCode: true) == "r.json:2:3 /: note: shadowed here [unreachable_rule]")
+      note.rendered(showingCode: true) == "r.json:2:3 /: note: shadowed here [unreachable_rule]"
+    )
   }
 
   @Test func errorsRenderOnePerLine() {
@@ -118,6 +129,7 @@ import Testing
     #expect(object["code"] == "type_mismatch")
     #expect(
       object["location"]?.objectValue?["pointer"]
-        == "/decisions/homepage-hero/rules/1/when/age/$gte")
+        == "/decisions/homepage-hero/rules/1/when/age/$gte"
+    )
   }
 }

@@ -3,9 +3,9 @@ import Testing
 @testable import Tailor
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+import Darwin
 #endif
 
 /// The DocC article *Diagnostics Reference* documents every code, and each of
@@ -38,7 +38,8 @@ import Testing
   static func read() throws -> [String] {
     let bytes = try #require(Environment.readFile(path), "cannot read \(path)")
     return String(decoding: bytes, as: UTF8.self).split(
-      separator: "\n", omittingEmptySubsequences: false
+      separator: "\n",
+      omittingEmptySubsequences: false
     ).map(String.init)
   }
 
@@ -72,7 +73,8 @@ import Testing
     for section in sections {
       #expect(
         section.blocks.contains { $0.language == "text" },
-        "`\(section.code)` has no rendered example")
+        "`\(section.code)` has no rendered example"
+      )
     }
   }
 

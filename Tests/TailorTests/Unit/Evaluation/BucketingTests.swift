@@ -23,7 +23,8 @@ import Testing
       ("abc", [0x61, 0x62, 0x63], 0x1A47_E90B),
       ("é", [0x00E9], 0x6C0B_6C44),
       ("😀", [0xD83D, 0xDE00], 0xCB31_C4B8),
-    ] as [(String, [UInt32], UInt32)])
+    ] as [(String, [UInt32], UInt32)]
+  )
   func fnv32aOverCodeUnits(_ text: String, _ units: [UInt32], _ expected: UInt32) {
     #expect(Array(text.utf16).map(UInt32.init) == units)
     #expect(BucketingTests.fnv32aByDefinition(units) == expected)
@@ -61,7 +62,8 @@ import Testing
     "hashInput: falsy values have no hash",
     arguments: [
       JSONValue.null, "", 0, -0.0, false,
-    ])
+    ]
+  )
   func falsyHashInput(_ value: JSONValue) {
     #expect(Bucketing.hashInput(value) == nil)
   }
@@ -71,7 +73,8 @@ import Testing
     arguments: [
       (JSONValue(1), "1"), (1.5, "1.5"), (1e21, "1e+21"), ("u-1", "u-1"), (true, "true"),
       (["a", "b"], "a,b"), ([], ""), (["x": 1], "[object Object]"), ("0", "0"), (" ", " "),
-    ] as [(JSONValue, String)])
+    ] as [(JSONValue, String)]
+  )
   func hashInput(_ value: JSONValue, _ expected: String) {
     #expect(Bucketing.hashInput(value) == expected)
   }

@@ -3,9 +3,10 @@ import Testing
 @testable import Tailor
 
 /// GrowthBook's condition semantics beyond the cross-SDK vectors, one case per
-/// point of `SEMANTICS.md` §1–3. Every case runs through
-/// `GrowthBook.evaluateCondition` and as a rule's `when` in a rules document;
-/// where documents are stricter, the case names the diagnostic they report.
+/// point of `SEMANTICS.md` §1–3.
+///
+/// Every case runs through `GrowthBook.evaluateCondition` and as a rule's `when` in a rules
+/// document; where documents are stricter, the case names the diagnostic they report.
 @Suite struct ConditionEvaluatorTests {
   // MARK: §1 Condition structure
 
@@ -50,8 +51,11 @@ import Testing
     .holds(#"{"x": {}}"#, #"{"x": {}}"#),
     .fails(#"{"x": {}}"#, #"{}"#),
     .rejected(
-      #"{"x": {"$gt": 1, "y": 2}}"#, #"{"x": {"$gt": 1, "y": 2}}"#, growthBook: true,
-      .mixedOperators),
+      #"{"x": {"$gt": 1, "y": 2}}"#,
+      #"{"x": {"$gt": 1, "y": 2}}"#,
+      growthBook: true,
+      .mixedOperators
+    ),
     .rejected(#"{"x": {"$gt": 1, "y": 2}}"#, #"{"x": 5}"#, growthBook: false, .mixedOperators),
   ]
 
@@ -358,7 +362,11 @@ import Testing
     // An invalid pattern is false, so its negation is true; documents reject it.
     .rejected(#"{"x": {"$regex": "("}}"#, #"{"x": "("}"#, growthBook: false, .invalidPattern),
     .rejected(
-      #"{"x": {"$not": {"$regex": "("}}}"#, #"{"x": "("}"#, growthBook: true, .invalidPattern),
+      #"{"x": {"$not": {"$regex": "("}}}"#,
+      #"{"x": "("}"#,
+      growthBook: true,
+      .invalidPattern
+    ),
     .rejected(#"{"x": {"$regex": 12}}"#, #"{"x": 123}"#, growthBook: true, .expectedType),
   ]
 
@@ -411,7 +419,8 @@ import Testing
       ("12345.0.0", "12345-    0-    0-~"),
       ("", "    0"),
       ("1+a\nb+c", "1+a\nb"),
-    ] as [(String, String)])
+    ] as [(String, String)]
+  )
   func paddedVersion(_ input: String, _ expected: String) {
     #expect(GrowthBook.paddedVersion(.string(input)) == expected)
   }

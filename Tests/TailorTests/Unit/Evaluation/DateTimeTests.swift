@@ -26,7 +26,8 @@ import Testing
       ("2024-02-29", 1_709_164_800),
       ("1969-12-31T23:59:59Z", -1),
       ("1970-01-01T00:00:00Z", 0),
-    ] as [(String, Double)])
+    ] as [(String, Double)]
+  )
   func parses(_ text: String, _ seconds: Double) {
     #expect(DateTime.parse(text) == seconds)
   }
@@ -38,7 +39,8 @@ import Testing
       "2026-06-01T", "2026-06-01T25:00Z", "2026-06-01T24:01Z", "2026-06-01T00:60Z",
       "2026-06-01T00:00:00+24:00", "2026-06-01T00:00:00.Z", "2026-06-01T00:00:00Zjunk",
       "2026-06-01T00:00:00 +02:00", "2026-06-01T00", "2026-06-01Z",
-    ])
+    ]
+  )
   func rejects(_ text: String) {
     #expect(DateTime.parse(text) == nil)
   }

@@ -17,7 +17,8 @@ import Testing
       (9_007_199_254_740_992, "9007199254740992"),
       (4.35, "4.35"), (Double.nan, "NaN"), (Double.infinity, "Infinity"),
       (-Double.infinity, "-Infinity"),
-    ] as [(Double, String)])
+    ] as [(Double, String)]
+  )
   func numberToString(_ number: Double, _ expected: String) {
     #expect(JavaScript.numberToString(number) == expected)
   }
@@ -29,7 +30,8 @@ import Testing
       ("0x10", 16), ("0X1f", 31), ("0b101", 5), ("0o17", 15), ("1e3", 1000),
       ("Infinity", .infinity),
       ("-Infinity", -.infinity), ("1e1000", .infinity),
-    ] as [(String, Double)])
+    ] as [(String, Double)]
+  )
   func stringToNumber(_ text: String, _ expected: Double) {
     #expect(JavaScript.stringToNumber(text) == expected)
   }
@@ -38,18 +40,21 @@ import Testing
     "Number(string) is NaN",
     arguments: [
       "abc", "-0x10", "0x", "1_0", "infinity", "8px", "1e", ".", "+", "0x1g", "1,5",
-    ])
+    ]
+  )
   func stringToNumberNaN(_ text: String) {
     #expect(JavaScript.stringToNumber(text).isNaN)
   }
 
   @Test func stringifyUsesJavaScriptPropertyOrder() throws {
     let object = try JSONReader.parse(
-      #"{"b": 1, "2": 2, "1": 3, "01": 4, "4294967295": 5, "a": 6, "4294967294": 7}"#)
+      #"{"b": 1, "2": 2, "1": 3, "01": 4, "4294967295": 5, "a": 6, "4294967294": 7}"#
+    )
     // Canonical array indices (below 2³² − 1) first, ascending; other keys in written order.
     #expect(
       JavaScript.stringify(object)
-        == #"{"1":3,"2":2,"4294967294":7,"b":1,"01":4,"4294967295":5,"a":6}"#)
+        == #"{"1":3,"2":2,"4294967294":7,"b":1,"01":4,"4294967295":5,"a":6}"#
+    )
     // jsonText keeps the written order.
     #expect(object.jsonText == #"{"b":1,"2":2,"1":3,"01":4,"4294967295":5,"a":6,"4294967294":7}"#)
   }

@@ -1,7 +1,7 @@
+import TailorTestSupport
 import Testing
 
 @testable import Tailor
-import TailorTestSupport
 
 @Suite struct PreparedProfileTests {
   static let rules: Rules? = try? Rules(
@@ -16,7 +16,8 @@ import TailorTestSupport
   /// where the key leads to nested paths, was read past its end.
   @Test func truncatedAfterAColonIsASyntaxError() throws {
     let rules = try #require(PreparedProfileTests.rules)
-    let text = #"{",ountry": "FR", "country": "ES", "age": 17, "age": 18, "geo": {"country": "U[1234567890123467895012345234S"}, "geo": "#
+    let text =
+      #"{",ountry": "FR", "country": "ES", "age": 17, "age": 18, "geo": {"country": "U[1234567890123467895012345234S"}, "geo": "#
     #expect(throws: JSONReader.SyntaxError.self) { try rules.prepare(json: Array(text.utf8)) }
   }
 
@@ -24,13 +25,17 @@ import TailorTestSupport
   /// the JSON reader accepts it, and never read past its end.
   @Test func everyPrefixAgreesWithTheJSONReader() throws {
     let rules = try #require(PreparedProfileTests.rules)
-    let text = #"{"country": "ES", "age": 20, "geo": {"country": "FR", "city": "Paris"}, "tags": ["a", 1], "x": {"y": [true, null]}}"#
+    let text =
+      #"{"country": "ES", "age": 20, "geo": {"country": "FR", "city": "Paris"}, "tags": ["a", 1], "x": {"y": [true, null]}}"#
     let bytes = Array(text.utf8)
     for end in 0...bytes.count {
       let prefix = Array(bytes[0..<end])
       let fast = (try? rules.prepare(json: prefix)) != nil
       let full = (try? JSONReader.parse(prefix)).map { $0.objectValue != nil } ?? false
-      #expect(fast == full || !fast && (try? JSONReader.parse(prefix)) != nil, "prefix of \(end) bytes")
+      #expect(
+        fast == full || !fast && (try? JSONReader.parse(prefix)) != nil,
+        "prefix of \(end) bytes"
+      )
     }
     let prepared = try rules.prepare(json: bytes)
     #expect(rules.makeEvaluator().decide("hero", for: prepared, at: 0)?.variant == "b")
@@ -51,10 +56,14 @@ import TailorTestSupport
         """#
     )
     let profiles = [
-      #"{"tags": ["sale"]}"#, #"{"tags": ["x", "kids"]}"#, #"{"tags": []}"#, #"{"tags": ["spam", "sale"]}"#,
-      #"{"tags": ["spam"]}"#, #"{"tags": [1, null, true, {"a": "sale"}, ["sale"]]}"#, #"{"tags": ["sale"]}"#,
-      #"{"tags": ["é"]}"#, #"{"tags": ["é", "x"]}"#, #"{"tags": "sale"}"#, #"{"tags": null}"#, #"{}"#,
-      #"{"tags": ["x"], "tags": ["sale"]}"#, #"{"tags": ["sale"], "tags": ["x"]}"#, #"{ "tags" : [ "kids" , "y" ] }"#,
+      #"{"tags": ["sale"]}"#, #"{"tags": ["x", "kids"]}"#, #"{"tags": []}"#,
+      #"{"tags": ["spam", "sale"]}"#,
+      #"{"tags": ["spam"]}"#, #"{"tags": [1, null, true, {"a": "sale"}, ["sale"]]}"#,
+      #"{"tags": ["sale"]}"#,
+      #"{"tags": ["é"]}"#, #"{"tags": ["é", "x"]}"#, #"{"tags": "sale"}"#, #"{"tags": null}"#,
+      #"{}"#,
+      #"{"tags": ["x"], "tags": ["sale"]}"#, #"{"tags": ["sale"], "tags": ["x"]}"#,
+      #"{ "tags" : [ "kids" , "y" ] }"#,
     ]
     let evaluator = rules.makeEvaluator()
     for text in profiles {
@@ -62,7 +71,10 @@ import TailorTestSupport
       let profile = try Profile(json: text)
       for name in ["in", "nin", "eq"] {
         let expected = rules.decide(name, for: profile, now: nil)?.variant
-        #expect(evaluator.decide(name, for: prepared, at: 0)?.variant == expected, "\(name) on \(text)")
+        #expect(
+          evaluator.decide(name, for: prepared, at: 0)?.variant == expected,
+          "\(name) on \(text)"
+        )
       }
     }
     let prepared = try rules.prepare(json: Array(#"{"tags": ["kids", 2, "sale"]}"#.utf8))
@@ -107,8 +119,16 @@ import TailorTestSupport
         for (position, id) in ids.enumerated() {
           // An evaluator's very first call may ask to continue: there is nothing to reuse yet.
           let first = round == 0 && position == 0
-          let shared = continuing.outcome(of: id, for: prepared, at: now, continuing: position > 0 || first)
-          #expect(shared == fresh.outcome(of: id, for: prepared, at: now), "seed \(seed), decision \(id.index)")
+          let shared = continuing.outcome(
+            of: id,
+            for: prepared,
+            at: now,
+            continuing: position > 0 || first
+          )
+          #expect(
+            shared == fresh.outcome(of: id, for: prepared, at: now),
+            "seed \(seed), decision \(id.index)"
+          )
         }
       }
     }
@@ -134,16 +154,24 @@ import TailorTestSupport
     let padding = #","other":"................................"}"#
     // A key guessed at its place but under another parent leads to its own path.
     for text in [#"{"geo":{"tier":"gold"},"tier":"silver""#, #"{"ab":"q","tier":"gold""#] {
-      try Array((text + padding).utf8).withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
+      try Array((text + padding).utf8).withUnsafeBufferPointer {
+        try rules.prepare(json: $0, into: &prepared)
+      }
     }
     #expect(evaluator.decide("d", for: prepared, at: 0)?.variant == "b")
     // A guessed key must end where the guess does: `tierx:1,` is one key, with no value.
-    try Array((#"{"tier":1"# + padding).utf8).withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
+    try Array((#"{"tier":1"# + padding).utf8).withUnsafeBufferPointer {
+      try rules.prepare(json: $0, into: &prepared)
+    }
     #expect(throws: JSONReader.SyntaxError.self) {
-      try Array((#"{"tierx:1"# + padding).utf8).withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
+      try Array((#"{"tierx:1"# + padding).utf8).withUnsafeBufferPointer {
+        try rules.prepare(json: $0, into: &prepared)
+      }
     }
 
-    let keys = ["tier", "tiers", "a", "ab", "lastOrderDaysAgo", "lastOrderDaysAgoX", "geo", "other", "tie"]
+    let keys = [
+      "tier", "tiers", "a", "ab", "lastOrderDaysAgo", "lastOrderDaysAgoX", "geo", "other", "tie",
+    ]
     let strings = ["gold", "x", "y", "q", "silver"]
     var random = SeededGenerator(seed: 0x6E55)
     func value(_ key: String, depth: Int) -> String {
@@ -163,14 +191,17 @@ import TailorTestSupport
       // Mostly the same order as the line before, sometimes another.
       if round % 7 == 0 { order.shuffle(using: &random) }
       let present = order.filter { _ in Int.random(in: 0..<10, using: &random) > 1 }
-      let text = "{" + present.map { "\"\($0)\":\(value($0, depth: 0))" }.joined(separator: ",") + "}"
+      let text =
+        "{" + present.map { "\"\($0)\":\(value($0, depth: 0))" }.joined(separator: ",") + "}"
       let expected = rules.decide("d", for: try Profile(json: text), now: nil)?.variant
       let bytes = Array(text.utf8)
       try bytes.withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
       #expect(evaluator.decide("d", for: prepared, at: 0)?.variant == expected, "\(text)")
       // The same profile inside a request line, ending near the text's end.
       let line = Array(#"{"profile":"#.utf8) + bytes + [UInt8(ascii: "}")]
-      let end = try line.withUnsafeBufferPointer { try rules.prepare(json: $0, objectAt: 11, into: &inLine) }
+      let end = try line.withUnsafeBufferPointer {
+        try rules.prepare(json: $0, objectAt: 11, into: &inLine)
+      }
       #expect(end == line.count - 1)
       #expect(evaluator.decide("d", for: inLine, at: 0)?.variant == expected, "in a line: \(text)")
     }
@@ -192,14 +223,21 @@ import TailorTestSupport
     var prepared = rules.emptyProfile()
     // Pieces of UTF-8, whole and broken: lone continuations, overlongs,
     // surrogates, values past U+10FFFF, and sequences cut short.
-    let good: [[UInt8]] = ["São Paulo", "Zürich", "東京", "Málaga", "José", "ñ", "😀", "a", "3.1", "v2.5-ß"].map { Array($0.utf8) }
-    let bad: [[UInt8]] = [[0x80], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5], [0xE6, 0x9D], [0xF0, 0x9F, 0x98], [0xFF]]
+    let good: [[UInt8]] = [
+      "São Paulo", "Zürich", "東京", "Málaga", "José", "ñ", "😀", "a", "3.1", "v2.5-ß",
+    ].map { Array($0.utf8) }
+    let bad: [[UInt8]] = [
+      [0x80], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+      [0xF5], [0xE6, 0x9D], [0xF0, 0x9F, 0x98], [0xFF],
+    ]
     let keys = ["city", "ciudad", "name", "v", "tags", "cité", "x"]
     var random = SeededGenerator(seed: 0x07F8)
     for round in 0..<4_000 {
       var text: [UInt8] = Array("{".utf8)
       var broken = false
-      for (position, key) in keys.shuffled(using: &random).prefix(Int.random(in: 1...keys.count, using: &random)).enumerated() {
+      for (position, key) in keys.shuffled(using: &random).prefix(
+        Int.random(in: 1...keys.count, using: &random)
+      ).enumerated() {
         if position > 0 { text.append(UInt8(ascii: ",")) }
         text += Array("\"\(key)\":".utf8)
         var value: [UInt8] = []
@@ -225,9 +263,15 @@ import TailorTestSupport
         try text.withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
         let root = try #require(reference, "accepted what the JSON reader rejects: \(text)")
         let expected = rules.decide("d", for: Profile(root), now: nil)?.variant
-        #expect(evaluator.decide("d", for: prepared, at: 0)?.variant == expected, "\(String(decoding: text, as: UTF8.self))")
+        #expect(
+          evaluator.decide("d", for: prepared, at: 0)?.variant == expected,
+          "\(String(decoding: text, as: UTF8.self))"
+        )
       } catch {
-        #expect(reference == nil, "rejected what the JSON reader accepts: \(String(decoding: text, as: UTF8.self))")
+        #expect(
+          reference == nil,
+          "rejected what the JSON reader accepts: \(String(decoding: text, as: UTF8.self))"
+        )
       }
     }
   }
@@ -243,12 +287,18 @@ import TailorTestSupport
     )
     var prepared = rules.emptyProfile()
     var random = SeededGenerator(seed: 0x4E55)
-    func digits(_ count: Int) -> String { String((0..<count).map { _ in "0123456789".randomElement(using: &random)! }) }
+    func digits(_ count: Int) -> String {
+      String((0..<count).map { _ in "0123456789".randomElement(using: &random)! })
+    }
     for round in 0..<20_000 {
       var text = Int.random(in: 0..<4, using: &random) == 0 ? "-" : ""
       text += digits(Int.random(in: 0...17, using: &random))
-      if Int.random(in: 0..<2, using: &random) == 0 { text += "." + digits(Int.random(in: 0...10, using: &random)) }
-      if Int.random(in: 0..<20, using: &random) == 0 { text += ["e3", "E-2", "x", "-", "."].randomElement(using: &random)! }
+      if Int.random(in: 0..<2, using: &random) == 0 {
+        text += "." + digits(Int.random(in: 0...10, using: &random))
+      }
+      if Int.random(in: 0..<20, using: &random) == 0 {
+        text += ["e3", "E-2", "x", "-", "."].randomElement(using: &random)!
+      }
       // Near the end of the text and far from it.
       let tail = round % 2 == 0 ? "}" : #","pad":"................................"}"#
       let json = Array((#"{"n":"# + text + tail).utf8)
@@ -260,7 +310,10 @@ import TailorTestSupport
           continue
         }
         let read = prepared.storage.summaries[0]
-        #expect(read.kind == .number && read.number.bitPattern == number.bitPattern, "\(text) read as \(read.number)")
+        #expect(
+          read.kind == .number && read.number.bitPattern == number.bitPattern,
+          "\(text) read as \(read.number)"
+        )
       } catch {
         #expect(expected == nil, "rejected \(text)")
       }

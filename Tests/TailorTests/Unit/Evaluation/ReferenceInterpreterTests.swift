@@ -3,9 +3,9 @@ import Testing
 @testable import Tailor
 
 #if canImport(FoundationEssentials)
-  import FoundationEssentials
+import FoundationEssentials
 #else
-  import Foundation
+import Foundation
 #endif
 
 /// Decisions from rules documents (DESIGN §2): rule order, modes, defaults,
@@ -69,7 +69,8 @@ import Testing
     #expect(
       decision.matches == [
         Decision.Match(variant: "standard", value: ["image": "a.jpg"], rule: nil, reason: .default)
-      ])
+      ]
+    )
   }
 
   @Test func withoutDefaultNothingIsServed() throws {
@@ -121,7 +122,10 @@ import Testing
     let skipping = try ReferenceInterpreterTests.decide(rules, #"{}"#, in: "limited")
     #expect(skipping.matches.map(\.variant) == ["b", "c"])
     let unlimited = try ReferenceInterpreterTests.decide(
-      rules, #"{"x": 1, "y": 1}"#, in: "unlimited")
+      rules,
+      #"{"x": 1, "y": 1}"#,
+      in: "unlimited"
+    )
     #expect(unlimited.matches.map(\.variant) == ["a", "b", "c"])
     let some = try ReferenceInterpreterTests.decide(rules, #"{"x": 1}"#, in: "unlimited")
     #expect(some.matches.map(\.variant) == ["a", "c"])
@@ -141,7 +145,8 @@ import Testing
     #expect(
       withDefault.matches == [
         Decision.Match(variant: "none", value: 0, rule: nil, reason: .default)
-      ])
+      ]
+    )
     #expect(withDefault.reason == .default)
     let withoutDefault = try ReferenceInterpreterTests.decide(rules, "{}", in: "withoutDefault")
     #expect(withoutDefault.matches.isEmpty)
@@ -195,27 +200,37 @@ import Testing
   @Test func decisionPrerequisites() throws {
     let rules = try Rules(json: ReferenceInterpreterTests.gated)
     let follows = try ReferenceInterpreterTests.decide(
-      rules, #"{"country": "ES", "tier": "gold"}"#, in: "banner")
+      rules,
+      #"{"country": "ES", "tier": "gold"}"#,
+      in: "banner"
+    )
     #expect(follows.variant == "vip-banner")
     #expect(follows.rule == "follow")
     let plain = try ReferenceInterpreterTests.decide(
-      rules, #"{"country": "ES", "tier": "silver"}"#, in: "banner")
+      rules,
+      #"{"country": "ES", "tier": "silver"}"#,
+      in: "banner"
+    )
     #expect(plain.variant == "plain")
     #expect(plain.reason == .default)
     // Several entries must all hold.
     #expect(
       try ReferenceInterpreterTests.decide(rules, #"{"country": "ES", "tier": "gold"}"#, in: "both")
-        .variant == "on")
+        .variant == "on"
+    )
     #expect(
       try ReferenceInterpreterTests.decide(rules, #"{"country": "PT", "tier": "gold"}"#, in: "both")
-        .variant == "off")
+        .variant == "off"
+    )
     // A `mode: "all"` decision satisfies a prerequisite with any of its matches.
     #expect(
       try ReferenceInterpreterTests.decide(rules, #"{"tier": "gold"}"#, in: "followsY").variant
-        == "on")
+        == "on"
+    )
     #expect(
       try ReferenceInterpreterTests.decide(rules, #"{"tier": "silver"}"#, in: "followsY").variant
-        == "off")
+        == "off"
+    )
   }
 
   @Test func requiresGate() throws {
@@ -224,19 +239,28 @@ import Testing
     #expect(passes.variant == "on")
     #expect(passes.reason == .match)
     let fails = try ReferenceInterpreterTests.decide(
-      rules, #"{"country": "FR"}"#, in: "gated", explain: true)
+      rules,
+      #"{"country": "FR"}"#,
+      in: "gated",
+      explain: true
+    )
     #expect(fails.reason == .prerequisiteFailed)
     #expect(
       fails.matches == [
         Decision.Match(variant: "off", value: 0, rule: nil, reason: .prerequisiteFailed)
-      ])
+      ]
+    )
     let trace = try #require(fails.trace)
     #expect(
       trace.steps == [
         Trace.Step(rule: nil, outcome: .prerequisiteFailed, failed: ["country": "ES"], value: "FR")
-      ])
+      ]
+    )
     let noDefault = try ReferenceInterpreterTests.decide(
-      rules, #"{"country": "US"}"#, in: "gatedNoDefault")
+      rules,
+      #"{"country": "US"}"#,
+      in: "gatedNoDefault"
+    )
     #expect(noDefault.reason == .prerequisiteFailed)
     #expect(noDefault.matches.isEmpty)
   }
@@ -271,11 +295,15 @@ import Testing
       ("FR", 0, "open"),
       ("FR", june1 - 1, "open"),
       ("FR", june1, "standard"),
-    ] as [(String, Double, String)])
+    ] as [(String, Double, String)]
+  )
   func schedules(_ country: String, _ now: Double, _ expected: String) throws {
     let rules = try Rules(json: ReferenceInterpreterTests.scheduled)
     let decision = try ReferenceInterpreterTests.decide(
-      rules, #"{"country": "\#(country)"}"#, now: now)
+      rules,
+      #"{"country": "\#(country)"}"#,
+      now: now
+    )
     #expect(decision.variant == expected)
   }
 
@@ -285,7 +313,8 @@ import Testing
     #expect(
       try #require(june.trace).steps.map(\.outcome) == [
         .conditionFailed, .conditionFailed, .inactive,
-      ])
+      ]
+    )
     let september = try ReferenceInterpreterTests.decide(
       rules,
       #"{"country": "FR"}"#,
@@ -322,7 +351,8 @@ import Testing
     #expect(try ReferenceInterpreterTests.admitted(ten, users: 1...20) == [5, 12, 20])
     let thirty = try Rules(json: ReferenceInterpreterTests.rollout(percent: "30"))
     #expect(
-      try ReferenceInterpreterTests.admitted(thirty, users: 1...20) == [5, 11, 12, 14, 15, 18, 20])
+      try ReferenceInterpreterTests.admitted(thirty, users: 1...20) == [5, 11, 12, 14, 15, 18, 20]
+    )
     let admitted = try ReferenceInterpreterTests.decide(ten, #"{"userId": "u5"}"#)
     #expect(admitted.reason == .rollout)
     #expect(admitted.rule == "r")
@@ -360,7 +390,8 @@ import Testing
     "rollout: a missing or falsy `by` admits no one",
     arguments: [
       #"{}"#, #"{"userId": null}"#, #"{"userId": ""}"#, #"{"userId": 0}"#, #"{"userId": false}"#,
-    ])
+    ]
+  )
   func rolloutWithoutHashValue(_ profile: String) throws {
     let rules = try Rules(json: ReferenceInterpreterTests.rollout(percent: "100"))
     let decision = try ReferenceInterpreterTests.decide(rules, profile, explain: true)
@@ -375,7 +406,8 @@ import Testing
     arguments: [
       (#"{"userId": "é"}"#, 0.0692), (#"{"userId": "😀"}"#, 0.4697), (#"{"userId": 123}"#, 0.6624),
       (#"{"userId": "123"}"#, 0.6624), (#"{"userId": true}"#, 0.2093),
-    ] as [(String, Double)])
+    ] as [(String, Double)]
+  )
   func rolloutHashInput(_ profile: String, _ bucket: Double) throws {
     let rules = try Rules(json: ReferenceInterpreterTests.rollout(percent: "100"))
     let decision = try ReferenceInterpreterTests.decide(rules, profile)
@@ -388,12 +420,14 @@ import Testing
         #"{"tailor": 1, "decisions": {"d": {"variants": {"on": 1}, "rules": [{"id": "r", "rollout": {"percent": 100}, "serve": "on"}]}}}"#
     )
     #expect(
-      try ReferenceInterpreterTests.decide(byID, #"{"id": "u5"}"#).matches.first?.bucket == 0.0263)
+      try ReferenceInterpreterTests.decide(byID, #"{"id": "u5"}"#).matches.first?.bucket == 0.0263
+    )
     #expect(try ReferenceInterpreterTests.decide(byID, #"{"userId": "u5"}"#).matches.isEmpty)
     let nested = try Rules(json: ReferenceInterpreterTests.rollout(percent: "100", by: "user.id"))
     #expect(
       try ReferenceInterpreterTests.decide(nested, #"{"user": {"id": "u5"}}"#).matches.first?.bucket
-        == 0.0263)
+        == 0.0263
+    )
   }
 
   @Test func rulesInOtherDecisionsUseOtherBuckets() throws {
@@ -407,13 +441,16 @@ import Testing
     )
     #expect(
       try ReferenceInterpreterTests.decide(rules, #"{"id": "u1"}"#, in: "d").matches.first?.bucket
-        == 0.5895)
+        == 0.5895
+    )
     #expect(
       try ReferenceInterpreterTests.decide(rules, #"{"id": "u1"}"#, in: "other").matches.first?
-        .bucket == 0.178)
+        .bucket == 0.178
+    )
     #expect(
       try ReferenceInterpreterTests.decide(rules, #"{"id": "u1"}"#, in: "seeded").matches.first?
-        .bucket == 0.5895)
+        .bucket == 0.5895
+    )
   }
 
   @Test func excludedByRolloutFallsThrough() throws {
@@ -438,7 +475,11 @@ import Testing
 
   // MARK: Splits
 
-  static func split(weights: String, coverage: String = "0.5", seed: String? = "split-seed")
+  static func split(
+    weights: String,
+    coverage: String = "0.5",
+    seed: String? = "split-seed"
+  )
     -> String
   {
     let seedText = seed.map { #""seed": "\#($0)", "# } ?? ""
@@ -455,13 +496,21 @@ import Testing
       // user, bucket for seed "split-seed", variant: ranges a [0, 0.25), b [0.5, 0.75)
       ("u1", 0.1989, "a"), ("u8", 0.0114, "a"), ("u2", 0.7363, "b"), ("u14", 0.5634, "b"),
       ("u3", 0.3601, "c"), ("u4", 0.8962, "c"),
-    ] as [(String, Double, String)])
-  func splitCoverageLeavesGapsThatFallThrough(_ user: String, _ bucket: Double, _ expected: String)
+    ] as [(String, Double, String)]
+  )
+  func splitCoverageLeavesGapsThatFallThrough(
+    _ user: String,
+    _ bucket: Double,
+    _ expected: String
+  )
     throws
   {
     let rules = try Rules(json: ReferenceInterpreterTests.split(weights: #"{"a": 0.5, "b": 0.5}"#))
     let decision = try ReferenceInterpreterTests.decide(
-      rules, #"{"userId": "\#(user)"}"#, explain: true)
+      rules,
+      #"{"userId": "\#(user)"}"#,
+      explain: true
+    )
     #expect(decision.variant == expected)
     let steps = try #require(decision.trace).steps
     if expected == "c" {
@@ -484,7 +533,8 @@ import Testing
     #expect(try ReferenceInterpreterTests.decide(ba, #"{"userId": "u2"}"#).variant == "a")
     // Unequal weights with full coverage: a [0, 0.2), b [0.2, 1).
     let uneven = try Rules(
-      json: ReferenceInterpreterTests.split(weights: #"{"a": 0.2, "b": 0.8}"#, coverage: "1"))
+      json: ReferenceInterpreterTests.split(weights: #"{"a": 0.2, "b": 0.8}"#, coverage: "1")
+    )
     #expect(try ReferenceInterpreterTests.decide(uneven, #"{"userId": "u1"}"#).variant == "a")
     #expect(try ReferenceInterpreterTests.decide(uneven, #"{"userId": "u9"}"#).variant == "b")
   }
@@ -493,7 +543,11 @@ import Testing
     // Seed "d:s": u1 0.292, u2 0.1942.
     let rules = try Rules(
       json: ReferenceInterpreterTests.split(
-        weights: #"{"a": 0.5, "b": 0.5}"#, coverage: "1", seed: nil))
+        weights: #"{"a": 0.5, "b": 0.5}"#,
+        coverage: "1",
+        seed: nil
+      )
+    )
     let first = try ReferenceInterpreterTests.decide(rules, #"{"userId": "u1"}"#)
     #expect(first.matches.first?.bucket == 0.292)
     #expect(first.variant == "a")
@@ -501,20 +555,24 @@ import Testing
 
   @Test func splitWithoutHashValueFallsThrough() throws {
     let rules = try Rules(
-      json: ReferenceInterpreterTests.split(weights: #"{"a": 0.5, "b": 0.5}"#, coverage: "1"))
+      json: ReferenceInterpreterTests.split(weights: #"{"a": 0.5, "b": 0.5}"#, coverage: "1")
+    )
     let decision = try ReferenceInterpreterTests.decide(rules, #"{"userId": ""}"#, explain: true)
     #expect(decision.variant == "c")
     #expect(
       try #require(decision.trace).steps.first
-        == Trace.Step(rule: "s", outcome: .notInSplit, bucket: nil))
+        == Trace.Step(rule: "s", outcome: .notInSplit, bucket: nil)
+    )
   }
 
   @Test func splitCoverageZeroIncludesNoOne() throws {
     let rules = try Rules(
-      json: ReferenceInterpreterTests.split(weights: #"{"a": 0.5, "b": 0.5}"#, coverage: "0"))
+      json: ReferenceInterpreterTests.split(weights: #"{"a": 0.5, "b": 0.5}"#, coverage: "0")
+    )
     for user in 1...50 {
       #expect(
-        try ReferenceInterpreterTests.decide(rules, #"{"userId": "u\#(user)"}"#).variant == "c")
+        try ReferenceInterpreterTests.decide(rules, #"{"userId": "u\#(user)"}"#).variant == "c"
+      )
     }
   }
 
@@ -533,23 +591,38 @@ import Testing
         """
     )
     let decision = try ReferenceInterpreterTests.decide(
-      rules, #"{"country": "ES", "age": 70}"#, explain: true)
+      rules,
+      #"{"country": "ES", "age": 70}"#,
+      explain: true
+    )
     #expect(decision.variant == "c")
     let steps = try #require(decision.trace).steps
     try #require(steps.count == 3)
     #expect(
       steps[0]
         == Trace.Step(
-          rule: "range", outcome: .conditionFailed, failed: ["age": ["$lt": 65]], value: 70))
+          rule: "range",
+          outcome: .conditionFailed,
+          failed: ["age": ["$lt": 65]],
+          value: 70
+        )
+    )
     #expect(
       steps[1]
         == Trace.Step(
-          rule: "missing", outcome: .conditionFailed, failed: ["tier": ["$in": ["gold"]]],
-          value: .null))
+          rule: "missing",
+          outcome: .conditionFailed,
+          failed: ["tier": ["$in": ["gold"]]],
+          value: .null
+        )
+    )
     #expect(steps[2] == Trace.Step(rule: "segment", outcome: .matched))
 
     let young = try ReferenceInterpreterTests.decide(
-      rules, #"{"country": "FR", "age": 12}"#, explain: true)
+      rules,
+      #"{"country": "FR", "age": 12}"#,
+      explain: true
+    )
     let youngSteps = try #require(young.trace).steps
     try #require(youngSteps.count == 4)
     #expect(youngSteps[0].failed == ["country": "ES"])

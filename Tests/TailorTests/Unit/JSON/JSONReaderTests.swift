@@ -35,7 +35,10 @@ import Testing
       #expect(error.code == rejection.code, "\(error)", sourceLocation: sourceLocation)
       #expect(error.offset == marker.offset, "\(error)", sourceLocation: sourceLocation)
       #expect(
-        error.pointer.description == rejection.pointer, "\(error)", sourceLocation: sourceLocation)
+        error.pointer.description == rejection.pointer,
+        "\(error)",
+        sourceLocation: sourceLocation
+      )
     }
   }
 
@@ -92,7 +95,8 @@ import Testing
       Rejection("⟨1⟩\u{A0}{}", .jsonSyntax),
       // Bytes that are not UTF-8 outside strings are syntax errors.
       Rejection("[⟨1⟩⟪FF⟫]", .jsonSyntax, "/0"),
-    ])
+    ]
+  )
   func syntaxError(_ rejection: Rejection) throws {
     try JSONReaderTests.expectRejection(rejection)
   }
@@ -115,7 +119,8 @@ import Testing
       Rejection(#"["⟨1⟩⟪E2⟫⟪82⟫"#, .invalidUTF8, "/0"),
       // In a key.
       Rejection(#"{"a": {"b⟨1⟩⟪FE⟫": 1}}"#, .invalidUTF8, "/a"),
-    ])
+    ]
+  )
   func invalidUTF8(_ rejection: Rejection) throws {
     try JSONReaderTests.expectRejection(rejection)
   }
@@ -131,7 +136,8 @@ import Testing
       Rejection(#"["⟨1⟩\ude00\ud83d"]"#, .loneSurrogate, "/0"),
       Rejection(#"{"k": "⟨1⟩\udfff"}"#, .loneSurrogate, "/k"),
       Rejection(#"{"⟨1⟩\ud800": 1}"#, .loneSurrogate),
-    ])
+    ]
+  )
   func loneSurrogate(_ rejection: Rejection) throws {
     try JSONReaderTests.expectRejection(rejection)
   }
@@ -143,7 +149,8 @@ import Testing
       Rejection("[⟨1⟩-1e400]", .numberOutOfRange, "/0"),
       Rejection(#"{"a": ⟨1⟩1.8e308}"#, .numberOutOfRange, "/a"),
       Rejection("⟨1⟩1" + String(repeating: "0", count: 400), .numberOutOfRange),
-    ])
+    ]
+  )
   func numberOutOfRange(_ rejection: Rejection) throws {
     try JSONReaderTests.expectRejection(rejection)
   }
@@ -151,7 +158,8 @@ import Testing
   @Test func accepts() throws {
     #expect(try JSONReader.parse(#""\ud83d\ude00""#) == "😀")
     #expect(
-      try JSONReader.parse(#""\uD83D\uDE00\u00e9\/\b\f\n\r\t\"\\""#) == "😀é/\u{08}\u{0C}\n\r\t\"\\")
+      try JSONReader.parse(#""\uD83D\uDE00\u00e9\/\b\f\n\r\t\"\\""#) == "😀é/\u{08}\u{0C}\n\r\t\"\\"
+    )
     #expect(try JSONReader.parse("\"\u{7F}é😀\"") == "\u{7F}é😀")
     let negativeZero = try #require(try JSONReader.parse("-0").numberValue)
     #expect(negativeZero == 0 && negativeZero.sign == .minus)
@@ -159,14 +167,16 @@ import Testing
     #expect(try JSONReader.parse("12345678901234567890") == .number(12_345_678_901_234_567_890.0))
     #expect(try JSONReader.parse("9007199254740993") == .number(9_007_199_254_740_992))
     #expect(
-      try JSONReader.parse("123456789012345678901234567890") == .number(1.2345678901234568e29))
+      try JSONReader.parse("123456789012345678901234567890") == .number(1.2345678901234568e29)
+    )
     #expect(try JSONReader.parse("1E2") == 100)
     #expect(try JSONReader.parse("1e-400") == 0)
     #expect(try JSONReader.parse("1.7976931348623157e308") == .number(.greatestFiniteMagnitude))
     #expect(
       try JSONReader.parse(" \t\r\n[1, {\"a\": null}, true, false, \"\"]\r\n ") == [
         1, ["a": nil], true, false, "",
-      ])
+      ]
+    )
     #expect(try JSONReader.parse("[]") == [])
     #expect(try JSONReader.parse("{}") == [:])
     #expect(try JSONReader.parse("null") == nil)
@@ -176,7 +186,9 @@ import Testing
     #expect(try JSONReader(maxDepth: 2).read(Array("[[1]]".utf8)).value == [[1]])
     try JSONReaderTests.expectRejection(Rejection("[[⟨1⟩[1]]]", .tooDeep, "/0/0"), maxDepth: 2)
     try JSONReaderTests.expectRejection(
-      Rejection(#"{"a": {"b": ⟨1⟩{}}}"#, .tooDeep, "/a/b"), maxDepth: 2)
+      Rejection(#"{"a": {"b": ⟨1⟩{}}}"#, .tooDeep, "/a/b"),
+      maxDepth: 2
+    )
     // The default limit is 512 levels.
     let deepest = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
     #expect(throws: Never.self) { try JSONReader.parse(deepest) }
@@ -206,7 +218,8 @@ import Testing
     #expect(
       read.duplicates.map(\.location.offset) == [
         try json.marker(1).offset, try json.marker(2).offset,
-      ])
+      ]
+    )
   }
 
   @Test func duplicateKeysInLargeObjects() throws {
@@ -221,7 +234,8 @@ import Testing
     #expect(
       read.duplicates.map(\.location.offset) == [
         try json.marker(1).offset, try json.marker(2).offset,
-      ])
+      ]
+    )
   }
 
   @Test func errorsDescribeTheirByteOffset() throws {
@@ -243,7 +257,10 @@ import Testing
     case 0: return random.pick(["1", "\"s\"", "true", "null", "-2.5e3", "\"\\n\\u0041\"", "\"é\""])
     case 1, 2: return "\"k\(random.int(0, 2))\""
     case 3:
-      return "[" + (0..<random.int(0, 3)).map { _ in randomJSON(&random, depth: depth + 1) }.joined(separator: ",") + "]"
+      return "["
+        + (0..<random.int(0, 3)).map { _ in randomJSON(&random, depth: depth + 1) }.joined(
+          separator: ","
+        ) + "]"
     default:
       // Large objects (12 keys or more are indexed by hash) only near the top, to keep texts small.
       let members = (0..<random.int(0, depth < 2 ? 14 : 3)).map { _ in
@@ -271,14 +288,17 @@ import Testing
         }
       }
     }
-    let fragments = ["{", "}", "[", "]", ",", ":", " ", "\"a\"", "1", "1e400", "fals", "\"\\ud800\"", "\"x\u{1}\""]
+    let fragments = [
+      "{", "}", "[", "]", ",", ":", " ", "\"a\"", "1", "1e400", "fals", "\"\\ud800\"", "\"x\u{1}\"",
+    ]
     var random = SeededGenerator(seed: 5)
     for _ in 0..<2_000 {
       var text = Array(JSONReaderTests.randomJSON(&random).utf8)
       for _ in 0..<random.int(0, 3) {
         switch random.int(0, 2) {
         case 0 where !text.isEmpty: text.remove(at: random.int(0, text.count - 1))
-        case 1: text.insert(contentsOf: Array(random.pick(fragments).utf8), at: random.int(0, text.count))
+        case 1:
+          text.insert(contentsOf: Array(random.pick(fragments).utf8), at: random.int(0, text.count))
         default: if !text.isEmpty { text.removeSubrange(random.int(0, text.count - 1)...) }
         }
       }

@@ -5,7 +5,11 @@ import Testing
 /// `$regex` patterns: PCRE2 with options that bring it close to JavaScript,
 /// and the differences users may meet (documented in the Conditions article).
 @Suite struct PatternTests {
-  static func matches(_ pattern: String, _ subject: String, caseInsensitive: Bool = false) throws
+  static func matches(
+    _ pattern: String,
+    _ subject: String,
+    caseInsensitive: Bool = false
+  ) throws
     -> Bool
   {
     try Pattern(pattern, caseInsensitive: caseInsensitive).matches(subject)
@@ -45,7 +49,8 @@ import Testing
       ("^a+?b$", "aaab", true),
       ("^[a-c]+$", "abcabc", true),
       ("^(cat|dog)$", "dog", true),
-    ] as [(String, String, Bool)])
+    ] as [(String, String, Bool)]
+  )
   func likeJavaScript(_ pattern: String, _ subject: String, _ expected: Bool) throws {
     #expect(try PatternTests.matches(pattern, subject) == expected)
   }

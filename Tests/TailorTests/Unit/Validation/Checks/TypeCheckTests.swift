@@ -10,7 +10,10 @@ import Testing
   static func load(when condition: String) throws(TailorError) -> Rules {
     try Rules(
       json: DiagnosticCodeTests.rule(
-        #"{"id": "r", "when": \#(condition), "serve": "a"}"#, extra: attributes))
+        #"{"id": "r", "when": \#(condition), "serve": "a"}"#,
+        extra: attributes
+      )
+    )
   }
 
   @Test(
