@@ -15,7 +15,7 @@ public final class Evaluator {
   let flat: FlatRules
   private var generation: UInt32 = 0
   /// Per predicate, its result for the profile of generation `g` as `g << 1 | result`.
-  private let predicateMemo: UnsafeMutablePointer<UInt32>
+  private let predicateStates: UnsafeMutablePointer<PredicateState>
   private let decisionStamp: UnsafeMutablePointer<UInt32>
   private let decisionFirst: UnsafeMutablePointer<Hit>
   private let decisionAll: UnsafeMutablePointer<[Hit]>
@@ -34,6 +34,14 @@ public final class Evaluator {
   private let versionLength: UnsafeMutablePointer<Int>
   private let matchResources = MatchResources.make()
 
+  /// A predicate and, in the same cache line, its result for the profile of
+  /// generation `g` as `g << 1 | result`: the evaluator's own copy of the
+  /// rules' predicate records.
+  struct PredicateState {
+    var record: FlatRules.PredicateRecord
+    var memo: UInt32
+  }
+
   /// One served rule (or the default) before it becomes a ``Decision/Match``.
   struct Hit {
     /// The rule index in its decision; -1 for the default or nothing.
@@ -48,8 +56,12 @@ public final class Evaluator {
     self.flat = flat
     predicateCount = flat.predicates.count
     decisionCount = flat.decisions.count
-    predicateMemo = .allocate(capacity: max(predicateCount, 1))
-    predicateMemo.initialize(repeating: 0, count: max(predicateCount, 1))
+    predicateStates = .allocate(capacity: max(predicateCount, 1))
+    for index in 0..<predicateCount {
+      (predicateStates + index).initialize(
+        to: PredicateState(record: flat.predicates[index], memo: 0)
+      )
+    }
     decisionStamp = .allocate(capacity: max(decisionCount, 1))
     decisionStamp.initialize(repeating: 0, count: max(decisionCount, 1))
     decisionFirst = .allocate(capacity: max(decisionCount, 1))
@@ -77,7 +89,7 @@ public final class Evaluator {
 
   deinit {
     matchResources.free()
-    predicateMemo.deallocate()
+    predicateStates.deallocate()
     decisionStamp.deallocate()
     decisionFirst.deallocate()
     decisionAll.deinitialize(count: max(decisionCount, 1))
@@ -100,7 +112,7 @@ public final class Evaluator {
     generation &+= 1
     if generation == Evaluator.generationLimit {
       // Wrapped around: clear the stamps once every 2 billion profiles.
-      predicateMemo.update(repeating: 0, count: max(predicateCount, 1))
+      for index in 0..<predicateCount { predicateStates[index].memo = 0 }
       decisionStamp.update(repeating: 0, count: max(decisionCount, 1))
       stringStamp.update(repeating: 0, count: max(slotCount, 1))
       paddedStamp.update(repeating: 0, count: max(slotCount, 1))
@@ -219,7 +231,7 @@ public final class Evaluator {
           flat: flat,
           slots: UnsafePointer(storage.summaries),
           values: UnsafePointer(storage.values),
-          predicateMemo: predicateMemo,
+          predicateStates: predicateStates,
           decisionStamp: decisionStamp,
           decisionFirst: decisionFirst,
           decisionAll: decisionAll,
@@ -321,7 +333,7 @@ private struct Walk {
   let patterns: UnsafeBufferPointer<Unmanaged<Pattern>>
   let slots: UnsafePointer<PreparedProfile.Summary>
   let values: UnsafePointer<JSONValue>
-  let predicateMemo: UnsafeMutablePointer<UInt32>
+  let predicateStates: UnsafeMutablePointer<Evaluator.PredicateState>
   let decisionStamp: UnsafeMutablePointer<UInt32>
   let decisionFirst: UnsafeMutablePointer<Evaluator.Hit>
   let decisionAll: UnsafeMutablePointer<[Evaluator.Hit]>
@@ -338,7 +350,7 @@ private struct Walk {
     flat: FlatRules,
     slots: UnsafePointer<PreparedProfile.Summary>,
     values: UnsafePointer<JSONValue>,
-    predicateMemo: UnsafeMutablePointer<UInt32>,
+    predicateStates: UnsafeMutablePointer<Evaluator.PredicateState>,
     decisionStamp: UnsafeMutablePointer<UInt32>,
     decisionFirst: UnsafeMutablePointer<Evaluator.Hit>,
     decisionAll: UnsafeMutablePointer<[Evaluator.Hit]>,
@@ -368,7 +380,7 @@ private struct Walk {
     patterns = flat.unmanagedPatterns
     self.slots = slots
     self.values = values
-    self.predicateMemo = predicateMemo
+    self.predicateStates = predicateStates
     self.decisionStamp = decisionStamp
     self.decisionFirst = decisionFirst
     self.decisionAll = decisionAll
@@ -609,9 +621,10 @@ private struct Walk {
 
   func predicate(_ index: Int32) -> Bool {
     let position = Int(index)
-    let memo = predicateMemo[position]
+    let state = predicateStates + position
+    let memo = state.pointee.memo
     if memo >> 1 == generation { return memo & 1 != 0 }
-    let record = predicates[position]
+    let record = state.pointee.record
     let slot = slots[Int(record.slot)]
     let result: Bool
     switch record.kind {
@@ -679,7 +692,7 @@ private struct Walk {
     default:
       result = flat.reference.matches(flat.tests[Int(record.test)], value(Int(record.slot)))
     }
-    predicateMemo[position] = generation << 1 | (result ? 1 : 0)
+    state.pointee.memo = generation << 1 | (result ? 1 : 0)
     return result
   }
 
