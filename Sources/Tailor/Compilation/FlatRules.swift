@@ -43,7 +43,8 @@ final class FlatRules: @unchecked Sendable {
     case and, or, nor, not, predicate, decision, constant
   }
 
-  /// and/or/nor: children `a..<a+b` in `programChildren`; not: child `a`;
+  /// and/or/nor: children `a..<a+b` in `programChildren` (a negative entry
+  /// `~p` is predicate `p` itself); not: child `a`;
   /// predicate: index `a`; decision: decision `a`, variant `b`; constant: `a` (0 or 1).
   struct ProgramRecord {
     var op: ProgramOp
@@ -211,7 +212,11 @@ final class FlatRules: @unchecked Sendable {
     func lower(_ program: Program) -> Int32 {
       switch program {
       case .and(let parts), .or(let parts), .nor(let parts):
-        let lowered = parts.map(lower)
+        // A child that is a single predicate is kept as `~predicate`, so the
+        // walk tests it without reading its program record.
+        let lowered = parts.map(lower).map { child in
+          programs[Int(child)].op == .predicate ? ~programs[Int(child)].a : child
+        }
         let start = Int32(programChildren.count)
         programChildren.append(contentsOf: lowered)
         let op: ProgramOp

@@ -588,25 +588,31 @@ private struct Walk {
 
   // MARK: Conditions
 
+  /// An entry of ``FlatRules/programChildren``: a program, or `~p` for predicate `p`.
+  @inline(__always)
+  func evaluate(child entry: Int32) -> Bool {
+    entry < 0 ? predicate(~entry) : evaluate(entry)
+  }
+
   func evaluate(_ index: Int32) -> Bool {
     let program = programs[Int(index)]
     switch program.op {
     case .predicate:
       return predicate(program.a)
     case .and:
-      for offset in 0..<program.b where !evaluate(programChildren[Int(program.a + offset)]) {
+      for offset in 0..<program.b where !evaluate(child: programChildren[Int(program.a + offset)]) {
         return false
       }
       return true
     case .or:
       if program.b == 0 { return true }
-      for offset in 0..<program.b where evaluate(programChildren[Int(program.a + offset)]) {
+      for offset in 0..<program.b where evaluate(child: programChildren[Int(program.a + offset)]) {
         return true
       }
       return false
     case .nor:
       if program.b == 0 { return false }
-      for offset in 0..<program.b where evaluate(programChildren[Int(program.a + offset)]) {
+      for offset in 0..<program.b where evaluate(child: programChildren[Int(program.a + offset)]) {
         return false
       }
       return true
