@@ -30,8 +30,6 @@ public final class RequestScratch {
   /// The answer being written: plain memory, appended to the output in one
   /// copy, so each fragment costs a bounds check and a `memcpy`.
   let answer: UnsafeMutablePointer<AnswerBytes>
-  /// Where a `mode: all` decision is written before it is copied into ``answer``.
-  var listAnswer: [UInt8] = []
 
   /// Empty scratch memory; the first request sizes it for the rules being served.
   public init() {
@@ -376,8 +374,6 @@ extension RequestHandler {
     return true
   }
 
-  // swift-format-ignore: NeverForceUnwrap
-  // `listAnswer` holds the decision just written, so it is not empty and has a base address.
   /// `"name":{…}` for one decision, from the fragments rendered at load.
   @inline(__always)
   private func writeDecision(
@@ -393,15 +389,27 @@ extension RequestHandler {
     guard let id = rules.rules.decisionID(at: index) else { return }
     let record = fragments.decisions[index]
     if record.isMultiple {
+      // `{"matches":[{…},…]}` from the same fragments as a single answer.
       answer.append(record.key, of: fragments)
-      let rendered = rules.rendered[index]
-      scratch.listAnswer.removeAll(keepingCapacity: true)
-      guard let profile = scratch.profile.pointee else { return }
-      evaluator.takeUnretainedValue().decide(id, for: profile, at: now, continuing: continuing)
-        .write(
-          into: &scratch.listAnswer
-        ) { rendered.value(of: $0.variant) }
-      scratch.listAnswer.withUnsafeBufferPointer { answer.append($0.baseAddress!, $0.count) }
+      answer.append(fragments.matchesHead, of: fragments)
+      var count = 0
+      evaluator._withUnsafeGuaranteedRef {
+        $0.forEachMatch(of: id, storage: storage, at: now, continuing: continuing) {
+          variant,
+          rule,
+          reason in
+          if count > 0 { answer.append(UInt8(ascii: ",")) }
+          count += 1
+          answer.append(fragments.heads[Int(record.firstHead) + variant], of: fragments)
+          if let rule {
+            answer.append(fragments.ruleIDs[Int(record.firstRule) + rule], of: fragments)
+          } else {
+            answer.append(fragments.null, of: fragments)
+          }
+          answer.append(fragments.reasons[Fragments.View.reasonIndex(reason)], of: fragments)
+        }
+      }
+      answer.append(fragments.matchesEnd, of: fragments)
       return
     }
     // Later decisions of the request reuse what earlier ones worked out.

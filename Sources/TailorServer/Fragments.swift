@@ -66,6 +66,9 @@ final class Fragments: @unchecked Sendable {
     let answerEnd: Span
     /// `{"variant":null,"value":null,"rule":null`, the head of a decision without a variant.
     let noVariant: Span
+    /// `{"matches":[` and `]}`, around a `mode: all` decision's matches.
+    let matchesHead: Span
+    let matchesEnd: Span
     /// Per ``Decision/Reason`` (in ``reasonIndex(_:)`` order): `,"reason":"…"}`.
     let reasons: UnsafeMutablePointer<Span>
 
@@ -193,6 +196,8 @@ final class Fragments: @unchecked Sendable {
     let noVariant = span {
       $0.append(contentsOf: #"{"variant":null,"value":null,"rule":null"#.utf8)
     }
+    let matchesHead = span { $0.append(contentsOf: #"{"matches":["#.utf8) }
+    let matchesEnd = span { $0.append(contentsOf: "]}".utf8) }
     var reasons: [Span] = []
     for reason in [Decision.Reason.match, .rollout, .split, .default, .prerequisiteFailed] {
       precondition(reasons.count == View.reasonIndex(reason), "reasons out of order")
@@ -250,6 +255,8 @@ final class Fragments: @unchecked Sendable {
       decisionsHead: decisionsHead,
       answerEnd: answerEnd,
       noVariant: noVariant,
+      matchesHead: matchesHead,
+      matchesEnd: matchesEnd,
       reasons: freeze(reasons)
     )
   }

@@ -70,6 +70,27 @@ extension Evaluator {
   }
 }
 
+extension Evaluator {
+  /// Calls `body` with each match of a decision, in order — every admitted
+  /// rule of a `mode: all` decision, or the one served otherwise — as variant
+  /// index, rule index (`nil` for the default) and reason; builds no strings.
+  ///
+  /// The storage belongs to a profile prepared for these rules, which the
+  /// caller keeps alive and unchanged; `continuing` as in ``outcome(of:for:at:continuing:)``.
+  package func forEachMatch(
+    of decision: DecisionID,
+    storage: Unmanaged<PreparedProfile.Storage>,
+    at now: Double,
+    continuing: Bool,
+    _ body: (_ variant: Int, _ rule: Int?, _ reason: Decision.Reason) -> Void
+  ) {
+    let hits = outcome(index: decision.index, storage: storage, at: now, generation: continuing)
+    for hit in hits.list ?? [hits.single] where hit.variant >= 0 {
+      body(Int(hit.variant), hit.rule >= 0 ? Int(hit.rule) : nil, hit.reason)
+    }
+  }
+}
+
 extension Outcome {
   /// The outcome of a decision's hits.
   init(_ hits: HitList) {
