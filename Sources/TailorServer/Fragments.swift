@@ -84,13 +84,6 @@ final class Fragments: @unchecked Sendable {
       }
     }
 
-    @inline(__always)
-    func append(_ span: Span, to output: inout [UInt8]) {
-      output.append(
-        contentsOf: UnsafeBufferPointer(start: bytes + Int(span.start), count: Int(span.count))
-      )
-    }
-
     // swift-format-ignore: NeverForceUnwrap
     // `memcmp` runs only for a name that is not empty, which has a base address.
     /// The index of the decision named by these UTF-8 bytes.

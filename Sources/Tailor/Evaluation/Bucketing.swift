@@ -17,12 +17,8 @@ public enum Bucketing {
   @inline(__always)
   static func fnv32a(continuing hash: UInt32, _ text: String) -> UInt32 {
     let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> UInt32? in
-      var hash = hash
-      for byte in bytes {
-        guard byte < 0x80 else { return nil }
-        hash = (hash ^ UInt32(byte)) &* 0x0100_0193
-      }
-      return hash
+      guard let base = bytes.baseAddress else { return hash }
+      return fnv32a(continuing: hash, ascii: base, bytes.count)
     }
     if let ascii, let ascii { return ascii }
     var hash = hash

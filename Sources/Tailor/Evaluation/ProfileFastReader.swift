@@ -49,9 +49,6 @@ struct ProfileFastReader {
   let pending: UnsafeMutablePointer<Int64>
   let tables: ProfileLayout.Tables
   let guesses: UnsafeMutablePointer<KeyGuess>
-  /// Every value is trivial (``PreparedProfile/Storage/valuesMayOwnMemory`` is
-  /// false), and this reader writes only trivial ones: stores need no release.
-  let overwrites: Bool
 
   /// Nesting past this is left to the full reader, which keeps its own stack.
   static let depthLimit = 32
@@ -81,14 +78,14 @@ struct ProfileFastReader {
     pending = storage.pending
     tables = ProfileLayout.Tables(layout)
     guesses = storage.keyGuesses
-    overwrites = !storage.valuesMayOwnMemory
   }
 
-  /// Stores a null, Boolean or number value.
+  /// Stores a null, Boolean or number value: without a release while every
+  /// value is trivial (``PreparedProfile/Storage/valuesMayOwnMemory`` is false;
+  /// a container read on the way, ``container(_:first:last:depth:)``, sets it).
   @inline(__always)
   func store(_ value: JSONValue, at slot: Int) {
-    // A container read on the way (``container(_:first:last:depth:)``) may own memory.
-    if overwrites && !storage._withUnsafeGuaranteedRef({ $0.valuesMayOwnMemory }) {
+    if !storage._withUnsafeGuaranteedRef({ $0.valuesMayOwnMemory }) {
       (values + slot).initialize(to: value)
     } else {
       values[slot] = value
@@ -116,22 +113,12 @@ struct ProfileFastReader {
       guard position < count, base[position] == UInt8(ascii: "\"") else { return -1 }
       let child: Int32
       let end: Int
-      if ordinal < KeyGuess.capacity {
-        let guess = guesses + ordinal
-        ordinal &+= 1
-        if let known = self.guess(guess.pointee, position, node: node) {
-          child = known
-          end = position &+ 1 &+ Int(guess.pointee.length)
-        } else {
-          var print = KeyPrint()
-          guard let scanned = PlainString.scan(base, position, count, print: &print) else {
-            return -1
-          }
-          end = scanned
-          child =
-            table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
-          remember(guess, position, end, node: node, child: child)
-        }
+      // Keys past the guess capacity are always scanned and looked up.
+      let guess = ordinal < KeyGuess.capacity ? guesses + ordinal : nil
+      ordinal &+= 1
+      if let guess, let known = self.guess(guess.pointee, position, node: node) {
+        child = known
+        end = position &+ 1 &+ Int(guess.pointee.length)
       } else {
         var print = KeyPrint()
         guard let scanned = PlainString.scan(base, position, count, print: &print) else {
@@ -140,6 +127,7 @@ struct ProfileFastReader {
         end = scanned
         child =
           table >= 0 ? tables.lookup(table, print, base + position + 1, end - position - 1) : -1
+        if let guess { remember(guess, position, end, node: node, child: child) }
       }
       position = skipSpace(end + 1)
       guard position < count, base[position] == UInt8(ascii: ":") else { return -1 }
