@@ -1,13 +1,16 @@
 /// Compiles a validated ``Document`` into ``CompiledRules``.
 ///
-/// Each decision becomes a DAG. Rules are grouped by an *anchor*: a conjunct
-/// that tests one attribute by string equality (a switch node: one hash lookup
-/// of the value's key) or by numeric comparison (an interval node: a binary
-/// search over the thresholds). Under each branch the rules are specialised on
-/// the value now known, and the remaining rules are grouped again, so the work
-/// per profile follows the path to one leaf per group rather than the number of
-/// rules. Identical sub-problems share one node. When a size budget is spent the
-/// builder emits leaves: ordered scans with memoised predicates.
+/// Each decision becomes a DAG. Every rule is filed under one *anchor*: the
+/// conjunct expected to admit the fewest profiles among those an index can
+/// answer — string equality (a switch node: one lookup of the value's key),
+/// `$in` of strings (a member node: one lookup per key, also for array
+/// attributes), a comparison of numbers or instants (an interval node: a binary
+/// search over thresholds, exact for few thresholds, cut into cells at their
+/// quantiles for many) or `$endsWith` (a suffix node: one hash probe per suffix
+/// length). Under each branch the rules are specialised on what is now known and
+/// grouped again, so the work per profile follows the rules it can match rather
+/// than the number of rules. Identical sub-problems share one node. When a size
+/// budget is spent the builder emits leaves: ordered scans with memoised predicates.
 struct Compiler {
   /// Leaves with this many rules or fewer are not split further.
   static let leafSize = 4
@@ -60,8 +63,7 @@ struct Compiler {
       Int32(decision.variants.firstIndex { JSONValue.sameBytes($0.key, key) } ?? 0)
     }
     var rules: [CompiledRule] = []
-    var items: [GraphBuilder.Item] = []
-    for (index, rule) in decision.rules.enumerated() {
+    for rule in decision.rules {
       let action: CompiledRule.Action
       switch rule.action {
       case .serve(let key):
@@ -86,10 +88,6 @@ struct Compiler {
         )
       }
       rules.append(CompiledRule(id: rule.id, action: action, schedule: rule.schedule))
-      let inlined = inline(rule.condition)
-      if let conjuncts = GraphBuilder.conjuncts(of: inlined) {
-        items.append(GraphBuilder.Item(rule: Int32(index), conjuncts: conjuncts))
-      }
     }
     let limit: Int
     let isMultiple: Bool
@@ -109,6 +107,12 @@ struct Compiler {
       budget: 16 * max(rules.count, 64) + 4096,
       decisionIndex: decisionIndex
     )
+    var items: [GraphBuilder.Item] = []
+    for (index, rule) in decision.rules.enumerated() {
+      if let item = builder.item(rule: Int32(index), condition: inline(rule.condition)) {
+        items.append(item)
+      }
+    }
     let graph = builder.build(items)
     table = builder.table
     var requires: Program?

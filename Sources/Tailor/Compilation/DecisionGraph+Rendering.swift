@@ -77,26 +77,51 @@ struct GraphRenderer {
       }
       edges.append(("not a string", fallback))
       return ("switch \(path(slot))", edges)
-    case .interval(let slot, let thresholds, let children, let null, let fallback):
+    case .memberOf(let slot, let cases, let fallback):
+      let names = keyNames[Int(slot)]
+      var edges = cases.sorted { $0.key < $1.key }.map {
+        ("has " + JavaScript.stringify(.string(names[Int($0.key)])), $0.value)
+      }
+      edges.append(("other array", fallback))
+      return ("member switch \(path(slot)) (a string or each element of an array)", edges)
+    case .suffix(let slot, let cases):
+      let edges = cases.map {
+        ("ends with " + JavaScript.stringify(.string(String(decoding: $0.suffix, as: UTF8.self))), $0.child)
+      }
+      return ("suffix switch \(path(slot))", edges)
+    case .interval(let slot, let domain, let thresholds, let isCut, let children, let null, let fallback):
+      func text(_ value: Double) -> String {
+        domain == .time ? DateTime.format(value) : JavaScript.numberToString(value)
+      }
       var edges: [(String, Int32)] = []
       for (index, child) in children.enumerated() {
-        let position = index / 2
         let label: String
-        if index % 2 == 1 {
-          label = "= \(JavaScript.numberToString(thresholds[position]))"
-        } else if position == 0 {
-          label = "< \(JavaScript.numberToString(thresholds[0]))"
-        } else if position == thresholds.count {
-          label = "> \(JavaScript.numberToString(thresholds[position - 1]))"
+        if isCut {
+          if index == 0 {
+            label = "< \(text(thresholds[0]))"
+          } else if index == thresholds.count {
+            label = ">= \(text(thresholds[index - 1]))"
+          } else {
+            label = "[\(text(thresholds[index - 1])), \(text(thresholds[index])))"
+          }
         } else {
-          label =
-            "(\(JavaScript.numberToString(thresholds[position - 1])), \(JavaScript.numberToString(thresholds[position])))"
+          let position = index / 2
+          if index % 2 == 1 {
+            label = "= \(text(thresholds[position]))"
+          } else if position == 0 {
+            label = "< \(text(thresholds[0]))"
+          } else if position == thresholds.count {
+            label = "> \(text(thresholds[position - 1]))"
+          } else {
+            label = "(\(text(thresholds[position - 1])), \(text(thresholds[position])))"
+          }
         }
         edges.append((label, child))
       }
       edges.append(("missing", null))
-      edges.append(("not a number", fallback))
-      return ("interval \(path(slot))", edges)
+      edges.append((domain == .time ? "not a date-time" : "not a number", fallback))
+      let kind = domain == .time ? "instant" : "number"
+      return ("interval \(path(slot)) (\(kind)\(isCut ? ", \(children.count) cells" : ""))", edges)
     }
   }
 

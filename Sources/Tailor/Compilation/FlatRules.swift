@@ -7,25 +7,44 @@ final class FlatRules: @unchecked Sendable {
   // @unchecked: the buffers are written only in `init` and freed in `deinit`.
 
   enum NodeKind: UInt8 {
-    case empty, leaf, firstOf, switchDense, switchSorted, interval
+    case empty, leaf, firstOf, switchDense, switchSorted, memberDense, memberSorted, interval,
+      intervalCut, suffix
   }
 
-  /// One node. Fields by kind:
-  /// - leaf: `a..<b` in `candidates`;
-  /// - firstOf: `a..<a+b` in `children`;
-  /// - switchDense: `a..<a+b` in `switchEntries` indexed by key id (-1: no case), `c` fallback;
-  /// - switchSorted: `b` (key id, child) pairs from `a` in `switchEntries`, sorted by key id; `c` fallback;
-  /// - interval: `b` thresholds from `a` in `thresholds`, `2b+1` children from `c` in `children`,
-  ///   `d` the null child, `e` the fallback.
+  /// One node. Every node names a range of entries, `start..<start + count`, in the pool
+  /// its kind reads:
+  /// - leaf: `candidates`;
+  /// - firstOf: `children`;
+  /// - switchDense, memberDense: `switchEntries`, indexed by key id (-1: no case);
+  /// - switchSorted, memberSorted: `switchEntries`, `count` (key id, child) pairs sorted by key id;
+  /// - interval: `thresholds`, with `2 × count + 1` children from `firstChild` in `children`;
+  /// - intervalCut: `thresholds`, with `count + 1` cells from `firstChild` in `children`;
+  /// - suffix: `suffixEntries`, an open-addressing table of `count` entries (a power of two),
+  ///   probed for each length of `suffixLengths[firstChild..<firstChild + lengthCount]`.
   struct NodeRecord {
     var kind: NodeKind
-    var slot: Int32
-    var a: Int32
-    var b: Int32
-    var c: Int32
-    var d: Int32
-    var e: Int32
-    var minimumRule: Int32
+    /// What an interval node's thresholds measure.
+    var domain: IntervalDomain = .number
+    var slot: Int32 = 0
+    var start: Int32 = 0
+    var count: Int32 = 0
+    var firstChild: Int32 = 0
+    /// Suffix nodes: how many lengths they probe.
+    var lengthCount: Int32 = 0
+    /// Intervals: the child for a missing or null value.
+    var null: Int32 = -1
+    /// Switches, member switches and intervals: the child for a value of another type.
+    var fallback: Int32 = -1
+    /// The lowest rule index below the node.
+    var minimumRule: Int32 = Int32.max
+  }
+
+  /// One entry of a suffix node's table; `child` -1 for a free entry.
+  struct SuffixEntry {
+    var hash: UInt64
+    var start: Int32
+    var count: Int32
+    var child: Int32
   }
 
   struct CandidateRecord {
@@ -43,45 +62,108 @@ final class FlatRules: @unchecked Sendable {
     case and, or, nor, not, predicate, decision, constant
   }
 
-  /// and/or/nor: children `a..<a+b` in `programChildren` (a negative entry
-  /// `~p` is predicate `p` itself); not: child `a`;
-  /// predicate: index `a`; decision: decision `a`, variant `b`; constant: `a` (0 or 1).
+  /// One program node:
+  /// - and, or, nor: children `start..<start + count` in `programChildren` (a negative entry
+  ///   `~p` is predicate `p` itself);
+  /// - not: child program `start`;
+  /// - predicate: predicate `start`;
+  /// - decision: decision `start` resolving to variant `count` (-1: a variant it lacks);
+  /// - constant: `count` is 1 for true, 0 for false.
   struct ProgramRecord {
     var op: ProgramOp
-    var a: Int32
-    var b: Int32
+    var start: Int32
+    var count: Int32
+  }
+
+  /// A comparison of a value with an operand, for the fast predicate kinds.
+  enum Comparison: UInt8 {
+    case less, lessOrEqual, greater, greaterOrEqual, equal, notEqual
+
+    init(_ relation: Relation) {
+      switch relation {
+      case .less: self = .less
+      case .lessOrEqual: self = .lessOrEqual
+      case .greater: self = .greater
+      case .greaterOrEqual: self = .greaterOrEqual
+      }
+    }
+
+    init(_ relation: VersionRelation) {
+      switch relation {
+      case .equal: self = .equal
+      case .notEqual: self = .notEqual
+      case .less: self = .less
+      case .lessOrEqual: self = .lessOrEqual
+      case .greater: self = .greater
+      case .greaterOrEqual: self = .greaterOrEqual
+      }
+    }
+
+    /// `value <comparison> operand`.
+    @inline(__always)
+    func holds(_ value: Double, _ operand: Double) -> Bool {
+      switch self {
+      case .less: value < operand
+      case .lessOrEqual: value <= operand
+      case .greater: value > operand
+      case .greaterOrEqual: value >= operand
+      case .equal: value == operand
+      case .notEqual: value != operand
+      }
+    }
+
+    /// Whether an order (negative, zero, positive) satisfies the comparison.
+    @inline(__always)
+    func holds(order: Int) -> Bool {
+      switch self {
+      case .less: order < 0
+      case .lessOrEqual: order <= 0
+      case .greater: order > 0
+      case .greaterOrEqual: order >= 0
+      case .equal: order == 0
+      case .notEqual: order != 0
+      }
+    }
   }
 
   enum PredicateKind: UInt8 {
-    /// A literal string: for a string value, key id equals `a`.
+    /// A literal string: for a string value, key id equals `start`.
     case literalKey
-    /// `$eq` with a string: for a string value, key id equals `a`; otherwise false.
+    /// `$eq` with a string: for a string value, key id equals `start`; otherwise false.
     case strictKey
-    /// `$in` of strings: for a string value, key id in the sorted set `a..<b` of `keySets`.
+    /// `$in` of strings: for a string value, key id in the sorted set `start..<start + count` of `keySets`.
     case keyIn
     /// `$nin` of strings.
     case keyNotIn
-    /// A comparison (`a` is the relation) with `number`, for a number value.
+    /// `value <comparison> number`, for a number value.
     case numberCompare
-    /// `$regex`/`$regexi` with pattern `a`, for a string value.
-    case regex
-    /// `$veq`…`$vlte` (`a` the relation) against padded operand `b` of `paddedOperands`.
-    case version
-    /// Two comparisons with numbers, for a number value: relation `a` with
-    /// `number` and relation `b` with `number2` (a range such as `$gte` and `$lt`).
+    /// Two comparisons with numbers, for a number value: `comparison` with `number` and
+    /// `comparison2` with `number2` (a range such as `$gte` and `$lt`).
     case numberRange
-    /// `$startsWith`: a string value starts with `prefixBytes[a..<a+b]`; anything else is false.
+    /// `$regex`/`$regexi` with pattern `start`, for a string value.
+    case regex
+    /// `$veq`…`$vlte`: `comparison` against padded operand `start` of `paddedOperands`.
+    case version
+    /// `$startsWith`: a string value starts with `affixBytes[start..<start + count]`; anything else is false.
     case prefix
-    /// Anything else: the reference code with test `a`.
+    /// `$endsWith`: a string value ends with `affixBytes[start..<start + count]`; anything else is false.
+    case suffix
+    /// `$exists`: the value is not null (`count` 1) or is null (`count` 0).
+    case exists
+    /// `$before`/`$after`: a date-time string's instant `comparison` `number`; anything else is false.
+    case instant
+    /// Anything else: the reference code with test `test`.
     case general
   }
 
   struct PredicateRecord {
-    var kind: PredicateKind
+    var kind: PredicateKind = .general
+    var comparison: Comparison = .less
+    var comparison2: Comparison = .less
     var slot: Int32
-    var a: Int32
-    var b: Int32
-    var number: Double
+    var start: Int32 = 0
+    var count: Int32 = 0
+    var number: Double = 0
     var number2: Double = 0
     /// The index of the full test in `tests`, for values the fast form does not cover.
     var test: Int32
@@ -139,8 +221,13 @@ final class FlatRules: @unchecked Sendable {
   /// count -1 for an operand that is not ASCII (compared as strings instead).
   let paddedOperandSpans: UnsafeBufferPointer<(Int32, Int32)>
   let paddedOperandBytes: UnsafeBufferPointer<UInt8>
-  /// The operands of ``PredicateKind/prefix`` predicates, as UTF-8.
-  let prefixBytes: UnsafeBufferPointer<UInt8>
+  /// The operands of ``PredicateKind/prefix`` and ``PredicateKind/suffix`` predicates and the
+  /// suffixes of suffix nodes, as UTF-8.
+  let affixBytes: UnsafeBufferPointer<UInt8>
+  /// The tables of suffix nodes.
+  let suffixEntries: UnsafeBufferPointer<SuffixEntry>
+  /// The lengths each suffix node probes, ascending.
+  let suffixLengths: UnsafeBufferPointer<Int32>
 
   /// The same patterns, unretained, for the hot path (`patterns` keeps them alive).
   let unmanagedPatterns: UnsafeBufferPointer<Unmanaged<Pattern>>
@@ -207,6 +294,9 @@ final class FlatRules: @unchecked Sendable {
     var decisions: [DecisionRecord] = []
     var seeds: [String] = []
     var seedIndex: [ByteString: Int32] = [:]
+    var affixBytes: [UInt8] = []
+    var suffixEntries: [SuffixEntry] = []
+    var suffixLengths: [Int32] = []
     let table = compiled.table
 
     func lower(_ program: Program) -> Int32 {
@@ -215,7 +305,7 @@ final class FlatRules: @unchecked Sendable {
         // A child that is a single predicate is kept as `~predicate`, so the
         // walk tests it without reading its program record.
         let lowered = parts.map(lower).map { child in
-          programs[Int(child)].op == .predicate ? ~programs[Int(child)].a : child
+          programs[Int(child)].op == .predicate ? ~programs[Int(child)].start : child
         }
         let start = Int32(programChildren.count)
         programChildren.append(contentsOf: lowered)
@@ -225,18 +315,18 @@ final class FlatRules: @unchecked Sendable {
         case .or: op = .or
         default: op = .nor
         }
-        programs.append(ProgramRecord(op: op, a: start, b: Int32(lowered.count)))
+        programs.append(ProgramRecord(op: op, start: start, count: Int32(lowered.count)))
       case .not(let inner):
         let child = lower(inner)
-        programs.append(ProgramRecord(op: .not, a: child, b: 0))
+        programs.append(ProgramRecord(op: .not, start: child, count: 0))
       case .predicate(let index):
-        programs.append(ProgramRecord(op: .predicate, a: index, b: 0))
+        programs.append(ProgramRecord(op: .predicate, start: index, count: 0))
       case .decision(let index, let variant):
         let variants = compiled.decisions[Int(index)].variants
         let position = variants.firstIndex { JSONValue.sameBytes($0.key, variant) } ?? -1
-        programs.append(ProgramRecord(op: .decision, a: index, b: Int32(position)))
+        programs.append(ProgramRecord(op: .decision, start: index, count: Int32(position)))
       case .constant(let value):
-        programs.append(ProgramRecord(op: .constant, a: value ? 1 : 0, b: 0))
+        programs.append(ProgramRecord(op: .constant, start: 0, count: value ? 1 : 0))
       }
       return Int32(programs.count - 1)
     }
@@ -245,29 +335,40 @@ final class FlatRules: @unchecked Sendable {
       let graph = decision.graph
       let base = Int32(nodes.count)
       // Nodes keep their indices, offset by `base`.
-      nodes.append(
-        contentsOf: repeatElement(
-          NodeRecord(kind: .empty, slot: 0, a: 0, b: 0, c: 0, d: 0, e: 0, minimumRule: Int32.max),
-          count: graph.nodes.count
-        )
-      )
+      nodes.append(contentsOf: repeatElement(NodeRecord(kind: .empty), count: graph.nodes.count))
+      func switchRecord(
+        _ record: inout NodeRecord,
+        _ slot: Int32,
+        _ cases: [Int32: Int32],
+        dense: NodeKind,
+        sorted: NodeKind
+      ) {
+        record.slot = slot
+        let keyCount = table.keyIDs[Int(slot)].count
+        record.start = Int32(switchEntries.count)
+        if keyCount <= 4 * cases.count + 16 {
+          record.kind = dense
+          record.count = Int32(keyCount)
+          var entries = [Int32](repeating: -1, count: keyCount)
+          for (key, child) in cases { entries[Int(key)] = child + base }
+          switchEntries.append(contentsOf: entries)
+        } else {
+          record.kind = sorted
+          record.count = Int32(cases.count)
+          for (key, child) in cases.sorted(by: { $0.key < $1.key }) {
+            switchEntries.append(key)
+            switchEntries.append(child + base)
+          }
+        }
+      }
       for (index, node) in graph.nodes.enumerated() {
-        var record = NodeRecord(
-          kind: .empty,
-          slot: 0,
-          a: 0,
-          b: 0,
-          c: 0,
-          d: 0,
-          e: 0,
-          minimumRule: graph.minimumRule[index]
-        )
+        var record = NodeRecord(kind: .empty, minimumRule: graph.minimumRule[index])
         switch node {
         case .empty:
           break
         case .leaf(let range):
           record.kind = .leaf
-          record.a = Int32(candidates.count)
+          record.start = Int32(candidates.count)
           for position in range {
             let candidate = graph.candidates[Int(position)]
             let program = lower(candidate.program)
@@ -278,46 +379,63 @@ final class FlatRules: @unchecked Sendable {
               CandidateRecord(
                 rule: candidate.rule,
                 program: program,
-                predicate: programs[Int(program)].op == .predicate ? programs[Int(program)].a : -1,
+                predicate: programs[Int(program)].op == .predicate
+                  ? programs[Int(program)].start : -1,
                 served: served
               )
             )
           }
-          record.b = Int32(candidates.count)
+          record.count = Int32(candidates.count) - record.start
         case .firstOf(let list):
           record.kind = .firstOf
-          record.a = Int32(children.count)
-          record.b = Int32(list.count)
+          record.start = Int32(children.count)
+          record.count = Int32(list.count)
           children.append(contentsOf: list.map { $0 + base })
         case .switchOn(let slot, let cases, let fallback):
+          switchRecord(&record, slot, cases, dense: .switchDense, sorted: .switchSorted)
+          record.fallback = fallback + base
+        case .memberOf(let slot, let cases, let fallback):
+          switchRecord(&record, slot, cases, dense: .memberDense, sorted: .memberSorted)
+          record.fallback = fallback + base
+        case .interval(let slot, let domain, let values, let isCut, let regionChildren, let null, let fallback):
+          record.kind = isCut ? .intervalCut : .interval
+          record.domain = domain
           record.slot = slot
-          record.c = fallback + base
-          let keyCount = table.keyIDs[Int(slot)].count
-          record.a = Int32(switchEntries.count)
-          if keyCount <= 4 * cases.count + 16 {
-            record.kind = .switchDense
-            record.b = Int32(keyCount)
-            var dense = [Int32](repeating: -1, count: keyCount)
-            for (key, child) in cases { dense[Int(key)] = child + base }
-            switchEntries.append(contentsOf: dense)
-          } else {
-            record.kind = .switchSorted
-            record.b = Int32(cases.count)
-            for (key, child) in cases.sorted(by: { $0.key < $1.key }) {
-              switchEntries.append(key)
-              switchEntries.append(child + base)
-            }
-          }
-        case .interval(let slot, let values, let regionChildren, let null, let fallback):
-          record.kind = .interval
-          record.slot = slot
-          record.a = Int32(thresholds.count)
-          record.b = Int32(values.count)
+          record.start = Int32(thresholds.count)
+          record.count = Int32(values.count)
           thresholds.append(contentsOf: values)
-          record.c = Int32(children.count)
+          record.firstChild = Int32(children.count)
           children.append(contentsOf: regionChildren.map { $0 + base })
-          record.d = null + base
-          record.e = fallback + base
+          record.null = null + base
+          record.fallback = fallback + base
+        case .suffix(let slot, let cases):
+          record.kind = .suffix
+          record.slot = slot
+          var capacity = 4
+          while capacity < 2 * cases.count { capacity *= 2 }
+          record.start = Int32(suffixEntries.count)
+          record.count = Int32(capacity)
+          var table = [SuffixEntry](
+            repeating: SuffixEntry(hash: 0, start: 0, count: 0, child: -1),
+            count: capacity
+          )
+          for entry in cases {
+            let hash = FlatRules.suffixHash(entry.suffix)
+            var position = Int(truncatingIfNeeded: FlatRules.mix(hash)) & (capacity - 1)
+            while table[position].child >= 0 { position = (position + 1) & (capacity - 1) }
+            table[position] = SuffixEntry(
+              hash: hash,
+              start: Int32(affixBytes.count),
+              count: Int32(entry.suffix.count),
+              child: entry.child + base
+            )
+            affixBytes.append(contentsOf: entry.suffix)
+          }
+          suffixEntries.append(contentsOf: table)
+          let lengths = Set(cases.map { Int32($0.suffix.count) }).sorted()
+          record.firstChild = Int32(suffixLengths.count)
+          record.lengthCount = Int32(lengths.count)
+          suffixLengths.append(contentsOf: lengths)
         }
         nodes[Int(base) + index] = record
       }
@@ -377,75 +495,68 @@ final class FlatRules: @unchecked Sendable {
 
     var patterns: [Pattern] = []
     var paddedOperands: [String] = []
-    var prefixBytes: [UInt8] = []
-    func relationCode(_ relation: Relation) -> Int32 {
-      switch relation {
-      case .less: 0
-      case .lessOrEqual: 1
-      case .greater: 2
-      case .greaterOrEqual: 3
-      }
-    }
     var tests: [ValueTest] = []
     var predicates: [PredicateRecord] = []
     for predicate in table.predicates {
       tests.append(predicate.test)
-      var record = PredicateRecord(
-        kind: .general,
-        slot: predicate.slot,
-        a: 0,
-        b: 0,
-        number: 0,
-        test: Int32(tests.count - 1)
-      )
+      var record = PredicateRecord(slot: predicate.slot, test: Int32(tests.count - 1))
       let keys = table.keyIDs[Int(predicate.slot)]
-      func keySet(_ list: [JSONValue]) -> (Int32, Int32) {
+      func keySet(_ list: [JSONValue]) {
         let ids = Set(list.compactMap { $0.stringValue.flatMap { keys[ByteString($0)] } }).sorted()
-        let start = Int32(keySets.count)
+        record.start = Int32(keySets.count)
+        record.count = Int32(ids.count)
         keySets.append(contentsOf: ids)
-        return (start, Int32(keySets.count))
+      }
+      func affix(_ text: String) {
+        record.start = Int32(affixBytes.count)
+        record.count = Int32(text.utf8.count)
+        affixBytes.append(contentsOf: text.utf8)
       }
       switch predicate.test {
       case .literal(.string(let text)):
         record.kind = .literalKey
-        record.a = keys[ByteString(text)] ?? -1
+        record.start = keys[ByteString(text)] ?? -1
       case .operators(let operators) where operators.count == 1:
         switch operators[0] {
         case .eq(.string(let text)):
           record.kind = .strictKey
-          record.a = keys[ByteString(text)] ?? -1
+          record.start = keys[ByteString(text)] ?? -1
         case .in(let list, false) where list.allSatisfy({ $0.stringValue != nil }):
           record.kind = .keyIn
-          (record.a, record.b) = keySet(list)
+          keySet(list)
         case .nin(let list, false) where list.allSatisfy({ $0.stringValue != nil }):
           record.kind = .keyNotIn
-          (record.a, record.b) = keySet(list)
+          keySet(list)
         case .compare(let relation, .number(let operand)):
           record.kind = .numberCompare
-          record.a = relationCode(relation)
+          record.comparison = Comparison(relation)
           record.number = operand
         case .startsWith(let prefix):
           record.kind = .prefix
-          record.a = Int32(prefixBytes.count)
-          record.b = Int32(prefix.utf8.count)
-          prefixBytes.append(contentsOf: prefix.utf8)
+          affix(prefix)
+        case .endsWith(let suffix):
+          record.kind = .suffix
+          affix(suffix)
+        case .exists(let expected):
+          record.kind = .exists
+          record.count = expected ? 1 : 0
+        case .after(let instant, _):
+          record.kind = .instant
+          record.comparison = .greater
+          record.number = instant
+        case .before(let instant, _):
+          record.kind = .instant
+          record.comparison = .less
+          record.number = instant
         case .regex(let pattern):
           record.kind = .regex
           patterns.append(pattern)
-          record.a = Int32(patterns.count - 1)
+          record.start = Int32(patterns.count - 1)
         case .version(let relation, let padded, _):
           record.kind = .version
-          record.a =
-            switch relation {
-            case .equal: 0
-            case .notEqual: 1
-            case .less: 2
-            case .lessOrEqual: 3
-            case .greater: 4
-            case .greaterOrEqual: 5
-            }
+          record.comparison = Comparison(relation)
           paddedOperands.append(padded)
-          record.b = Int32(paddedOperands.count - 1)
+          record.start = Int32(paddedOperands.count - 1)
         default:
           break
         }
@@ -454,9 +565,9 @@ final class FlatRules: @unchecked Sendable {
           case .compare(let second, .number(let high)) = operators[1]
         {
           record.kind = .numberRange
-          record.a = relationCode(first)
+          record.comparison = Comparison(first)
           record.number = low
-          record.b = relationCode(second)
+          record.comparison2 = Comparison(second)
           record.number2 = high
         }
       default:
@@ -516,7 +627,9 @@ final class FlatRules: @unchecked Sendable {
     }
     self.paddedOperandSpans = freeze(operandSpans)
     self.paddedOperandBytes = freeze(operandBytes)
-    self.prefixBytes = freeze(prefixBytes)
+    self.affixBytes = freeze(affixBytes)
+    self.suffixEntries = freeze(suffixEntries)
+    self.suffixLengths = freeze(suffixLengths)
     var isVersionSlot = [Bool](repeating: false, count: table.paths.count)
     for record in predicates where record.kind == .version {
       isVersionSlot[Int(record.slot)] = true
@@ -525,9 +638,16 @@ final class FlatRules: @unchecked Sendable {
     for record in predicates {
       switch record.kind {
       // These read only the key id of a string value.
-      case .literalKey, .strictKey, .keyIn, .keyNotIn: break
+      case .literalKey, .strictKey, .keyIn, .keyNotIn, .exists: break
       default: needsStringValue[Int(record.slot)] = true
       }
+    }
+    // Suffix nodes read a string's bytes, instant intervals parse it.
+    for record in nodes
+    where record.kind == .suffix
+      || ((record.kind == .interval || record.kind == .intervalCut) && record.domain == .time)
+    {
+      needsStringValue[Int(record.slot)] = true
     }
     for record in rules where record.kind != .serve { needsStringValue[Int(record.slot)] = true }
     // A string literal compares an array by its text, so it needs the array itself.
@@ -560,6 +680,20 @@ final class FlatRules: @unchecked Sendable {
     )
   }
 
+  /// FNV-1a over a suffix's bytes from the last to the first: the walk computes the
+  /// same value for every ending of a string in one pass from its end.
+  static func suffixHash(_ bytes: [UInt8]) -> UInt64 {
+    var hash = suffixHashSeed
+    for byte in bytes.reversed() { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    return hash
+  }
+
+  static let suffixHashSeed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+  /// Spreads a hash over a table's positions.
+  @inline(__always)
+  static func mix(_ hash: UInt64) -> UInt64 { hash ^ (hash >> 29) ^ (hash >> 47) }
+
   deinit {
     func free<T>(_ buffer: UnsafeBufferPointer<T>) {
       UnsafeMutableBufferPointer(mutating: buffer).baseAddress?.deallocate()
@@ -578,7 +712,9 @@ final class FlatRules: @unchecked Sendable {
     free(ranges)
     free(decisions)
     free(unmanagedPatterns)
-    free(prefixBytes)
+    free(affixBytes)
+    free(suffixEntries)
+    free(suffixLengths)
     free(paddedOperandSpans)
     free(paddedOperandBytes)
   }

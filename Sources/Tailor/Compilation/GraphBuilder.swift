@@ -1,18 +1,66 @@
 /// Builds one ``DecisionGraph`` (see ``Compiler`` for the strategy).
+///
+/// Rules enter as *items*: a rule index and the ids of its conjuncts (atomic
+/// single-operator predicates, or whole `$or`/`$not`/`$decision` conditions),
+/// interned in ``conjuncts`` so that grouping, specialising and memoising hash
+/// small integers rather than condition trees.
 struct GraphBuilder {
   /// A rule still in play: its index and the conjuncts not yet decided.
   struct Item: Hashable {
     var rule: Int32
-    var conjuncts: [Condition]
+    var conjuncts: [Int32]
   }
 
-  /// What a group of rules is split on.
+  /// What an index node can do with a conjunct.
+  enum Shape {
+    /// Nothing: the conjunct is checked in a leaf.
+    case none
+    /// A literal string (not `"null"`) or `$eq` with a string: a switch on the value.
+    case key(ByteString)
+    /// `$in` of strings: true for a listed string or an array that holds one.
+    case members([ByteString])
+    /// A test of a number or an instant against thresholds.
+    case numeric(IntervalDomain, NumericTest)
+    /// `$endsWith`: a string value ends with these bytes.
+    case suffix([UInt8])
+  }
+
+  /// One interned conjunct.
+  struct Conjunct {
+    var condition: Condition
+    /// The slot a single predicate reads; -1 for a compound condition.
+    var slot: Int32
+    var shape: Shape
+    /// The relative cost of testing it: leaves test cheap conjuncts first.
+    var cost: Int
+  }
+
+  /// What a group of rules is indexed on.
   private enum Anchor: Hashable {
-    case switchOn(AttributePath)
-    case interval(AttributePath)
+    case switchOn(Int32)
+    case memberOf(Int32)
+    case interval(Int32, IntervalDomain)
+    case suffix(Int32)
+
+    /// Lookups by cost, for ties in selectivity.
+    var rank: Int {
+      switch self {
+      case .switchOn: 0
+      case .memberOf: 1
+      case .interval: 2
+      case .suffix: 3
+      }
+    }
+  }
+
+  private struct MemoKey: Hashable {
+    var items: [Item]
+    var excluded: [Int32]
   }
 
   var table: PredicateTable
+  private(set) var conjuncts: [Conjunct] = []
+  private var conjunctIndex: [Condition: Int32] = [:]
   private let evaluator: ConditionEvaluator
   private let certain: [Bool]
   private let firstOnly: Bool
@@ -21,11 +69,18 @@ struct GraphBuilder {
   private var nodes: [DecisionGraph.Node] = []
   private var minimumRule: [Int32] = []
   private var candidates: [DecisionGraph.Candidate] = []
-  private var memo: [[Item]: Int32] = [:]
+  private var memo: [MemoKey: Int32] = [:]
+  private var leafMemo: [[Item]: Int32] = [:]
   private var emptyNode: Int32?
+  /// Slots no longer used as anchors on the current path: their thresholds did not split the rules.
+  private var excluded: [Int32] = []
 
-  /// The most thresholds an interval node takes; more and the rules stay in a leaf.
-  static let maxThresholds = 512
+  /// Interval nodes with at most this many thresholds decide every test in each region;
+  /// more, and the values are cut into cells at quantiles of the thresholds.
+  static let exactThresholds = 32
+
+  /// The most cells of a cut interval node.
+  static let maxCells = 1024
 
   /// The most switch and interval nodes on a path from the root; deeper, the
   /// rules stay in a leaf.
@@ -61,6 +116,97 @@ struct GraphBuilder {
     return DecisionGraph(nodes: nodes, minimumRule: minimumRule, candidates: candidates, root: root)
   }
 
+  // MARK: Items and conjuncts
+
+  /// The item of a rule whose condition (segments inlined) is `condition`; `nil` when it never holds.
+  ///
+  /// Operator objects are split into one conjunct per operator, and `$exists: true` is
+  /// dropped beside another test of the same attribute that is false for a missing value.
+  mutating func item(rule: Int32, condition: Condition) -> Item? {
+    guard let parts = GraphBuilder.conjuncts(of: condition) else { return nil }
+    var ids: [Int32] = []
+    for part in parts {
+      if case .predicate(let predicate) = part, case .operators(let operators) = predicate.test,
+        operators.count > 1
+      {
+        for op in operators {
+          ids.append(intern(.predicate(Predicate(path: predicate.path, test: .operators([op])))))
+        }
+      } else {
+        ids.append(intern(part))
+      }
+    }
+    var seen: Set<Int32> = []
+    ids = ids.filter { seen.insert($0).inserted }
+    let implied = ids.filter { id in
+      guard case .predicate(let predicate) = conjuncts[Int(id)].condition,
+        case .operators(let operators) = predicate.test, operators.count == 1,
+        case .exists(true) = operators[0]
+      else { return false }
+      return ids.contains { other in
+        guard other != id, conjuncts[Int(other)].slot == conjuncts[Int(id)].slot,
+          case .predicate(let sibling) = conjuncts[Int(other)].condition
+        else { return false }
+        return !evaluator.matches(sibling.test, .null)
+      }
+    }
+    if !implied.isEmpty { ids.removeAll { implied.contains($0) } }
+    return Item(rule: rule, conjuncts: ids)
+  }
+
+  /// The id of a conjunct, interning it on first use.
+  private mutating func intern(_ condition: Condition) -> Int32 {
+    if let known = conjunctIndex[condition] { return known }
+    var conjunct = Conjunct(condition: condition, slot: -1, shape: .none, cost: 8)
+    switch condition {
+    case .predicate(let predicate):
+      conjunct.slot = table.slot(for: predicate.path)
+      conjunct.shape = GraphBuilder.shape(of: predicate.test)
+      conjunct.cost = GraphBuilder.cost(of: predicate.test)
+    case .decision:
+      conjunct.cost = 20
+    default:
+      break
+    }
+    conjuncts.append(conjunct)
+    let id = Int32(conjuncts.count - 1)
+    conjunctIndex[condition] = id
+    return id
+  }
+
+  /// What an index can do with a value test.
+  static func shape(of test: ValueTest) -> Shape {
+    if let numeric = NumericTest(test) { return .numeric(.number, numeric) }
+    switch test {
+    case .literal(.string(let text)) where text != "null":
+      return .key(ByteString(text))
+    case .operators(let operators) where operators.count == 1:
+      switch operators[0] {
+      case .eq(.string(let text)): return .key(ByteString(text))
+      case .in(let list, false) where list.allSatisfy({ $0.stringValue != nil }) && !list.isEmpty:
+        return .members(list.compactMap { $0.stringValue.map(ByteString.init) })
+      case .after(let instant, _): return .numeric(.time, .relation(.greater, instant))
+      case .before(let instant, _): return .numeric(.time, .relation(.less, instant))
+      case .endsWith(let suffix): return .suffix(Array(suffix.utf8))
+      default: return .none
+      }
+    default:
+      return .none
+    }
+  }
+
+  /// The relative cost of a value test on the evaluator's fast path.
+  static func cost(of test: ValueTest) -> Int {
+    guard case .operators(let operators) = test, operators.count == 1 else { return 2 }
+    switch operators[0] {
+    case .eq, .ne, .compare, .in, .nin, .exists: return 1
+    case .startsWith, .endsWith, .before, .after: return 2
+    case .version: return 3
+    case .regex: return 10
+    default: return 5
+    }
+  }
+
   // MARK: Nodes
 
   private mutating func add(_ node: DecisionGraph.Node, minimum: Int32) -> Int32 {
@@ -88,7 +234,8 @@ struct GraphBuilder {
   private mutating func node(for input: [Item]) -> Int32 {
     let items = truncated(input)
     if items.isEmpty { return empty() }
-    if let known = memo[items] { return known }
+    let key = MemoKey(items: items, excluded: excluded)
+    if let known = memo[key] { return known }
     let result: Int32
     if items.count <= Compiler.leafSize || budget <= 0 || depth >= GraphBuilder.maxDepth {
       result = leaf(items)
@@ -97,58 +244,48 @@ struct GraphBuilder {
       result = split(items)
       depth -= 1
     }
-    memo[items] = result
+    memo[key] = result
     return result
   }
 
-  private mutating func leaf(_ items: [Item]) -> Int32 {
-    let items = truncated(items)
-    if items.isEmpty { return empty() }
-    let start = Int32(candidates.count)
-    for item in items {
-      candidates.append(
-        DecisionGraph.Candidate(rule: item.rule, program: program(for: .and(item.conjuncts)))
-      )
-    }
-    budget -= items.count
-    return add(.leaf(range: start..<Int32(candidates.count)), minimum: items[0].rule)
+  /// The node for `items` with `slot` no longer used as an anchor below it.
+  private mutating func node(for items: [Item], excluding slot: Int32) -> Int32 {
+    if excluded.contains(slot) { return node(for: items) }
+    let saved = excluded
+    excluded.append(slot)
+    excluded.sort()
+    defer { excluded = saved }
+    return node(for: items)
   }
 
-  /// Groups the items by anchor and builds one switch or interval node per group.
-  private mutating func split(_ items: [Item]) -> Int32 {
-    var popularity: [Anchor: Int] = [:]
-    var anchorsOfItem: [[Anchor]] = []
+  private mutating func leaf(_ input: [Item]) -> Int32 {
+    let items = truncated(input)
+    if items.isEmpty { return empty() }
+    if let known = leafMemo[items] { return known }
+    let start = Int32(candidates.count)
     for item in items {
-      var anchors: [Anchor] = []
-      var seen: Set<Anchor> = []  // a rule can have thousands of conjuncts
-      for conjunct in item.conjuncts {
-        guard case .predicate(let predicate) = conjunct else { continue }
-        let anchor: Anchor
-        if GraphBuilder.switchKeys(predicate) != nil {
-          anchor = .switchOn(predicate.path)
-        } else if GraphBuilder.isIntervalAnchor(predicate) {
-          anchor = .interval(predicate.path)
-        } else {
-          continue
-        }
-        if seen.insert(anchor).inserted { anchors.append(anchor) }
+      // Cheap tests first; the order of a conjunction does not change its value.
+      let ordered = item.conjuncts.enumerated().sorted { a, b in
+        let (ca, cb) = (conjuncts[Int(a.element)].cost, conjuncts[Int(b.element)].cost)
+        return ca != cb ? ca < cb : a.offset < b.offset
       }
-      for anchor in anchors { popularity[anchor, default: 0] += 1 }
-      anchorsOfItem.append(anchors)
+      let program = program(for: .and(ordered.map { conjuncts[Int($0.element)].condition }))
+      candidates.append(DecisionGraph.Candidate(rule: item.rule, program: program))
     }
+    budget -= items.count
+    let index = add(.leaf(range: start..<Int32(candidates.count)), minimum: items[0].rule)
+    leafMemo[items] = index
+    return index
+  }
+
+  /// Groups the items by the anchor that narrows each most and builds one index node per group.
+  private mutating func split(_ items: [Item]) -> Int32 {
+    let statistics = Statistics(items, conjuncts, excluded: excluded)
     var order: [Anchor] = []
     var grouped: [Anchor: [Item]] = [:]
     var unanchored: [Item] = []
-    for (item, anchors) in zip(items, anchorsOfItem) {
-      // The most popular anchor; switches before intervals on ties.
-      guard
-        let anchor = anchors.max(by: { a, b in
-          let (pa, pb) = (popularity[a] ?? 0, popularity[b] ?? 0)
-          if pa != pb { return pa < pb }
-          if case .interval = a, case .switchOn = b { return true }
-          return false
-        })
-      else {
+    for item in items {
+      guard let anchor = statistics.anchor(of: item, conjuncts) else {
         unanchored.append(item)
         continue
       }
@@ -160,8 +297,10 @@ struct GraphBuilder {
     for anchor in order {
       let members = grouped[anchor] ?? []
       switch anchor {
-      case .switchOn(let path): children.append(switchNode(path, members))
-      case .interval(let path): children.append(intervalNode(path, members))
+      case .switchOn(let slot): children.append(switchNode(slot, members))
+      case .memberOf(let slot): children.append(memberNode(slot, members))
+      case .interval(let slot, let domain): children.append(intervalNode(slot, domain, members))
+      case .suffix(let slot): children.append(suffixNode(slot, members))
       }
     }
     if !unanchored.isEmpty { children.append(leaf(unanchored)) }
@@ -172,33 +311,36 @@ struct GraphBuilder {
     return add(.firstOf(children: children), minimum: minimumRule[Int(children[0])])
   }
 
-  private mutating func switchNode(_ path: AttributePath, _ items: [Item]) -> Int32 {
-    let slot = table.slot(for: path)
-    // Each item can only survive under the keys of its anchor conjuncts.
-    var keys: [String] = []
+  /// A switch on a string value: each rule under the keys its key tests allow,
+  /// with every test of the slot decided for that key.
+  private mutating func switchNode(_ slot: Int32, _ items: [Item]) -> Int32 {
+    var keys: [ByteString] = []
     var itemsOfKey: [ByteString: [Int]] = [:]
     for (position, item) in items.enumerated() {
       var itemKeys: Set<ByteString>?
-      for conjunct in item.conjuncts {
-        guard case .predicate(let predicate) = conjunct, predicate.path == path,
-          let found = GraphBuilder.switchKeys(predicate)
-        else { continue }
-        let set = Set(found.map(ByteString.init))
-        itemKeys = itemKeys.map { $0.intersection(set) } ?? set
+      for id in item.conjuncts where conjuncts[Int(id)].slot == slot {
+        let found: [ByteString]
+        switch conjuncts[Int(id)].shape {
+        case .key(let key): found = [key]
+        case .members(let list): found = list
+        default: continue
+        }
+        itemKeys = itemKeys.map { $0.intersection(found) } ?? Set(found)
       }
       for key in itemKeys ?? [] {
-        if itemsOfKey[key] == nil { keys.append(key.value) }
+        if itemsOfKey[key] == nil { keys.append(key) }
         itemsOfKey[key, default: []].append(position)
       }
     }
     var cases: [Int32: Int32] = [:]
+    let evaluator = self.evaluator
     for key in keys {
-      let value = JSONValue.string(key)
-      let survivors = (itemsOfKey[ByteString(key)] ?? []).compactMap { position in
-        specialize(items[position], path: path) { evaluator.matches($0, value) }
+      let value = JSONValue.string(key.value)
+      let survivors = (itemsOfKey[key] ?? []).compactMap { position in
+        specialize(items[position], slot) { evaluator.matches($0, value) }
       }
       let child = node(for: survivors)
-      if child != emptyNode { cases[table.keyID(key, slot: slot)] = child }
+      if child != emptyNode { cases[table.keyID(key.value, slot: slot)] = child }
     }
     budget -= keys.count
     let fallback = leaf(items)
@@ -206,75 +348,292 @@ struct GraphBuilder {
     return add(.switchOn(slot: slot, cases: cases, fallback: fallback), minimum: items[0].rule)
   }
 
-  private mutating func intervalNode(_ path: AttributePath, _ items: [Item]) -> Int32 {
-    let slot = table.slot(for: path)
-    var thresholdSet: Set<Double> = []
+  /// A member switch: each rule under every key of its anchor `$in`, that test
+  /// removed and the slot's other tests kept (so it also serves array values).
+  private mutating func memberNode(_ slot: Int32, _ items: [Item]) -> Int32 {
+    var keys: [ByteString] = []
+    var itemsOfKey: [ByteString: [Item]] = [:]
     for item in items {
-      for conjunct in item.conjuncts {
-        guard case .predicate(let predicate) = conjunct, predicate.path == path,
-          let found = GraphBuilder.intervalThresholds(predicate)
-        else { continue }
-        thresholdSet.formUnion(found)
+      guard
+        let position = item.conjuncts.firstIndex(where: {
+          guard conjuncts[Int($0)].slot == slot, case .members = conjuncts[Int($0)].shape else {
+            return false
+          }
+          return true
+        }),
+        case .members(let list) = conjuncts[Int(item.conjuncts[position])].shape
+      else { continue }
+      var rest = item
+      rest.conjuncts.remove(at: position)
+      for key in Set(list) {
+        if itemsOfKey[key] == nil { keys.append(key) }
+        itemsOfKey[key, default: []].append(rest)
       }
     }
-    let thresholds = thresholdSet.sorted()
-    if thresholds.isEmpty || thresholds.count > GraphBuilder.maxThresholds { return leaf(items) }
-    var representatives: [Double] = []
-    for (index, threshold) in thresholds.enumerated() {
-      let below =
-        index == 0
-        ? threshold - max(1, abs(threshold)) : (thresholds[index - 1] + threshold) / 2
-      representatives.append(below)
-      representatives.append(threshold)
+    var cases: [Int32: Int32] = [:]
+    for key in keys {
+      let child = node(for: itemsOfKey[key] ?? [])
+      if child != emptyNode { cases[table.keyID(key.value, slot: slot)] = child }
     }
-    let last = thresholds[thresholds.count - 1]
-    representatives.append(last + max(1, abs(last)))
-    var children: [Int32] = []
-    for representative in representatives {
-      let value = JSONValue.number(representative)
-      let survivors = items.compactMap { item in
-        specialize(item, path: path) { test in
-          GraphBuilder.intervalThresholds(Predicate(path: path, test: test)) != nil
-            ? evaluator.matches(test, value) : nil
+    budget -= keys.count
+    let fallback = leaf(items)
+    return add(.memberOf(slot: slot, cases: cases, fallback: fallback), minimum: items[0].rule)
+  }
+
+  /// A suffix switch: each rule under the bytes of its anchor `$endsWith`, that test removed.
+  private mutating func suffixNode(_ slot: Int32, _ items: [Item]) -> Int32 {
+    var suffixes: [[UInt8]] = []
+    var itemsOfSuffix: [[UInt8]: [Item]] = [:]
+    for item in items {
+      guard
+        let position = item.conjuncts.firstIndex(where: {
+          guard conjuncts[Int($0)].slot == slot, case .suffix = conjuncts[Int($0)].shape else {
+            return false
+          }
+          return true
+        }),
+        case .suffix(let bytes) = conjuncts[Int(item.conjuncts[position])].shape
+      else { continue }
+      var rest = item
+      rest.conjuncts.remove(at: position)
+      if itemsOfSuffix[bytes] == nil { suffixes.append(bytes) }
+      itemsOfSuffix[bytes, default: []].append(rest)
+    }
+    var cases: [DecisionGraph.SuffixCase] = []
+    for suffix in suffixes {
+      let child = node(for: itemsOfSuffix[suffix] ?? [])
+      if child != emptyNode { cases.append(DecisionGraph.SuffixCase(suffix: suffix, child: child)) }
+    }
+    budget -= suffixes.count
+    if cases.isEmpty { return empty() }
+    return add(.suffix(slot: slot, cases: cases), minimum: items[0].rule)
+  }
+
+  /// An interval node on numbers or instants.
+  ///
+  /// With few thresholds every numeric test of the slot is decided in each region
+  /// (below, at and between thresholds). With many, the values are cut into cells at
+  /// quantiles of the thresholds; a rule goes to the cells its tests can hold in, decided
+  /// where a cell lies wholly inside or outside them, and rules that span most cells
+  /// go to one more child that does not index this slot again.
+  private mutating func intervalNode(
+    _ slot: Int32,
+    _ domain: IntervalDomain,
+    _ items: [Item]
+  ) -> Int32 {
+    var all: [Double] = []
+    for item in items {
+      for id in item.conjuncts where conjuncts[Int(id)].slot == slot {
+        if case .numeric(domain, let test) = conjuncts[Int(id)].shape {
+          all.append(contentsOf: test.keys)
         }
       }
-      children.append(node(for: survivors))
     }
-    let null = node(
-      for: items.compactMap { specialize($0, path: path) { evaluator.matches($0, .null) } }
-    )
-    let fallback = leaf(items)
-    return add(
-      .interval(
-        slot: slot,
-        thresholds: thresholds,
-        children: children,
-        null: null,
-        fallback: fallback
-      ),
-      minimum: items[0].rule
-    )
+    all.sort()
+    var thresholds: [Double] = []
+    for value in all where thresholds.last != value { thresholds.append(value) }
+    if thresholds.isEmpty { return leaf(items) }
+    func numeric(_ test: ValueTest) -> NumericTest? {
+      if case .numeric(domain, let numeric) = GraphBuilder.shape(of: test) { return numeric }
+      return nil
+    }
+    var children: [Int32] = []
+    if thresholds.count <= GraphBuilder.exactThresholds {
+      for (index, threshold) in thresholds.enumerated() {
+        let below =
+          index == 0
+          ? threshold - max(1, abs(threshold)) : (thresholds[index - 1] + threshold) / 2
+        for representative in [below, threshold] {
+          children.append(
+            node(
+              for: items.compactMap { item in
+                specialize(item, slot) { numeric($0)?.holds(at: representative) }
+              }
+            )
+          )
+        }
+      }
+      let last = thresholds[thresholds.count - 1]
+      let above = last + max(1, abs(last))
+      children.append(
+        node(for: items.compactMap { item in specialize(item, slot) { numeric($0)?.holds(at: above) } })
+      )
+      return add(
+        .interval(
+          slot: slot,
+          domain: domain,
+          thresholds: thresholds,
+          isCut: false,
+          children: children,
+          null: nullNode(slot, items),
+          fallback: fallbackNode(slot, domain, items)
+        ),
+        minimum: items[0].rule
+      )
+    }
+    // Cells at quantiles of every threshold written, so each holds about as many rules.
+    let cells = min(GraphBuilder.maxCells, max(2, items.count / 2))
+    var bounds: [Double] = []
+    for cell in 1..<cells {
+      let value = all[min(all.count - 1, cell * all.count / cells)]
+      if bounds.last.map({ $0 < value }) ?? true { bounds.append(value) }
+    }
+    let count = bounds.count + 1
+    /// The number of bounds at or below `value`: the cell that holds it.
+    func cellIndex(_ value: Double) -> Int {
+      var (low, high) = (0, bounds.count)
+      while low < high {
+        let middle = (low + high) / 2
+        if bounds[middle] <= value { low = middle + 1 } else { high = middle }
+      }
+      return low
+    }
+    var inCell = [[Item]](repeating: [], count: count)
+    var narrow: [Item] = []
+    var wide: [Item] = []
+    let spanLimit = max(4, count / 8)
+    for item in items {
+      // The cells the item's tests of the slot can hold in, from their bounds.
+      var low = -Double.infinity
+      var high = Double.infinity
+      for id in item.conjuncts where conjuncts[Int(id)].slot == slot {
+        guard case .numeric(domain, let test) = conjuncts[Int(id)].shape else { continue }
+        switch test {
+        case .relation(.greater, let value), .relation(.greaterOrEqual, let value):
+          low = max(low, value)
+        case .relation(.less, let value), .relation(.lessOrEqual, let value):
+          high = min(high, value)
+        case .oneOf(let points):
+          low = max(low, points.min() ?? .infinity)
+          high = min(high, points.max() ?? -.infinity)
+        case .noneOf:
+          break
+        }
+      }
+      if low > high { continue }  // no number passes
+      let first = low == -.infinity ? 0 : cellIndex(low)
+      let last = high == .infinity ? count - 1 : cellIndex(high)
+      if last - first + 1 > spanLimit {
+        wide.append(item)
+        continue
+      }
+      narrow.append(item)
+      for index in first...last {
+        let cellLow = index == 0 ? -Double.infinity : bounds[index - 1]
+        let cellHigh = index == count - 1 ? Double.infinity : bounds[index]
+        if let kept = specialize(item, slot, { numeric($0)?.holds(inCell: cellLow, cellHigh) }) {
+          inCell[index].append(kept)
+        }
+      }
+    }
+    var cut = emptyNode ?? empty()
+    if !narrow.isEmpty {
+      for index in 0..<count {
+        // A cell that holds every rule unchanged would recurse for ever: it stops indexing the slot.
+        children.append(
+          inCell[index] == items ? node(for: items, excluding: slot) : node(for: inCell[index])
+        )
+      }
+      cut = add(
+        .interval(
+          slot: slot,
+          domain: domain,
+          thresholds: bounds,
+          isCut: true,
+          children: children,
+          null: nullNode(slot, narrow),
+          fallback: fallbackNode(slot, domain, narrow)
+        ),
+        minimum: narrow[0].rule
+      )
+    }
+    // Rules whose tests span most cells keep them, in a child that indexes other slots.
+    let rest = wide.isEmpty ? empty() : node(for: wide, excluding: slot)
+    if rest == emptyNode { return cut }
+    if cut == emptyNode { return rest }
+    let both = [cut, rest].sorted { minimumRule[Int($0)] < minimumRule[Int($1)] }
+    return add(.firstOf(children: both), minimum: minimumRule[Int(both[0])])
+  }
+
+  /// The child of an interval node for a missing or null value: every test of the slot decided.
+  private mutating func nullNode(_ slot: Int32, _ items: [Item]) -> Int32 {
+    let evaluator = self.evaluator
+    return node(for: items.compactMap { specialize($0, slot) { evaluator.matches($0, .null) } })
+  }
+
+  /// The child of an interval node for a value outside its domain.
+  private mutating func fallbackNode(
+    _ slot: Int32,
+    _ domain: IntervalDomain,
+    _ items: [Item]
+  ) -> Int32 {
+    switch domain {
+    case .number:
+      return leaf(items)
+    case .time:
+      // Not a date-time string: every instant test is false; the slot's other tests stay.
+      return node(
+        for: items.compactMap { item in
+          specialize(item, slot) { test in
+            if case .numeric(.time, _) = GraphBuilder.shape(of: test) { return false }
+            return nil
+          }
+        }
+      )
+    }
   }
 
   // MARK: Specialisation
 
-  /// The item with every predicate on `path` that `decide` can answer replaced by
+  /// The item with every test of `slot` that `decide` can answer replaced by
   /// its answer, or `nil` when a conjunct became false.
-  private func specialize(_ item: Item, path: AttributePath, decide: (ValueTest) -> Bool?) -> Item?
-  {
-    var conjuncts: [Condition] = []
-    for conjunct in item.conjuncts {
-      let simplified = GraphBuilder.simplify(conjunct) { predicate in
-        predicate.path == path ? decide(predicate.test) : nil
-      }
-      switch simplified {
-      case .constant(false): return nil
-      case .constant(true): continue
-      case .and(let parts): conjuncts.append(contentsOf: parts)
-      default: conjuncts.append(simplified)
+  private mutating func specialize(
+    _ item: Item,
+    _ slot: Int32,
+    _ decide: (ValueTest) -> Bool?
+  ) -> Item? {
+    var kept: [Int32] = []
+    var changed = false
+    for id in item.conjuncts {
+      let conjunct = conjuncts[Int(id)]
+      if conjunct.slot == slot {
+        guard case .predicate(let predicate) = conjunct.condition else {
+          kept.append(id)
+          continue
+        }
+        switch decide(predicate.test) {
+        case false?: return nil
+        case true?: changed = true
+        case nil: kept.append(id)
+        }
+      } else if conjunct.slot < 0, mentions(conjunct.condition, slot) {
+        let path = table.paths[Int(slot)]
+        let simplified = GraphBuilder.simplify(conjunct.condition) { predicate in
+          predicate.path == path ? decide(predicate.test) : nil
+        }
+        switch simplified {
+        case .constant(false): return nil
+        case .constant(true): changed = true
+        case let other:
+          let replaced = intern(other)
+          changed = changed || replaced != id
+          kept.append(replaced)
+        }
+      } else {
+        kept.append(id)
       }
     }
-    return Item(rule: item.rule, conjuncts: conjuncts)
+    return changed ? Item(rule: item.rule, conjuncts: kept) : item
+  }
+
+  /// Whether a compound condition tests `slot` anywhere in it.
+  private func mentions(_ condition: Condition, _ slot: Int32) -> Bool {
+    switch condition {
+    case .and(let parts), .or(let parts), .nor(let parts): parts.contains { mentions($0, slot) }
+    case .not(let inner): mentions(inner, slot)
+    case .predicate(let predicate): predicate.path == table.paths[Int(slot)]
+    case .segment, .decision, .constant: false
+    }
   }
 
   /// The conjuncts of a condition after constant folding, or `nil` when it is false.
@@ -334,60 +693,6 @@ struct GraphBuilder {
     }
   }
 
-  // MARK: Anchors
-
-  /// The keys of a string-equality predicate that is false for null, for
-  /// non-listed strings, and true exactly for its keys; `nil` for any other predicate.
-  static func switchKeys(_ predicate: Predicate) -> [String]? {
-    switch predicate.test {
-    case .literal(.string(let text)) where text != "null":
-      return [text]
-    case .operators(let operators) where operators.count == 1:
-      switch operators[0] {
-      case .eq(.string(let text)): return [text]
-      case .in(let list, false) where list.allSatisfy({ $0.stringValue != nil }):
-        return list.compactMap(\.stringValue)
-      default: return nil
-      }
-    default:
-      return nil
-    }
-  }
-
-  /// The thresholds of a predicate whose truth is constant for numbers between
-  /// consecutive thresholds; `nil` for any other predicate.
-  static func intervalThresholds(_ predicate: Predicate) -> [Double]? {
-    switch predicate.test {
-    case .literal(.number(let value)):
-      return [value]
-    case .operators(let operators) where operators.count == 1:
-      switch operators[0] {
-      case .eq(.number(let value)), .ne(.number(let value)), .compare(_, .number(let value)):
-        return [value]
-      case .in(let list, false) where list.allSatisfy({ $0.numberValue != nil }),
-        .nin(let list, false) where list.allSatisfy({ $0.numberValue != nil }):
-        return list.compactMap(\.numberValue)
-      default: return nil
-      }
-    default:
-      return nil
-    }
-  }
-
-  /// Whether a predicate is worth an interval node: it is false on some interval.
-  static func isIntervalAnchor(_ predicate: Predicate) -> Bool {
-    switch predicate.test {
-    case .literal(.number): return true
-    case .operators(let operators) where operators.count == 1:
-      switch operators[0] {
-      case .eq(.number), .compare(_, .number): return true
-      case .in(let list, false): return !list.isEmpty && list.allSatisfy { $0.numberValue != nil }
-      default: return false
-      }
-    default: return false
-    }
-  }
-
   // MARK: Programs
 
   /// Compiles a condition against the predicate table.
@@ -405,6 +710,199 @@ struct GraphBuilder {
       decisionIndex[ByteString(name)].map { .decision($0, variant: variant) } ?? .constant(false)
     case .segment: .constant(false)  // segments are inlined before compilation
     case .constant(let value): .constant(value)
+    }
+  }
+
+  // MARK: Choosing anchors
+
+  /// How often each key, threshold and suffix is written among a node's rules: the
+  /// estimate of how many profiles a test admits, relative to its neighbours.
+  ///
+  /// Authors write thresholds where the profiles are, so the share of thresholds
+  /// inside a rule's interval stands for the share of profiles in it; a key written
+  /// by many rules stands for a common value.
+  private struct Statistics {
+    var keyCounts: [Int32: [ByteString: Int]] = [:]
+    var keyTotals: [Int32: Int] = [:]
+    var thresholds: [Anchor: [Double]] = [:]
+    var suffixCounts: [Int32: [[UInt8]: Int]] = [:]
+    var suffixTotals: [Int32: Int] = [:]
+    let excluded: [Int32]
+
+    init(_ items: [Item], _ conjuncts: [Conjunct], excluded: [Int32]) {
+      self.excluded = excluded
+      for item in items {
+        for id in item.conjuncts {
+          let conjunct = conjuncts[Int(id)]
+          guard conjunct.slot >= 0, !excluded.contains(conjunct.slot) else { continue }
+          switch conjunct.shape {
+          case .key(let key):
+            keyCounts[conjunct.slot, default: [:]][key, default: 0] += 1
+            keyTotals[conjunct.slot, default: 0] += 1
+          case .members(let keys):
+            for key in keys { keyCounts[conjunct.slot, default: [:]][key, default: 0] += 1 }
+            keyTotals[conjunct.slot, default: 0] += keys.count
+          case .numeric(let domain, let test):
+            thresholds[.interval(conjunct.slot, domain), default: []].append(contentsOf: test.keys)
+          case .suffix(let bytes):
+            suffixCounts[conjunct.slot, default: [:]][bytes, default: 0] += 1
+            suffixTotals[conjunct.slot, default: 0] += 1
+          case .none:
+            break
+          }
+        }
+      }
+      for key in thresholds.keys { thresholds[key]?.sort() }
+    }
+
+    /// The share of sorted `values` in `low...high`.
+    static func share(_ values: [Double], _ low: Double, _ high: Double) -> Double {
+      func firstIndex(_ predicate: (Double) -> Bool) -> Int {
+        var (a, b) = (0, values.count)
+        while a < b {
+          let middle = (a + b) / 2
+          if predicate(values[middle]) { b = middle } else { a = middle + 1 }
+        }
+        return a
+      }
+      let from = firstIndex { $0 >= low }
+      let to = firstIndex { $0 > high }
+      return Double(max(0, to - from) + 1) / Double(values.count + 1)
+    }
+
+    /// The anchor under which `item` is expected to be tried for the fewest profiles.
+    func anchor(of item: Item, _ conjuncts: [Conjunct]) -> Anchor? {
+      var best: (anchor: Anchor, share: Double)?
+      func consider(_ anchor: Anchor, _ share: Double) {
+        guard let current = best else {
+          best = (anchor, share)
+          return
+        }
+        if share < current.share || (share == current.share && anchor.rank < current.anchor.rank) {
+          best = (anchor, share)
+        }
+      }
+      // Numeric tests of one slot narrow together: a range is its two bounds.
+      var bounds: [Anchor: (low: Double, high: Double, points: [Double]?)] = [:]
+      for id in item.conjuncts {
+        let conjunct = conjuncts[Int(id)]
+        guard conjunct.slot >= 0, !excluded.contains(conjunct.slot) else { continue }
+        let slot = conjunct.slot
+        switch conjunct.shape {
+        case .key(let key):
+          let total = Double(max(keyTotals[slot] ?? 1, 1))
+          consider(.switchOn(slot), Double(keyCounts[slot]?[key] ?? 1) / total)
+        case .members(let keys):
+          let total = Double(max(keyTotals[slot] ?? 1, 1))
+          let counts = keys.reduce(0) { $0 + (keyCounts[slot]?[$1] ?? 1) }
+          consider(.memberOf(slot), min(1, Double(counts) / total))
+        case .suffix(let bytes):
+          let total = Double(max(suffixTotals[slot] ?? 1, 1))
+          consider(.suffix(slot), Double(suffixCounts[slot]?[bytes] ?? 1) / total)
+        case .numeric(let domain, let test):
+          let anchor = Anchor.interval(slot, domain)
+          var current = bounds[anchor] ?? (-.infinity, .infinity, nil)
+          switch test {
+          case .relation(.greater, let value), .relation(.greaterOrEqual, let value):
+            current.low = max(current.low, value)
+          case .relation(.less, let value), .relation(.lessOrEqual, let value):
+            current.high = min(current.high, value)
+          case .oneOf(let points) where !points.isEmpty:
+            current.points = points
+          default:
+            continue
+          }
+          bounds[anchor] = current
+        case .none:
+          break
+        }
+      }
+      for (anchor, bound) in bounds {
+        let values = thresholds[anchor] ?? []
+        if let points = bound.points {
+          consider(anchor, Double(points.count) / Double(max(Set(values).count, 1)))
+        } else if bound.low > -.infinity || bound.high < .infinity {
+          consider(anchor, Statistics.share(values, bound.low, bound.high))
+        }
+      }
+      return best?.anchor
+    }
+  }
+}
+
+/// What the keys of an interval node measure.
+enum IntervalDomain: UInt8, Hashable, Sendable {
+  /// Number values.
+  case number
+  /// Date-time strings, as seconds since the epoch.
+  case time
+}
+
+/// A value test that an interval node can decide from a number alone.
+enum NumericTest: Hashable, Sendable {
+  /// `value <relation> operand`.
+  case relation(Relation, Double)
+  /// Equal to one of the numbers (`$eq`, a literal number, `$in` of numbers).
+  case oneOf([Double])
+  /// Equal to none of the numbers (`$ne`, `$nin` of numbers).
+  case noneOf([Double])
+
+  /// The number form of a test of number values; `nil` for any other test.
+  init?(_ test: ValueTest) {
+    switch test {
+    case .literal(.number(let value)):
+      self = .oneOf([value])
+    case .operators(let operators) where operators.count == 1:
+      switch operators[0] {
+      case .eq(.number(let value)): self = .oneOf([value])
+      case .ne(.number(let value)): self = .noneOf([value])
+      case .compare(let relation, .number(let value)): self = .relation(relation, value)
+      case .in(let list, false) where list.allSatisfy({ $0.numberValue != nil }):
+        self = .oneOf(list.compactMap(\.numberValue))
+      case .nin(let list, false) where list.allSatisfy({ $0.numberValue != nil }):
+        self = .noneOf(list.compactMap(\.numberValue))
+      default: return nil
+      }
+    default:
+      return nil
+    }
+  }
+
+  /// The thresholds at which the test's value can change.
+  var keys: [Double] {
+    switch self {
+    case .relation(_, let value): [value]
+    case .oneOf(let values), .noneOf(let values): values
+    }
+  }
+
+  /// The test's value for `value`.
+  func holds(at value: Double) -> Bool {
+    switch self {
+    case .relation(.less, let operand): value < operand
+    case .relation(.lessOrEqual, let operand): value <= operand
+    case .relation(.greater, let operand): value > operand
+    case .relation(.greaterOrEqual, let operand): value >= operand
+    case .oneOf(let values): values.contains(value)
+    case .noneOf(let values): !values.contains(value)
+    }
+  }
+
+  /// The test's value for every number in `low..<high`, or `nil` when it differs among them.
+  func holds(inCell low: Double, _ high: Double) -> Bool? {
+    switch self {
+    case .relation(.greaterOrEqual, let operand):
+      low >= operand ? true : (high <= operand ? false : nil)
+    case .relation(.greater, let operand):
+      low > operand ? true : (high <= operand ? false : nil)
+    case .relation(.less, let operand):
+      high <= operand ? true : (low >= operand ? false : nil)
+    case .relation(.lessOrEqual, let operand):
+      high <= operand ? true : (low > operand ? false : nil)
+    case .oneOf(let values):
+      values.contains { $0 >= low && $0 < high } ? nil : false
+    case .noneOf(let values):
+      values.contains { $0 >= low && $0 < high } ? nil : true
     }
   }
 }

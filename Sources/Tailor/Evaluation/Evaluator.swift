@@ -32,6 +32,10 @@ public final class Evaluator {
   private let versionStamp: UnsafeMutablePointer<UInt32>
   private let versionBytes: UnsafeMutablePointer<UInt8>
   private let versionLength: UnsafeMutablePointer<Int>
+  /// Per slot, the instant of a date-time string (NaN when it is not one), parsed once per
+  /// evaluation and stamped with its generation.
+  private let timeStamp: UnsafeMutablePointer<UInt32>
+  private let times: UnsafeMutablePointer<Double>
   private let matchResources = MatchResources.make()
 
   /// A predicate and, in the same cache line, its result for the profile of
@@ -85,6 +89,10 @@ public final class Evaluator {
     versionBytes = .allocate(capacity: max(slotCount, 1) * PendingStrings.versionBytesCapacity)
     versionLength = .allocate(capacity: max(slotCount, 1))
     versionLength.initialize(repeating: 0, count: max(slotCount, 1))
+    timeStamp = .allocate(capacity: max(slotCount, 1))
+    timeStamp.initialize(repeating: 0, count: max(slotCount, 1))
+    times = .allocate(capacity: max(slotCount, 1))
+    times.initialize(repeating: .nan, count: max(slotCount, 1))
   }
 
   deinit {
@@ -103,6 +111,8 @@ public final class Evaluator {
     versionStamp.deallocate()
     versionBytes.deallocate()
     versionLength.deallocate()
+    timeStamp.deallocate()
+    times.deallocate()
   }
 
   /// Generations stay below 2³¹, so a predicate's memo holds one and a result bit.
@@ -117,6 +127,7 @@ public final class Evaluator {
       stringStamp.update(repeating: 0, count: max(slotCount, 1))
       paddedStamp.update(repeating: 0, count: max(slotCount, 1))
       versionStamp.update(repeating: 0, count: max(slotCount, 1))
+      timeStamp.update(repeating: 0, count: max(slotCount, 1))
       generation = 1
     }
     return generation
@@ -247,7 +258,9 @@ public final class Evaluator {
             padded: padded,
             versionStamp: versionStamp,
             versionBytes: versionBytes,
-            versionLength: versionLength
+            versionLength: versionLength,
+            timeStamp: timeStamp,
+            times: times
           ),
           generation: generation,
           now: now
@@ -309,6 +322,8 @@ struct PendingStrings {
   let versionStamp: UnsafeMutablePointer<UInt32>
   let versionBytes: UnsafeMutablePointer<UInt8>
   let versionLength: UnsafeMutablePointer<Int>
+  let timeStamp: UnsafeMutablePointer<UInt32>
+  let times: UnsafeMutablePointer<Double>
 
   /// Room per slot for a padded version built from bytes; longer ones are built as strings.
   static let versionBytesCapacity = 128
@@ -411,7 +426,17 @@ private struct Walk {
       if record.isMultiple {
         var collected: [Hit] = []
         collect(record.root, record, into: &collected)
-        if collected.count > 1 { collected.sort { $0.rule < $1.rule } }
+        if collected.count > 1 {
+          // A rule under several keys of a member switch is found once per key an array holds.
+          collected.sort { $0.rule < $1.rule }
+          var unique = 0
+          for position in collected.indices
+          where unique == 0 || collected[unique - 1].rule != collected[position].rule {
+            collected[unique] = collected[position]
+            unique += 1
+          }
+          collected.removeSubrange(unique...)
+        }
         if collected.count > record.limit { collected.removeSubrange(record.limit...) }
         list = collected
         if let first = collected.first { single = first }
@@ -440,8 +465,9 @@ private struct Walk {
       case .empty:
         return nil
       case .leaf:
-        var position = record.a
-        while position < record.b {
+        var position = record.start
+        let end = record.start + record.count
+        while position < end {
           let candidate = candidates[Int(position)]
           if candidate.rule >= limit { return nil }
           if let hit = attempt(candidate, decision) { return hit }
@@ -451,8 +477,8 @@ private struct Walk {
       case .firstOf:
         var best: Hit?
         var bound = limit
-        for offset in 0..<record.b {
-          let child = children[Int(record.a + offset)]
+        for offset in 0..<record.count {
+          let child = children[Int(record.start + offset)]
           if nodes[Int(child)].minimumRule >= bound { break }
           if let hit = first(child, decision, below: bound) {
             best = hit
@@ -460,29 +486,83 @@ private struct Walk {
           }
         }
         return best
-      case .switchDense, .switchSorted, .interval:
+      case .switchDense, .switchSorted, .interval, .intervalCut:
         guard let next = branch(record) else { return nil }
         node = next
+      case .memberDense, .memberSorted:
+        let slot = slots[Int(record.slot)]
+        switch slot.kind {
+        case .string:
+          guard let next = lookup(record, slot.key) else { return nil }
+          node = next
+        case .keyArray:
+          var best: Hit?
+          var bound = limit
+          let start = Int(slot.key)
+          for index in start..<start + Int(slot.number) {
+            guard let child = lookup(record, arrayKeys[index]),
+              nodes[Int(child)].minimumRule < bound,
+              let hit = first(child, decision, below: bound)
+            else { continue }
+            best = hit
+            bound = hit.rule
+          }
+          return best
+        case .array:
+          node = record.fallback
+        default:
+          return nil
+        }
+      case .suffix:
+        var best: Hit?
+        var bound = limit
+        forEachSuffix(record) { child in
+          guard nodes[Int(child)].minimumRule < bound,
+            let hit = first(child, decision, below: bound)
+          else { return }
+          best = hit
+          bound = hit.rule
+        }
+        return best
       }
     }
   }
 
-  /// Every admitted rule under `node`.
+  /// Every admitted rule under `node` (a rule may come twice through a member switch).
   func collect(_ node: Int32, _ decision: FlatRules.DecisionRecord, into hits: inout [Hit]) {
     let record = nodes[Int(node)]
     switch record.kind {
     case .empty:
       return
     case .leaf:
-      for position in record.a..<record.b {
+      for position in record.start..<record.start + record.count {
         if let hit = attempt(candidates[Int(position)], decision) { hits.append(hit) }
       }
     case .firstOf:
-      for offset in 0..<record.b {
-        collect(children[Int(record.a + offset)], decision, into: &hits)
+      for offset in 0..<record.count {
+        collect(children[Int(record.start + offset)], decision, into: &hits)
       }
-    case .switchDense, .switchSorted, .interval:
+    case .switchDense, .switchSorted, .interval, .intervalCut:
       if let next = branch(record) { collect(next, decision, into: &hits) }
+    case .memberDense, .memberSorted:
+      let slot = slots[Int(record.slot)]
+      switch slot.kind {
+      case .string:
+        if let next = lookup(record, slot.key) { collect(next, decision, into: &hits) }
+      case .keyArray:
+        let start = Int(slot.key)
+        for index in start..<start + Int(slot.number) {
+          if let child = lookup(record, arrayKeys[index]) { collect(child, decision, into: &hits) }
+        }
+      case .array:
+        collect(record.fallback, decision, into: &hits)
+      default:
+        return
+      }
+    case .suffix:
+      var found: [Int32] = []
+      forEachSuffix(record) { found.append($0) }
+      for child in found { collect(child, decision, into: &hits) }
     }
   }
 
@@ -490,49 +570,143 @@ private struct Walk {
   @inline(__always)
   func branch(_ record: FlatRules.NodeRecord) -> Int32? {
     let slot = slots[Int(record.slot)]
-    if record.kind == .interval {
-      switch slot.kind {
-      case .number:
-        let number = slot.number
+    if record.kind == .interval || record.kind == .intervalCut {
+      let key: Double
+      switch (record.domain, slot.kind) {
+      case (_, .null):
+        return record.null
+      case (.number, .number):
+        key = slot.number
+      case (.time, .string):
+        key = time(Int(record.slot))
+        if key.isNaN { return record.fallback }
+      default:
+        return record.fallback
+      }
+      let base = Int(record.start)
+      let count = Int(record.count)
+      if record.kind == .intervalCut {
+        // The cell: the number of thresholds at or below the key.
         var low = 0
-        var high = Int(record.b)
-        let base = Int(record.a)
+        var high = count
         while low < high {
           let middle = (low + high) >> 1
-          if thresholds[base + middle] < number { low = middle + 1 } else { high = middle }
+          if thresholds[base + middle] <= key { low = middle + 1 } else { high = middle }
         }
-        let index = low < Int(record.b) && thresholds[base + low] == number ? 2 * low + 1 : 2 * low
-        return children[Int(record.c) + index]
-      case .null:
-        return record.d
-      default:
-        return record.e
+        return children[Int(record.firstChild) + low]
       }
+      var low = 0
+      var high = count
+      while low < high {
+        let middle = (low + high) >> 1
+        if thresholds[base + middle] < key { low = middle + 1 } else { high = middle }
+      }
+      let index = low < count && thresholds[base + low] == key ? 2 * low + 1 : 2 * low
+      return children[Int(record.firstChild) + index]
     }
     switch slot.kind {
     case .string:
-      let key = slot.key
-      guard key >= 0 else { return nil }
-      if record.kind == .switchDense {
-        guard key < record.b else { return nil }
-        let child = switchEntries[Int(record.a + key)]
-        return child >= 0 ? child : nil
-      }
-      var low = 0
-      var high = Int(record.b)
-      let base = Int(record.a)
-      while low < high {
-        let middle = (low + high) >> 1
-        let probe = switchEntries[base + 2 * middle]
-        if probe == key { return switchEntries[base + 2 * middle + 1] }
-        if probe < key { low = middle + 1 } else { high = middle }
-      }
-      return nil
+      return lookup(record, slot.key)
     case .null:
       return nil
     default:
-      return record.c
+      return record.fallback
     }
+  }
+
+  /// The case of key id `key` in a switch or member switch, or `nil`.
+  @inline(__always)
+  func lookup(_ record: FlatRules.NodeRecord, _ key: Int32) -> Int32? {
+    guard key >= 0 else { return nil }
+    if record.kind == .switchDense || record.kind == .memberDense {
+      guard key < record.count else { return nil }
+      let child = switchEntries[Int(record.start + key)]
+      return child >= 0 ? child : nil
+    }
+    var low = 0
+    var high = Int(record.count)
+    let base = Int(record.start)
+    while low < high {
+      let middle = (low + high) >> 1
+      let probe = switchEntries[base + 2 * middle]
+      if probe == key { return switchEntries[base + 2 * middle + 1] }
+      if probe < key { low = middle + 1 } else { high = middle }
+    }
+    return nil
+  }
+
+  /// Calls `body` with the child of every case of a suffix node that the slot's string ends
+  /// with, shortest suffix first; nothing for a value that is not a string.
+  @inline(__always)
+  func forEachSuffix(_ record: FlatRules.NodeRecord, _ body: (Int32) -> Void) {
+    guard slots[Int(record.slot)].kind == .string else { return }
+    withBytes(Int(record.slot)) { bytes in
+      let count = bytes.count
+      var hash = FlatRules.suffixHashSeed
+      var hashed = 0
+      let mask = Int(record.count) - 1
+      for index in 0..<Int(record.lengthCount) {
+        let length = Int(flat.suffixLengths[Int(record.firstChild) + index])
+        if length > count { return }
+        while hashed < length {
+          hashed += 1
+          hash = (hash ^ UInt64(bytes[count - hashed])) &* 0x100_0000_01b3
+        }
+        var position = Int(truncatingIfNeeded: FlatRules.mix(hash)) & mask
+        while true {
+          let entry = flat.suffixEntries[Int(record.start) + position]
+          if entry.child < 0 { break }
+          if entry.hash == hash && Int(entry.count) == length
+            && Walk.sameBytes(bytes, count - length, flat.affixBytes, Int(entry.start), length)
+          {
+            body(entry.child)
+            break
+          }
+          position = (position + 1) & mask
+        }
+      }
+    }
+  }
+
+  /// Whether `count` bytes of `a` from `i` equal those of `b` from `j`.
+  @inline(__always)
+  static func sameBytes(
+    _ a: UnsafeBufferPointer<UInt8>,
+    _ i: Int,
+    _ b: UnsafeBufferPointer<UInt8>,
+    _ j: Int,
+    _ count: Int
+  ) -> Bool {
+    var offset = 0
+    while offset < count {
+      if a[i + offset] != b[j + offset] { return false }
+      offset += 1
+    }
+    return true
+  }
+
+  /// Calls `body` with the UTF-8 of a string slot, read where its bytes are.
+  @inline(__always)
+  func withBytes<T>(_ slot: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+    let entry = pending.entries[slot]
+    if entry >= 0 {
+      return body(
+        UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: Int(entry & 0xFFFF_FFFF))
+      )
+    }
+    guard case .string(var text) = values[slot] else {
+      return body(UnsafeBufferPointer(start: nil, count: 0))
+    }
+    return text.withUTF8(body)
+  }
+
+  /// The instant of a string slot's date-time, parsed once per evaluation; NaN when it is not one.
+  func time(_ slot: Int) -> Double {
+    if pending.timeStamp[slot] == generation { return pending.times[slot] }
+    let parsed = withBytes(slot) { DateTime.parse(bytes: $0) } ?? .nan
+    pending.times[slot] = parsed
+    pending.timeStamp[slot] = generation
+    return parsed
   }
 
   /// Checks a candidate's schedule, condition, and rollout or split.
@@ -598,30 +772,33 @@ private struct Walk {
     let program = programs[Int(index)]
     switch program.op {
     case .predicate:
-      return predicate(program.a)
+      return predicate(program.start)
     case .and:
-      for offset in 0..<program.b where !evaluate(child: programChildren[Int(program.a + offset)]) {
+      for offset in 0..<program.count
+      where !evaluate(child: programChildren[Int(program.start + offset)]) {
         return false
       }
       return true
     case .or:
-      if program.b == 0 { return true }
-      for offset in 0..<program.b where evaluate(child: programChildren[Int(program.a + offset)]) {
+      if program.count == 0 { return true }
+      for offset in 0..<program.count
+      where evaluate(child: programChildren[Int(program.start + offset)]) {
         return true
       }
       return false
     case .nor:
-      if program.b == 0 { return false }
-      for offset in 0..<program.b where evaluate(child: programChildren[Int(program.a + offset)]) {
+      if program.count == 0 { return false }
+      for offset in 0..<program.count
+      where evaluate(child: programChildren[Int(program.start + offset)]) {
         return false
       }
       return true
     case .not:
-      return !evaluate(program.a)
+      return !evaluate(program.start)
     case .decision:
-      return program.b >= 0 && hits(of: program.a).contains(variant: program.b)
+      return program.count >= 0 && hits(of: program.start).contains(variant: program.count)
     case .constant:
-      return program.a != 0
+      return program.count != 0
     }
   }
 
@@ -635,32 +812,48 @@ private struct Walk {
     let result: Bool
     switch record.kind {
     case .literalKey where slot.kind == .string:
-      result = slot.key >= 0 && slot.key == record.a
+      result = slot.key >= 0 && slot.key == record.start
     case .strictKey:
-      result = slot.kind == .string && slot.key >= 0 && slot.key == record.a
+      result = slot.kind == .string && slot.key >= 0 && slot.key == record.start
     case .keyIn where slot.kind == .string:
-      result = slot.key >= 0 && containsKey(slot.key, record.a, record.b)
+      result = slot.key >= 0 && containsKey(slot.key, record.start, record.count)
     case .keyNotIn where slot.kind == .string:
-      result = !(slot.key >= 0 && containsKey(slot.key, record.a, record.b))
+      result = !(slot.key >= 0 && containsKey(slot.key, record.start, record.count))
     case .keyIn where slot.kind == .keyArray:
-      result = anyKey(slot, record.a, record.b)
+      result = anyKey(slot, record.start, record.count)
     case .keyNotIn where slot.kind == .keyArray:
-      result = !anyKey(slot, record.a, record.b)
+      result = !anyKey(slot, record.start, record.count)
     case .numberCompare where slot.kind == .number:
-      let value = slot.number
-      result =
-        switch record.a {
-        case 0: value < record.number
-        case 1: value <= record.number
-        case 2: value > record.number
-        default: value >= record.number
-        }
+      result = record.comparison.holds(slot.number, record.number)
     case .numberRange where slot.kind == .number:
       result =
-        Walk.compare(slot.number, record.a, record.number)
-        && Walk.compare(slot.number, record.b, record.number2)
+        record.comparison.holds(slot.number, record.number)
+        && record.comparison2.holds(slot.number, record.number2)
+    case .exists:
+      result = (slot.kind != .null) == (record.count != 0)
     case .prefix:
-      result = slot.kind == .string && hasPrefix(Int(record.slot), Int(record.a), Int(record.b))
+      result =
+        slot.kind == .string
+        && withBytes(Int(record.slot)) { bytes in
+          bytes.count >= Int(record.count)
+            && Walk.sameBytes(bytes, 0, flat.affixBytes, Int(record.start), Int(record.count))
+        }
+    case .suffix:
+      result =
+        slot.kind == .string
+        && withBytes(Int(record.slot)) { bytes in
+          bytes.count >= Int(record.count)
+            && Walk.sameBytes(
+              bytes,
+              bytes.count - Int(record.count),
+              flat.affixBytes,
+              Int(record.start),
+              Int(record.count)
+            )
+        }
+    case .instant:
+      // NaN (not a date-time string) compares false either way.
+      result = slot.kind == .string && record.comparison.holds(time(Int(record.slot)), record.number)
     case .regex where slot.kind == .string && pending.entries[Int(record.slot)] >= 0:
       // A pending string is matched where its bytes are, without building it.
       let entry = pending.entries[Int(record.slot)]
@@ -668,12 +861,12 @@ private struct Walk {
         start: pending.arena + Int(entry >> 32),
         count: Int(entry & 0xFFFF_FFFF)
       )
-      result = patterns[Int(record.a)]._withUnsafeGuaranteedRef {
+      result = patterns[Int(record.start)]._withUnsafeGuaranteedRef {
         $0.matches(bytes: bytes, using: matchResources)
       }
     case .regex where slot.kind == .string:
       if case .string(let text) = value(Int(record.slot)) {
-        result = patterns[Int(record.a)]._withUnsafeGuaranteedRef {
+        result = patterns[Int(record.start)]._withUnsafeGuaranteedRef {
           $0.matches(text, using: matchResources)
         }
       } else {
@@ -681,52 +874,17 @@ private struct Walk {
       }
     case .version:
       let order =
-        pendingVersionOrder(Int(record.slot), Int(record.b))
+        pendingVersionOrder(Int(record.slot), Int(record.start))
         ?? JavaScript.compareUTF16(
           paddedVersion(Int(record.slot)),
-          flat.paddedOperands[Int(record.b)]
+          flat.paddedOperands[Int(record.start)]
         )
-      result =
-        switch record.a {
-        case 0: order == 0
-        case 1: order != 0
-        case 2: order < 0
-        case 3: order <= 0
-        case 4: order > 0
-        default: order >= 0
-        }
+      result = record.comparison.holds(order: order)
     default:
       result = flat.reference.matches(flat.tests[Int(record.test)], value(Int(record.slot)))
     }
     state.pointee.memo = generation << 1 | (result ? 1 : 0)
     return result
-  }
-
-  /// `value <relation> operand` for a relation code of ``FlatRules/PredicateKind/numberCompare``.
-  @inline(__always)
-  static func compare(_ value: Double, _ relation: Int32, _ operand: Double) -> Bool {
-    switch relation {
-    case 0: value < operand
-    case 1: value <= operand
-    case 2: value > operand
-    default: value >= operand
-    }
-  }
-
-  /// Whether a string slot's UTF-8 starts with `flat.prefixBytes[start..<start + count]`,
-  /// read from pending bytes without building the string.
-  func hasPrefix(_ slot: Int, _ start: Int, _ count: Int) -> Bool {
-    let prefix = UnsafeBufferPointer(rebasing: flat.prefixBytes[start..<start + count])
-    let entry = pending.entries[slot]
-    if entry >= 0 {
-      let length = Int(entry & 0xFFFF_FFFF)
-      return length >= count
-        && UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: count).elementsEqual(
-          prefix
-        )
-    }
-    guard case .string(let text) = values[slot] else { return false }
-    return text.utf8.starts(with: prefix)
   }
 
   /// A slot's value; a pending string is built once per evaluation.
@@ -794,20 +952,20 @@ private struct Walk {
     return version
   }
 
-  /// Whether a key array holds a key of the sorted set `keySets[start..<end]` (an array attribute intersects).
+  /// Whether a key array holds a key of the sorted set `keySets[start..<start + count]` (an array attribute intersects).
   @inline(__always)
-  func anyKey(_ slot: PreparedProfile.Summary, _ start: Int32, _ end: Int32) -> Bool {
+  func anyKey(_ slot: PreparedProfile.Summary, _ start: Int32, _ count: Int32) -> Bool {
     let first = Int(slot.key)
-    for index in first..<first + Int(slot.number) where containsKey(arrayKeys[index], start, end) {
+    for index in first..<first + Int(slot.number) where containsKey(arrayKeys[index], start, count) {
       return true
     }
     return false
   }
 
   @inline(__always)
-  func containsKey(_ key: Int32, _ start: Int32, _ end: Int32) -> Bool {
+  func containsKey(_ key: Int32, _ start: Int32, _ count: Int32) -> Bool {
     var low = Int(start)
-    var high = Int(end)
+    var high = Int(start + count)
     while low < high {
       let middle = (low + high) >> 1
       let probe = keySets[middle]

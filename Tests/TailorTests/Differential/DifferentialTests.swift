@@ -151,13 +151,18 @@ extension DifferentialTests {
           case .leaf: kinds["leaf", default: 0] += 1
           case .firstOf: kinds["firstOf", default: 0] += 1
           case .switchOn: kinds["switch", default: 0] += 1
-          case .interval: kinds["interval", default: 0] += 1
+          case .memberOf: kinds["member", default: 0] += 1
+          case .suffix: kinds["suffix", default: 0] += 1
+          case .interval(_, let domain, _, let isCut, _, _, _):
+            kinds["interval", default: 0] += 1
+            if domain == .time { kinds["instant interval", default: 0] += 1 }
+            if isCut { kinds["cut interval", default: 0] += 1 }
           case .empty: kinds["empty", default: 0] += 1
           }
         }
       }
     }
-    for kind in ["leaf", "firstOf", "switch", "interval"] {
+    for kind in ["leaf", "firstOf", "switch", "member", "suffix", "interval", "instant interval"] {
       #expect((kinds[kind] ?? 0) > 20, "\(kind): \(kinds)")
     }
   }
