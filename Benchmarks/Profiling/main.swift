@@ -1,6 +1,10 @@
 // A plain loop over one workload, for perf and callgrind (which cannot attach
 // to the benchmark runner's child processes). Usage:
 //   tailor-profile <case> <iterations>   case: 4-clauses | <N>-rules | parse | serve
+//   tailor-profile campaign-<N>-rules <iterations>   the narrow-campaign workload, first match
+//   tailor-profile load-campaign-<N> [<runs>]        its load time and peak memory
+//   tailor-profile campaign-stats-<N> [<profiles>]   its properties (default 50,000 profiles)
+//   tailor-profile emit-campaign <N> <lines> <dir>   rules.json and requests.jsonl for bench-serve
 import Tailor
 import TailorServer
 import TailorTestSupport
@@ -59,6 +63,38 @@ if name == "4-clauses" {
       "the same with the warning analyses: \(clock.now - start), \(rules.warnings.count) warnings"
     )
   }
+} else if name.hasPrefix("load-campaign-"), let count = Int(name.dropFirst(14)) {
+  var bytes: [UInt8] = []
+  do {
+    var workload = CampaignWorkload(seed: 42)
+    bytes = Array(workload.document(rules: count).jsonText.utf8)
+  }
+  print(
+    "document: \(bytes.count) bytes; peak RSS before loading \(format(peakResidentMiB(), 1)) MiB"
+  )
+  let clock = ContinuousClock()
+  for _ in 0..<max(arguments.count > 2 ? iterations : 1, 1) {
+    var start = clock.now
+    var rules = try Rules(json: bytes, analyze: false)
+    print(
+      "read + validate + compile \(count) campaign rules: \(clock.now - start); peak RSS \(format(peakResidentMiB(), 1)) MiB"
+    )
+    start = clock.now
+    rules = try Rules(json: bytes)
+    print(
+      "the same with the warning analyses: \(clock.now - start), \(rules.warnings.count) warnings; peak RSS \(format(peakResidentMiB(), 1)) MiB"
+    )
+  }
+} else if name.hasPrefix("campaign-stats-"), let count = Int(name.dropFirst(15)) {
+  try printCampaignStatistics(
+    rules: count,
+    profiles: arguments.count > 2 ? iterations : 50_000,
+    now: now
+  )
+} else if name == "emit-campaign", arguments.count > 4, let count = Int(arguments[2]),
+  let lines = Int(arguments[3])
+{
+  try emitCampaign(rules: count, lines: lines, directory: arguments[4])
 } else if name == "ratio" {
   // Compiled versus interpreter at 1k rules on the same profiles; CI requires ≥ 20×.
   var workload = Workload(seed: 42)
@@ -154,11 +190,23 @@ if name == "4-clauses" {
   for index in 0..<iterations {
     sink &+= (try? Profile(json: lines[index % 1000])) == nil ? 0 : 1
   }
-} else if name.hasSuffix("-rules"), let count = Int(name.dropLast(6)) {
-  var workload = Workload(seed: 42)
-  let document = workload.document(rules: count)
+} else if name.hasSuffix("-rules"),
+  let count = Int(name.dropLast(6).dropFirst(name.hasPrefix("campaign-") ? 9 : 0))
+{
+  // `campaign-<N>-rules` times the narrow-campaign workload with the same loop.
+  let document: JSONValue
+  let generated: [JSONValue]
+  if name.hasPrefix("campaign-") {
+    var workload = CampaignWorkload(seed: 42)
+    document = workload.document(rules: count)
+    generated = workload.profiles(1000, for: document)
+  } else {
+    var workload = Workload(seed: 42)
+    document = workload.document(rules: count)
+    generated = workload.profiles(1000, for: document)
+  }
   let rules = try Rules(json: document.jsonText)
-  let profiles = workload.profiles(1000, for: document).map { rules.prepare(Profile($0)) }
+  let profiles = generated.map { rules.prepare(Profile($0)) }
   let evaluator = rules.makeEvaluator()
   var defaults = 0
   let offers = try decisionID("offers", in: rules)
@@ -172,7 +220,7 @@ if name == "4-clauses" {
   let nanoseconds =
     Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
   print(
-    "\(count) rules: \(Int(nanoseconds / Double(max(iterations, 1)))) ns per decision; fell through to the default: \(defaults * 100 / max(iterations, 1)) %"
+    "\(name.hasPrefix("campaign-") ? "campaign " : "")\(count) rules: \(Int(nanoseconds / Double(max(iterations, 1)))) ns per decision; fell through to the default: \(defaults * 100 / max(iterations, 1)) %"
   )
 }
 print(sink)
