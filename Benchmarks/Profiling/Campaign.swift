@@ -194,6 +194,19 @@ func emitCampaign(rules count: Int, lines: Int, directory: String) throws {
   try write(output, to: directory + "/requests.jsonl")
 }
 
+/// Writes a `Workload` rules document of `count` rules and `lines` requests built for it.
+func emitWorkload(rules count: Int, lines: Int, directory: String) throws {
+  var workload = Workload(seed: 42)
+  let document = workload.document(rules: count)
+  try write(Array(document.jsonText.utf8), to: directory + "/rules.json")
+  var output: [UInt8] = []
+  for (id, profile) in workload.profiles(lines, for: document).enumerated() {
+    output.append(contentsOf: #"{"id":\#(id + 1),"profile":\#(profile.jsonText)}"#.utf8)
+    output.append(UInt8(ascii: "\n"))
+  }
+  try write(output, to: directory + "/requests.jsonl")
+}
+
 /// A file could not be written.
 struct WriteError: Error { let path: String }
 

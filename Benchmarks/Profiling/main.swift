@@ -95,6 +95,10 @@ if name == "4-clauses" {
   let lines = Int(arguments[3])
 {
   try emitCampaign(rules: count, lines: lines, directory: arguments[4])
+} else if name == "emit-workload", arguments.count > 4, let count = Int(arguments[2]),
+  let lines = Int(arguments[3])
+{
+  try emitWorkload(rules: count, lines: lines, directory: arguments[4])
 } else if name == "ratio" {
   // Compiled versus interpreter at 1k rules on the same profiles; CI requires ≥ 20×.
   var workload = Workload(seed: 42)

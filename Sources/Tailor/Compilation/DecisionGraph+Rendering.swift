@@ -86,10 +86,21 @@ struct GraphRenderer {
       return ("member switch \(path(slot)) (a string or each element of an array)", edges)
     case .suffix(let slot, let cases):
       let edges = cases.map {
-        ("ends with " + JavaScript.stringify(.string(String(decoding: $0.suffix, as: UTF8.self))), $0.child)
+        (
+          "ends with " + JavaScript.stringify(.string(String(decoding: $0.suffix, as: UTF8.self))),
+          $0.child
+        )
       }
       return ("suffix switch \(path(slot))", edges)
-    case .interval(let slot, let domain, let thresholds, let isCut, let children, let null, let fallback):
+    case .interval(
+      let slot,
+      let domain,
+      let thresholds,
+      let isCut,
+      let children,
+      let null,
+      let fallback
+    ):
       func text(_ value: Double) -> String {
         domain == .time ? DateTime.format(value) : JavaScript.numberToString(value)
       }

@@ -397,7 +397,15 @@ final class FlatRules: @unchecked Sendable {
         case .memberOf(let slot, let cases, let fallback):
           switchRecord(&record, slot, cases, dense: .memberDense, sorted: .memberSorted)
           record.fallback = fallback + base
-        case .interval(let slot, let domain, let values, let isCut, let regionChildren, let null, let fallback):
+        case .interval(
+          let slot,
+          let domain,
+          let values,
+          let isCut,
+          let regionChildren,
+          let null,
+          let fallback
+        ):
           record.kind = isCut ? .intervalCut : .interval
           record.domain = domain
           record.slot = slot

@@ -691,7 +691,10 @@ private struct Walk {
     let entry = pending.entries[slot]
     if entry >= 0 {
       return body(
-        UnsafeBufferPointer(start: pending.arena + Int(entry >> 32), count: Int(entry & 0xFFFF_FFFF))
+        UnsafeBufferPointer(
+          start: pending.arena + Int(entry >> 32),
+          count: Int(entry & 0xFFFF_FFFF)
+        )
       )
     }
     guard case .string(var text) = values[slot] else {
@@ -853,7 +856,8 @@ private struct Walk {
         }
     case .instant:
       // NaN (not a date-time string) compares false either way.
-      result = slot.kind == .string && record.comparison.holds(time(Int(record.slot)), record.number)
+      result =
+        slot.kind == .string && record.comparison.holds(time(Int(record.slot)), record.number)
     case .regex where slot.kind == .string && pending.entries[Int(record.slot)] >= 0:
       // A pending string is matched where its bytes are, without building it.
       let entry = pending.entries[Int(record.slot)]
@@ -956,7 +960,8 @@ private struct Walk {
   @inline(__always)
   func anyKey(_ slot: PreparedProfile.Summary, _ start: Int32, _ count: Int32) -> Bool {
     let first = Int(slot.key)
-    for index in first..<first + Int(slot.number) where containsKey(arrayKeys[index], start, count) {
+    for index in first..<first + Int(slot.number) where containsKey(arrayKeys[index], start, count)
+    {
       return true
     }
     return false

@@ -593,6 +593,19 @@ public struct PreparedProfile: @unchecked Sendable {
       let table = layout.slotTable[slot]
       let key = table >= 0 ? layout.lookup(table, text) : -1
       summaries[slot] = Summary(kind: .string, key: key, number: 0)
+    case .array(let elements) where layout.slotFlags[slot] & ProfileLayout.keysOnly != 0:
+      // Only key tests read the slot: its string elements as key ids, as the byte reader keeps them.
+      let table = layout.slotTable[slot]
+      let first = storage.arrayKeyCount
+      for case .string(let text) in elements {
+        let key = table >= 0 ? layout.lookup(table, text) : -1
+        if key >= 0 { storage.appendArrayKey(key) }
+      }
+      summaries[slot] = Summary(
+        kind: .keyArray,
+        key: Int32(first),
+        number: Double(storage.arrayKeyCount - first)
+      )
     case .array: summaries[slot] = Summary(kind: .array, key: -1, number: 0)
     case .object: summaries[slot] = Summary(kind: .object, key: -1, number: 0)
     }
