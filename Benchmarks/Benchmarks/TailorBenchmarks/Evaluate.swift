@@ -13,9 +13,21 @@ struct EvaluationInput {
   init(rules count: Int, seed: UInt64 = 42) throws {
     var workload = Workload(seed: seed)
     let document = workload.document(rules: count)
+    try self.init(document: document, profiles: workload.profiles(1000, for: document))
+  }
+
+  /// The narrow-campaign workload: per-rule thresholds, dates and domains, each
+  /// rule matching about 0.1/N to 2/N of the profiles, 60 % of them matching none.
+  init(campaign count: Int, seed: UInt64 = 42) throws {
+    var workload = CampaignWorkload(seed: seed)
+    let document = workload.document(rules: count)
+    try self.init(document: document, profiles: workload.profiles(1000, for: document))
+  }
+
+  init(document: JSONValue, profiles generated: [JSONValue]) throws {
     let rules = try Rules(json: document.jsonText)
     self.rules = rules
-    profiles = workload.profiles(1000, for: document).map(Profile.init)
+    profiles = generated.map(Profile.init)
     prepared = profiles.map { rules.prepare($0) }
     guard let offers = rules.decisionID(named: "offers") else { throw BenchmarkSetupError() }
     self.offers = offers
@@ -80,6 +92,22 @@ func registerEvaluateBenchmarks() {
       } setup: {
         try EvaluationInput(rules: count)
       }
+    }
+  }
+
+  // The same loop on narrow campaign rules. 100,000 rules take about half a
+  // minute to load, so that case is left out on CI.
+  for count in isCI ? [10, 1000, 10_000] : [10, 1000, 10_000, 100_000] {
+    Benchmark("Evaluate:campaign-\(count)-rules-compiled", configuration: perSample) {
+      (benchmark: Benchmark, input: EvaluationInput) in
+      let evaluator = input.evaluator
+      var index = 0
+      for _ in benchmark.scaledIterations {
+        blackHole(evaluator.outcome(of: input.offers, for: input.prepared[index], at: now))
+        index = index == input.prepared.count - 1 ? 0 : index + 1
+      }
+    } setup: {
+      try EvaluationInput(campaign: count)
     }
   }
 
