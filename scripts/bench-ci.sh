@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Quick benchmark checks for CI (a few minutes including the build). Fails on:
+# Benchmark checks for CI (about 6 minutes on 2 cores, including the build). Fails on:
 #  1. more allocations than the committed thresholds (Benchmarks/Thresholds/, package-benchmark);
 #  2. the compiled evaluator being less than 20x faster than the interpreter at 1k rules;
 #  3. more instructions per decision than the budgets below (valgrind callgrind, deterministic;
-#     10k rules is left out only because generating it under valgrind takes minutes).
+#     Workload's 10k rules is left out because generating it under valgrind takes minutes;
+#     campaign-10000-rules is in, and is most of this script's time: loading its 10,000
+#     narrow rules takes about 3 minutes under valgrind).
 # Run from anywhere: scripts/bench-ci.sh
 set -euo pipefail
 cd "$(dirname "$0")/../Benchmarks"
@@ -18,8 +20,10 @@ swift build -c release 2>&1 | tail -1
 echo "== allocations vs Thresholds/"
 log=$(mktemp)
 set +e
-TAILOR_BENCH_CI=1 swift package benchmark thresholds check \
-  --filter '^Evaluate:(4-clauses|10-rules|1000-rules|10000-rules)-compiled$' \
+# --target: otherwise the plugin also starts tailor-profile, which is no benchmark
+# target, and reports a spurious WaitPIDError.
+TAILOR_BENCH_CI=1 swift package benchmark thresholds check --target TailorBenchmarks \
+  --filter '^Evaluate:(campaign-)?(4-clauses|10-rules|1000-rules|10000-rules)-compiled$' \
   --filter 'Parse:.*' --filter 'Serve:.*' --no-progress 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
@@ -28,7 +32,7 @@ if grep -q "WORSE than the defined thresholds\|benchmarkThresholdRegression" "$l
   echo "error: allocation thresholds exceeded"
   exit 1
 elif grep -q "BETTER than the defined thresholds" "$log"; then
-  echo "note: allocations improved; run 'TAILOR_BENCH_CI=1 swift package --allow-writing-to-package-directory benchmark thresholds update' in Benchmarks/ and commit"
+  echo "note: allocations improved; run 'TAILOR_BENCH_CI=1 swift package --allow-writing-to-package-directory benchmark thresholds update --target TailorBenchmarks' in Benchmarks/ and commit"
 elif [ "$status" -ne 0 ]; then
   echo "error: the allocation check did not run (exit $status)"
   exit 1
@@ -39,22 +43,36 @@ echo "== compiled vs interpreter"
 .build/release/tailor-profile ratio
 
 echo "== instructions per decision (callgrind)"
-# Budgets: measured values plus about 15 % headroom. Update them with the
+# Budgets: measured values plus about 15 %. Update them with the
 # numbers this script prints when a change is meant to cost more.
-declare -A budget=([4-clauses]=1350 [10-rules]=1300 [1000-rules]=1800)
+# The campaign budgets are PROVISIONAL: measured on the engine that still scans
+# narrow campaign rules one by one (183,826 and 1,793,768 instructions per
+# decision), plus 15 %; the compiler rewrite for narrow rules sets the final ones.
+declare -A budget=([4-clauses]=1350 [10-rules]=1300 [1000-rules]=1800
+  [campaign-1000-rules]=212000 [campaign-10000-rules]=2070000)
+# Iterations of the two runs whose difference is counted. A campaign case costs far
+# more per decision and its setup dominates, so it takes one pass over its 1,000
+# profiles (about 25 s under valgrind at 1,000 rules, 3 minutes at 10,000).
+declare -A runs=([4-clauses]="20000 40000" [10-rules]="20000 40000" [1000-rules]="20000 40000"
+  [campaign-1000-rules]="1000 2000" [campaign-10000-rules]="1000 2000")
+# Swift seeds its hash function per process; fix it so the counts repeat.
+refs() {
+  SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+    .build/release/tailor-profile "$1" "$2" 2>&1 \
+    | sed -n 's/.*I *refs: *//p' | tr -d ','
+}
+counts=$(mktemp -d)
 failed=0
-for case in 4-clauses 10-rules 1000-rules; do
-  # Swift seeds its hash function per process; fix it so the counts repeat.
-  refs() {
-    SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-      .build/release/tailor-profile "$case" "$1" 2>&1 \
-      | sed -n 's/.*I *refs: *//p' | tr -d ','
-  }
-  small=$(refs 20000)
-  large=$(refs 40000)
-  per=$(( (large - small) / 20000 ))
+for case in 4-clauses 10-rules 1000-rules campaign-1000-rules campaign-10000-rules; do
+  read -r small large <<< "${runs[$case]}"
+  # The two runs are independent and their counts deterministic: run them side by side.
+  refs "$case" "$small" > "$counts/small" &
+  refs "$case" "$large" > "$counts/large" &
+  wait
+  per=$(( ($(cat "$counts/large") - $(cat "$counts/small")) / (large - small) ))
   limit=${budget[$case]}
   echo "$case: $per instructions per decision (budget $limit)"
   if [ "$per" -gt "$limit" ]; then echo "error: $case exceeds its instruction budget"; failed=1; fi
 done
+rm -rf "$counts"
 exit $failed
