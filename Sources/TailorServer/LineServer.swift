@@ -25,6 +25,8 @@ import Darwin
 ///   between the lines before and after them.
 /// - SIGTERM and SIGINT: answer what was read, flush, return. SIGHUP: reload
 ///   the rules file, keeping the old rules on error.
+/// - Every load goes through the configured ``RulesLoader``: bounded in size,
+///   regular files only, and `op: load` paths confined to the rules directory.
 package final class LineServer {
   package struct Configuration {
     package var threads = 1
@@ -32,19 +34,23 @@ package final class LineServer {
     package var maxDepth = 64
     package var input: Int32 = 0
     package var output: Int32 = 1
+    /// Reads `op: load` documents and reloads.
+    package var loader = RulesLoader()
 
     package init(
       threads: Int = 1,
       maxLineBytes: Int = 1 << 20,
       maxDepth: Int = 64,
       input: Int32 = 0,
-      output: Int32 = 1
+      output: Int32 = 1,
+      loader: RulesLoader = RulesLoader()
     ) {
       self.threads = threads
       self.maxLineBytes = maxLineBytes
       self.maxDepth = maxDepth
       self.input = input
       self.output = output
+      self.loader = loader
     }
   }
 
@@ -58,8 +64,9 @@ package final class LineServer {
   private let configuration: Configuration
   private var handler: RequestHandler
   private var stats = ServerStats()
-  /// The file SIGHUP reloads: the last file loaded.
-  private var reloadPath: String?
+  /// The file SIGHUP reloads: the last file loaded, and whether it came from a
+  /// request (and so stays confined to the rules directory).
+  private var reloadSource: (path: String, confined: Bool)?
 
   private var buffer: UnsafeMutableBufferPointer<UInt8>
   /// Unanswered input is `buffer[start..<end]`.
@@ -78,7 +85,7 @@ package final class LineServer {
   package init(rules: ServedRules, configuration: Configuration) {
     self.configuration = configuration
     self.handler = RequestHandler(rules: rules, maxDepth: configuration.maxDepth)
-    self.reloadPath = rules.file
+    self.reloadSource = rules.file.map { ($0, false) }
     self.stats.threads = configuration.threads
     let capacity = min(configuration.maxLineBytes + 1, LineServer.readBytes) + LineServer.readBytes
     buffer = .allocate(capacity: capacity)
@@ -397,11 +404,11 @@ package final class LineServer {
     case .control(.stats, let id):
       RequestHandler.writeStats(stats, rules: handler.rules, id: id, line: text, into: &output)
     case .control(.load(let source), let id):
-      let result = RequestHandler.load(source)
+      let result = configuration.loader.load(source, confined: true)
       RequestHandler.writeLoaded(result, id: id, line: text, lineNumber: line.number, into: &output)
       switch result {
       case .success(let rules):
-        install(rules)
+        install(rules, confined: true)
         Log.info("loaded \(rules.summary)")
       case .failure(let error):
         stats.count(.invalidRules)
@@ -413,9 +420,9 @@ package final class LineServer {
     stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
   }
 
-  private func install(_ rules: ServedRules) {
+  private func install(_ rules: ServedRules, confined: Bool) {
     handler = RequestHandler(rules: rules, maxDepth: configuration.maxDepth)
-    if let file = rules.file { reloadPath = file }
+    if let file = rules.file { reloadSource = (file, confined) }
     stats.loads += 1
   }
 
@@ -445,13 +452,13 @@ package final class LineServer {
   }
 
   private func reload() {
-    guard let path = reloadPath else {
+    guard let (path, confined) = reloadSource else {
       Log.error("SIGHUP: no rules file to reload (the rules were loaded inline)")
       return
     }
-    switch RequestHandler.load(.file(path)) {
+    switch configuration.loader.load(.file(path), confined: confined) {
     case .success(let rules):
-      install(rules)
+      install(rules, confined: confined)
       Log.info("reloaded \(rules.summary)")
       for warning in rules.rules.warnings { Log.write(warning.rendered(showingCode: true)) }
     case .failure(let error):
