@@ -24,7 +24,8 @@ import Darwin
 ///   answered in parallel and written in order. `load` and `stats` run alone,
 ///   between the lines before and after them.
 /// - SIGTERM and SIGINT: answer what was read, flush, return. SIGHUP: reload
-///   the rules file, keeping the old rules on error.
+///   the rules file, keeping the old rules on error; signals that arrive
+///   together (or during a load) cause one reload.
 /// - Every load goes through the configured ``RulesLoader``: bounded in size,
 ///   regular files only, and `op: load` paths confined to the rules directory.
 package final class LineServer {
@@ -432,22 +433,31 @@ package final class LineServer {
 
   // MARK: Signals
 
+  /// Handles every signal waiting on the pipe: a termination wins; any number
+  /// of SIGHUPs (a storm, or those that arrived during a load) reload once.
   private func handleSignals(_ signals: Int32) {
-    var received = [UInt8](repeating: 0, count: 64)
-    let count = read(signals, &received, received.count)
-    guard count > 0 else { return }
-    for number in received[0..<count] {
-      switch Int32(number) {
-      case SIGTERM, SIGINT:
-        if end > start {
-          Log.info("stopping: dropping \(end - start) bytes of an unfinished line")
+    var received = [UInt8](repeating: 0, count: 256)
+    var terminate = false
+    var hangUp = false
+    while true {
+      let count = read(signals, &received, received.count)
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { break }
+      for number in received[0..<count] {
+        switch Int32(number) {
+        case SIGTERM, SIGINT: terminate = true
+        case SIGHUP: hangUp = true
+        default: break
         }
-        isFinished = true
-      case SIGHUP:
-        reload()
-      default:
-        break
       }
+    }
+    if terminate {
+      if end > start {
+        Log.info("stopping: dropping \(end - start) bytes of an unfinished line")
+      }
+      isFinished = true
+    } else if hangUp {
+      reload()
     }
   }
 

@@ -64,6 +64,9 @@ struct ServeCommand: ParsableCommand {
   }
 
   func run() throws {
+    // First of all: from here on SIGHUP, SIGTERM and SIGINT wait on a pipe, so
+    // one that arrives while the rules load is handled when the load ends.
+    _ = SignalPipe.install()
     var loader = RulesLoader(maxBytes: maxRulesBytes)
     // A directory given is checked before the rules load; the default one after
     // (the rules file's own problems come first).
