@@ -231,11 +231,21 @@ import Darwin
     #expect(load(server, "folder").code == "not_a_regular_file")
     #expect(load(server, "missing.json").code == "file_unreadable")
     // Inside the directory, by name, by absolute path and through a link.
-    #expect(load(server, "current.json").code == "ok")
     #expect(load(server, directory.path + "/v2.json").code == "ok")
+    #expect(load(server, "current.json").code == "ok")
     server.send(ServerFaultTests.request + "\n")
     #expect(server.readLine() == ServerFaultTests.answer("two"))
-    #expect(server.finish().status == 0)
+    // A reload of a file from `op: load` stays confined: the link now leads out.
+    unlink(directory.path + "/current.json")
+    directory.link("current.json", to: "/etc/passwd")
+    server.signal(SIGHUP)
+    server.send(#"{"id":"synced","op":"ping"}"# + "\n")
+    #expect(server.readLine() == #"{"id":"synced","ok":true}"#)
+    server.send(ServerFaultTests.request + "\n")
+    #expect(server.readLine() == ServerFaultTests.answer("two"))
+    let result = server.finish()
+    #expect(result.status == 0)
+    #expect(result.errors.contains("`current.json` leads outside the rules directory"))
     // --rules-dir names another directory.
     let other = ScratchDirectory("fault-paths-other")
     other.write("elsewhere.json", ServerFaultTests.document(rules: 1, value: "elsewhere"))
