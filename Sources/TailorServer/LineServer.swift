@@ -24,7 +24,10 @@ import Darwin
 ///   answered in parallel and written in order. `load` and `stats` run alone,
 ///   between the lines before and after them.
 /// - SIGTERM and SIGINT: answer what was read, flush, return. SIGHUP: reload
-///   the rules file, keeping the old rules on error.
+///   the rules file, keeping the old rules on error; signals that arrive
+///   together (or during a load) cause one reload.
+/// - Every load goes through the configured ``RulesLoader``: bounded in size,
+///   regular files only, and `op: load` paths confined to the rules directory.
 package final class LineServer {
   package struct Configuration {
     package var threads = 1
@@ -32,19 +35,23 @@ package final class LineServer {
     package var maxDepth = 64
     package var input: Int32 = 0
     package var output: Int32 = 1
+    /// Reads `op: load` documents and reloads.
+    package var loader = RulesLoader()
 
     package init(
       threads: Int = 1,
       maxLineBytes: Int = 1 << 20,
       maxDepth: Int = 64,
       input: Int32 = 0,
-      output: Int32 = 1
+      output: Int32 = 1,
+      loader: RulesLoader = RulesLoader()
     ) {
       self.threads = threads
       self.maxLineBytes = maxLineBytes
       self.maxDepth = maxDepth
       self.input = input
       self.output = output
+      self.loader = loader
     }
   }
 
@@ -58,8 +65,9 @@ package final class LineServer {
   private let configuration: Configuration
   private var handler: RequestHandler
   private var stats = ServerStats()
-  /// The file SIGHUP reloads: the last file loaded.
-  private var reloadPath: String?
+  /// The file SIGHUP reloads: the last file loaded, and whether it came from a
+  /// request (and so stays confined to the rules directory).
+  private var reloadSource: (path: String, confined: Bool)?
 
   private var buffer: UnsafeMutableBufferPointer<UInt8>
   /// Unanswered input is `buffer[start..<end]`.
@@ -78,7 +86,7 @@ package final class LineServer {
   package init(rules: ServedRules, configuration: Configuration) {
     self.configuration = configuration
     self.handler = RequestHandler(rules: rules, maxDepth: configuration.maxDepth)
-    self.reloadPath = rules.file
+    self.reloadSource = rules.file.map { ($0, false) }
     self.stats.threads = configuration.threads
     let capacity = min(configuration.maxLineBytes + 1, LineServer.readBytes) + LineServer.readBytes
     buffer = .allocate(capacity: capacity)
@@ -397,11 +405,11 @@ package final class LineServer {
     case .control(.stats, let id):
       RequestHandler.writeStats(stats, rules: handler.rules, id: id, line: text, into: &output)
     case .control(.load(let source), let id):
-      let result = RequestHandler.load(source)
+      let result = configuration.loader.load(source, confined: true)
       RequestHandler.writeLoaded(result, id: id, line: text, lineNumber: line.number, into: &output)
       switch result {
       case .success(let rules):
-        install(rules)
+        install(rules, confined: true)
         Log.info("loaded \(rules.summary)")
       case .failure(let error):
         stats.count(.invalidRules)
@@ -413,9 +421,9 @@ package final class LineServer {
     stats.record(outcome, nanoseconds: MonotonicClock.nanoseconds() - began)
   }
 
-  private func install(_ rules: ServedRules) {
+  private func install(_ rules: ServedRules, confined: Bool) {
     handler = RequestHandler(rules: rules, maxDepth: configuration.maxDepth)
-    if let file = rules.file { reloadPath = file }
+    if let file = rules.file { reloadSource = (file, confined) }
     stats.loads += 1
   }
 
@@ -425,33 +433,42 @@ package final class LineServer {
 
   // MARK: Signals
 
+  /// Handles every signal waiting on the pipe: a termination wins; any number
+  /// of SIGHUPs (a storm, or those that arrived during a load) reload once.
   private func handleSignals(_ signals: Int32) {
-    var received = [UInt8](repeating: 0, count: 64)
-    let count = read(signals, &received, received.count)
-    guard count > 0 else { return }
-    for number in received[0..<count] {
-      switch Int32(number) {
-      case SIGTERM, SIGINT:
-        if end > start {
-          Log.info("stopping: dropping \(end - start) bytes of an unfinished line")
+    var received = [UInt8](repeating: 0, count: 256)
+    var terminate = false
+    var hangUp = false
+    while true {
+      let count = read(signals, &received, received.count)
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { break }
+      for number in received[0..<count] {
+        switch Int32(number) {
+        case SIGTERM, SIGINT: terminate = true
+        case SIGHUP: hangUp = true
+        default: break
         }
-        isFinished = true
-      case SIGHUP:
-        reload()
-      default:
-        break
       }
+    }
+    if terminate {
+      if end > start {
+        Log.info("stopping: dropping \(end - start) bytes of an unfinished line")
+      }
+      isFinished = true
+    } else if hangUp {
+      reload()
     }
   }
 
   private func reload() {
-    guard let path = reloadPath else {
+    guard let (path, confined) = reloadSource else {
       Log.error("SIGHUP: no rules file to reload (the rules were loaded inline)")
       return
     }
-    switch RequestHandler.load(.file(path)) {
+    switch configuration.loader.load(.file(path), confined: confined) {
     case .success(let rules):
-      install(rules)
+      install(rules, confined: confined)
       Log.info("reloaded \(rules.summary)")
       for warning in rules.rules.warnings { Log.write(warning.rendered(showingCode: true)) }
     case .failure(let error):

@@ -333,21 +333,17 @@ public struct RequestHandler: Sendable {
 
   // MARK: Control requests
 
-  /// Loads a document for `op: load` (or a reload): the new rules, or the error that keeps the old ones.
+  /// Loads a document as `op: load` does, with the default size limit and no
+  /// rules directory: the new rules, or the error that keeps the old ones.
+  ///
+  /// The server loads through its configured ``RulesLoader`` instead.
   public static func load(_ source: RulesSource) -> Result<ServedRules, TailorError> {
-    do {
-      switch source {
-      case .file(let path):
-        return .success(ServedRules(try Rules(contentsOfFile: path), file: path))
-      case .inline(let bytes): return .success(ServedRules(try Rules(json: bytes), file: nil))
-      }
-    } catch {
-      return .failure(error)
-    }
+    RulesLoader().load(source, confined: false)
   }
 
   /// Writes the answer to `load`: `{"id":…,"ok":true,"decisions":…,"rules":…,"segments":…,"warnings":[…]}`,
-  /// or an `invalid_rules` error carrying every diagnostic.
+  /// or an `invalid_rules` error carrying every diagnostic (for a file that
+  /// could not be read, the one diagnostic that says why).
   static func writeLoaded(
     _ result: Result<ServedRules, TailorError>,
     id: Range<Int>?,
@@ -364,14 +360,14 @@ public struct RequestHandler: Sendable {
       writeFields(fields, into: &output)
       output.appendASCII("}\n")
     case .failure(let error):
-      let errors = error.errors.count
+      // A file that could not be read says why; a document that was read counts its errors.
+      let problem =
+        RulesLoader.fileFailure(error)?.message
+        ?? "the rules document has \(plural(error.errors.count, "error"))"
       let body = JSONValue.object(
         JSONObject([
           ("code", .string(ProtocolError.invalidRules.rawValue)),
-          (
-            "message",
-            .string("the rules document has \(plural(errors, "error")); the previous rules stay")
-          ),
+          ("message", .string(problem + "; the previous rules stay")),
           ("line", .number(Double(lineNumber))),
           ("diagnostics", .array(error.diagnostics.map(\.json))),
         ])

@@ -8,14 +8,20 @@ import Darwin
 
 /// Turns SIGTERM, SIGINT and SIGHUP into bytes on a pipe (the self-pipe trick),
 /// so the server's `poll(2)` wakes for them and handles them between lines.
-enum SignalPipe {
+///
+/// `tailor serve` installs it before it opens the rules file: a signal that
+/// arrives while rules load waits on the pipe and is handled when the load ends.
+package enum SignalPipe {
   // Written once, before the handlers are installed; read by the handler.
   nonisolated(unsafe) private static var writeEnd: Int32 = -1
+  // Set once by the first `install()`, on the thread that starts serving.
+  nonisolated(unsafe) private static var readEnd: Int32 = -1
 
-  /// Installs the handlers (once) and returns the pipe's read end.
+  /// Installs the handlers (on the first call) and returns the pipe's read end.
   ///
   /// SIGPIPE is ignored so that a closed output is an error from write(2), not a crash.
-  static func install() -> Int32 {
+  package static func install() -> Int32 {
+    if readEnd >= 0 { return readEnd }
     var ends: [Int32] = [-1, -1]
     guard pipe(&ends) == 0 else { return -1 }
     for end in ends {
@@ -42,6 +48,7 @@ enum SignalPipe {
       sigaction(number, &action, nil)
     }
     signal(SIGPIPE, SIG_IGN)
+    readEnd = ends[0]
     return ends[0]
   }
 }

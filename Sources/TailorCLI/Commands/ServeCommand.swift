@@ -13,7 +13,8 @@ struct ServeCommand: ParsableCommand {
       and "explain":true; {"id":2,"op":"load","path":"rules.json"} (or "rules":{...}); \
       {"id":3,"op":"stats"}; {"id":4,"op":"ping"}. Errors answer {"id":...,"error":{"code":...}} \
       and never stop the server. EOF or SIGTERM: answer what was read, flush, exit 0. \
-      SIGHUP: reload the rules file. Logs go to stderr.
+      SIGHUP: reload the rules file. A load reads only regular files up to --max-rules-bytes; \
+      `op: load` paths are read from --rules-dir and may not leave it. Logs go to stderr.
       """
   )
 
@@ -32,6 +33,25 @@ struct ServeCommand: ParsableCommand {
   )
   var maxDepth: Int = 64
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The largest rules document accepted, from a file or inline (default 256 MiB).",
+      valueName: "bytes"
+    )
+  )
+  var maxRulesBytes: Int = RulesLoader.defaultMaxBytes
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The directory `op: load` paths are read from; they may not lead out of it "
+        + "(default: the directory of --rules).",
+      valueName: "directory"
+    )
+  )
+  var rulesDir: String?
+
   func validate() throws {
     guard (1...256).contains(threads) else {
       throw ValidationError("--threads must be from 1 to 256")
@@ -40,16 +60,26 @@ struct ServeCommand: ParsableCommand {
     guard (2...512).contains(maxDepth) else {
       throw ValidationError("--max-depth must be from 2 to 512")
     }
+    guard maxRulesBytes >= 1 else { throw ValidationError("--max-rules-bytes must be at least 1") }
   }
 
   func run() throws {
+    // First of all: from here on SIGHUP, SIGTERM and SIGINT wait on a pipe, so
+    // one that arrives while the rules load is handled when the load ends.
+    _ = SignalPipe.install()
+    var loader = RulesLoader(maxBytes: maxRulesBytes)
+    // A directory given is checked before the rules load; the default one after
+    // (the rules file's own problems come first).
+    if let rulesDir { loader.directory = try ServeCommand.openDirectory(rulesDir) }
     let served: ServedRules
-    switch RequestHandler.load(.file(rules)) {
+    switch loader.load(.file(rules), confined: false) {
     case .success(let loaded): served = loaded
     case .failure(let error):
       for diagnostic in error.diagnostics { Log.write(diagnostic.rendered(showingCode: true)) }
-      let unreadable = error.diagnostics.contains { $0.code == .fileUnreadable }
-      throw ExitCode(unreadable ? ExitStatus.usage : ExitStatus.invalidRules)
+      throw ExitCode(RulesLoader.isFileFailure(error) ? ExitStatus.usage : ExitStatus.invalidRules)
+    }
+    if loader.directory == nil {
+      loader.directory = try ServeCommand.openDirectory(ServeCommand.directory(of: rules))
     }
     for warning in served.rules.warnings { Log.write(warning.rendered(showingCode: true)) }
     Log.info("serving \(served.summary)")
@@ -58,10 +88,25 @@ struct ServeCommand: ParsableCommand {
       configuration: LineServer.Configuration(
         threads: threads,
         maxLineBytes: maxLineBytes,
-        maxDepth: maxDepth
+        maxDepth: maxDepth,
+        loader: loader
       )
     )
     let status = server.run()
     if status != 0 { throw ExitCode(status) }
+  }
+
+  /// The rules directory at `path`, or a usage error.
+  static func openDirectory(_ path: String) throws -> RulesDirectory {
+    switch RulesDirectory.open(path) {
+    case .success(let directory): return directory
+    case .failure(let error): throw ValidationError("--rules-dir \(error.message)")
+    }
+  }
+
+  /// The directory part of a file path: `.` for a bare name, `/` for a file at the root.
+  static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
   }
 }

@@ -87,6 +87,9 @@ final class Subprocess {
           description: "cannot run \(executable): \(String(cString: strerror(spawned)))"
         )
       }
+      // Writes to the child never block: a blocked write while the child blocks
+      // writing output the test has not read yet would deadlock both.
+      _ = fcntl(stdinPipe[1], F_SETFL, fcntl(stdinPipe[1], F_GETFL) | O_NONBLOCK)
       return (child, stdinPipe[1], stdoutPipe[0], stderrPipe[0])
     }
     (pid, input, output, errors) = fds
@@ -130,6 +133,39 @@ final class Subprocess {
 
   /// Sends a signal to the process.
   func signal(_ number: Int32) { kill(pid, number) }
+
+  /// Waits until the process is `name` and has a handler for signal `number`
+  /// (Linux: from `/proc/<pid>/status`); `false` after `timeout` seconds.
+  ///
+  /// Tests that signal a server "during start-up" wait for this first: before its
+  /// handlers are installed a signal would be the runtime's, not the server's, to handle.
+  func waitUntilCatching(_ number: Int32, name: String = "tailor", timeout: Double = 10) -> Bool {
+    let deadline = Subprocess.now() + timeout
+    while Subprocess.now() < deadline {
+      let comm = TestFiles.read("/proc/\(pid)/comm").map { String(decoding: $0, as: UTF8.self) }
+      if comm == name + "\n", let status = TestFiles.read("/proc/\(pid)/status") {
+        let text = String(decoding: status, as: UTF8.self)
+        let caught = text.split(separator: "\n").first { $0.hasPrefix("SigCgt:") }
+        if let mask = caught.flatMap({ UInt64($0.dropFirst(7).trimmingPrefix("\t"), radix: 16) }),
+          mask & (1 << UInt64(number - 1)) != 0
+        {
+          return true
+        }
+      }
+      usleep(1_000)
+    }
+    return false
+  }
+
+  /// What the process has written to stderr so far.
+  func errorsSoFar() -> String {
+    var count = -1
+    while count != stderrBuffer.count + stdoutBuffer.count {
+      count = stderrBuffer.count + stdoutBuffer.count
+      readAvailable(timeoutMilliseconds: 0)
+    }
+    return String(decoding: stderrBuffer, as: UTF8.self)
+  }
 
   /// Closes stdin, reads everything left and waits for the exit status.
   func finish() -> Result {

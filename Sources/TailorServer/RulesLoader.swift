@@ -1,0 +1,367 @@
+import Tailor
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Loads rules documents for `tailor serve`: bounded, from regular files only,
+/// and, for paths named in requests, confined to the rules directory.
+///
+/// - **Bounded.** No source may hold more than ``maxBytes``: a larger file is
+///   refused before it is read, reading stops as soon as a file that grows
+///   passes the limit, and inline rules are measured too (`rules_too_large`).
+/// - **Regular files only.** A file is checked with `stat(2)` before it is
+///   opened, opened without blocking and checked again with `fstat(2)`, so a
+///   FIFO, a device, a directory or a socket is refused at once
+///   (`not_a_regular_file`) and no load waits for a writer.
+/// - **Confined.** A path from `op: load` is read from ``directory``: a relative
+///   path is resolved in it; `..`, an absolute path outside it and symbolic links
+///   that lead out of it are refused (`path_outside_rules_dir`). The operator's
+///   own file (`--rules` and its reloads) is bounded but not confined.
+/// - **Quiet.** A refusal or a read error quotes nothing from the file; only a
+///   document that is read and parsed has diagnostics about its content.
+package struct RulesLoader: Sendable {
+  /// The rules, or the error that keeps the previous ones.
+  package typealias Loaded = Result<ServedRules, TailorError>
+
+  /// The default of `--max-rules-bytes`: 256 MiB.
+  package static let defaultMaxBytes = 256 << 20
+
+  /// The most bytes a document may hold.
+  package var maxBytes: Int
+  /// Where `op: load` paths are read from; `nil` leaves them unconfined.
+  package var directory: RulesDirectory?
+
+  package init(maxBytes: Int = RulesLoader.defaultMaxBytes, directory: RulesDirectory? = nil) {
+    self.maxBytes = maxBytes
+    self.directory = directory
+  }
+
+  /// Loads a document.
+  ///
+  /// - Parameters:
+  ///   - source: a file or inline bytes.
+  ///   - confined: whether a file's path comes from a request and must lie in ``directory``.
+  /// - Returns: the rules, or the error that keeps the previous ones: the
+  ///   document's diagnostics, or one diagnostic with a file code
+  ///   (``isFileFailure(_:)``).
+  package func load(_ source: RequestHandler.RulesSource, confined: Bool) -> Loaded {
+    let bytes: [UInt8]
+    let file: String?
+    switch source {
+    case .inline(let inline):
+      guard inline.count <= maxBytes else {
+        return .failure(
+          RulesLoader.failure(
+            .rulesTooLarge,
+            file: nil,
+            "the inline document holds \(inline.count) bytes, more than the limit of \(maxBytes)",
+            notes: [RulesLoader.raiseLimitNote]
+          )
+        )
+      }
+      bytes = inline
+      file = nil
+    case .file(let path):
+      do {
+        bytes = try read(path, confined: confined)
+      } catch {
+        return .failure(error)
+      }
+      file = path
+    }
+    do {
+      return .success(ServedRules(try Rules(json: bytes, file: file), file: file))
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  /// The codes of a file that could not be read; the document was never parsed.
+  package static let fileCodes: Set<Diagnostic.Code> = [
+    .fileUnreadable, .rulesTooLarge, .notARegularFile, .pathOutsideRulesDirectory,
+  ]
+
+  /// The one diagnostic of a load that could not read its file, if that is why it failed.
+  package static func fileFailure(_ error: TailorError) -> Diagnostic? {
+    guard error.diagnostics.count == 1, let only = error.diagnostics.first,
+      fileCodes.contains(only.code)
+    else { return nil }
+    return only
+  }
+
+  /// Whether a load failed because its file could not be read (rather than
+  /// because the document has errors).
+  package static func isFileFailure(_ error: TailorError) -> Bool { fileFailure(error) != nil }
+
+  // MARK: Reading
+
+  /// The bytes of the file at `path`, or the error that refuses it.
+  func read(_ path: String, confined: Bool) throws(TailorError) -> [UInt8] {
+    if path.utf8.contains(0) {
+      throw RulesLoader.unreadable(path, "the path contains a NUL character")
+    }
+    var target = path
+    if confined, let directory {
+      target = try directory.resolve(path)
+    }
+    // Refuse special files before opening them: opening some devices has effects.
+    var status = stat()
+    guard stat(target, &status) == 0 else {
+      throw RulesLoader.unreadable(path, Log.describeErrno())
+    }
+    if let kind = RulesLoader.specialKind(status.st_mode) {
+      throw RulesLoader.notRegular(path, kind)
+    }
+    var flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
+    // Confined paths are already resolved: a link put in place since then is refused.
+    if confined && directory != nil { flags |= O_NOFOLLOW }
+    let descriptor = open(target, flags)
+    guard descriptor >= 0 else {
+      throw RulesLoader.unreadable(path, Log.describeErrno())
+    }
+    defer { close(descriptor) }
+    if confined, let directory, let opened = RulesLoader.openedPath(descriptor),
+      !directory.contains(opened)
+    {
+      throw RulesLoader.outside(path, directory, "leads outside the rules directory")
+    }
+    guard fstat(descriptor, &status) == 0 else {
+      throw RulesLoader.unreadable(path, Log.describeErrno())
+    }
+    if let kind = RulesLoader.specialKind(status.st_mode) {
+      throw RulesLoader.notRegular(path, kind)
+    }
+    let size = Int(status.st_size)
+    if size > maxBytes {
+      throw RulesLoader.failure(
+        .rulesTooLarge,
+        file: path,
+        "`\(path)` holds \(size) bytes, more than the limit of \(maxBytes)",
+        notes: [RulesLoader.raiseLimitNote]
+      )
+    }
+    return try readAll(descriptor, path: path, expected: size)
+  }
+
+  // swift-format-ignore: NeverForceUnwrap
+  // The buffer always has room for at least one byte (see `grown`), so it has a base address.
+  /// Reads to the end of the file, stopping once more than ``maxBytes`` arrived.
+  private func readAll(
+    _ descriptor: Int32,
+    path: String,
+    expected: Int
+  ) throws(TailorError)
+    -> [UInt8]
+  {
+    // One byte beyond the expected size, so the end is seen without growing;
+    // files in /proc report size 0 and grow the buffer as they are read.
+    var bytes = [UInt8](repeating: 0, count: min(max(expected, 4095), maxBytes) + 1)
+    var count = 0
+    while true {
+      let received = bytes.withUnsafeMutableBytes { buffer in
+        Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+      }
+      if received < 0 {
+        if errno == EINTR { continue }
+        throw RulesLoader.unreadable(path, Log.describeErrno())
+      }
+      if received == 0 { break }
+      count += received
+      if count > maxBytes {
+        throw RulesLoader.failure(
+          .rulesTooLarge,
+          file: path,
+          "`\(path)` grew past the limit of \(maxBytes) bytes while it was read",
+          notes: [RulesLoader.raiseLimitNote]
+        )
+      }
+      if count == bytes.count {
+        let grown = min(bytes.count * 2, maxBytes + 1)
+        bytes.append(contentsOf: repeatElement(0, count: grown - bytes.count))
+      }
+    }
+    bytes.removeLast(bytes.count - count)
+    return bytes
+  }
+
+  /// What a file is, when it is not a regular file.
+  static func specialKind(_ mode: mode_t) -> String? {
+    switch mode & S_IFMT {
+    case S_IFREG: nil
+    case S_IFDIR: "a directory"
+    case S_IFIFO: "a FIFO"
+    case S_IFCHR: "a character device"
+    case S_IFBLK: "a block device"
+    case S_IFSOCK: "a socket"
+    case S_IFLNK: "a symbolic link"
+    default: "not a regular file"
+    }
+  }
+
+  /// The path the kernel has for an open file (Linux), if it can tell.
+  static func openedPath(_ descriptor: Int32) -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let length = readlink("/proc/self/fd/\(descriptor)", &buffer, buffer.count - 1)
+    guard length > 0 else { return nil }
+    let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return path.hasPrefix("/") ? path : nil
+  }
+
+  // MARK: Diagnostics
+
+  static let raiseLimitNote = "`tailor serve --max-rules-bytes` sets the limit"
+
+  static func failure(
+    _ code: Diagnostic.Code,
+    file: String?,
+    _ message: String,
+    notes: [String] = []
+  ) -> TailorError {
+    TailorError(diagnostics: [diagnostic(code, file: file, message, notes: notes)])
+  }
+
+  static func diagnostic(
+    _ code: Diagnostic.Code,
+    file: String?,
+    _ message: String,
+    notes: [String] = []
+  ) -> Diagnostic {
+    Diagnostic(
+      code: code,
+      message: message,
+      location: SourceLocation(pointer: .root, file: file),
+      notes: notes
+    )
+  }
+
+  static func unreadable(_ path: String, _ reason: String) -> TailorError {
+    failure(.fileUnreadable, file: path, "cannot read `\(path)`: \(reason)")
+  }
+
+  static func notRegular(_ path: String, _ kind: String) -> TailorError {
+    failure(
+      .notARegularFile,
+      file: path,
+      "`\(path)` is \(kind), not a regular file",
+      notes: ["rules are read only from regular files"]
+    )
+  }
+
+  static func outside(
+    _ path: String,
+    _ directory: RulesDirectory,
+    _ problem: String
+  )
+    -> TailorError
+  {
+    failure(
+      .pathOutsideRulesDirectory,
+      file: path,
+      "`\(path)` \(problem)",
+      notes: ["`op: load` reads files under `\(directory.path)` (`tailor serve --rules-dir`)"]
+    )
+  }
+}
+
+/// The directory that `op: load` paths are confined to.
+package struct RulesDirectory: Sendable, Equatable {
+  /// The directory's real path: absolute, without symbolic links.
+  package let path: String
+  /// Its components.
+  private let real: [Substring]
+  /// The absolute path as the operator spelled it, when that differs (through
+  /// a symbolic link): absolute request paths may name the directory either way.
+  private let spelled: [Substring]?
+
+  /// The directory at `path`, or a message saying why it cannot be used.
+  package static func open(_ path: String) -> Result<RulesDirectory, RulesDirectoryError> {
+    guard !path.utf8.contains(0), let resolved = realpath(path, nil) else {
+      return .failure(RulesDirectoryError(message: "`\(path)`: \(Log.describeErrno())"))
+    }
+    let real = String(cString: resolved)
+    free(resolved)
+    var status = stat()
+    guard stat(real, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+      return .failure(RulesDirectoryError(message: "`\(path)` is not a directory"))
+    }
+    var absolute = path
+    if !path.hasPrefix("/") {
+      var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+      guard getcwd(&buffer, buffer.count) != nil else {
+        return .success(RulesDirectory(real: real, spelled: nil))
+      }
+      let cwd = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+      absolute = String(decoding: cwd, as: UTF8.self) + "/" + path
+    }
+    return .success(RulesDirectory(real: real, spelled: absolute))
+  }
+
+  private init(real: String, spelled: String?) {
+    path = real
+    self.real = RulesDirectory.components(real) ?? []
+    let spelledComponents = spelled.flatMap(RulesDirectory.components)
+    self.spelled = spelledComponents == self.real ? nil : spelledComponents
+  }
+
+  /// An absolute path's components without `.` and empty ones; `nil` if it has `..`.
+  static func components(_ path: String) -> [Substring]? {
+    let parts = path.split(separator: "/").filter { $0 != "." }
+    return parts.contains("..") ? nil : parts
+  }
+
+  /// Whether the real path `path` is the directory or lies beneath it.
+  func contains(_ path: String) -> Bool {
+    guard path.hasPrefix("/"), let parts = RulesDirectory.components(path) else { return false }
+    return parts.starts(with: real)
+  }
+
+  /// Whether the absolute `path`, as spelled, names the directory or lies beneath it
+  /// (through the directory's real path or the operator's spelling of it).
+  func containsSpelling(_ path: String) -> Bool {
+    guard path.hasPrefix("/"), let parts = RulesDirectory.components(path) else { return false }
+    return parts.starts(with: real) || spelled.map { parts.starts(with: $0) } == true
+  }
+
+  /// The real path of a request's file, or the error that refuses it.
+  ///
+  /// Absolute paths are checked by their spelling before the file system is
+  /// asked anything, so a request cannot probe what lies outside.
+  func resolve(_ path: String) throws(TailorError) -> String {
+    if path.isEmpty { throw RulesLoader.failure(.fileUnreadable, file: path, "the path is empty") }
+    if path.split(separator: "/").contains("..") {
+      throw RulesLoader.outside(path, self, "is outside the rules directory: `..` is not allowed")
+    }
+    if path.hasPrefix("/"), !containsSpelling(path) {
+      throw RulesLoader.outside(path, self, "is outside the rules directory")
+    }
+    let candidate = path.hasPrefix("/") ? path : self.path + "/" + path
+    guard let resolved = realpath(candidate, nil) else {
+      throw RulesLoader.unreadable(path, Log.describeErrno())
+    }
+    let real = String(cString: resolved)
+    free(resolved)
+    guard contains(real) else {
+      throw RulesLoader.outside(path, self, "leads outside the rules directory")
+    }
+    return real
+  }
+}
+
+/// Why a rules directory cannot be used.
+package struct RulesDirectoryError: Error {
+  package var message: String
+}
+
+extension Diagnostic.Code {
+  /// A rules file or inline document is larger than `tailor serve --max-rules-bytes`.
+  package static let rulesTooLarge: Self = "rules_too_large"
+  /// A rules path names a FIFO, a device, a directory or a socket.
+  package static let notARegularFile: Self = "not_a_regular_file"
+  /// An `op: load` path leads outside the rules directory.
+  package static let pathOutsideRulesDirectory: Self = "path_outside_rules_dir"
+}
