@@ -62,7 +62,9 @@ final class FlatRules: @unchecked Sendable {
     case and, or, nor, not, predicate, decision, constant
   }
 
-  /// One program node:
+  /// One program node.
+  ///
+  /// Fields by operator:
   /// - and, or, nor: children `start..<start + count` in `programChildren` (a negative entry
   ///   `~p` is predicate `p` itself);
   /// - not: child program `start`;
