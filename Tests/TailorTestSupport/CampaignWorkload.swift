@@ -161,21 +161,7 @@ public struct CampaignWorkload {
       }
       rules.append(.object(rule))
     }
-    var decision = JSONObject()
-    decision["variants"] = .object(
-      JSONObject(keys.map { ($0, .object(JSONObject([("banner", .string("\($0).jpg"))]))) })
-    )
-    decision["default"] = .string(keys[0])
-    if mode == "all" {
-      decision["mode"] = "all"
-      decision["limit"] = 3
-    }
-    decision["rules"] = .array(rules)
-    return .object(
-      JSONObject([
-        ("tailor", 1), ("decisions", .object(JSONObject([("offers", .object(decision))]))),
-      ])
-    )
+    return Workload.offersDocument(rules: rules, variants: keys, mode: mode)
   }
 
   /// One clause of a rule: an attribute, its test, and the share of profiles it admits

@@ -150,6 +150,13 @@ public struct Workload {
       }
       rules.append(.object(rule))
     }
+    return Workload.offersDocument(rules: rules, variants: keys, mode: mode)
+  }
+
+  /// A document with one decision `offers`: banner variants, the first of them the default,
+  /// and `mode: all` with limit 3 if asked.
+  static func offersDocument(rules: [JSONValue], variants keys: [String], mode: String) -> JSONValue
+  {
     var decision = JSONObject()
     decision["variants"] = .object(
       JSONObject(keys.map { ($0, .object(JSONObject([("banner", .string("\($0).jpg"))]))) })

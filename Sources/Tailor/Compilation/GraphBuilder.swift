@@ -369,16 +369,13 @@ struct GraphBuilder {
     var itemsOfKey: [ByteString: [Item]] = [:]
     for item in items {
       guard
-        let position = item.conjuncts.firstIndex(where: {
-          guard conjuncts[Int($0)].slot == slot, case .members = conjuncts[Int($0)].shape else {
-            return false
-          }
-          return true
-        }),
-        case .members(let list) = conjuncts[Int(item.conjuncts[position])].shape
+        let (shape, rest) = removingAnchor(
+          of: item,
+          slot,
+          { if case .members = $0 { true } else { false } }
+        ),
+        case .members(let list) = shape
       else { continue }
-      var rest = item
-      rest.conjuncts.remove(at: position)
       for key in Set(list) {
         if itemsOfKey[key] == nil { keys.append(key) }
         itemsOfKey[key, default: []].append(rest)
@@ -394,22 +391,36 @@ struct GraphBuilder {
     return add(.memberOf(slot: slot, cases: cases, fallback: fallback), minimum: items[0].rule)
   }
 
+  /// The shape of an item's first conjunct on `slot` that `isAnchor` accepts, and the item
+  /// without it; `nil` when it has none.
+  private func removingAnchor(
+    of item: Item,
+    _ slot: Int32,
+    _ isAnchor: (Shape) -> Bool
+  ) -> (Shape, Item)? {
+    guard
+      let position = item.conjuncts.firstIndex(where: {
+        conjuncts[Int($0)].slot == slot && isAnchor(conjuncts[Int($0)].shape)
+      })
+    else { return nil }
+    var rest = item
+    rest.conjuncts.remove(at: position)
+    return (conjuncts[Int(item.conjuncts[position])].shape, rest)
+  }
+
   /// A suffix switch: each rule under the bytes of its anchor `$endsWith`, that test removed.
   private mutating func suffixNode(_ slot: Int32, _ items: [Item]) -> Int32 {
     var suffixes: [[UInt8]] = []
     var itemsOfSuffix: [[UInt8]: [Item]] = [:]
     for item in items {
       guard
-        let position = item.conjuncts.firstIndex(where: {
-          guard conjuncts[Int($0)].slot == slot, case .suffix = conjuncts[Int($0)].shape else {
-            return false
-          }
-          return true
-        }),
-        case .suffix(let bytes) = conjuncts[Int(item.conjuncts[position])].shape
+        let (shape, rest) = removingAnchor(
+          of: item,
+          slot,
+          { if case .suffix = $0 { true } else { false } }
+        ),
+        case .suffix(let bytes) = shape
       else { continue }
-      var rest = item
-      rest.conjuncts.remove(at: position)
       if itemsOfSuffix[bytes] == nil { suffixes.append(bytes) }
       itemsOfSuffix[bytes, default: []].append(rest)
     }
@@ -510,21 +521,10 @@ struct GraphBuilder {
     let spanLimit = max(4, count / 8)
     for item in items {
       // The cells the item's tests of the slot can hold in, from their bounds.
-      var low = -Double.infinity
-      var high = Double.infinity
+      var (low, high) = (-Double.infinity, Double.infinity)
       for id in item.conjuncts where conjuncts[Int(id)].slot == slot {
         guard case .numeric(domain, let test) = conjuncts[Int(id)].shape else { continue }
-        switch test {
-        case .relation(.greater, let value), .relation(.greaterOrEqual, let value):
-          low = max(low, value)
-        case .relation(.less, let value), .relation(.lessOrEqual, let value):
-          high = min(high, value)
-        case .oneOf(let points):
-          low = max(low, points.min() ?? .infinity)
-          high = min(high, points.max() ?? -.infinity)
-        case .noneOf:
-          break
-        }
+        (low, high) = test.narrowing(low, high)
       }
       if low > high { continue }  // no number passes
       let first = low == -.infinity ? 0 : cellIndex(low)
@@ -818,10 +818,8 @@ struct GraphBuilder {
           let anchor = Anchor.interval(slot, domain)
           var current = bounds[anchor] ?? (-.infinity, .infinity, nil)
           switch test {
-          case .relation(.greater, let value), .relation(.greaterOrEqual, let value):
-            current.low = max(current.low, value)
-          case .relation(.less, let value), .relation(.lessOrEqual, let value):
-            current.high = min(current.high, value)
+          case .relation:
+            (current.low, current.high) = test.narrowing(current.low, current.high)
           case .oneOf(let points) where !points.isEmpty:
             current.points = points
           default:
@@ -888,6 +886,20 @@ enum NumericTest: Hashable, Sendable {
     switch self {
     case .relation(_, let value): [value]
     case .oneOf(let values), .noneOf(let values): values
+    }
+  }
+
+  /// The bounds `low...high` narrowed to the numbers this test can hold for (`noneOf` leaves them).
+  func narrowing(_ low: Double, _ high: Double) -> (Double, Double) {
+    switch self {
+    case .relation(.greater, let value), .relation(.greaterOrEqual, let value):
+      (max(low, value), high)
+    case .relation(.less, let value), .relation(.lessOrEqual, let value):
+      (low, min(high, value))
+    case .oneOf(let points):
+      (max(low, points.min() ?? .infinity), min(high, points.max() ?? -.infinity))
+    case .noneOf:
+      (low, high)
     }
   }
 
