@@ -46,6 +46,7 @@ public final class Rules: Sendable {
       interpreter = ReferenceInterpreter(loaded.document)
       compiled = Compiler.compile(loaded.document)
       flat = FlatRules(compiled)
+      if InternalChecks.isEnabled { InternalChecks.verify(compiled, flat) }
     case .failure(let error):
       throw error
     }

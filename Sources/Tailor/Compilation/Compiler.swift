@@ -104,7 +104,7 @@ struct Compiler {
       groups: groups,
       certain: rules.map(\.isCertain),
       firstOnly: !isMultiple,
-      budget: 16 * max(rules.count, 64) + 4096,
+      budget: 32 * max(rules.count, 64) + 4096,
       decisionIndex: decisionIndex
     )
     var items: [GraphBuilder.Item] = []

@@ -72,6 +72,11 @@ struct GraphBuilder {
   private var memo: [MemoKey: Int32] = [:]
   private var leafMemo: [[Item]: Int32] = [:]
   private var emptyNode: Int32?
+  /// Every item as it entered ``build(_:)``, in rule order.
+  private var original: [Item] = []
+  /// Per slot, the leaf of every original item that tests the slot: the fallback of index
+  /// nodes on the slot for values they cannot look up.
+  private var slotLeaves: [Int32: Int32] = [:]
   /// Slots no longer used as anchors on the current path: their thresholds did not split the rules.
   private var excluded: [Int32] = []
 
@@ -112,6 +117,7 @@ struct GraphBuilder {
   }
 
   mutating func build(_ items: [Item]) -> DecisionGraph {
+    original = items
     let root = node(for: items)
     return DecisionGraph(nodes: nodes, minimumRule: minimumRule, candidates: candidates, root: root)
   }
@@ -357,9 +363,10 @@ struct GraphBuilder {
       if child != emptyNode { cases[table.keyID(key.value, slot: slot)] = child }
     }
     budget -= keys.count
-    let fallback = leaf(items)
-    if cases.isEmpty && fallback == emptyNode { return empty() }
-    return add(.switchOn(slot: slot, cases: cases, fallback: fallback), minimum: items[0].rule)
+    return add(
+      .switchOn(slot: slot, cases: cases, fallback: slotLeaf(slot)),
+      minimum: items[0].rule
+    )
   }
 
   /// A member switch: each rule under every key of its anchor `$in`, that test
@@ -387,8 +394,10 @@ struct GraphBuilder {
       if child != emptyNode { cases[table.keyID(key.value, slot: slot)] = child }
     }
     budget -= keys.count
-    let fallback = leaf(items)
-    return add(.memberOf(slot: slot, cases: cases, fallback: fallback), minimum: items[0].rule)
+    return add(
+      .memberOf(slot: slot, cases: cases, fallback: slotLeaf(slot)),
+      minimum: items[0].rule
+    )
   }
 
   /// The shape of an item's first conjunct on `slot` that `isAnchor` accepts, and the item
@@ -493,7 +502,7 @@ struct GraphBuilder {
           isCut: false,
           children: children,
           null: nullNode(slot, items),
-          fallback: fallbackNode(slot, domain, items)
+          fallback: slotLeaf(slot)
         ),
         minimum: items[0].rule
       )
@@ -558,7 +567,7 @@ struct GraphBuilder {
           isCut: true,
           children: children,
           null: nullNode(slot, narrow),
-          fallback: fallbackNode(slot, domain, narrow)
+          fallback: slotLeaf(slot)
         ),
         minimum: narrow[0].rule
       )
@@ -577,26 +586,25 @@ struct GraphBuilder {
     return node(for: items.compactMap { specialize($0, slot) { evaluator.matches($0, .null) } })
   }
 
-  /// The child of an interval node for a value outside its domain.
-  private mutating func fallbackNode(
-    _ slot: Int32,
-    _ domain: IntervalDomain,
-    _ items: [Item]
-  ) -> Int32 {
-    switch domain {
-    case .number:
-      return leaf(items)
-    case .time:
-      // Not a date-time string: every instant test is false; the slot's other tests stay.
-      return node(
-        for: items.compactMap { item in
-          specialize(item, slot) { test in
-            if case .numeric(.time, _) = GraphBuilder.shape(of: test) { return false }
-            return nil
-          }
-        }
-      )
+  /// The fallback of index nodes on `slot`, for a value they cannot look up (a number where
+  /// strings are switched on, a string that is not a date-time, …): a leaf of every rule that
+  /// tests the slot, with its whole condition.
+  ///
+  /// It holds more rules than the node's own, and that is sound: every rule a leaf admits
+  /// holds, so a first match found there is the first match overall or is beaten by a
+  /// lower one found elsewhere, and `mode: all` removes rules found twice. One leaf per
+  /// slot keeps these rarely taken branches from costing each index node a copy of its rules.
+  private mutating func slotLeaf(_ slot: Int32) -> Int32 {
+    if let known = slotLeaves[slot] { return known }
+    let testing = original.filter { item in
+      item.conjuncts.contains { id in
+        let conjunct = conjuncts[Int(id)]
+        return conjunct.slot == slot || (conjunct.slot < 0 && mentions(conjunct.condition, slot))
+      }
     }
+    let index = leaf(testing)
+    slotLeaves[slot] = index
+    return index
   }
 
   // MARK: Specialisation

@@ -18,7 +18,7 @@ struct CampaignDifferentialTests {
     document: JSONValue,
     profiles: [JSONValue]
   ) throws -> DifferentialTests.Mismatch? {
-    let rules = try Rules(json: document.jsonText)
+    let rules = try DifferentialTests.checkedRules(document)
     let evaluator = rules.makeEvaluator()
     for profile in profiles {
       let prepared = try rules.prepare(json: Array(profile.jsonText.utf8))

@@ -35,13 +35,23 @@ struct DifferentialTests {
     return "\(decision.reason.rawValue) [\(matches.joined(separator: ", "))]"
   }
 
+  /// The document loaded, with every internal check of its compiled form passed
+  /// (as `TAILOR_INTERNAL_CHECKS` runs them); each failed check is an issue.
+  static func checkedRules(_ document: JSONValue) throws -> Rules {
+    let rules = try Rules(json: document.jsonText)
+    for problem in InternalChecks.problems(rules.compiled) + InternalChecks.problems(rules.flat) {
+      Issue.record("internal check: \(problem)")
+    }
+    return rules
+  }
+
   /// The first disagreement for one document and its profiles, if any.
   static func firstMismatch(
     seed: UInt64,
     document: JSONValue,
     profiles: [JSONValue]
   ) throws -> Mismatch? {
-    let rules = try Rules(json: document.jsonText)
+    let rules = try checkedRules(document)
     let evaluator = rules.makeEvaluator()
     for profile in profiles {
       // The byte fast path must read the profile exactly as the JSON reader does.

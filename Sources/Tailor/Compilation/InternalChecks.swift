@@ -1,0 +1,415 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Consistency checks of what the compiler builds: every decision graph and the flat
+/// records the evaluator walks without bounds checks.
+///
+/// They run after lowering when the environment variable `TAILOR_INTERNAL_CHECKS` is set
+/// (to anything but `0`): a violation stops the process with the list of problems. The
+/// differential tests run them on every document they compile. Each check names the
+/// record and the rule it breaks, so a problem points at the lowering step that made it.
+enum InternalChecks {
+  /// Whether loading checks every compiled document.
+  static let isEnabled: Bool = {
+    guard let value = ProcessInfo.processInfo.environment["TAILOR_INTERNAL_CHECKS"] else {
+      return false
+    }
+    return !value.isEmpty && value != "0"
+  }()
+
+  /// Stops the process when `compiled` or `flat` breaks an invariant.
+  static func verify(_ compiled: CompiledRules, _ flat: FlatRules) {
+    let found = problems(compiled) + problems(flat)
+    if !found.isEmpty {
+      fatalError("TAILOR_INTERNAL_CHECKS: \(found.prefix(20).joined(separator: "; "))")
+    }
+  }
+
+  /// The invariants every decision graph of `compiled` breaks, as messages.
+  static func problems(_ compiled: CompiledRules) -> [String] {
+    var found: [String] = []
+    for decision in compiled.decisions {
+      for problem in problems(decision.graph, rules: decision.rules.count, table: compiled.table) {
+        found.append("decision `\(decision.name)`: \(problem)")
+      }
+    }
+    return found
+  }
+
+  /// The invariants `graph` breaks, for a decision of `rules` rules.
+  static func problems(_ graph: DecisionGraph, rules: Int, table: PredicateTable) -> [String] {
+    var found: [String] = []
+    let count = graph.nodes.count
+    func check(_ condition: Bool, _ node: Int, _ message: @autoclosure () -> String) {
+      if !condition { found.append("node \(node): \(message())") }
+    }
+    func isNode(_ index: Int32) -> Bool { index >= 0 && Int(index) < count }
+    guard graph.minimumRule.count == count else {
+      return ["\(graph.minimumRule.count) minimum rules for \(count) nodes"]
+    }
+    if !isNode(graph.root) { found.append("root \(graph.root) is not a node") }
+    /// A child's rules are among its parent's, so its lowest rule is not below the parent's.
+    func checkChild(_ node: Int, _ child: Int32) {
+      check(isNode(child), node, "child \(child) is not a node")
+      if isNode(child) {
+        check(
+          graph.minimumRule[Int(child)] >= graph.minimumRule[node],
+          node,
+          "child \(child) has a rule below the node's lowest"
+        )
+      }
+    }
+    func checkSlot(_ node: Int, _ slot: Int32) {
+      check(slot >= 0 && Int(slot) < table.paths.count, node, "slot \(slot) is not a slot")
+    }
+    for (index, node) in graph.nodes.enumerated() {
+      switch node {
+      case .empty:
+        check(graph.minimumRule[index] == Int32.max, index, "an empty node has a lowest rule")
+      case .leaf(let range):
+        guard range.lowerBound >= 0, Int(range.upperBound) <= graph.candidates.count,
+          !range.isEmpty
+        else {
+          check(false, index, "leaf range \(range) is empty or outside the candidates")
+          continue
+        }
+        var previous: Int32 = -1
+        for position in range {
+          let rule = graph.candidates[Int(position)].rule
+          check(rule > previous && Int(rule) < rules, index, "leaf rules do not ascend at \(rule)")
+          previous = rule
+        }
+        check(
+          graph.minimumRule[index] == graph.candidates[Int(range.lowerBound)].rule,
+          index,
+          "a leaf's lowest rule is not its first"
+        )
+      case .firstOf(let children):
+        check(children.count >= 2, index, "firstOf has \(children.count) children")
+        for child in children { checkChild(index, child) }
+        let minima = children.filter(isNode).map { graph.minimumRule[Int($0)] }
+        check(minima == minima.sorted(), index, "firstOf children are not sorted by lowest rule")
+        check(
+          minima.first == graph.minimumRule[index],
+          index,
+          "firstOf's lowest rule is not its first child's"
+        )
+      case .switchOn(let slot, let cases, let fallback),
+        .memberOf(let slot, let cases, let fallback):
+        checkSlot(index, slot)
+        let keyCount = Int(slot) < table.keyIDs.count ? table.keyIDs[Int(slot)].count : 0
+        for (key, child) in cases {
+          check(key >= 0 && Int(key) < keyCount, index, "case key \(key) is not a key of the slot")
+          checkChild(index, child)
+        }
+        // The fallback is the slot's shared leaf: it may hold lower rules than the node.
+        check(isNode(fallback), index, "fallback \(fallback) is not a node")
+      case .interval(let slot, _, let thresholds, let isCut, let children, let null, let fallback):
+        checkSlot(index, slot)
+        check(
+          zip(thresholds, thresholds.dropFirst()).allSatisfy { $0 < $1 },
+          index,
+          "thresholds do not ascend strictly"
+        )
+        check(!thresholds.contains { $0.isNaN }, index, "a threshold is NaN")
+        let expected = isCut ? thresholds.count + 1 : 2 * thresholds.count + 1
+        check(children.count == expected, index, "\(children.count) regions, expected \(expected)")
+        for child in children { checkChild(index, child) }
+        checkChild(index, null)
+        check(isNode(fallback), index, "fallback \(fallback) is not a node")
+      case .suffix(let slot, let cases):
+        checkSlot(index, slot)
+        check(
+          Set(cases.map(\.suffix)).count == cases.count,
+          index,
+          "suffixes are repeated"
+        )
+        for entry in cases { checkChild(index, entry.child) }
+      }
+    }
+    return found
+  }
+
+  /// The invariants the flat records break: every index the walk follows without a
+  /// bounds check lies inside its pool.
+  static func problems(_ flat: FlatRules) -> [String] {
+    var found: [String] = []
+    func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+      if !condition { found.append(message()) }
+    }
+    func inside(_ start: Int32, _ count: Int32, _ pool: Int) -> Bool {
+      start >= 0 && count >= 0 && Int(start) + Int(count) <= pool
+    }
+    let nodeCount = flat.nodes.count
+    let slotCount = flat.slotPaths.count
+    func isNode(_ index: Int32) -> Bool { index >= 0 && Int(index) < nodeCount }
+
+    for (index, node) in flat.nodes.enumerated() {
+      let name = "node record \(index) (\(node.kind))"
+      switch node.kind {
+      case .empty:
+        break
+      case .leaf:
+        check(
+          inside(node.start, node.count, flat.candidates.count),
+          "\(name): candidates out of range"
+        )
+      case .firstOf:
+        check(inside(node.start, node.count, flat.children.count), "\(name): children out of range")
+        if inside(node.start, node.count, flat.children.count) {
+          for offset in 0..<node.count {
+            check(isNode(flat.children[Int(node.start + offset)]), "\(name): child is not a node")
+          }
+        }
+      case .switchDense, .memberDense, .switchSorted, .memberSorted:
+        let dense = node.kind == .switchDense || node.kind == .memberDense
+        let width: Int32 = dense ? 1 : 2
+        check(node.slot >= 0 && Int(node.slot) < slotCount, "\(name): slot out of range")
+        check(
+          inside(node.start, width * node.count, flat.switchEntries.count),
+          "\(name): entries out of range"
+        )
+        check(isNode(node.fallback), "\(name): fallback is not a node")
+        guard inside(node.start, width * node.count, flat.switchEntries.count) else { continue }
+        var previousKey: Int32 = -1
+        for offset in 0..<Int(node.count) {
+          if dense {
+            let child = flat.switchEntries[Int(node.start) + offset]
+            check(child == -1 || isNode(child), "\(name): case child is not a node")
+          } else {
+            let key = flat.switchEntries[Int(node.start) + 2 * offset]
+            let child = flat.switchEntries[Int(node.start) + 2 * offset + 1]
+            check(key > previousKey, "\(name): keys do not ascend")
+            check(isNode(child), "\(name): case child is not a node")
+            previousKey = key
+          }
+        }
+      case .interval, .intervalCut:
+        let regions = node.kind == .interval ? 2 * node.count + 1 : node.count + 1
+        check(node.slot >= 0 && Int(node.slot) < slotCount, "\(name): slot out of range")
+        check(
+          inside(node.start, node.count, flat.thresholds.count),
+          "\(name): thresholds out of range"
+        )
+        check(
+          inside(node.firstChild, regions, flat.children.count),
+          "\(name): regions out of range"
+        )
+        check(isNode(node.null) && isNode(node.fallback), "\(name): null or fallback is not a node")
+        if inside(node.firstChild, regions, flat.children.count) {
+          for offset in 0..<regions {
+            check(
+              isNode(flat.children[Int(node.firstChild + offset)]),
+              "\(name): region is not a node"
+            )
+          }
+        }
+        if inside(node.start, node.count, flat.thresholds.count), node.count > 1 {
+          for offset in 1..<Int(node.count) {
+            check(
+              flat.thresholds[Int(node.start) + offset - 1]
+                < flat.thresholds[Int(node.start) + offset],
+              "\(name): thresholds do not ascend"
+            )
+          }
+        }
+      case .suffix:
+        check(node.slot >= 0 && Int(node.slot) < slotCount, "\(name): slot out of range")
+        check(
+          node.count > 0 && node.count & (node.count - 1) == 0,
+          "\(name): table size \(node.count) is not a power of two"
+        )
+        check(
+          inside(node.start, node.count, flat.suffixEntries.count),
+          "\(name): table out of range"
+        )
+        check(
+          inside(node.firstChild, node.lengthCount, flat.suffixLengths.count),
+          "\(name): lengths out of range"
+        )
+        if inside(node.firstChild, node.lengthCount, flat.suffixLengths.count) {
+          let lengths = flat.suffixLengths[
+            Int(node.firstChild)..<Int(node.firstChild + node.lengthCount)
+          ]
+          check(
+            zip(lengths, lengths.dropFirst()).allSatisfy { $0 < $1 } && (lengths.first ?? 0) >= 0,
+            "\(name): lengths do not ascend"
+          )
+        }
+        if inside(node.start, node.count, flat.suffixEntries.count) {
+          for offset in 0..<Int(node.count) {
+            let entry = flat.suffixEntries[Int(node.start) + offset]
+            guard entry.child >= 0 else { continue }
+            check(isNode(entry.child), "\(name): case child is not a node")
+            check(
+              inside(entry.start, entry.count, flat.affixBytes.count),
+              "\(name): suffix bytes out of range"
+            )
+          }
+        }
+      }
+    }
+
+    for (index, candidate) in flat.candidates.enumerated() {
+      check(
+        candidate.program >= 0 && Int(candidate.program) < flat.programs.count,
+        "candidate \(index): program out of range"
+      )
+      check(
+        candidate.predicate >= -1 && Int(candidate.predicate) < flat.predicates.count,
+        "candidate \(index): predicate out of range"
+      )
+    }
+
+    for (index, program) in flat.programs.enumerated() {
+      let name = "program \(index) (\(program.op))"
+      switch program.op {
+      case .and, .or, .nor:
+        guard inside(program.start, program.count, flat.programChildren.count) else {
+          check(false, "\(name): children out of range")
+          continue
+        }
+        for offset in 0..<program.count {
+          let entry = flat.programChildren[Int(program.start + offset)]
+          // Children are lowered before their parent, so programs form no cycle.
+          check(
+            entry < 0 ? Int(~entry) < flat.predicates.count : Int(entry) < index,
+            "\(name): child \(entry) out of range"
+          )
+        }
+      case .not:
+        check(program.start >= 0 && Int(program.start) < index, "\(name): child out of range")
+      case .predicate:
+        check(
+          program.start >= 0 && Int(program.start) < flat.predicates.count,
+          "\(name): predicate out of range"
+        )
+      case .decision:
+        check(
+          program.start >= 0 && Int(program.start) < flat.decisions.count,
+          "\(name): decision out of range"
+        )
+      case .constant:
+        break
+      }
+    }
+
+    for (index, predicate) in flat.predicates.enumerated() {
+      let name = "predicate \(index) (\(predicate.kind))"
+      check(predicate.slot >= 0 && Int(predicate.slot) < slotCount, "\(name): slot out of range")
+      check(
+        predicate.test >= 0 && Int(predicate.test) < flat.tests.count,
+        "\(name): test out of range"
+      )
+      switch predicate.kind {
+      case .keyIn, .keyNotIn:
+        check(
+          inside(predicate.start, predicate.count, flat.keySets.count),
+          "\(name): keys out of range"
+        )
+        if inside(predicate.start, predicate.count, flat.keySets.count), predicate.count > 1 {
+          let keys = flat.keySets[Int(predicate.start)..<Int(predicate.start + predicate.count)]
+          check(zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 }, "\(name): keys do not ascend")
+        }
+      case .regex:
+        check(
+          predicate.start >= 0 && Int(predicate.start) < flat.patterns.count,
+          "\(name): pattern out of range"
+        )
+      case .version:
+        check(
+          predicate.start >= 0 && Int(predicate.start) < flat.paddedOperands.count,
+          "\(name): operand out of range"
+        )
+      case .prefix, .suffix:
+        check(
+          inside(predicate.start, predicate.count, flat.affixBytes.count),
+          "\(name): bytes out of range"
+        )
+      default:
+        break
+      }
+    }
+
+    for (index, rule) in flat.rules.enumerated() {
+      check(
+        inside(rule.rangeStart, rule.rangeCount, flat.ranges.count),
+        "rule \(index): ranges out of range"
+      )
+      if rule.kind != .serve {
+        check(rule.slot >= 0 && Int(rule.slot) < slotCount, "rule \(index): slot out of range")
+        check(
+          rule.seed >= 0 && Int(rule.seed) < flat.seeds.count,
+          "rule \(index): seed out of range"
+        )
+      }
+    }
+
+    for (index, decision) in flat.decisions.enumerated() {
+      check(isNode(decision.root), "decision \(index): root is not a node")
+      check(
+        decision.requires >= -1 && Int(decision.requires) < flat.programs.count,
+        "decision \(index): prerequisite out of range"
+      )
+      check(
+        inside(decision.firstRule, decision.ruleCount, flat.rules.count),
+        "decision \(index): rules out of range"
+      )
+    }
+    // Candidates name rules of their decision: find each leaf's decision by its root's range.
+    for (index, decision) in flat.decisions.enumerated() {
+      var stack = [decision.root]
+      var seen: Set<Int32> = []
+      while let node = stack.popLast() {
+        guard isNode(node), seen.insert(node).inserted else { continue }
+        let record = flat.nodes[Int(node)]
+        if record.kind == .leaf, inside(record.start, record.count, flat.candidates.count) {
+          for position in record.start..<record.start + record.count {
+            let rule = flat.candidates[Int(position)].rule
+            check(
+              rule >= 0 && rule < decision.ruleCount,
+              "decision \(index): candidate rule \(rule) out of range"
+            )
+          }
+        }
+        stack.append(contentsOf: successors(flat, record))
+      }
+    }
+    return found
+  }
+
+  /// The nodes a flat node leads to.
+  private static func successors(_ flat: FlatRules, _ node: FlatRules.NodeRecord) -> [Int32] {
+    var next: [Int32] = []
+    func range(_ start: Int32, _ count: Int32, _ pool: UnsafeBufferPointer<Int32>) -> [Int32] {
+      guard start >= 0, count >= 0, Int(start + count) <= pool.count else { return [] }
+      return Array(pool[Int(start)..<Int(start + count)])
+    }
+    switch node.kind {
+    case .empty, .leaf:
+      break
+    case .firstOf:
+      next = range(node.start, node.count, flat.children)
+    case .switchDense, .memberDense:
+      next = range(node.start, node.count, flat.switchEntries).filter { $0 >= 0 } + [node.fallback]
+    case .switchSorted, .memberSorted:
+      let entries = range(node.start, 2 * node.count, flat.switchEntries)
+      next = stride(from: 1, to: entries.count, by: 2).map { entries[$0] } + [node.fallback]
+    case .interval:
+      next = range(node.firstChild, 2 * node.count + 1, flat.children) + [node.null, node.fallback]
+    case .intervalCut:
+      next = range(node.firstChild, node.count + 1, flat.children) + [node.null, node.fallback]
+    case .suffix:
+      if node.start >= 0, Int(node.start + node.count) <= flat.suffixEntries.count {
+        for offset in 0..<Int(node.count)
+        where flat.suffixEntries[Int(node.start) + offset].child >= 0 {
+          next.append(flat.suffixEntries[Int(node.start) + offset].child)
+        }
+      }
+    }
+    return next
+  }
+}
