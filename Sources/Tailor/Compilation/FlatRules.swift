@@ -17,8 +17,9 @@ final class FlatRules: @unchecked Sendable {
   /// - firstOf: `children`;
   /// - switchDense, memberDense: `switchEntries`, indexed by key id (-1: no case);
   /// - switchSorted, memberSorted: `switchEntries`, `count` (key id, child) pairs sorted by key id;
-  /// - interval: `thresholds`, with `2 × count + 1` children from `firstChild` in `children`;
-  /// - intervalCut: `thresholds`, with `count + 1` cells from `firstChild` in `children`;
+  /// - interval: `thresholds`, with `2 × count + 1` children from `firstChild` in `children`
+  ///   (-1 for a region where no rule can match);
+  /// - intervalCut: `thresholds`, with `count + 1` cells from `firstChild` in `children` (-1 likewise);
   /// - suffix: `suffixEntries`, an open-addressing table of `count` entries (a power of two),
   ///   probed for each length of `suffixLengths[firstChild..<firstChild + lengthCount]`.
   struct NodeRecord {
@@ -31,7 +32,7 @@ final class FlatRules: @unchecked Sendable {
     var firstChild: Int32 = 0
     /// Suffix nodes: how many lengths they probe.
     var lengthCount: Int32 = 0
-    /// Intervals: the child for a missing or null value.
+    /// Intervals: the child for a missing or null value (-1: none can match).
     var null: Int32 = -1
     /// Switches, member switches and intervals: the child for a value of another type.
     var fallback: Int32 = -1
@@ -363,6 +364,10 @@ final class FlatRules: @unchecked Sendable {
           }
         }
       }
+      func isEmpty(_ node: Int32) -> Bool {
+        if case .empty = graph.nodes[Int(node)] { return true }
+        return false
+      }
       for (index, node) in graph.nodes.enumerated() {
         var record = NodeRecord(kind: .empty, minimumRule: graph.minimumRule[index])
         switch node {
@@ -415,8 +420,9 @@ final class FlatRules: @unchecked Sendable {
           record.count = Int32(values.count)
           thresholds.append(contentsOf: values)
           record.firstChild = Int32(children.count)
-          children.append(contentsOf: regionChildren.map { $0 + base })
-          record.null = null + base
+          // A region where no rule can match is -1: the walk stops without reading a node.
+          children.append(contentsOf: regionChildren.map { isEmpty($0) ? -1 : $0 + base })
+          record.null = isEmpty(null) ? -1 : null + base
           record.fallback = fallback + base
         case .suffix(let slot, let cases):
           record.kind = .suffix

@@ -198,13 +198,15 @@ enum InternalChecks {
           inside(node.firstChild, regions, flat.children.count),
           "\(name): regions out of range"
         )
-        check(isNode(node.null) && isNode(node.fallback), "\(name): null or fallback is not a node")
+        // -1: a region, or null, where no rule can match.
+        check(
+          (node.null == -1 || isNode(node.null)) && isNode(node.fallback),
+          "\(name): null or fallback is not a node"
+        )
         if inside(node.firstChild, regions, flat.children.count) {
           for offset in 0..<regions {
-            check(
-              isNode(flat.children[Int(node.firstChild + offset)]),
-              "\(name): region is not a node"
-            )
+            let child = flat.children[Int(node.firstChild + offset)]
+            check(child == -1 || isNode(child), "\(name): region is not a node")
           }
         }
         if inside(node.start, node.count, flat.thresholds.count), node.count > 1 {
@@ -400,8 +402,10 @@ enum InternalChecks {
       next = stride(from: 1, to: entries.count, by: 2).map { entries[$0] } + [node.fallback]
     case .interval:
       next = range(node.firstChild, 2 * node.count + 1, flat.children) + [node.null, node.fallback]
+      next.removeAll { $0 == -1 }
     case .intervalCut:
       next = range(node.firstChild, node.count + 1, flat.children) + [node.null, node.fallback]
+      next.removeAll { $0 == -1 }
     case .suffix:
       if node.start >= 0, Int(node.start + node.count) <= flat.suffixEntries.count {
         for offset in 0..<Int(node.count)

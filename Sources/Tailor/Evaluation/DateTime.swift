@@ -10,50 +10,67 @@ public enum DateTime {
     return utf8.withUTF8 { parse(bytes: $0) }
   }
 
-  package static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+  /// Reads digits and separators from the front of a date-time's bytes.
+  private struct Cursor {
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-    func number(_ count: Int) -> Int? {
+
+    var atEnd: Bool { index == bytes.count }
+
+    /// The value of the next `count` bytes if they are all digits.
+    @inline(__always)
+    mutating func number(_ count: Int) -> Int? {
       guard index + count <= bytes.count else { return nil }
       var value = 0
       for offset in 0..<count {
-        let byte = bytes[index + offset]
-        guard byte >= 48 && byte <= 57 else { return nil }
-        value = value * 10 + Int(byte - 48)
+        let digit = bytes[index + offset] &- 48
+        guard digit <= 9 else { return nil }
+        value = value * 10 + Int(digit)
       }
       index += count
       return value
     }
-    func expect(_ byte: UInt8) -> Bool {
+
+    /// Whether the next byte is `byte`, consuming it if so.
+    @inline(__always)
+    mutating func expect(_ byte: UInt8) -> Bool {
       guard index < bytes.count, bytes[index] == byte else { return false }
       index += 1
       return true
     }
-    guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2),
-      expect(UInt8(ascii: "-")), let day = number(2)
+  }
+
+  package static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    var cursor = Cursor(bytes: bytes)
+    guard let year = cursor.number(4), cursor.expect(UInt8(ascii: "-")),
+      let month = cursor.number(2), cursor.expect(UInt8(ascii: "-")), let day = cursor.number(2)
     else { return nil }
     guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month) else {
       return nil
     }
     var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
-    if index == bytes.count { return seconds }
+    if cursor.atEnd { return seconds }
     guard
-      expect(UInt8(ascii: "T")) || expect(UInt8(ascii: "t")) || expect(UInt8(ascii: " "))
+      cursor.expect(UInt8(ascii: "T")) || cursor.expect(UInt8(ascii: "t"))
+        || cursor.expect(UInt8(ascii: " "))
     else { return nil }
-    guard let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2) else {
+    guard let hour = cursor.number(2), cursor.expect(UInt8(ascii: ":")),
+      let minute = cursor.number(2)
+    else {
       return nil
     }
     var second = 0
     var fraction = 0.0
-    if expect(UInt8(ascii: ":")) {
-      guard let parsed = number(2) else { return nil }
+    if cursor.expect(UInt8(ascii: ":")) {
+      guard let parsed = cursor.number(2) else { return nil }
       second = parsed
-      if expect(UInt8(ascii: ".")) || expect(UInt8(ascii: ",")) {
+      if cursor.expect(UInt8(ascii: ".")) || cursor.expect(UInt8(ascii: ",")) {
         var scale = 0.1
         var digits = 0
-        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-          fraction += Double(bytes[index] - 48) * scale
+        while cursor.index < bytes.count, bytes[cursor.index] >= 48, bytes[cursor.index] <= 57 {
+          fraction += Double(bytes[cursor.index] - 48) * scale
           scale /= 10
-          index += 1
+          cursor.index += 1
           digits += 1
         }
         guard digits > 0 else { return nil }
@@ -63,21 +80,21 @@ public enum DateTime {
       second <= 60
     else { return nil }
     seconds += Double(hour * 3600 + minute * 60 + second) + fraction
-    if index == bytes.count { return seconds }
-    if expect(UInt8(ascii: "Z")) || expect(UInt8(ascii: "z")) {
-      return index == bytes.count ? seconds : nil
+    if cursor.atEnd { return seconds }
+    if cursor.expect(UInt8(ascii: "Z")) || cursor.expect(UInt8(ascii: "z")) {
+      return cursor.atEnd ? seconds : nil
     }
     let sign: Double
-    if expect(UInt8(ascii: "+")) {
+    if cursor.expect(UInt8(ascii: "+")) {
       sign = 1
-    } else if expect(UInt8(ascii: "-")) {
+    } else if cursor.expect(UInt8(ascii: "-")) {
       sign = -1
     } else {
       return nil
     }
-    guard let offsetHours = number(2), offsetHours <= 23 else { return nil }
-    _ = expect(UInt8(ascii: ":"))
-    guard let offsetMinutes = number(2), offsetMinutes <= 59, index == bytes.count else {
+    guard let offsetHours = cursor.number(2), offsetHours <= 23 else { return nil }
+    _ = cursor.expect(UInt8(ascii: ":"))
+    guard let offsetMinutes = cursor.number(2), offsetMinutes <= 59, cursor.atEnd else {
       return nil
     }
     return seconds - sign * Double(offsetHours * 3600 + offsetMinutes * 60)

@@ -574,7 +574,7 @@ private struct Walk {
       let key: Double
       switch (record.domain, slot.kind) {
       case (_, .null):
-        return record.null
+        return record.null >= 0 ? record.null : nil
       case (.number, .number):
         key = slot.number
       case (.time, .string):
@@ -593,7 +593,8 @@ private struct Walk {
           let middle = (low + high) >> 1
           if thresholds[base + middle] <= key { low = middle + 1 } else { high = middle }
         }
-        return children[Int(record.firstChild) + low]
+        let child = children[Int(record.firstChild) + low]
+        return child >= 0 ? child : nil
       }
       var low = 0
       var high = count
@@ -602,7 +603,8 @@ private struct Walk {
         if thresholds[base + middle] < key { low = middle + 1 } else { high = middle }
       }
       let index = low < count && thresholds[base + low] == key ? 2 * low + 1 : 2 * low
-      return children[Int(record.firstChild) + index]
+      let child = children[Int(record.firstChild) + index]
+      return child >= 0 ? child : nil
     }
     switch slot.kind {
     case .string:
