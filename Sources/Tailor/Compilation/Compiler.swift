@@ -104,7 +104,7 @@ struct Compiler {
       groups: groups,
       certain: rules.map(\.isCertain),
       firstOnly: !isMultiple,
-      budget: 32 * max(rules.count, 64) + 4096,
+      budget: 64 * max(rules.count, 64) + 4096,
       decisionIndex: decisionIndex
     )
     var items: [GraphBuilder.Item] = []
