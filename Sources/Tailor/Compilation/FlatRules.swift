@@ -21,7 +21,8 @@ final class FlatRules: @unchecked Sendable {
   ///   (-1 for a region where no rule can match);
   /// - intervalCut: `thresholds`, with `count + 1` cells from `firstChild` in `children` (-1 likewise);
   /// - suffix: `suffixEntries`, an open-addressing table of `count` entries (a power of two),
-  ///   probed for each length of `suffixLengths[firstChild..<firstChild + lengthCount]`.
+  ///   probed for each length of the list at `firstChild` in `suffixLengths` (its count, then
+  ///   the lengths in ascending order).
   struct NodeRecord {
     var kind: NodeKind
     /// What an interval node's thresholds measure.
@@ -30,8 +31,6 @@ final class FlatRules: @unchecked Sendable {
     var start: Int32 = 0
     var count: Int32 = 0
     var firstChild: Int32 = 0
-    /// Suffix nodes: how many lengths they probe.
-    var lengthCount: Int32 = 0
     /// Intervals: the child for a missing or null value (-1: none can match).
     var null: Int32 = -1
     /// Switches, member switches and intervals: the child for a value of another type.
@@ -450,7 +449,7 @@ final class FlatRules: @unchecked Sendable {
           suffixEntries.append(contentsOf: table)
           let lengths = Set(cases.map { Int32($0.suffix.count) }).sorted()
           record.firstChild = Int32(suffixLengths.count)
-          record.lengthCount = Int32(lengths.count)
+          suffixLengths.append(Int32(lengths.count))
           suffixLengths.append(contentsOf: lengths)
         }
         nodes[Int(base) + index] = record
@@ -617,7 +616,8 @@ final class FlatRules: @unchecked Sendable {
     self.subtreePaths = subtree
 
     func freeze<T>(_ array: [T]) -> UnsafeBufferPointer<T> { UnsafeBufferPointer(frozen(array)) }
-    self.nodes = freeze(nodes)
+    // 32-byte records on 64-byte lines: a node never straddles two cache lines.
+    self.nodes = UnsafeBufferPointer(frozen(nodes, alignment: 64))
     self.candidates = freeze(candidates)
     self.children = freeze(children)
     self.switchEntries = freeze(switchEntries)

@@ -228,13 +228,17 @@ enum InternalChecks {
           inside(node.start, node.count, flat.suffixEntries.count),
           "\(name): table out of range"
         )
+        // The lengths' list: its count (at least one), then the lengths.
+        let listed =
+          node.firstChild >= 0 && Int(node.firstChild) < flat.suffixLengths.count
+          ? flat.suffixLengths[Int(node.firstChild)] : -1
         check(
-          inside(node.firstChild, node.lengthCount, flat.suffixLengths.count),
+          listed >= 1 && inside(node.firstChild + 1, listed, flat.suffixLengths.count),
           "\(name): lengths out of range"
         )
-        if inside(node.firstChild, node.lengthCount, flat.suffixLengths.count) {
+        if listed >= 1, inside(node.firstChild + 1, listed, flat.suffixLengths.count) {
           let lengths = flat.suffixLengths[
-            Int(node.firstChild)..<Int(node.firstChild + node.lengthCount)
+            Int(node.firstChild + 1)..<Int(node.firstChild + 1 + listed)
           ]
           check(
             zip(lengths, lengths.dropFirst()).allSatisfy { $0 < $1 } && (lengths.first ?? 0) >= 0,

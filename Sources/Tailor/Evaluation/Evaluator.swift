@@ -647,8 +647,9 @@ private struct Walk {
       var hash = FlatRules.suffixHashSeed
       var hashed = 0
       let mask = Int(record.count) - 1
-      for index in 0..<Int(record.lengthCount) {
-        let length = Int(flat.suffixLengths[Int(record.firstChild) + index])
+      let lengths = Int(record.firstChild)
+      for index in 1...Int(flat.suffixLengths[lengths]) {
+        let length = Int(flat.suffixLengths[lengths + index])
         if length > count { return }
         while hashed < length {
           hashed += 1

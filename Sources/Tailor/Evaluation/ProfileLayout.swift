@@ -266,6 +266,20 @@ func frozen<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
   return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
 }
 
+/// A copy of `array` in memory aligned to `alignment` bytes (at least `T`'s own), freed
+/// with `deallocate()` like any other buffer.
+func frozen<T>(_ array: [T], alignment: Int) -> UnsafeMutableBufferPointer<T> {
+  let count = max(array.count, 1)
+  let raw = UnsafeMutableRawPointer.allocate(
+    byteCount: count * MemoryLayout<T>.stride,
+    alignment: max(alignment, MemoryLayout<T>.alignment)
+  )
+  let typed = raw.bindMemory(to: T.self, capacity: count)
+  let buffer = UnsafeMutableBufferPointer(start: typed, count: count)
+  _ = buffer.initialize(from: array)
+  return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
+}
+
 /// JSON white space.
 enum Whitespace {
   /// The offset of the first byte at or after `position` that is not JSON white space.
