@@ -15,10 +15,12 @@ struct GraphBuilder {
   enum Shape {
     /// Nothing: the conjunct is checked in a leaf.
     case none
-    /// A literal string (not `"null"`) or `$eq` with a string: a switch on the value.
-    case key(ByteString)
-    /// `$in` of strings: true for a listed string or an array that holds one.
-    case members([ByteString])
+    /// A literal string (not `"null"`) or `$eq` with a string: a switch on the value's
+    /// key id (``PredicateTable/keyID(_:slot:)``).
+    case key(Int32)
+    /// `$in` of strings: true for a listed string or an array that holds one (distinct
+    /// key ids, ascending).
+    case members([Int32])
     /// A test of a number or an instant against thresholds.
     case numeric(IntervalDomain, NumericTest)
     /// `$endsWith`: a string value ends with these bytes.
@@ -61,6 +63,9 @@ struct GraphBuilder {
   var table: PredicateTable
   private(set) var conjuncts: [Conjunct] = []
   private var conjunctIndex: [Condition: Int32] = [:]
+  private var conjunctPrograms: [Program?] = []
+  /// Per slot, the text of each key id that a switch or member conjunct names.
+  private var keyTexts: [Int32: [Int32: ByteString]] = [:]
   private let evaluator: ConditionEvaluator
   private let certain: [Bool]
   private let firstOnly: Bool
@@ -167,7 +172,8 @@ struct GraphBuilder {
     switch condition {
     case .predicate(let predicate):
       conjunct.slot = table.slot(for: predicate.path)
-      conjunct.shape = GraphBuilder.shape(of: predicate.test)
+      let slot = conjunct.slot
+      conjunct.shape = GraphBuilder.shape(of: predicate.test) { text in keyID(text, slot) }
       conjunct.cost = GraphBuilder.cost(of: predicate.test)
     case .decision:
       conjunct.cost = 20
@@ -180,19 +186,35 @@ struct GraphBuilder {
     return id
   }
 
-  /// What an index can do with a value test.
-  static func shape(of test: ValueTest) -> Shape {
-    if let numeric = NumericTest(test) { return .numeric(.number, numeric) }
+  /// The key id of `text` on `slot`, remembering its text for specialising switch cases.
+  private mutating func keyID(_ text: String, _ slot: Int32) -> Int32 {
+    let id = table.keyID(text, slot: slot)
+    keyTexts[slot, default: [:]][id] = ByteString(text)
+    return id
+  }
+
+  /// The number or instant test an interval node can decide, if `test` is one.
+  static func numericShape(of test: ValueTest) -> (IntervalDomain, NumericTest)? {
+    if let numeric = NumericTest(test) { return (.number, numeric) }
+    guard case .operators(let operators) = test, operators.count == 1 else { return nil }
+    switch operators[0] {
+    case .after(let instant, _): return (.time, .relation(.greater, instant))
+    case .before(let instant, _): return (.time, .relation(.less, instant))
+    default: return nil
+    }
+  }
+
+  /// What an index can do with a value test; `keyID` names a string key.
+  static func shape(of test: ValueTest, keyID: (String) -> Int32) -> Shape {
+    if let (domain, numeric) = numericShape(of: test) { return .numeric(domain, numeric) }
     switch test {
     case .literal(.string(let text)) where text != "null":
-      return .key(ByteString(text))
+      return .key(keyID(text))
     case .operators(let operators) where operators.count == 1:
       switch operators[0] {
-      case .eq(.string(let text)): return .key(ByteString(text))
+      case .eq(.string(let text)): return .key(keyID(text))
       case .in(let list, false) where list.allSatisfy({ $0.stringValue != nil }) && !list.isEmpty:
-        return .members(list.compactMap { $0.stringValue.map(ByteString.init) })
-      case .after(let instant, _): return .numeric(.time, .relation(.greater, instant))
-      case .before(let instant, _): return .numeric(.time, .relation(.less, instant))
+        return .members(Set(list.compactMap { $0.stringValue.map(keyID) }).sorted())
       case .endsWith(let suffix): return .suffix(Array(suffix.utf8))
       default: return .none
       }
@@ -275,7 +297,9 @@ struct GraphBuilder {
         let (ca, cb) = (conjuncts[Int(a.element)].cost, conjuncts[Int(b.element)].cost)
         return ca != cb ? ca < cb : a.offset < b.offset
       }
-      let program = program(for: .and(ordered.map { conjuncts[Int($0.element)].condition }))
+      let parts = ordered.map { conjunctProgram($0.element) }
+      let program: Program =
+        parts.isEmpty ? .constant(true) : (parts.count == 1 ? parts[0] : .and(parts))
       candidates.append(DecisionGraph.Candidate(rule: item.rule, program: program))
     }
     budget -= items.count
@@ -334,18 +358,18 @@ struct GraphBuilder {
   /// A switch on a string value: each rule under the keys its key tests allow,
   /// with every test of the slot decided for that key.
   private mutating func switchNode(_ slot: Int32, _ items: [Item]) -> Int32 {
-    var keys: [ByteString] = []
-    var itemsOfKey: [ByteString: [Int]] = [:]
+    var keys: [Int32] = []
+    var itemsOfKey: [Int32: [Int]] = [:]
     for (position, item) in items.enumerated() {
-      var itemKeys: Set<ByteString>?
+      var itemKeys: [Int32]?
       for id in item.conjuncts where conjuncts[Int(id)].slot == slot {
-        let found: [ByteString]
+        let found: [Int32]
         switch conjuncts[Int(id)].shape {
         case .key(let key): found = [key]
         case .members(let list): found = list
         default: continue
         }
-        itemKeys = itemKeys.map { $0.intersection(found) } ?? Set(found)
+        itemKeys = itemKeys.map { known in known.filter { found.contains($0) } } ?? found
       }
       for key in itemKeys ?? [] {
         if itemsOfKey[key] == nil { keys.append(key) }
@@ -354,13 +378,15 @@ struct GraphBuilder {
     }
     var cases: [Int32: Int32] = [:]
     let evaluator = self.evaluator
+    let texts = keyTexts[slot] ?? [:]
     for key in keys {
-      let value = JSONValue.string(key.value)
+      guard let text = texts[key] else { continue }
+      let value = JSONValue.string(text.value)
       let survivors = (itemsOfKey[key] ?? []).compactMap { position in
         specialize(items[position], slot) { evaluator.matches($0, value) }
       }
       let child = node(for: survivors)
-      if child != emptyNode { cases[table.keyID(key.value, slot: slot)] = child }
+      if child != emptyNode { cases[key] = child }
     }
     budget -= keys.count
     return add(
@@ -372,8 +398,8 @@ struct GraphBuilder {
   /// A member switch: each rule under every key of its anchor `$in`, that test
   /// removed and the slot's other tests kept (so it also serves array values).
   private mutating func memberNode(_ slot: Int32, _ items: [Item]) -> Int32 {
-    var keys: [ByteString] = []
-    var itemsOfKey: [ByteString: [Item]] = [:]
+    var keys: [Int32] = []
+    var itemsOfKey: [Int32: [Item]] = [:]
     for item in items {
       guard
         let (shape, rest) = removingAnchor(
@@ -383,7 +409,7 @@ struct GraphBuilder {
         ),
         case .members(let list) = shape
       else { continue }
-      for key in Set(list) {
+      for key in list {
         if itemsOfKey[key] == nil { keys.append(key) }
         itemsOfKey[key, default: []].append(rest)
       }
@@ -391,7 +417,7 @@ struct GraphBuilder {
     var cases: [Int32: Int32] = [:]
     for key in keys {
       let child = node(for: itemsOfKey[key] ?? [])
-      if child != emptyNode { cases[table.keyID(key.value, slot: slot)] = child }
+      if child != emptyNode { cases[key] = child }
     }
     budget -= keys.count
     return add(
@@ -468,7 +494,9 @@ struct GraphBuilder {
     for value in all where thresholds.last != value { thresholds.append(value) }
     if thresholds.isEmpty { return leaf(items) }
     func numeric(_ test: ValueTest) -> NumericTest? {
-      if case .numeric(domain, let numeric) = GraphBuilder.shape(of: test) { return numeric }
+      if let (found, numeric) = GraphBuilder.numericShape(of: test), found == domain {
+        return numeric
+      }
       return nil
     }
     var children: [Int32] = []
@@ -719,6 +747,19 @@ struct GraphBuilder {
 
   // MARK: Programs
 
+  /// The program of conjunct `id`, compiled once: leaves list the same conjuncts many times.
+  private mutating func conjunctProgram(_ id: Int32) -> Program {
+    if Int(id) < conjunctPrograms.count, let known = conjunctPrograms[Int(id)] { return known }
+    let compiled = program(for: conjuncts[Int(id)].condition)
+    if conjunctPrograms.count <= Int(id) {
+      conjunctPrograms.append(
+        contentsOf: repeatElement(nil, count: Int(id) + 1 - conjunctPrograms.count)
+      )
+    }
+    conjunctPrograms[Int(id)] = compiled
+    return compiled
+  }
+
   /// Compiles a condition against the predicate table.
   mutating func program(for condition: Condition) -> Program {
     switch condition {
@@ -746,7 +787,7 @@ struct GraphBuilder {
   /// inside a rule's interval stands for the share of profiles in it; a key written
   /// by many rules stands for a common value.
   private struct Statistics {
-    var keyCounts: [Int32: [ByteString: Int]] = [:]
+    var keyCounts: [Int32: [Int32: Int]] = [:]
     var keyTotals: [Int32: Int] = [:]
     var thresholds: [Anchor: [Double]] = [:]
     var suffixCounts: [Int32: [[UInt8]: Int]] = [:]
