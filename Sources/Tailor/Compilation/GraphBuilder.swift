@@ -493,12 +493,6 @@ struct GraphBuilder {
     var thresholds: [Double] = []
     for value in all where thresholds.last != value { thresholds.append(value) }
     if thresholds.isEmpty { return leaf(items) }
-    func numeric(_ test: ValueTest) -> NumericTest? {
-      if let (found, numeric) = GraphBuilder.numericShape(of: test), found == domain {
-        return numeric
-      }
-      return nil
-    }
     var children: [Int32] = []
     if thresholds.count <= GraphBuilder.exactThresholds {
       for (index, threshold) in thresholds.enumerated() {
@@ -509,7 +503,7 @@ struct GraphBuilder {
           children.append(
             node(
               for: items.compactMap { item in
-                specialize(item, slot) { numeric($0)?.holds(at: representative) }
+                specialize(item, slot, domain) { $0.holds(at: representative) }
               }
             )
           )
@@ -519,7 +513,7 @@ struct GraphBuilder {
       let above = last + max(1, abs(last))
       children.append(
         node(
-          for: items.compactMap { item in specialize(item, slot) { numeric($0)?.holds(at: above) } }
+          for: items.compactMap { item in specialize(item, slot, domain) { $0.holds(at: above) } }
         )
       )
       return add(
@@ -574,7 +568,7 @@ struct GraphBuilder {
       for index in first...last {
         let cellLow = index == 0 ? -Double.infinity : bounds[index - 1]
         let cellHigh = index == count - 1 ? Double.infinity : bounds[index]
-        if let kept = specialize(item, slot, { numeric($0)?.holds(inCell: cellLow, cellHigh) }) {
+        if let kept = specialize(item, slot, domain, { $0.holds(inCell: cellLow, cellHigh) }) {
           inCell[index].append(kept)
         }
       }
@@ -670,6 +664,40 @@ struct GraphBuilder {
           let replaced = intern(other)
           changed = changed || replaced != id
           kept.append(replaced)
+        }
+      } else {
+        kept.append(id)
+      }
+    }
+    return changed ? Item(rule: item.rule, conjuncts: kept) : item
+  }
+
+  /// The item with every `domain` test of `slot` that `decide` can answer replaced by its
+  /// answer, or `nil` when one became false: ``specialize(_:_:_:)`` reading the tests'
+  /// interned numeric shapes instead of converting each test again.
+  private mutating func specialize(
+    _ item: Item,
+    _ slot: Int32,
+    _ domain: IntervalDomain,
+    _ decide: (NumericTest) -> Bool?
+  ) -> Item? {
+    var kept: [Int32] = []
+    kept.reserveCapacity(item.conjuncts.count)
+    var changed = false
+    for id in item.conjuncts {
+      let conjunct = conjuncts[Int(id)]
+      if conjunct.slot == slot, case .numeric(domain, let test) = conjunct.shape {
+        switch decide(test) {
+        case false?: return nil
+        case true?: changed = true
+        case nil: kept.append(id)
+        }
+      } else if conjunct.slot < 0, mentions(conjunct.condition, slot) {
+        return specialize(item, slot) { test in
+          guard let (found, numeric) = GraphBuilder.numericShape(of: test), found == domain else {
+            return nil
+          }
+          return decide(numeric)
         }
       } else {
         kept.append(id)
