@@ -118,6 +118,9 @@ struct GraphBuilder {
     self.certain = certain
     self.firstOnly = firstOnly
     self.budget = budget
+    // Sized for the nodes a budget allows, so the memos are not rehashed as they grow.
+    memo.reserveCapacity(min(budget / 8, 1 << 22))
+    leafMemo.reserveCapacity(min(budget / 16, 1 << 21))
     self.decisionIndex = decisionIndex
   }
 
