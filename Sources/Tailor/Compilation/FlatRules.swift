@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The evaluator's view of ``CompiledRules``: every graph, program, predicate
 /// and rule lowered into flat arrays of plain records, so that the hot path
 /// reads memory without reference counting.
@@ -280,7 +282,14 @@ final class FlatRules: @unchecked Sendable {
 
   // swift-format-ignore: FunctionBodyLength
   // Lowering is one pass over every graph; splitting it would only scatter the pools.
+  /// A number no other compiled document of this process has, stamped on the
+  /// ``DecisionID``s taken from it.
+  let serial: UInt64
+
+  private static let serials = Atomic<UInt64>(0)
+
   init(_ compiled: CompiledRules) {
+    serial = FlatRules.serials.add(1, ordering: .relaxed).newValue
     self.compiled = compiled
     self.info = compiled.decisions.map(DecisionInfo.init)
     var nodes: [NodeRecord] = []

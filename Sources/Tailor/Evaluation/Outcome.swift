@@ -1,7 +1,24 @@
 /// A decision of a loaded document, found once by name and then used by index.
+///
+/// An id belongs to the ``Rules`` it was taken from: used with an evaluator or the
+/// lookups of other rules (say, an id cached before a reload) it stops the process
+/// with a clear message rather than answering from another document's decisions.
 public struct DecisionID: Hashable, Sendable {
   /// The decision's position in the document.
   public let index: Int
+  /// The serial of the compiled rules it was taken from.
+  let rules: UInt64
+}
+
+extension FlatRules {
+  /// Stops the process when `decision` was taken from other rules.
+  @inline(__always)
+  func check(_ decision: DecisionID) {
+    precondition(
+      decision.rules == serial,
+      "the decision id was taken from other rules (ids do not carry over a reload)"
+    )
+  }
 }
 
 /// The served variant of a first-match decision as indices, without building strings.
@@ -53,6 +70,7 @@ extension Evaluator {
       profile.layout == ObjectIdentifier(flat),
       "the profile was prepared for other rules"
     )
+    flat.check(decision)
     return Outcome(outcome(index: decision.index, for: profile, at: now, generation: continuing))
   }
 
@@ -66,7 +84,10 @@ extension Evaluator {
     at now: Double,
     continuing: Bool
   ) -> Outcome {
-    Outcome(outcome(index: decision.index, storage: storage, at: now, generation: continuing))
+    flat.check(decision)
+    return Outcome(
+      outcome(index: decision.index, storage: storage, at: now, generation: continuing)
+    )
   }
 }
 
@@ -84,6 +105,7 @@ extension Evaluator {
     continuing: Bool,
     _ body: (_ variant: Int, _ rule: Int?, _ reason: Decision.Reason) -> Void
   ) {
+    flat.check(decision)
     let hits = outcome(index: decision.index, storage: storage, at: now, generation: continuing)
     for hit in hits.list ?? [hits.single] where hit.variant >= 0 {
       body(Int(hit.variant), hit.rule >= 0 ? Int(hit.rule) : nil, hit.reason)
@@ -113,7 +135,8 @@ extension Evaluator {
     for profile: PreparedProfile,
     at now: Double
   ) -> Decision {
-    decide(index: decision.index, for: profile, at: now)
+    flat.check(decision)
+    return decide(index: decision.index, for: profile, at: now)
   }
 
   /// Decides one decision, by id, optionally continuing the previous call's
@@ -129,33 +152,37 @@ extension Evaluator {
   )
     -> Decision
   {
-    decide(index: decision.index, for: profile, at: now, continuing: continuing)
+    flat.check(decision)
+    return decide(index: decision.index, for: profile, at: now, continuing: continuing)
   }
 }
 
 extension Rules {
   /// The id of the decision at `index` in document order, or `nil`.
   public func decisionID(at index: Int) -> DecisionID? {
-    index >= 0 && index < flat.info.count ? DecisionID(index: index) : nil
+    index >= 0 && index < flat.info.count ? DecisionID(index: index, rules: flat.serial) : nil
   }
 
   /// The id of the decision `name`, or `nil`.
   public func decisionID(named name: String) -> DecisionID? {
-    flat.index(ofDecision: name).map(DecisionID.init)
+    flat.index(ofDecision: name).map { DecisionID(index: $0, rules: flat.serial) }
   }
 
   /// The key of a decision's variant, by index.
   public func variantKey(_ decision: DecisionID, _ variant: Int) -> String {
-    flat.info[decision.index].variantKeys[variant]
+    flat.check(decision)
+    return flat.info[decision.index].variantKeys[variant]
   }
 
   /// The content of a decision's variant, by index.
   public func variantValue(_ decision: DecisionID, _ variant: Int) -> JSONValue {
-    flat.info[decision.index].variantValues[variant]
+    flat.check(decision)
+    return flat.info[decision.index].variantValues[variant]
   }
 
   /// The id of a decision's rule, by index.
   public func ruleID(_ decision: DecisionID, _ rule: Int) -> String {
-    flat.info[decision.index].ruleIDs[rule]
+    flat.check(decision)
+    return flat.info[decision.index].ruleIDs[rule]
   }
 }

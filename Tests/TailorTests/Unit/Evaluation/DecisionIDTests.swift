@@ -1,0 +1,66 @@
+import Testing
+
+@testable import Tailor
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A decision id belongs to the rules it was taken from.
+struct DecisionIDTests {
+  static let larger = #"""
+    {"tailor": 1, "decisions": {
+      "a": {"variants": {"x": 1}, "default": "x"},
+      "b": {"variants": {"x": 1, "y": 2}, "default": "y",
+            "rules": [{"id": "r", "serve": "x", "when": {"country": "ES"}}]}}}
+    """#
+  /// The signal a failed precondition raises: `ud2` on x86-64, `brk` elsewhere.
+  #if arch(x86_64)
+  static let trap = SIGILL
+  #else
+  static let trap = SIGTRAP
+  #endif
+
+  static let smaller = #"{"tailor": 1, "decisions": {"a": {"variants": {"x": 1}, "default": "x"}}}"#
+
+  @Test func idsFromTheSameRulesAnswer() throws {
+    let rules = try Rules(json: Self.larger)
+    let id = try #require(rules.decisionID(named: "b"))
+    let profile = rules.prepare(try Profile(json: #"{"country": "ES"}"#))
+    let outcome = rules.makeEvaluator().outcome(of: id, for: profile, at: 0)
+    #expect(outcome.variant.map { rules.variantKey(id, $0) } == "x")
+    #expect(outcome.rule.map { rules.ruleID(id, $0) } == "r")
+  }
+
+  @Test func idsOfEqualDocumentsDiffer() throws {
+    let first = try Rules(json: Self.larger)
+    let second = try Rules(json: Self.larger)
+    #expect(first.decisionID(named: "b") != second.decisionID(named: "b"))
+    #expect(first.decisionID(named: "b") == first.decisionID(at: 1))
+  }
+
+  // An id cached before a reload, used with a document that has fewer decisions,
+  // traps instead of reading past the new document's decisions.
+  @Test func anIdFromOtherRulesStopsTheEvaluator() async {
+    // A trap (not a thrown error, which would also fail the process).
+    await #expect(processExitsWith: .signal(DecisionIDTests.trap)) {
+      let old = try Rules(json: DecisionIDTests.larger)
+      let id = try #require(old.decisionID(named: "b"))
+      let new = try Rules(json: DecisionIDTests.smaller)
+      let profile = new.prepare(Profile(.object(JSONObject())))
+      _ = new.makeEvaluator().outcome(of: id, for: profile, at: 0)
+    }
+  }
+
+  @Test func anIdFromOtherRulesStopsTheLookups() async {
+    // A trap (not a thrown error, which would also fail the process).
+    await #expect(processExitsWith: .signal(DecisionIDTests.trap)) {
+      let old = try Rules(json: DecisionIDTests.larger)
+      let id = try #require(old.decisionID(named: "b"))
+      let new = try Rules(json: DecisionIDTests.smaller)
+      _ = new.variantKey(id, 0)
+    }
+  }
+}
