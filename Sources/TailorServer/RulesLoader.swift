@@ -41,6 +41,8 @@ package struct RulesLoader: Sendable {
   package var maxBytes: Int
   /// Where `op: load` paths are read from; `nil` leaves them unconfined.
   package var directory: RulesDirectory?
+  /// Whether to run the analyses that only warn (`--skip-analysis` turns them off).
+  package var analyze = true
 
   package init(maxBytes: Int = RulesLoader.defaultMaxBytes, directory: RulesDirectory? = nil) {
     self.maxBytes = maxBytes
@@ -85,7 +87,7 @@ package struct RulesLoader: Sendable {
     times.read = LoadTimes.seconds(since: began)
     began = MonotonicClock.nanoseconds()
     do {
-      let rules = try Rules(json: bytes, file: file)
+      let rules = try Rules(json: bytes, file: file, analyze: analyze)
       times.compile = LoadTimes.seconds(since: began)
       return .success(
         ServedRules(rules, file: file, loadedAt: Date().timeIntervalSince1970, times: times)

@@ -80,6 +80,16 @@ struct ServeCommand: ParsableCommand {
   )
   var now: String?
 
+  @Flag(
+    name: .long,
+    help: """
+      Skip the analyses that only warn (unreachable rules, tests that match missing \
+      attributes, unused segments and variants) on every load: a faster start for large \
+      documents. Errors are always checked.
+      """
+  )
+  var skipAnalysis = false
+
   func validate() throws {
     guard (1...256).contains(threads) else {
       throw ValidationError("--threads must be from 1 to 256")
@@ -99,6 +109,7 @@ struct ServeCommand: ParsableCommand {
     // one that arrives while the rules load is handled when the load ends.
     _ = SignalPipe.install()
     var loader = RulesLoader(maxBytes: maxRulesBytes)
+    loader.analyze = !skipAnalysis
     // A directory given is checked before the rules load; the default one after
     // (the rules file's own problems come first).
     if let rulesDir { loader.directory = try ServeCommand.openDirectory(rulesDir) }

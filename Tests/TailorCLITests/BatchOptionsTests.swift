@@ -5,9 +5,12 @@ import Testing
 @testable import Tailor
 @testable import TailorServer
 
-/// `tailor serve --profile-lines`: each line is a profile, and its answer is
-/// the answer to the request `{"id":<the id field as written>,"profile":<the line>}`.
-@Suite struct ProfileLinesTests {
+/// The options of `tailor serve` for batch jobs.
+///
+/// `--profile-lines`: each line is a profile, and its answer is the answer to
+/// the request `{"id":<the id field as written>,"profile":<the line>}`. Also
+/// `--now`, `--skip-analysis` and the start-up time on stderr.
+@Suite struct BatchOptionsTests {
   /// A field name the random documents never read, so the id is only echoed.
   static let idField = "rowKey"
   static let instant = RandomDocuments.instants[0]
@@ -220,5 +223,26 @@ import Testing
     )
     #expect(result.status == 2)
     #expect(result.errors.contains("--now must be an ISO-8601 date-time"))
+  }
+
+  @Test func skipAnalysisLoadsWithoutWarningsAndAnswersTheSame() throws {
+    let tailor = try #require(Paths.executable("tailor"))
+    let input = Array(#"{"userId":"a","age":12,"tier":"gold"}"#.utf8 + [0x0A])
+    var outputs: [String] = []
+    for skip in [false, true] {
+      let result = try Subprocess.run(
+        tailor,
+        ["serve", "--rules", "Check/warnings.json", "--profile-lines"]
+          + (skip ? ["--skip-analysis"] : []),
+        input: input,
+        directory: Paths.fixtures
+      )
+      #expect(result.status == 0)
+      #expect(result.errors.contains("[matches_missing]") == !skip, "\(result.errors)")
+      #expect(result.errors.contains(skip ? "0 warnings" : "5 warnings"), "\(result.errors)")
+      outputs.append(result.output)
+    }
+    #expect(outputs[0].hasPrefix(#"{"id":"a","decisions":{"hero":"#))
+    #expect(outputs[0] == outputs[1])
   }
 }
