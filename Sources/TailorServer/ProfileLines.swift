@@ -28,11 +28,14 @@ public struct ProfileLines: Sendable {
   public let idField: String
   /// ``idField`` as UTF-8, compared with keys written without escapes.
   let idKey: [UInt8]
+  /// `"idField"`, with its quotes, as a key without escapes is written.
+  let quotedKey: [UInt8]
 
   /// Profile lines whose answers echo the field `idField`.
   public init(idField: String) {
     self.idField = idField
     idKey = Array(idField.utf8)
+    quotedKey = [UInt8(ascii: "\"")] + idKey + [UInt8(ascii: "\"")]
   }
 
   /// Where the top-level field named ``idField`` of the object at `start` was found.
@@ -52,8 +55,11 @@ public struct ProfileLines: Sendable {
   ///
   /// Values are not validated (the profile reader does that); the walk only
   /// needs to find where each one ends. With `decodingKeys`, a key written
-  /// with escapes is decoded and compared; without it, the walk stops at such
-  /// a key with ``IDSearch/escapedKey``.
+  /// with escapes is decoded and compared. Without it, the walk stops at such
+  /// a key with ``IDSearch/escapedKey``, and it also stops at the field when
+  /// the rest of the line holds neither a backslash nor the key's quoted bytes,
+  /// so no later key can repeat it: the line must be valid JSON then (the
+  /// profile reader has read it).
   func findID(
     in line: UnsafeBufferPointer<UInt8>,
     objectAt start: Int,
@@ -136,13 +142,70 @@ public struct ProfileLines: Sendable {
         }
         guard position > valueStart else { return .unreadable(before: found) }
       }
-      if isID { found = valueStart..<position }
+      if isID {
+        found = valueStart..<position
+        if !decodingKeys && !mayRepeat(line, after: position) { return .found(found) }
+      }
       position = skipSpace(position)
       guard position < count else { return .unreadable(before: found) }
       if base[position] == UInt8(ascii: "}") { return .found(found) }
       guard base[position] == UInt8(ascii: ",") else { return .unreadable(before: found) }
       position = skipSpace(position + 1)
     }
+  }
+}
+
+extension ProfileLines {
+  /// Whether a key equal to ``idField`` may follow `offset`: the rest of the
+  /// line holds a backslash (a key with escapes) or the bytes `"idField"`.
+  ///
+  /// Reads eight bytes at a time, stepping by seven so that a quote in a
+  /// word's last byte is tested with the next byte too.
+  func mayRepeat(_ line: UnsafeBufferPointer<UInt8>, after offset: Int) -> Bool {
+    guard let base = line.baseAddress, offset < line.count else { return false }
+    let count = line.count
+    let first = idKey.first ?? UInt8(ascii: "\"")
+    let quotes = ProfileLines.repeated(UInt8(ascii: "\""))
+    let backslashes = ProfileLines.repeated(UInt8(ascii: "\\"))
+    let firsts = ProfileLines.repeated(first)
+    @inline(__always)
+    func keyAt(_ position: Int) -> Bool {
+      position + quotedKey.count <= count
+        && quotedKey.withUnsafeBufferPointer { key in
+          // swift-format-ignore: NeverForceUnwrap
+          // The quoted key holds at least its two quotes.
+          memcmp(base + position, key.baseAddress!, key.count) == 0
+        }
+    }
+    var position = offset
+    while position &+ 8 <= count {
+      let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+      if ProfileLines.zeroBytes(word ^ backslashes) != 0 { return true }
+      // A quote whose next byte is the key's first.
+      var candidates =
+        ProfileLines.zeroBytes(word ^ quotes) & (ProfileLines.zeroBytes(word ^ firsts) >> 8)
+      while candidates != 0 {
+        if keyAt(position + candidates.trailingZeroBitCount / 8) { return true }
+        candidates &= candidates &- 1
+      }
+      position &+= 7
+    }
+    while position < count {
+      if base[position] == UInt8(ascii: "\\") || keyAt(position) { return true }
+      position += 1
+    }
+    return false
+  }
+
+  /// `byte` in each of a word's eight bytes.
+  @inline(__always)
+  static func repeated(_ byte: UInt8) -> UInt64 { 0x0101_0101_0101_0101 &* UInt64(byte) }
+
+  /// `0x80` in each zero byte of `word`, `0` in the others (exactly, with no carries between bytes).
+  @inline(__always)
+  static func zeroBytes(_ word: UInt64) -> UInt64 {
+    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    return ~(((word & low) &+ low) | word | low)
   }
 }
 

@@ -73,6 +73,10 @@ import Testing
             id = last
           }
         }
+        if random.chance(0.1) {
+          // The key's bytes as a value, after the id: the walk goes on and finds no other.
+          text = Self.inserting("note", #""rowKey""#, into: text, first: false)
+        }
         if random.chance(0.05) { text = "  " + text + " \t" }
         var line = Array(text.utf8)
         var wrapped = "{\"id\":\(id ?? "null"),\"profile\":\(text)}"
@@ -106,6 +110,26 @@ import Testing
     }
     // Escaped keys and escaped ids aside, the fast path takes the lines.
     #expect(answeredFast * 10 > lines * 7, "the fast path answered \(answeredFast) of \(lines)")
+  }
+
+  @Test func theWordScanFindsWhatAByteScanFinds() {
+    let lines = ProfileLines(idField: "userId")
+    var random = SeededGenerator(seed: 7)
+    let pieces = ["\"userId\"", "\"user", "Id\"", "\"", "u", "\\", "a", "\"userI", "x\"userId"]
+    for _ in 0..<5_000 {
+      var text = ""
+      for _ in 0..<random.int(0, 12) {
+        text +=
+          random.chance(0.2) ? random.pick(pieces) : String(repeating: "b", count: random.int(0, 9))
+      }
+      let bytes = Array(text.utf8)
+      for offset in 0...bytes.count {
+        let rest = String(decoding: bytes[offset...], as: UTF8.self)
+        let expected = rest.contains("\\") || rest.contains("\"userId\"")
+        let found = bytes.withUnsafeBufferPointer { lines.mayRepeat($0, after: offset) }
+        #expect(found == expected, "\(text) after \(offset)")
+      }
+    }
   }
 
   @Test func badLinesAnswerErrorsWithTheIDReadBeforeTheProblem() throws {
