@@ -342,21 +342,47 @@ extension RequestHandler {
       let storage
     else { return false }
 
-    let seconds = now ?? scratch.blockTime ?? Date().timeIntervalSince1970
+    writeAnswer(
+      id: id.map { UnsafeBufferPointer(rebasing: line[$0]) },
+      selected: decisionsRead,
+      at: now ?? self.now ?? scratch.blockTime ?? Date().timeIntervalSince1970,
+      evaluator,
+      storage,
+      scratch: scratch,
+      into: &output
+    )
+    return true
+  }
+
+  /// Writes `{"id":…,"decisions":{…}}` from the fragments rendered at load:
+  /// the decisions in the scratch's selection when `selected`, else every
+  /// decision in document order.
+  @inline(__always)
+  func writeAnswer(
+    id: UnsafeBufferPointer<UInt8>?,
+    selected isSelected: Bool,
+    at seconds: Double,
+    _ evaluator: Unmanaged<Evaluator>,
+    _ storage: Unmanaged<PreparedProfile.Storage>,
+    scratch: RequestScratch,
+    into output: inout [UInt8]
+  ) {
+    let fragments = rules.fragments.view
+    let selected = scratch.selected
     var answer = scratch.answer.pointee
     answer.removeAll()
     answer.append(fragments.answerHead, of: fragments)
-    if let id {
-      answer.append(base + id.lowerBound, id.count)
+    if let id, let idBase = id.baseAddress {
+      answer.append(idBase, id.count)
     } else {
       answer.append(fragments.null, of: fragments)
     }
     answer.append(fragments.decisionsHead, of: fragments)
     // The decisions asked for, or else every decision in document order.
-    let answered = decisionsRead ? selectedCount.pointee : rules.rendered.count
+    let answered = isSelected ? scratch.selectedCount.pointee : rules.rendered.count
     for position in 0..<answered {
       if position > 0 { answer.append(UInt8(ascii: ",")) }
-      let index = decisionsRead ? selected[position] : position
+      let index = isSelected ? selected[position] : position
       writeDecision(
         index,
         evaluator,
@@ -371,7 +397,6 @@ extension RequestHandler {
     answer.append(fragments.answerEnd, of: fragments)
     output.append(contentsOf: UnsafeBufferPointer(start: answer.base, count: answer.count))
     scratch.answer.pointee = answer
-    return true
   }
 
   /// `"name":{…}` for one decision, from the fragments rendered at load.

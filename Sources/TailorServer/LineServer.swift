@@ -37,6 +37,10 @@ package final class LineServer {
     package var output: Int32 = 1
     /// Reads `op: load` documents and reloads.
     package var loader = RulesLoader()
+    /// When set, each line is a profile, not a request (`--profile-lines`).
+    package var profileLines: ProfileLines?
+    /// The instant for requests without `now` (`--now`); `nil` reads the clock once per block.
+    package var now: Double?
 
     package init(
       threads: Int = 1,
@@ -44,7 +48,9 @@ package final class LineServer {
       maxDepth: Int = 64,
       input: Int32 = 0,
       output: Int32 = 1,
-      loader: RulesLoader = RulesLoader()
+      loader: RulesLoader = RulesLoader(),
+      profileLines: ProfileLines? = nil,
+      now: Double? = nil
     ) {
       self.threads = threads
       self.maxLineBytes = maxLineBytes
@@ -52,6 +58,8 @@ package final class LineServer {
       self.input = input
       self.output = output
       self.loader = loader
+      self.profileLines = profileLines
+      self.now = now
     }
   }
 
@@ -85,7 +93,7 @@ package final class LineServer {
 
   package init(rules: ServedRules, configuration: Configuration) {
     self.configuration = configuration
-    self.handler = RequestHandler(rules: rules, maxDepth: configuration.maxDepth)
+    self.handler = LineServer.handler(rules, configuration)
     self.reloadSource = rules.file.map { ($0, false) }
     self.stats.threads = configuration.threads
     let capacity = min(configuration.maxLineBytes + 1, LineServer.readBytes) + LineServer.readBytes
@@ -95,6 +103,20 @@ package final class LineServer {
   }
 
   deinit { buffer.deallocate() }
+
+  private static func handler(
+    _ rules: ServedRules,
+    _ configuration: Configuration
+  )
+    -> RequestHandler
+  {
+    RequestHandler(
+      rules: rules,
+      maxDepth: configuration.maxDepth,
+      profileLines: configuration.profileLines,
+      now: configuration.now
+    )
+  }
 
   /// Serves until end of input or a termination signal.
   ///
@@ -330,7 +352,7 @@ package final class LineServer {
     let scratch = self.scratch
     // One clock reading per line: each line's end is the next one's start.
     var began = MonotonicClock.nanoseconds()
-    scratch.blockTime = WallClock.seconds()
+    scratch.blockTime = configuration.now ?? WallClock.seconds()
     for line in lines {
       let outcome = handler.respond(
         to: UnsafeBufferPointer(rebasing: input[line.range]),
@@ -355,7 +377,7 @@ package final class LineServer {
     let all = Array(lines)
     let per = (all.count + count - 1) / count
     let workers = self.workers
-    let blockTime = WallClock.seconds()
+    let blockTime = configuration.now ?? WallClock.seconds()
     DispatchQueue.concurrentPerform(iterations: count) { index in
       let input = shared.bytes
       let worker = workers[index]
@@ -422,7 +444,7 @@ package final class LineServer {
   }
 
   private func install(_ rules: ServedRules, confined: Bool) {
-    handler = RequestHandler(rules: rules, maxDepth: configuration.maxDepth)
+    handler = LineServer.handler(rules, configuration)
     if let file = rules.file { reloadSource = (file, confined) }
     stats.loads += 1
   }

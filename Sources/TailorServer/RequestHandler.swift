@@ -16,13 +16,32 @@ import Foundation
 public struct RequestHandler: Sendable {
   /// The rules that answer decisions.
   public let rules: ServedRules
-  /// The deepest nesting a request may have; the request object is depth 1.
+  /// The deepest nesting a request may have; the request object is depth 1
+  /// (in profile-lines mode, the profile is).
   public let maxDepth: Int
+  /// When set, each line is a profile rather than a request (``ProfileLines``).
+  public let profileLines: ProfileLines?
+  /// The instant, in seconds since the epoch, for requests without `now`;
+  /// `nil` reads the clock.
+  public let now: Double?
 
   /// A handler answering from `rules`.
-  public init(rules: ServedRules, maxDepth: Int) {
+  ///
+  /// - Parameters:
+  ///   - rules: the rules that answer decisions.
+  ///   - maxDepth: the deepest nesting a line may have.
+  ///   - profileLines: when set, each line is a profile, not a request.
+  ///   - now: the instant for requests without `now`; `nil` reads the clock.
+  public init(
+    rules: ServedRules,
+    maxDepth: Int,
+    profileLines: ProfileLines? = nil,
+    now: Double? = nil
+  ) {
     self.rules = rules
     self.maxDepth = maxDepth
+    self.profileLines = profileLines
+    self.now = now
   }
 
   /// What a request turned out to be.
@@ -62,6 +81,12 @@ public struct RequestHandler: Sendable {
     into output: inout [UInt8],
     scratch: RequestScratch = RequestScratch()
   ) -> Outcome {
+    if let profileLines {
+      if respondFastToProfile(profileLines, line: line, scratch: scratch, into: &output) {
+        return .answered
+      }
+      return respondToProfileInFull(profileLines, line: line, lineNumber: lineNumber, into: &output)
+    }
     if respondFast(to: line, scratch: scratch, into: &output) { return .answered }
     return respondInFull(to: line, lineNumber: lineNumber, into: &output)
   }
@@ -132,7 +157,7 @@ public struct RequestHandler: Sendable {
       }
       explain = flag
     }
-    var now: Date?
+    var now = self.now.map { Date(timeIntervalSince1970: $0) }
     if let value = request.now {
       guard case .string(let text) = value, let seconds = DateTime.parse(text) else {
         return fail(
@@ -241,8 +266,7 @@ public struct RequestHandler: Sendable {
   }
 
   /// `"name":{…}`, copying the parts rendered once per document.
-  private func write(_ decision: Decision, _ rendered: RenderedDecision, into output: inout [UInt8])
-  {
+  func write(_ decision: Decision, _ rendered: RenderedDecision, into output: inout [UInt8]) {
     output.append(contentsOf: rendered.key)
     decision.write(into: &output) { rendered.value(of: $0.variant) }
   }

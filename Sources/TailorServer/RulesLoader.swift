@@ -8,6 +8,12 @@ import Musl
 import Darwin
 #endif
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// Loads rules documents for `tailor serve`: bounded, from regular files only,
 /// and, for paths named in requests, confined to the rules directory.
 ///
@@ -35,6 +41,8 @@ package struct RulesLoader: Sendable {
   package var maxBytes: Int
   /// Where `op: load` paths are read from; `nil` leaves them unconfined.
   package var directory: RulesDirectory?
+  /// Whether to run the analyses that only warn (`--skip-analysis` turns them off).
+  package var analyze = true
 
   package init(maxBytes: Int = RulesLoader.defaultMaxBytes, directory: RulesDirectory? = nil) {
     self.maxBytes = maxBytes
@@ -50,6 +58,8 @@ package struct RulesLoader: Sendable {
   ///   document's diagnostics, or one diagnostic with a file code
   ///   (``isFileFailure(_:)``).
   package func load(_ source: RequestHandler.RulesSource, confined: Bool) -> Loaded {
+    var times = LoadTimes()
+    var began = MonotonicClock.nanoseconds()
     let bytes: [UInt8]
     let file: String?
     switch source {
@@ -74,8 +84,14 @@ package struct RulesLoader: Sendable {
       }
       file = path
     }
+    times.read = LoadTimes.seconds(since: began)
+    began = MonotonicClock.nanoseconds()
     do {
-      return .success(ServedRules(try Rules(json: bytes, file: file), file: file))
+      let rules = try Rules(json: bytes, file: file, analyze: analyze)
+      times.compile = LoadTimes.seconds(since: began)
+      return .success(
+        ServedRules(rules, file: file, loadedAt: Date().timeIntervalSince1970, times: times)
+      )
     } catch {
       return .failure(error)
     }

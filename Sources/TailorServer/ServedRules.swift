@@ -21,14 +21,29 @@ public final class ServedRules: Sendable {
   let rendered: [RenderedDecision]
   /// The answers' constant text and the decision names, in plain memory.
   let fragments: Fragments
+  /// How long reading, compiling and rendering took.
+  package let times: LoadTimes
 
   /// Renders the fragments of `rules`, read from `file` (`nil` for inline rules) at `loadedAt`.
-  public init(_ rules: Rules, file: String?, loadedAt: Double = Date().timeIntervalSince1970) {
+  public convenience init(
+    _ rules: Rules,
+    file: String?,
+    loadedAt: Double = Date().timeIntervalSince1970
+  ) {
+    self.init(rules, file: file, loadedAt: loadedAt, times: LoadTimes())
+  }
+
+  /// Renders the fragments of `rules`, adding the time that takes to `times`.
+  package init(_ rules: Rules, file: String?, loadedAt: Double, times: LoadTimes) {
+    let began = MonotonicClock.nanoseconds()
     self.rules = rules
     self.file = file
     self.loadedAt = loadedAt
     self.rendered = rules.document.decisions.map(RenderedDecision.init)
     fragments = Fragments(rules.document.decisions)
+    var times = times
+    times.render = LoadTimes.seconds(since: began)
+    self.times = times
   }
 
   /// The document-order index of decision `name` (names compare by bytes).
@@ -61,6 +76,43 @@ extension Rules {
   /// `3 decisions, 12 rules`.
   package var sizeDescription: String {
     "\(plural(document.decisions.count, "decision")), \(plural(ruleCount, "rule"))"
+  }
+}
+
+/// How long the steps of one load took, in seconds.
+package struct LoadTimes: Sendable {
+  /// Reading the file.
+  package var read = 0.0
+  /// Parsing, checking and compiling the document.
+  package var compile = 0.0
+  /// Rendering the answers' constant text.
+  package var render = 0.0
+
+  package init(read: Double = 0, compile: Double = 0, render: Double = 0) {
+    self.read = read
+    self.compile = compile
+    self.render = render
+  }
+
+  /// The whole load.
+  package var total: Double { read + compile + render }
+
+  /// `started in 31.2 ms (read 0.1 ms, check and compile 30.6 ms, render 0.5 ms)`.
+  package var startedDescription: String {
+    "started in \(LoadTimes.milliseconds(total)) (read \(LoadTimes.milliseconds(read)), "
+      + "check and compile \(LoadTimes.milliseconds(compile)), "
+      + "render \(LoadTimes.milliseconds(render)))"
+  }
+
+  /// Seconds since a reading of ``MonotonicClock``.
+  static func seconds(since began: UInt64) -> Double {
+    Double(MonotonicClock.nanoseconds() - began) / 1e9
+  }
+
+  /// `12.3 ms`.
+  static func milliseconds(_ seconds: Double) -> String {
+    let tenths = Int((seconds * 10_000).rounded())
+    return "\(tenths / 10).\(tenths % 10) ms"
   }
 }
 

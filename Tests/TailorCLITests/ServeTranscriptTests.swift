@@ -9,6 +9,7 @@ import Testing
     ("protocol", []),
     ("garbage", ["--max-line-bytes", "300", "--max-depth", "6"]),
     ("load", []),
+    ("profile-lines", ["--profile-lines", "--id-field", "user", "--now", "2026-07-01T12:00:00Z"]),
   ]
 
   @Test(arguments: transcripts.map(\.name), [1, 2])

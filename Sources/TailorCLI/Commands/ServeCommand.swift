@@ -14,7 +14,10 @@ struct ServeCommand: ParsableCommand {
       {"id":3,"op":"stats"}; {"id":4,"op":"ping"}. Errors answer {"id":...,"error":{"code":...}} \
       and never stop the server. EOF or SIGTERM: answer what was read, flush, exit 0. \
       SIGHUP: reload the rules file. A load reads only regular files up to --max-rules-bytes; \
-      `op: load` paths are read from --rules-dir and may not leave it. Logs go to stderr.
+      `op: load` paths are read from --rules-dir and may not leave it. Logs go to stderr, \
+      among them the start-up time (reading, checking and compiling the rules). \
+      With --profile-lines each line is a profile and its answer echoes the profile's \
+      --id-field as "id": {"id":<value>,"decisions":{...}}.
       """
   )
 
@@ -52,6 +55,41 @@ struct ServeCommand: ParsableCommand {
   )
   var rulesDir: String?
 
+  @Flag(
+    name: .long,
+    help: "Read each line as a profile (no request around it, no ops); answers echo --id-field."
+  )
+  var profileLines = false
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "With --profile-lines, the top-level profile field echoed as the answer's id.",
+      valueName: "name"
+    )
+  )
+  var idField: String = "userId"
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The instant schedules are evaluated at for requests without `now` "
+        + "(ISO 8601, such as 2026-07-01T12:00:00Z); default: the clock.",
+      valueName: "date-time"
+    )
+  )
+  var now: String?
+
+  @Flag(
+    name: .long,
+    help: """
+      Skip the analyses that only warn (unreachable rules, tests that match missing \
+      attributes, unused segments and variants) on every load: a faster start for large \
+      documents. Errors are always checked.
+      """
+  )
+  var skipAnalysis = false
+
   func validate() throws {
     guard (1...256).contains(threads) else {
       throw ValidationError("--threads must be from 1 to 256")
@@ -61,6 +99,9 @@ struct ServeCommand: ParsableCommand {
       throw ValidationError("--max-depth must be from 2 to 512")
     }
     guard maxRulesBytes >= 1 else { throw ValidationError("--max-rules-bytes must be at least 1") }
+    if let now, DateTime.parse(now) == nil {
+      throw ValidationError("--now must be an ISO-8601 date-time, such as 2026-07-01T12:00:00Z")
+    }
   }
 
   func run() throws {
@@ -68,6 +109,7 @@ struct ServeCommand: ParsableCommand {
     // one that arrives while the rules load is handled when the load ends.
     _ = SignalPipe.install()
     var loader = RulesLoader(maxBytes: maxRulesBytes)
+    loader.analyze = !skipAnalysis
     // A directory given is checked before the rules load; the default one after
     // (the rules file's own problems come first).
     if let rulesDir { loader.directory = try ServeCommand.openDirectory(rulesDir) }
@@ -83,13 +125,16 @@ struct ServeCommand: ParsableCommand {
     }
     for warning in served.rules.warnings { Log.write(warning.rendered(showingCode: true)) }
     Log.info("serving \(served.summary)")
+    Log.info(served.times.startedDescription)
     let server = LineServer(
       rules: served,
       configuration: LineServer.Configuration(
         threads: threads,
         maxLineBytes: maxLineBytes,
         maxDepth: maxDepth,
-        loader: loader
+        loader: loader,
+        profileLines: profileLines ? ProfileLines(idField: idField) : nil,
+        now: now.flatMap(DateTime.parse)
       )
     )
     let status = server.run()
