@@ -42,6 +42,23 @@ import Testing
     )
   }
 
+  /// The comparison budget is spent on the rarest conjuncts first, in the same order on every
+  /// run: a rule shadowed through a rare conjunct is found even when it also shares a
+  /// conjunct with hundreds of earlier rules.
+  @Test func shadowingIsFoundThroughTheRarestConjunct() throws {
+    let common = (1...300).map { index in
+      #"{"id": "gold-\#(index)", "when": {"tier": "gold", "age": {"$gte": \#(index)}}, "serve": "b"}"#
+    }
+    let rules =
+      common + [
+        #"{"id": "fr", "when": {"country": "FR"}, "serve": "b"}"#,
+        #"{"id": "gold-fr", "when": {"tier": "gold", "country": "FR"}, "serve": "a"}"#,
+      ]
+    let json = decision("[" + rules.joined(separator: ",") + "]")
+    let found = try warnings(json)
+    #expect(found == ["unreachable_rule /decisions/d/rules/301"], "\(found.prefix(5))")
+  }
+
   @Test func rolloutsSplitsAndSchedulesDoNotShadow() throws {
     let json = decision(
       """

@@ -39,7 +39,13 @@ struct UnreachableRuleCheck: ValidationCheck {
           do {
             var best = Int.max
             var budget = UnreachableRuleCheck.comparisonBudget
-            search: for conjunct in conjuncts {
+            // Rarest conjuncts first: a shadowing rule must share all of them, and a
+            // common one would spend the budget before a rare one is read.
+            let order = conjuncts.enumerated().sorted { a, b in
+              let (ca, cb) = (postings[a.element]?.count ?? 0, postings[b.element]?.count ?? 0)
+              return ca != cb ? ca < cb : a.offset < b.offset
+            }
+            search: for (_, conjunct) in order {
               for index in postings[conjunct] ?? [] {
                 budget -= 1
                 if budget < 0 { break search }
@@ -91,14 +97,21 @@ struct UnreachableRuleCheck: ValidationCheck {
     return true
   }
 
-  /// The condition as a set of conjuncts: nested `$and`s are flattened and `true` dropped,
-  /// so a condition that always holds has none.
-  static func conjuncts(of condition: Condition) -> Set<Condition> {
-    switch condition {
-    case .and(let parts): parts.reduce(into: []) { $0.formUnion(conjuncts(of: $1)) }
-    case .constant(true): []
-    default: [condition]
+  /// The condition's distinct conjuncts in written order: nested `$and`s are flattened and
+  /// `true` dropped, so a condition that always holds has none. (Written order, not a set's,
+  /// so that the comparison budget is spent the same way on every run.)
+  static func conjuncts(of condition: Condition) -> [Condition] {
+    var seen: Set<Condition> = []
+    var ordered: [Condition] = []
+    func add(_ condition: Condition) {
+      switch condition {
+      case .and(let parts): parts.forEach(add)
+      case .constant(true): break
+      default: if seen.insert(condition).inserted { ordered.append(condition) }
+      }
     }
+    add(condition)
+    return ordered
   }
 }
 
