@@ -58,6 +58,10 @@ final class FlatRules: @unchecked Sendable {
     /// The variant of a rule that serves it with no schedule, else -1: the
     /// walk then never reads the rule record.
     var served: Int32
+    /// For a conjunction whose first part is a predicate (the cheapest, as leaves
+    /// order them), that predicate, else -1: most candidates fail it, and the walk
+    /// then reads no program record.
+    var firstTest: Int32 = -1
   }
 
   enum ProgramOp: UInt8 {
@@ -390,13 +394,18 @@ final class FlatRules: @unchecked Sendable {
             let rule = decision.rules[Int(candidate.rule)]
             var served: Int32 = -1
             if case .serve(let variant) = rule.action, rule.schedule == nil { served = variant }
+            let lowered = programs[Int(program)]
+            var firstTest: Int32 = -1
+            if lowered.op == .and, lowered.count > 0, programChildren[Int(lowered.start)] < 0 {
+              firstTest = ~programChildren[Int(lowered.start)]
+            }
             candidates.append(
               CandidateRecord(
                 rule: candidate.rule,
                 program: program,
-                predicate: programs[Int(program)].op == .predicate
-                  ? programs[Int(program)].start : -1,
-                served: served
+                predicate: lowered.op == .predicate ? lowered.start : -1,
+                served: served,
+                firstTest: firstTest
               )
             )
           }

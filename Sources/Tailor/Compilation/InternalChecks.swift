@@ -268,6 +268,10 @@ enum InternalChecks {
         candidate.predicate >= -1 && Int(candidate.predicate) < flat.predicates.count,
         "candidate \(index): predicate out of range"
       )
+      check(
+        candidate.firstTest >= -1 && Int(candidate.firstTest) < flat.predicates.count,
+        "candidate \(index): first test out of range"
+      )
     }
 
     for (index, program) in flat.programs.enumerated() {

@@ -720,14 +720,12 @@ private struct Walk {
   {
     if candidate.served >= 0 {
       // Serves a variant at any time: only the condition is read.
-      guard candidate.predicate >= 0 ? predicate(candidate.predicate) : evaluate(candidate.program)
-      else { return nil }
+      guard holds(candidate) else { return nil }
       return Hit(rule: candidate.rule, variant: candidate.served, reason: .match, bucket: .nan)
     }
     let rule = rules[Int(decision.firstRule + candidate.rule)]
     if rule.hasSchedule && (now < rule.from || now >= rule.until) { return nil }
-    guard candidate.predicate >= 0 ? predicate(candidate.predicate) : evaluate(candidate.program)
-    else { return nil }
+    guard holds(candidate) else { return nil }
     switch rule.kind {
     case .serve:
       return Hit(rule: candidate.rule, variant: rule.variant, reason: .match, bucket: .nan)
@@ -746,6 +744,22 @@ private struct Walk {
       }
       return nil
     }
+  }
+
+  /// Whether a candidate's condition holds, reading its program only when its single or
+  /// first predicate does not settle it.
+  @inline(__always)
+  func holds(_ candidate: FlatRules.CandidateRecord) -> Bool {
+    if candidate.predicate >= 0 { return predicate(candidate.predicate) }
+    guard candidate.firstTest >= 0 else { return evaluate(candidate.program) }
+    guard predicate(candidate.firstTest) else { return false }
+    // The rest of the conjunction, after the first test.
+    let program = programs[Int(candidate.program)]
+    for offset in 1..<max(program.count, 1)
+    where !evaluate(child: programChildren[Int(program.start + offset)]) {
+      return false
+    }
+    return true
   }
 
   func bucket(_ rule: FlatRules.RuleRecord) -> Double? {
