@@ -236,6 +236,10 @@ final class FlatRules: @unchecked Sendable {
   let suffixEntries: UnsafeBufferPointer<SuffixEntry>
   /// The lengths each suffix node probes, ascending.
   let suffixLengths: UnsafeBufferPointer<Int32>
+  /// Per slot, the index of its suffix-hash cache in an evaluator (-1: no suffix node
+  /// reads the slot), and how many caches there are.
+  let suffixCache: UnsafeBufferPointer<Int32>
+  let suffixCacheCount: Int
 
   /// The same patterns, unretained, for the hot path (`patterns` keeps them alive).
   let unmanagedPatterns: UnsafeBufferPointer<Unmanaged<Pattern>>
@@ -664,6 +668,14 @@ final class FlatRules: @unchecked Sendable {
     self.affixBytes = freeze(affixBytes)
     self.suffixEntries = freeze(suffixEntries)
     self.suffixLengths = freeze(suffixLengths)
+    var caches = [Int32](repeating: -1, count: table.paths.count)
+    var cacheCount = 0
+    for record in nodes where record.kind == .suffix && caches[Int(record.slot)] < 0 {
+      caches[Int(record.slot)] = Int32(cacheCount)
+      cacheCount += 1
+    }
+    self.suffixCache = freeze(caches)
+    self.suffixCacheCount = cacheCount
     var isVersionSlot = [Bool](repeating: false, count: table.paths.count)
     for record in predicates where record.kind == .version {
       isVersionSlot[Int(record.slot)] = true
@@ -749,6 +761,7 @@ final class FlatRules: @unchecked Sendable {
     free(affixBytes)
     free(suffixEntries)
     free(suffixLengths)
+    free(suffixCache)
     free(paddedOperandSpans)
     free(paddedOperandBytes)
   }

@@ -36,6 +36,12 @@ public final class Evaluator {
   /// evaluation and stamped with its generation.
   private let timeStamp: UnsafeMutablePointer<UInt32>
   private let times: UnsafeMutablePointer<Double>
+  /// Per slot read by suffix nodes (``FlatRules/suffixCache``): the hash of every ending of
+  /// its string up to ``PendingStrings/suffixHashCapacity`` bytes, and the string's length,
+  /// worked out once per evaluation and stamped with its generation.
+  private let suffixStamp: UnsafeMutablePointer<UInt32>
+  private let suffixLength: UnsafeMutablePointer<Int>
+  private let suffixHashes: UnsafeMutablePointer<UInt64>
   private let matchResources = MatchResources.make()
 
   /// A predicate and, in the same cache line, its result for the profile of
@@ -93,6 +99,12 @@ public final class Evaluator {
     timeStamp.initialize(repeating: 0, count: max(slotCount, 1))
     times = .allocate(capacity: max(slotCount, 1))
     times.initialize(repeating: .nan, count: max(slotCount, 1))
+    let caches = max(flat.suffixCacheCount, 1)
+    suffixStamp = .allocate(capacity: caches)
+    suffixStamp.initialize(repeating: 0, count: caches)
+    suffixLength = .allocate(capacity: caches)
+    suffixLength.initialize(repeating: 0, count: caches)
+    suffixHashes = .allocate(capacity: caches * PendingStrings.suffixHashCapacity)
   }
 
   deinit {
@@ -113,6 +125,9 @@ public final class Evaluator {
     versionLength.deallocate()
     timeStamp.deallocate()
     times.deallocate()
+    suffixStamp.deallocate()
+    suffixLength.deallocate()
+    suffixHashes.deallocate()
   }
 
   /// Generations stay below 2³¹, so a predicate's memo holds one and a result bit.
@@ -128,6 +143,7 @@ public final class Evaluator {
       paddedStamp.update(repeating: 0, count: max(slotCount, 1))
       versionStamp.update(repeating: 0, count: max(slotCount, 1))
       timeStamp.update(repeating: 0, count: max(slotCount, 1))
+      suffixStamp.update(repeating: 0, count: max(flat.suffixCacheCount, 1))
       generation = 1
     }
     return generation
@@ -260,7 +276,10 @@ public final class Evaluator {
             versionBytes: versionBytes,
             versionLength: versionLength,
             timeStamp: timeStamp,
-            times: times
+            times: times,
+            suffixStamp: suffixStamp,
+            suffixLength: suffixLength,
+            suffixHashes: suffixHashes
           ),
           generation: generation,
           now: now
@@ -324,9 +343,14 @@ struct PendingStrings {
   let versionLength: UnsafeMutablePointer<Int>
   let timeStamp: UnsafeMutablePointer<UInt32>
   let times: UnsafeMutablePointer<Double>
+  let suffixStamp: UnsafeMutablePointer<UInt32>
+  let suffixLength: UnsafeMutablePointer<Int>
+  let suffixHashes: UnsafeMutablePointer<UInt64>
 
   /// Room per slot for a padded version built from bytes; longer ones are built as strings.
   static let versionBytesCapacity = 128
+  /// The longest ending whose hash is cached; longer suffixes are hashed when probed.
+  static let suffixHashCapacity = 64
 }
 
 /// One evaluation's view of the compiled rules, the prepared profile and the
@@ -641,32 +665,59 @@ private struct Walk {
   /// with, shortest suffix first; nothing for a value that is not a string.
   @inline(__always)
   func forEachSuffix(_ record: FlatRules.NodeRecord, _ body: (Int32) -> Void) {
-    guard slots[Int(record.slot)].kind == .string else { return }
-    withBytes(Int(record.slot)) { bytes in
-      let count = bytes.count
-      var hash = FlatRules.suffixHashSeed
-      var hashed = 0
-      let mask = Int(record.count) - 1
-      let lengths = Int(record.firstChild)
-      for index in 1...Int(flat.suffixLengths[lengths]) {
-        let length = Int(flat.suffixLengths[lengths + index])
-        if length > count { return }
-        while hashed < length {
-          hashed += 1
-          hash = (hash ^ UInt64(bytes[count - hashed])) &* 0x100_0000_01b3
+    let slot = Int(record.slot)
+    guard slots[slot].kind == .string else { return }
+    let cache = Int(flat.suffixCache[slot])
+    let hashes = pending.suffixHashes + cache * PendingStrings.suffixHashCapacity
+    if pending.suffixStamp[cache] != generation {
+      // Every ending's hash, from the last byte, once per evaluation.
+      withBytes(slot) { bytes in
+        var hash = FlatRules.suffixHashSeed
+        for length in 1...max(1, min(bytes.count, PendingStrings.suffixHashCapacity))
+        where length <= bytes.count {
+          hash = (hash ^ UInt64(bytes[bytes.count - length])) &* 0x100_0000_01b3
+          hashes[length - 1] = hash
         }
-        var position = Int(truncatingIfNeeded: FlatRules.mix(hash)) & mask
-        while true {
-          let entry = flat.suffixEntries[Int(record.start) + position]
-          if entry.child < 0 { break }
-          if entry.hash == hash && Int(entry.count) == length
-            && Walk.sameBytes(bytes, count - length, flat.affixBytes, Int(entry.start), length)
-          {
-            body(entry.child)
-            break
+        pending.suffixLength[cache] = bytes.count
+      }
+      pending.suffixStamp[cache] = generation
+    }
+    let count = pending.suffixLength[cache]
+    let mask = Int(record.count) - 1
+    let lengths = Int(record.firstChild)
+    for index in 1...Int(flat.suffixLengths[lengths]) {
+      let length = Int(flat.suffixLengths[lengths + index])
+      if length > count { return }
+      let hash: UInt64
+      if length == 0 {
+        hash = FlatRules.suffixHashSeed
+      } else if length <= PendingStrings.suffixHashCapacity {
+        hash = hashes[length - 1]
+      } else {
+        hash = withBytes(slot) { bytes in
+          var hash = FlatRules.suffixHashSeed
+          for offset in 1...length {
+            hash = (hash ^ UInt64(bytes[bytes.count - offset])) &* 0x100_0000_01b3
           }
-          position = (position + 1) & mask
+          return hash
         }
+      }
+      var position = Int(truncatingIfNeeded: FlatRules.mix(hash)) & mask
+      while true {
+        let entry = flat.suffixEntries[Int(record.start) + position]
+        if entry.child < 0 { break }
+        if entry.hash == hash && Int(entry.count) == length
+          && withBytes(
+            slot,
+            { bytes in
+              Walk.sameBytes(bytes, bytes.count - length, flat.affixBytes, Int(entry.start), length)
+            }
+          )
+        {
+          body(entry.child)
+          break
+        }
+        position = (position + 1) & mask
       }
     }
   }

@@ -1,0 +1,38 @@
+import Testing
+
+@testable import Tailor
+
+/// Suffix nodes hash a string's endings once per evaluation, up to
+/// `PendingStrings.suffixHashCapacity` bytes, and hash longer suffixes when probed.
+struct SuffixNodeTests {
+  @Test(arguments: [
+    "a@corp.com",
+    "a@x" + String(repeating: "long-domain.", count: 6) + "com",
+    String(repeating: "long-domain.", count: 6) + "com",
+    "", "com", "m",
+  ])
+  func longAndShortSuffixesAgreeWithTheInterpreter(_ email: String) throws {
+    let long = String(repeating: "long-domain.", count: 6) + "com"  // 75 bytes
+    let suffixes = ["@corp.com", long, "." + long, "m", "com", "@x" + long, "x@corp.com"]
+    let rules = suffixes.enumerated().map { index, suffix in
+      #"{"id": "r\#(index)", "serve": "b", "when": {"email": {"$endsWith": "\#(suffix)"}}}"#
+    }
+    for mode in [#""mode": "all","#, ""] {
+      let text =
+        #"{"tailor": 1, "decisions": {"d": {\#(mode) "variants": {"a": 1, "b": 2}, "default": "a", "rules": ["#
+        + rules.joined(separator: ",") + "]}}}"
+      let loaded = try Rules(json: text)
+      #expect(
+        loaded.compiled.decisions[0].graph.nodes.contains {
+          if case .suffix = $0 { true } else { false }
+        }
+      )
+      let profile = JSONValue.object(JSONObject([("email", .string(email))]))
+      let evaluator = loaded.makeEvaluator()
+      let expected = loaded.interpreter.decide("d", for: profile, now: 0)
+      #expect(evaluator.decide("d", for: Profile(profile), at: 0) == expected)
+      let fromBytes = try loaded.prepare(json: Array(profile.jsonText.utf8))
+      #expect(evaluator.decide("d", for: fromBytes, at: 0) == expected)
+    }
+  }
+}
