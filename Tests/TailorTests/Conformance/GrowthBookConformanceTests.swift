@@ -114,6 +114,11 @@ struct GrowthBookConformanceTests {
     if !GrowthBookCorpus.isAvailable {
       print("note: \(GrowthBookCorpus.skipMessage)")
     }
-    #expect(GrowthBookCorpus.path.hasSuffix("growthbook-cases.json"))
+    // A missing file or one that is not an object reads as absent, and the skip
+    // message names the path looked at and how to point the suite elsewhere.
+    #expect(GrowthBookCorpus.document(at: "/nonexistent/growthbook-cases.json") == nil)
+    #expect(GrowthBookCorpus.document(at: #filePath) == nil)
+    #expect(GrowthBookCorpus.skipMessage.contains(GrowthBookCorpus.path))
+    #expect(GrowthBookCorpus.skipMessage.contains("TAILOR_CONFORMANCE_DIR"))
   }
 }

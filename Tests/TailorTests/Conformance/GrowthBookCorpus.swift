@@ -27,12 +27,16 @@ enum GrowthBookCorpus {
     return root + "/../shared/conformance/growthbook-cases.json"
   }()
 
-  static let document: JSONObject? = {
+  static let document: JSONObject? = document(at: path)
+
+  /// The vectors' top-level object in the file at `path`; `nil` when it is missing or not
+  /// a JSON object.
+  static func document(at path: String) -> JSONObject? {
     guard let bytes = Environment.readFile(path),
       case .object(let object)? = try? JSONReader.parse(bytes)
     else { return nil }
     return object
-  }()
+  }
 
   static var isAvailable: Bool { document != nil }
 
