@@ -36,7 +36,7 @@ struct TailorCommand: ParsableCommand {
       let code = exitCode(for: error)
       if code == .validationFailure {
         Log.write(fullMessage(for: error))
-        Glibc.exit(ExitStatus.usage)
+        exitProcess(ExitStatus.usage)
       }
       exit(withError: error)
     }
@@ -89,4 +89,9 @@ func readInput(_ path: String) -> Result<[UInt8], CLIError> {
 struct CLIError: Error {
   var message: String
   init(_ message: String) { self.message = message }
+}
+
+/// The C library's `exit`, named apart from the command's `exit(withError:)`.
+func exitProcess(_ status: Int32) -> Never {
+  exit(status)
 }

@@ -16,7 +16,7 @@ enum FileReader {
     var result: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-      let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+      let count = chunk.withUnsafeMutableBytes { readBytes(descriptor, $0.baseAddress, $0.count) }
       if count < 0 {
         if errno == EINTR { continue }
         return .failure(FileError(message: describeErrno()))
@@ -35,4 +35,11 @@ enum FileReader {
     guard let text = strerror(errno) else { return "error \(errno)" }
     return String(cString: text).lowercased()
   }
+}
+
+/// The C library's `read` at file scope, where `FileReader.read` does not shadow it (so the
+/// call need not name the platform's module: `Glibc`, `Musl` or `Darwin`).
+private func readBytes(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int
+{
+  read(descriptor, buffer, count)
 }
