@@ -11,6 +11,12 @@ import Darwin
 /// running in parallel inherits another test's pipe before it is marked close-on-exec.
 private let spawnLock = Mutex(())
 
+/// Writes to a closed pipe fail with `EPIPE` instead of killing the process (at file
+/// scope, where `Subprocess.signal` does not shadow the C function).
+private func ignoreBrokenPipes() {
+  _ = signal(SIGPIPE, SIG_IGN)
+}
+
 /// A child process with pipes on stdin, stdout and stderr, for end-to-end tests.
 ///
 /// Either ``run(_:_:input:directory:)`` feeds a whole input and collects
@@ -41,7 +47,7 @@ final class Subprocess {
 
   init(_ executable: String, _ arguments: [String], directory: String? = nil) throws {
     // A write to a server that has exited must fail, not kill the test runner.
-    _ = signal(SIGPIPE, SIG_IGN)
+    ignoreBrokenPipes()
     // A working directory is set by a shell that then execs the program.
     let program = directory == nil ? executable : "/bin/sh"
     let argv0 =
