@@ -154,7 +154,7 @@ package final class LineServer {
       pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
     ]
     while true {
-      let count = SystemCalls.poll(&fds, fds.count, wait ? -1 : 0)
+      let count = SystemCalls.pollDescriptors(&fds, fds.count, wait ? -1 : 0)
       if count < 0 {
         if errno == EINTR { continue }
         // poll(2) cannot watch this input (some special files): just read it.

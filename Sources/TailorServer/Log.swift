@@ -25,7 +25,7 @@ package enum Log {
     text.withUTF8 { bytes in
       var offset = 0
       while offset < bytes.count {
-        let written = SystemCalls.write(2, bytes.baseAddress! + offset, bytes.count - offset)
+        let written = SystemCalls.writeBytes(2, bytes.baseAddress! + offset, bytes.count - offset)
         if written < 0 {
           if errno == EINTR { continue }
           return

@@ -299,7 +299,7 @@ extension RequestHandler {
       case .escapedKey: id = nil
       }
       if let range = id,
-        range.upperBound > error.offset || !RequestHandler.isPlainID(line, range)
+        range.upperBound > error.offset || !RequestScanner.isPlainID(line, range)
       {
         id = nil
       }
@@ -325,24 +325,5 @@ extension RequestHandler {
     }
     output.appendASCII("}}\n")
     return .answered
-  }
-
-  /// Whether `range` of `line` is an integer of at most 15 characters or a
-  /// string of printable ASCII without escapes: valid JSON however the rest of
-  /// the line reads.
-  static func isPlainID(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-    guard let first = range.first.map({ line[$0] }) else { return false }
-    if first == UInt8(ascii: "\"") {
-      guard range.count >= 2, line[range.upperBound - 1] == UInt8(ascii: "\"") else {
-        return false
-      }
-      return line[(range.lowerBound + 1)..<(range.upperBound - 1)].allSatisfy(
-        RequestScanner.isPlainStringByte
-      )
-    }
-    let digits = first == UInt8(ascii: "-") ? range.dropFirst() : range[...]
-    guard let lead = digits.first, range.count <= 15 else { return false }
-    if line[lead] == UInt8(ascii: "0") { return digits.count == 1 }
-    return digits.allSatisfy { line[$0] >= UInt8(ascii: "0") && line[$0] <= UInt8(ascii: "9") }
   }
 }

@@ -119,7 +119,7 @@ struct RequestScanner {
           if let replaced = request.profile { _ = try read(replaced) }
           request.profile = range
         case .id:
-          if !isPlainNumberOrString(range) { _ = try read(range) }
+          if !RequestScanner.isPlainID(bytes, range) { _ = try read(range) }
           request.id = range
         case .rules:
           _ = try read(range)
@@ -231,10 +231,11 @@ struct RequestScanner {
     return names
   }
 
-  /// Whether `range` is an integer or a plain ASCII string without escapes: valid
-  /// JSON that needs no reader (the common `id`).
-  private func isPlainNumberOrString(_ range: Range<Int>) -> Bool {
-    let first = bytes[range.lowerBound]
+  /// Whether `range` of `bytes` is an integer of at most 15 characters or a string of
+  /// printable ASCII without escapes: valid JSON that needs no reader, however the rest
+  /// of the line reads (the common `id`).
+  static func isPlainID(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+    guard let first = range.first.map({ bytes[$0] }) else { return false }
     if first == UInt8(ascii: "\"") {
       guard range.count >= 2, bytes[range.upperBound - 1] == UInt8(ascii: "\"") else {
         return false

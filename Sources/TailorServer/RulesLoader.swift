@@ -180,7 +180,7 @@ package struct RulesLoader: Sendable {
     var count = 0
     while true {
       let received = bytes.withUnsafeMutableBytes { buffer in
-        SystemCalls.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+        SystemCalls.readBytes(descriptor, buffer.baseAddress! + count, buffer.count - count)
       }
       if received < 0 {
         if errno == EINTR { continue }

@@ -46,7 +46,7 @@ enum InternalChecks {
     func check(_ condition: Bool, _ node: Int, _ message: @autoclosure () -> String) {
       if !condition { found.append("node \(node): \(message())") }
     }
-    func isNode(_ index: Int32) -> Bool { index >= 0 && Int(index) < count }
+    func isNode(_ index: Int32) -> Bool { isIndex(index, below: count) }
     guard graph.minimumRule.count == count else {
       return ["\(graph.minimumRule.count) minimum rules for \(count) nodes"]
     }
@@ -63,7 +63,7 @@ enum InternalChecks {
       }
     }
     func checkSlot(_ node: Int, _ slot: Int32) {
-      check(slot >= 0 && Int(slot) < table.paths.count, node, "slot \(slot) is not a slot")
+      check(isIndex(slot, below: table.paths.count), node, "slot \(slot) is not a slot")
     }
     for (index, node) in graph.nodes.enumerated() {
       switch node {
@@ -102,7 +102,7 @@ enum InternalChecks {
         checkSlot(index, slot)
         let keyCount = Int(slot) < table.keyIDs.count ? table.keyIDs[Int(slot)].count : 0
         for (key, child) in cases {
-          check(key >= 0 && Int(key) < keyCount, index, "case key \(key) is not a key of the slot")
+          check(isIndex(key, below: keyCount), index, "case key \(key) is not a key of the slot")
           checkChild(index, child)
         }
         // The fallback is the slot's shared leaf: it may hold lower rules than the node.
@@ -145,7 +145,7 @@ enum InternalChecks {
     }
     let nodeCount = flat.nodes.count
     let slotCount = flat.slotPaths.count
-    func isNode(_ index: Int32) -> Bool { index >= 0 && Int(index) < nodeCount }
+    func isNode(_ index: Int32) -> Bool { isIndex(index, below: nodeCount) }
 
     for (index, node) in flat.nodes.enumerated() {
       let name = "node record \(index) (\(node.kind))"
@@ -167,7 +167,7 @@ enum InternalChecks {
       case .switchDense, .memberDense, .switchSorted, .memberSorted:
         let dense = node.kind == .switchDense || node.kind == .memberDense
         let width: Int32 = dense ? 1 : 2
-        check(node.slot >= 0 && Int(node.slot) < slotCount, "\(name): slot out of range")
+        check(isIndex(node.slot, below: slotCount), "\(name): slot out of range")
         check(
           inside(node.start, width * node.count, flat.switchEntries.count),
           "\(name): entries out of range"
@@ -189,7 +189,7 @@ enum InternalChecks {
         }
       case .interval, .intervalCut:
         let regions = node.kind == .interval ? 2 * node.count + 1 : node.count + 1
-        check(node.slot >= 0 && Int(node.slot) < slotCount, "\(name): slot out of range")
+        check(isIndex(node.slot, below: slotCount), "\(name): slot out of range")
         check(
           inside(node.start, node.count, flat.thresholds.count),
           "\(name): thresholds out of range"
@@ -219,7 +219,7 @@ enum InternalChecks {
           }
         }
       case .suffix:
-        check(node.slot >= 0 && Int(node.slot) < slotCount, "\(name): slot out of range")
+        check(isIndex(node.slot, below: slotCount), "\(name): slot out of range")
         check(
           node.count > 0 && node.count & (node.count - 1) == 0,
           "\(name): table size \(node.count) is not a power of two"
@@ -230,7 +230,7 @@ enum InternalChecks {
         )
         // The lengths' list: its count (at least one), then the lengths.
         let listed =
-          node.firstChild >= 0 && Int(node.firstChild) < flat.suffixLengths.count
+          isIndex(node.firstChild, below: flat.suffixLengths.count)
           ? flat.suffixLengths[Int(node.firstChild)] : -1
         check(
           listed >= 1 && inside(node.firstChild + 1, listed, flat.suffixLengths.count),
@@ -261,7 +261,7 @@ enum InternalChecks {
 
     for (index, candidate) in flat.candidates.enumerated() {
       check(
-        candidate.program >= 0 && Int(candidate.program) < flat.programs.count,
+        isIndex(candidate.program, below: flat.programs.count),
         "candidate \(index): program out of range"
       )
       check(
@@ -291,15 +291,15 @@ enum InternalChecks {
           )
         }
       case .not:
-        check(program.start >= 0 && Int(program.start) < index, "\(name): child out of range")
+        check(isIndex(program.start, below: index), "\(name): child out of range")
       case .predicate:
         check(
-          program.start >= 0 && Int(program.start) < flat.predicates.count,
+          isIndex(program.start, below: flat.predicates.count),
           "\(name): predicate out of range"
         )
       case .decision:
         check(
-          program.start >= 0 && Int(program.start) < flat.decisions.count,
+          isIndex(program.start, below: flat.decisions.count),
           "\(name): decision out of range"
         )
       case .constant:
@@ -309,9 +309,9 @@ enum InternalChecks {
 
     for (index, predicate) in flat.predicates.enumerated() {
       let name = "predicate \(index) (\(predicate.kind))"
-      check(predicate.slot >= 0 && Int(predicate.slot) < slotCount, "\(name): slot out of range")
+      check(isIndex(predicate.slot, below: slotCount), "\(name): slot out of range")
       check(
-        predicate.test >= 0 && Int(predicate.test) < flat.tests.count,
+        isIndex(predicate.test, below: flat.tests.count),
         "\(name): test out of range"
       )
       switch predicate.kind {
@@ -326,12 +326,12 @@ enum InternalChecks {
         }
       case .regex:
         check(
-          predicate.start >= 0 && Int(predicate.start) < flat.patterns.count,
+          isIndex(predicate.start, below: flat.patterns.count),
           "\(name): pattern out of range"
         )
       case .version:
         check(
-          predicate.start >= 0 && Int(predicate.start) < flat.paddedOperands.count,
+          isIndex(predicate.start, below: flat.paddedOperands.count),
           "\(name): operand out of range"
         )
       case .prefix, .suffix:
@@ -350,9 +350,9 @@ enum InternalChecks {
         "rule \(index): ranges out of range"
       )
       if rule.kind != .serve {
-        check(rule.slot >= 0 && Int(rule.slot) < slotCount, "rule \(index): slot out of range")
+        check(isIndex(rule.slot, below: slotCount), "rule \(index): slot out of range")
         check(
-          rule.seed >= 0 && Int(rule.seed) < flat.seeds.count,
+          isIndex(rule.seed, below: flat.seeds.count),
           "rule \(index): seed out of range"
         )
       }
@@ -424,4 +424,9 @@ enum InternalChecks {
     }
     return next
   }
+}
+
+/// Whether `value` indexes a pool of `count` entries.
+private func isIndex(_ value: Int32, below count: Int) -> Bool {
+  value >= 0 && Int(value) < count
 }

@@ -261,9 +261,7 @@ final class ProfileLayout: @unchecked Sendable {
 /// Copies an array into memory that lives until deallocated, with room for at
 /// least one element, so the buffer's base address is never `nil`.
 func frozen<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
-  let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
-  _ = buffer.initialize(from: array)
-  return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
+  frozen(array, alignment: MemoryLayout<T>.alignment)
 }
 
 /// A copy of `array` in memory aligned to `alignment` bytes (at least `T`'s own), freed
