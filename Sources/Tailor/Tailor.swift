@@ -38,13 +38,29 @@ public final class Rules: Sendable {
   ///     turn them off to load very large documents faster. Errors are always checked.
   /// - Throws: ``TailorError`` with every diagnostic, sorted by position.
   /// - Complexity: O(document size).
-  public init(json: [UInt8], file: String? = nil, analyze: Bool = true) throws(TailorError) {
+  public convenience init(
+    json: [UInt8],
+    file: String? = nil,
+    analyze: Bool = true
+  )
+    throws(TailorError)
+  {
+    try self.init(json: json, file: file, analyze: analyze, strategy: .automatic)
+  }
+
+  /// Loads a rules document compiled with `strategy` (tests compare the strategies).
+  init(
+    json: [UInt8],
+    file: String? = nil,
+    analyze: Bool = true,
+    strategy: Compiler.Strategy
+  ) throws(TailorError) {
     switch DocumentLoader.load(json, file: file, analyze: analyze) {
     case .success(let loaded):
       document = loaded.document
       warnings = loaded.warnings
       interpreter = ReferenceInterpreter(loaded.document)
-      compiled = Compiler.compile(loaded.document)
+      compiled = Compiler.compile(loaded.document, strategy: strategy)
       flat = FlatRules(compiled)
       if InternalChecks.isEnabled { InternalChecks.verify(compiled, flat) }
     case .failure(let error):

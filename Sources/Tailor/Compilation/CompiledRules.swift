@@ -19,7 +19,10 @@ struct CompiledDecision: Sendable {
   var defaultVariant: Int32?
   var requires: Program?
   var rules: [CompiledRule]
+  /// The graph; a single empty node when the decision is sieved.
   var graph: DecisionGraph
+  /// The sieve that decides the rules instead of the graph, for many diverse rules.
+  var sieve: RuleSieve?
 }
 
 /// What a rule serves, with slots and seeds resolved.

@@ -11,9 +11,29 @@
 /// grouped again, so the work per profile follows the rules it can match rather
 /// than the number of rules. Identical sub-problems share one node. When a size
 /// budget is spent the builder emits leaves: ordered scans with memoised predicates.
+///
+/// A decision of many rules whose graph would not fit its budget (the rules are
+/// diverse: thresholds, dates and domains that rarely repeat) is compiled to a
+/// ``RuleSieve`` instead: bit sets per attribute value, intersected per profile.
 struct Compiler {
   /// Leaves with this many rules or fewer are not split further.
   static let leafSize = 4
+
+  /// How decisions are compiled.
+  enum Strategy: Sendable {
+    /// A graph, or a sieve for a decision of at least ``RuleSieve/minimumRules`` rules whose
+    /// graph exceeds a budget of ``probeBudget`` nodes per rule.
+    case automatic
+    /// Always a graph (with the full budget).
+    case graph
+    /// Always a sieve.
+    case sieve
+  }
+
+  /// Nodes per rule a graph may take before a large decision is sieved instead.
+  static let probeBudget = 8
+
+  private let strategy: Strategy
 
   private let document: Document
   private let segments: [ByteString: Condition]
@@ -21,8 +41,9 @@ struct Compiler {
   private var table = PredicateTable()
   private let decisionIndex: [ByteString: Int32]
 
-  init(_ document: Document) {
+  init(_ document: Document, strategy: Strategy = .automatic) {
     self.document = document
+    self.strategy = strategy
     var segments: [ByteString: Condition] = [:]
     for segment in document.segments where segments[ByteString(segment.name)] == nil {
       segments[ByteString(segment.name)] = segment.condition
@@ -47,8 +68,8 @@ struct Compiler {
   ///
   /// - Complexity: roughly O(total rule size × average keys per anchored rule),
   ///   bounded by a node budget proportional to the number of rules.
-  static func compile(_ document: Document) -> CompiledRules {
-    var compiler = Compiler(document)
+  static func compile(_ document: Document, strategy: Strategy = .automatic) -> CompiledRules {
+    var compiler = Compiler(document, strategy: strategy)
     let decisions = document.decisions.map { compiler.compile($0) }
     return CompiledRules(
       table: compiler.table,
@@ -99,12 +120,19 @@ struct Compiler {
       limit = bound ?? Int.max
       isMultiple = true
     }
+    let probing = strategy == .automatic && rules.count >= RuleSieve.minimumRules
+    let budget: Int
+    switch strategy {
+    case .sieve: budget = 0
+    case .automatic where probing: budget = Compiler.probeBudget * rules.count + 4096
+    default: budget = 64 * max(rules.count, 64) + 4096
+    }
     var builder = GraphBuilder(
       table: table,
       groups: groups,
       certain: rules.map(\.isCertain),
       firstOnly: !isMultiple,
-      budget: 64 * max(rules.count, 64) + 4096,
+      budget: budget,
       decisionIndex: decisionIndex
     )
     var items: [GraphBuilder.Item] = []
@@ -113,7 +141,18 @@ struct Compiler {
         items.append(item)
       }
     }
-    let graph = builder.build(items)
+    var graph: DecisionGraph
+    var sieve: RuleSieve?
+    if strategy == .sieve {
+      graph = DecisionGraph(nodes: [.empty], minimumRule: [Int32.max], candidates: [], root: 0)
+      sieve = RuleSieve.build(items: items, ruleCount: rules.count, builder: &builder)
+    } else {
+      graph = builder.build(items)
+      if probing && builder.isExhausted {
+        graph = DecisionGraph(nodes: [.empty], minimumRule: [Int32.max], candidates: [], root: 0)
+        sieve = RuleSieve.build(items: items, ruleCount: rules.count, builder: &builder)
+      }
+    }
     table = builder.table
     var requires: Program?
     if let gate = decision.requires {
@@ -128,7 +167,8 @@ struct Compiler {
       defaultVariant: decision.defaultVariant.map(variantIndex),
       requires: requires,
       rules: rules,
-      graph: graph
+      graph: graph,
+      sieve: sieve
     )
   }
 

@@ -10,10 +10,20 @@ extension Rules {
   /// The compiled graph of a decision, drawn for people: switch nodes with their
   /// cases, interval nodes with their thresholds, and leaves listing the rules they scan.
   ///
+  /// A sieved decision is summarised: its filters, the rules each constrains and the
+  /// words of bits it reads per profile.
+  ///
   /// - Returns: the drawing, or `nil` when there is no decision `name`.
   public func graph(of name: String, format: GraphFormat = .dot) -> String? {
     guard let index = flat.index(ofDecision: name) else { return nil }
     let decision = compiled.decisions[index]
+    if let sieve = decision.sieve {
+      let lines = sieve.summary(paths: compiled.table.paths.map(\.text))
+      if format == .text { return lines.joined(separator: "\n") + "\n" }
+      let label = JavaScript.stringify(.string(lines.joined(separator: "\n")))
+      return "digraph \(JavaScript.stringify(.string(decision.name))) {\n"
+        + "  node [shape=box, fontname=\"Helvetica\"];\n  sieve [label=\(label)];\n}\n"
+    }
     var renderer = GraphRenderer(decision: decision, table: compiled.table)
     return format == .dot ? renderer.dot() : renderer.text()
   }

@@ -208,6 +208,8 @@ final class FlatRules: @unchecked Sendable {
     var defaultVariant: Int32
     var firstRule: Int32
     var ruleCount: Int32
+    /// The decision's sieve in `sieves`, or -1 when its graph decides it.
+    var sieve: Int32 = -1
   }
 
   let nodes: UnsafeBufferPointer<NodeRecord>
@@ -222,6 +224,16 @@ final class FlatRules: @unchecked Sendable {
   let rules: UnsafeBufferPointer<RuleRecord>
   let ranges: UnsafeBufferPointer<RangeRecord>
   let decisions: UnsafeBufferPointer<DecisionRecord>
+  let sieves: UnsafeBufferPointer<SieveRecord>
+  let sieveFilters: UnsafeBufferPointer<SieveFilterRecord>
+  let sieveWords: UnsafeBufferPointer<UInt64>
+  let sieveInts: UnsafeBufferPointer<Int32>
+  let sieveEntries: UnsafeBufferPointer<SieveEntry>
+  let sieveRegions: UnsafeBufferPointer<SieveRegion>
+  /// The words, survivors and scratch words an evaluator keeps for the sieves.
+  let sieveAccumulatorWords: Int
+  let sieveSurvivorCount: Int
+  let sieveScratchWords: Int
 
   let patterns: [Pattern]
   let paddedOperands: [String]
@@ -316,6 +328,7 @@ final class FlatRules: @unchecked Sendable {
     var affixBytes: [UInt8] = []
     var suffixEntries: [SuffixEntry] = []
     var suffixLengths: [Int32] = []
+    var sieveLowering = SieveLowering()
     let table = compiled.table
 
     func lower(_ program: Program) -> Int32 {
@@ -352,6 +365,26 @@ final class FlatRules: @unchecked Sendable {
 
     for decision in compiled.decisions {
       let graph = decision.graph
+      func appendCandidate(_ ruleIndex: Int32, _ condition: Program) {
+        let program = lower(condition)
+        let rule = decision.rules[Int(ruleIndex)]
+        var served: Int32 = -1
+        if case .serve(let variant) = rule.action, rule.schedule == nil { served = variant }
+        let lowered = programs[Int(program)]
+        var firstTest: Int32 = -1
+        if lowered.op == .and, lowered.count > 0, programChildren[Int(lowered.start)] < 0 {
+          firstTest = ~programChildren[Int(lowered.start)]
+        }
+        candidates.append(
+          CandidateRecord(
+            rule: ruleIndex,
+            program: program,
+            predicate: lowered.op == .predicate ? lowered.start : -1,
+            served: served,
+            firstTest: firstTest
+          )
+        )
+      }
       let base = Int32(nodes.count)
       // Nodes keep their indices, offset by `base`.
       nodes.append(contentsOf: repeatElement(NodeRecord(kind: .empty), count: graph.nodes.count))
@@ -394,24 +427,7 @@ final class FlatRules: @unchecked Sendable {
           record.start = Int32(candidates.count)
           for position in range {
             let candidate = graph.candidates[Int(position)]
-            let program = lower(candidate.program)
-            let rule = decision.rules[Int(candidate.rule)]
-            var served: Int32 = -1
-            if case .serve(let variant) = rule.action, rule.schedule == nil { served = variant }
-            let lowered = programs[Int(program)]
-            var firstTest: Int32 = -1
-            if lowered.op == .and, lowered.count > 0, programChildren[Int(lowered.start)] < 0 {
-              firstTest = ~programChildren[Int(lowered.start)]
-            }
-            candidates.append(
-              CandidateRecord(
-                rule: candidate.rule,
-                program: program,
-                predicate: lowered.op == .predicate ? lowered.start : -1,
-                served: served,
-                firstTest: firstTest
-              )
-            )
+            appendCandidate(candidate.rule, candidate.program)
           }
           record.count = Int32(candidates.count) - record.start
         case .firstOf(let list):
@@ -517,6 +533,22 @@ final class FlatRules: @unchecked Sendable {
         }
         rules.append(record)
       }
+      var sieveIndex: Int32 = -1
+      if let sieve = decision.sieve {
+        let firstCandidate = Int32(candidates.count)
+        for (rule, program) in sieve.programs.enumerated() {
+          appendCandidate(Int32(rule), program ?? .constant(false))
+        }
+        sieveIndex = sieveLowering.lower(
+          sieve,
+          firstCandidate: firstCandidate,
+          keyCount: { table.keyIDs[Int($0)].count },
+          thresholds: &thresholds,
+          suffixEntries: &suffixEntries,
+          suffixLengths: &suffixLengths,
+          affixBytes: &affixBytes
+        )
+      }
       decisions.append(
         DecisionRecord(
           root: graph.root + base,
@@ -525,7 +557,8 @@ final class FlatRules: @unchecked Sendable {
           limit: decision.limit,
           defaultVariant: decision.defaultVariant ?? -1,
           firstRule: firstRule,
-          ruleCount: Int32(decision.rules.count)
+          ruleCount: Int32(decision.rules.count),
+          sieve: sieveIndex
         )
       )
     }
@@ -651,6 +684,15 @@ final class FlatRules: @unchecked Sendable {
     self.rules = freeze(rules)
     self.ranges = freeze(ranges)
     self.decisions = freeze(decisions)
+    self.sieves = freeze(sieveLowering.sieves)
+    self.sieveFilters = freeze(sieveLowering.filters)
+    self.sieveWords = UnsafeBufferPointer(frozen(sieveLowering.words, alignment: 64))
+    self.sieveInts = freeze(sieveLowering.ints)
+    self.sieveEntries = freeze(sieveLowering.entries)
+    self.sieveRegions = freeze(sieveLowering.regions)
+    self.sieveAccumulatorWords = sieveLowering.accumulatorWords
+    self.sieveSurvivorCount = sieveLowering.survivorCount
+    self.sieveScratchWords = sieveLowering.scratchWords
     self.patterns = patterns
     self.paddedOperands = paddedOperands
     var operandBytes: [UInt8] = []
@@ -670,8 +712,11 @@ final class FlatRules: @unchecked Sendable {
     self.suffixLengths = freeze(suffixLengths)
     var caches = [Int32](repeating: -1, count: table.paths.count)
     var cacheCount = 0
-    for record in nodes where record.kind == .suffix && caches[Int(record.slot)] < 0 {
-      caches[Int(record.slot)] = Int32(cacheCount)
+    let suffixSlots =
+      nodes.filter { $0.kind == .suffix }.map(\.slot)
+      + sieveLowering.filters.filter { $0.kind == .suffix }.map(\.slot)
+    for slot in suffixSlots where caches[Int(slot)] < 0 {
+      caches[Int(slot)] = Int32(cacheCount)
       cacheCount += 1
     }
     self.suffixCache = freeze(caches)
@@ -693,6 +738,9 @@ final class FlatRules: @unchecked Sendable {
     where record.kind == .suffix
       || ((record.kind == .interval || record.kind == .intervalCut) && record.domain == .time)
     {
+      needsStringValue[Int(record.slot)] = true
+    }
+    for record in sieveLowering.filters where record.kind == .suffix || record.kind == .time {
       needsStringValue[Int(record.slot)] = true
     }
     for record in rules where record.kind != .serve { needsStringValue[Int(record.slot)] = true }
@@ -757,6 +805,12 @@ final class FlatRules: @unchecked Sendable {
     free(rules)
     free(ranges)
     free(decisions)
+    free(sieves)
+    free(sieveFilters)
+    free(sieveWords)
+    free(sieveInts)
+    free(sieveEntries)
+    free(sieveRegions)
     free(unmanagedPatterns)
     free(affixBytes)
     free(suffixEntries)

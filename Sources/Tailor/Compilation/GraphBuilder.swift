@@ -100,6 +100,9 @@ struct GraphBuilder {
   /// took minutes.
   static let maxDepth = 32
   private var depth = 0
+  /// Whether the budget ran out while rules were still being split: some leaves scan
+  /// more rules than ``Compiler/leafSize``.
+  private(set) var isExhausted = false
 
   init(
     table: PredicateTable,
@@ -269,6 +272,7 @@ struct GraphBuilder {
     if let known = memo[key] { return known }
     let result: Int32
     if items.count <= Compiler.leafSize || budget <= 0 || depth >= GraphBuilder.maxDepth {
+      if items.count > Compiler.leafSize { isExhausted = true }
       result = leaf(items)
     } else {
       depth += 1
@@ -295,15 +299,7 @@ struct GraphBuilder {
     if let known = leafMemo[items] { return known }
     let start = Int32(candidates.count)
     for item in items {
-      // Cheap tests first; the order of a conjunction does not change its value.
-      let ordered = item.conjuncts.enumerated().sorted { a, b in
-        let (ca, cb) = (conjuncts[Int(a.element)].cost, conjuncts[Int(b.element)].cost)
-        return ca != cb ? ca < cb : a.offset < b.offset
-      }
-      let parts = ordered.map { conjunctProgram($0.element) }
-      let program: Program =
-        parts.isEmpty ? .constant(true) : (parts.count == 1 ? parts[0] : .and(parts))
-      candidates.append(DecisionGraph.Candidate(rule: item.rule, program: program))
+      candidates.append(DecisionGraph.Candidate(rule: item.rule, program: program(of: item)))
     }
     budget -= items.count
     let index = add(.leaf(range: start..<Int32(candidates.count)), minimum: items[0].rule)
@@ -777,6 +773,17 @@ struct GraphBuilder {
   }
 
   // MARK: Programs
+
+  /// The program of an item's conjunction, cheap tests first (the order of a conjunction
+  /// does not change its value).
+  mutating func program(of item: Item) -> Program {
+    let ordered = item.conjuncts.enumerated().sorted { a, b in
+      let (ca, cb) = (conjuncts[Int(a.element)].cost, conjuncts[Int(b.element)].cost)
+      return ca != cb ? ca < cb : a.offset < b.offset
+    }
+    let parts = ordered.map { conjunctProgram($0.element) }
+    return parts.isEmpty ? .constant(true) : (parts.count == 1 ? parts[0] : .and(parts))
+  }
 
   /// The program of conjunct `id`, compiled once: leaves list the same conjuncts many times.
   private mutating func conjunctProgram(_ id: Int32) -> Program {

@@ -43,6 +43,7 @@ public final class Evaluator {
   private let suffixLength: UnsafeMutablePointer<Int>
   private let suffixHashes: UnsafeMutablePointer<UInt64>
   private let matchResources = MatchResources.make()
+  private let sieveBuffers: SieveBuffers
 
   /// A predicate and, in the same cache line, its result for the profile of
   /// generation `g` as `g << 1 | result`: the evaluator's own copy of the
@@ -105,6 +106,11 @@ public final class Evaluator {
     suffixLength = .allocate(capacity: caches)
     suffixLength.initialize(repeating: 0, count: caches)
     suffixHashes = .allocate(capacity: caches * PendingStrings.suffixHashCapacity)
+    sieveBuffers = SieveBuffers(
+      bits: .allocate(capacity: max(flat.sieveAccumulatorWords, 1)),
+      scratch: .allocate(capacity: max(flat.sieveScratchWords, 1)),
+      survivors: .allocate(capacity: max(flat.sieveSurvivorCount, 1))
+    )
   }
 
   deinit {
@@ -128,6 +134,9 @@ public final class Evaluator {
     suffixStamp.deallocate()
     suffixLength.deallocate()
     suffixHashes.deallocate()
+    sieveBuffers.bits.deallocate()
+    sieveBuffers.scratch.deallocate()
+    sieveBuffers.survivors.deallocate()
   }
 
   /// Generations stay below 2³¹, so a predicate's memo holds one and a result bit.
@@ -281,6 +290,7 @@ public final class Evaluator {
             suffixLength: suffixLength,
             suffixHashes: suffixHashes
           ),
+          sieveBuffers: sieveBuffers,
           generation: generation,
           now: now
         )
@@ -380,6 +390,7 @@ private struct Walk {
   let paddedVersions: UnsafePointer<String>
   let arrayKeys: UnsafePointer<Int32>
   let pending: PendingStrings
+  let sieveBuffers: SieveBuffers
   let generation: UInt32
   let now: Double
 
@@ -397,9 +408,11 @@ private struct Walk {
     paddedVersions: UnsafePointer<String>,
     arrayKeys: UnsafePointer<Int32>,
     pending: PendingStrings,
+    sieveBuffers: SieveBuffers,
     generation: UInt32,
     now: Double
   ) {
+    self.sieveBuffers = sieveBuffers
     self.paddedVersions = paddedVersions
     self.arrayKeys = arrayKeys
     self.pending = pending
@@ -449,7 +462,18 @@ private struct Walk {
     } else {
       if record.isMultiple {
         var collected: [Hit] = []
-        collect(record.root, record, into: &collected)
+        if record.sieve >= 0 {
+          for rule in sieve(record) {
+            if let hit = attempt(
+              candidates[Int(flat.sieves[Int(record.sieve)].firstCandidate + rule)],
+              record
+            ) {
+              collected.append(hit)
+            }
+          }
+        } else {
+          collect(record.root, record, into: &collected)
+        }
         if collected.count > 1 {
           // A rule under several keys of a member switch is found once per key an array holds.
           collected.sort { $0.rule < $1.rule }
@@ -464,6 +488,14 @@ private struct Walk {
         if collected.count > record.limit { collected.removeSubrange(record.limit...) }
         list = collected
         if let first = collected.first { single = first }
+      } else if record.sieve >= 0 {
+        let firstCandidate = Int(flat.sieves[Int(record.sieve)].firstCandidate)
+        for rule in sieve(record) {
+          if let hit = attempt(candidates[firstCandidate + Int(rule)], record) {
+            single = hit
+            break
+          }
+        }
       } else if let hit = first(record.root, record, below: Int32.max) {
         single = hit
       }
@@ -665,7 +697,26 @@ private struct Walk {
   /// with, shortest suffix first; nothing for a value that is not a string.
   @inline(__always)
   func forEachSuffix(_ record: FlatRules.NodeRecord, _ body: (Int32) -> Void) {
-    let slot = Int(record.slot)
+    forEachSuffix(
+      slot: Int(record.slot),
+      table: Int(record.start),
+      capacity: Int(record.count),
+      lengths: Int(record.firstChild),
+      body
+    )
+  }
+
+  /// Calls `body` with the child of every entry of the suffix table at `table` (of
+  /// `capacity` entries, probed for the lengths listed at `lengths`) that the slot's string
+  /// ends with, shortest suffix first; nothing for a value that is not a string.
+  @inline(__always)
+  func forEachSuffix(
+    slot: Int,
+    table: Int,
+    capacity: Int,
+    lengths: Int,
+    _ body: (Int32) -> Void
+  ) {
     guard slots[slot].kind == .string else { return }
     let cache = Int(flat.suffixCache[slot])
     let hashes = pending.suffixHashes + cache * PendingStrings.suffixHashCapacity
@@ -683,8 +734,7 @@ private struct Walk {
       pending.suffixStamp[cache] = generation
     }
     let count = pending.suffixLength[cache]
-    let mask = Int(record.count) - 1
-    let lengths = Int(record.firstChild)
+    let mask = capacity - 1
     for index in 1...Int(flat.suffixLengths[lengths]) {
       let length = Int(flat.suffixLengths[lengths + index])
       if length > count { return }
@@ -704,7 +754,7 @@ private struct Walk {
       }
       var position = Int(truncatingIfNeeded: FlatRules.mix(hash)) & mask
       while true {
-        let entry = flat.suffixEntries[Int(record.start) + position]
+        let entry = flat.suffixEntries[table + position]
         if entry.child < 0 { break }
         if entry.hash == hash && Int(entry.count) == length
           && withBytes(
@@ -1046,5 +1096,174 @@ private struct Walk {
       if probe < key { low = middle + 1 } else { high = middle }
     }
     return false
+  }
+}
+
+/// An evaluator's memory for sieves: every sieved decision's bits and survivors (apart, so
+/// a decision a rule refers to is sieved without disturbing the one checking it), and
+/// scratch words for one filter at a time.
+struct SieveBuffers {
+  let bits: UnsafeMutablePointer<UInt64>
+  let scratch: UnsafeMutablePointer<UInt64>
+  let survivors: UnsafeMutablePointer<Int32>
+}
+
+// swift-format-ignore: NeverForceUnwrap
+// The sieve pools are allocated with room for one element at least, so they have base addresses.
+extension Walk {
+  /// The rules of a sieved decision that pass every filter, ascending: the only ones
+  /// whose conditions need checking.
+  func sieve(_ decision: FlatRules.DecisionRecord) -> UnsafeBufferPointer<Int32> {
+    let sieve = flat.sieves[Int(decision.sieve)]
+    let bits = sieveBuffers.bits + Int(sieve.accumulator)
+    let words = Int(sieve.words)
+    bits.update(from: flat.sieveWords.baseAddress! + Int(sieve.possible), count: words)
+    for offset in 0..<sieve.filterCount {
+      apply(flat.sieveFilters[Int(sieve.firstFilter + offset)], bits)
+    }
+    let survivors = sieveBuffers.survivors + Int(sieve.survivors)
+    let order = flat.sieveInts.baseAddress! + Int(sieve.order)
+    var count = 0
+    for word in 0..<words {
+      var remaining = bits[word]
+      while remaining != 0 {
+        survivors[count] = order[word << 6 | remaining.trailingZeroBitCount]
+        count += 1
+        remaining &= remaining &- 1
+      }
+    }
+    var found = UnsafeMutableBufferPointer(start: survivors, count: count)
+    if count > 1 {
+      if count <= 16 {
+        for index in 1..<count {
+          let rule = found[index]
+          var position = index
+          while position > 0 && found[position - 1] > rule {
+            found[position] = found[position - 1]
+            position -= 1
+          }
+          found[position] = rule
+        }
+      } else {
+        found.sort()
+      }
+    }
+    return UnsafeBufferPointer(found)
+  }
+
+  /// Clears the bits of the rules `filter` rules out for the profile's value; a value it
+  /// cannot read leaves them.
+  @inline(__always)
+  func apply(_ filter: FlatRules.SieveFilterRecord, _ bits: UnsafeMutablePointer<UInt64>) {
+    let value = slots[Int(filter.slot)]
+    let words = flat.sieveWords.baseAddress!
+    if value.kind == .null {
+      intersect(bits, filter, words + Int(filter.null))
+      return
+    }
+    let scratch = sieveBuffers.scratch
+    let localWords = Int(filter.localWords)
+    switch filter.kind {
+    case .keys:
+      switch value.kind {
+      case .string:
+        guard value.key >= 0 && value.key < filter.count else {
+          intersect(bits, filter, words + Int(filter.unconstrained))
+          return
+        }
+        let entry = flat.sieveEntries[Int(filter.start + value.key)]
+        if entry.bitset >= 0 {
+          intersect(bits, filter, words + Int(entry.bitset))
+          return
+        }
+        scratch.update(from: words + Int(filter.unconstrained), count: localWords)
+        add(entry, to: scratch, localWords)
+        intersect(bits, filter, UnsafePointer(scratch))
+      case .keyArray where filter.acceptsArrays:
+        scratch.update(from: words + Int(filter.unconstrained), count: localWords)
+        let first = Int(value.key)
+        for index in first..<first + Int(value.number) {
+          let key = arrayKeys[index]
+          guard key >= 0 && key < filter.count else { continue }
+          add(flat.sieveEntries[Int(filter.start + key)], to: scratch, localWords)
+        }
+        intersect(bits, filter, UnsafePointer(scratch))
+      default:
+        return
+      }
+    case .number, .time:
+      let key: Double
+      if filter.kind == .number {
+        guard value.kind == .number else { return }
+        key = value.number
+      } else {
+        guard value.kind == .string else { return }
+        key = time(Int(filter.slot))
+        guard !key.isNaN else { return }
+      }
+      let thresholds = UnsafeBufferPointer(
+        start: flat.thresholds.baseAddress! + Int(filter.start),
+        count: Int(filter.count)
+      )
+      let region = flat.sieveRegions[Int(filter.extra) + RuleSieve.region(of: key, in: thresholds)]
+      if region.eventStart == region.eventEnd {
+        intersect(bits, filter, words + Int(region.checkpoint))
+        return
+      }
+      scratch.update(from: words + Int(region.checkpoint), count: localWords)
+      for index in Int(region.eventStart)..<Int(region.eventEnd) {
+        let bit = flat.sieveInts[index]
+        scratch[Int(bit >> 6)] ^= 1 << UInt64(bit & 63)
+      }
+      intersect(bits, filter, UnsafePointer(scratch))
+    case .suffix:
+      guard value.kind == .string else { return }
+      scratch.update(from: words + Int(filter.unconstrained), count: localWords)
+      forEachSuffix(
+        slot: Int(filter.slot),
+        table: Int(filter.start),
+        capacity: Int(filter.count),
+        lengths: Int(filter.extra)
+      ) { entry in
+        add(flat.sieveEntries[Int(entry)], to: scratch, localWords)
+      }
+      intersect(bits, filter, UnsafePointer(scratch))
+    }
+  }
+
+  /// Sets the local bits of the rules an entry admits.
+  @inline(__always)
+  func add(
+    _ entry: FlatRules.SieveEntry,
+    to scratch: UnsafeMutablePointer<UInt64>,
+    _ localWords: Int
+  ) {
+    if entry.bitset >= 0 {
+      let source = flat.sieveWords.baseAddress! + Int(entry.bitset)
+      for word in 0..<localWords { scratch[word] |= source[word] }
+      return
+    }
+    for index in Int(entry.start)..<Int(entry.start + entry.count) {
+      let bit = flat.sieveInts[index]
+      scratch[Int(bit >> 6)] |= 1 << UInt64(bit & 63)
+    }
+  }
+
+  /// Intersects the decision's bits with a filter's local bits, run by run.
+  @inline(__always)
+  func intersect(
+    _ bits: UnsafeMutablePointer<UInt64>,
+    _ filter: FlatRules.SieveFilterRecord,
+    _ local: UnsafePointer<UInt64>
+  ) {
+    let runs = flat.sieveInts.baseAddress! + Int(filter.runs)
+    var source = local
+    for run in 0..<Int(filter.runCount) {
+      let start = Int(runs[2 * run])
+      let count = Int(runs[2 * run + 1]) - start
+      let target = bits + start
+      for word in 0..<count { target[word] &= source[word] }
+      source += count
+    }
   }
 }

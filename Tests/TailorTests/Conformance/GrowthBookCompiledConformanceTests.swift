@@ -54,11 +54,17 @@ struct GrowthBookCompiledConformanceTests {
   )
   func evalConditionThroughEveryPath(_ testCase: GrowthBookCorpus.Case) throws {
     for copies in [1, 6] {
-      try check(testCase, copies: copies)
+      for strategy in [Compiler.Strategy.graph, .sieve] {
+        try check(testCase, copies: copies, strategy: strategy)
+      }
     }
   }
 
-  func check(_ testCase: GrowthBookCorpus.Case, copies: Int) throws {
+  func check(
+    _ testCase: GrowthBookCorpus.Case,
+    copies: Int,
+    strategy: Compiler.Strategy
+  ) throws {
     let values = testCase.values
     try #require(values.count >= 4)
     let name = values[0].stringValue ?? ""
@@ -70,7 +76,7 @@ struct GrowthBookCompiledConformanceTests {
     )
     let rules: Rules
     do {
-      rules = try Rules(json: document.jsonText)
+      rules = try Rules(json: Array(document.jsonText.utf8), strategy: strategy)
     } catch {
       #expect(Self.refused[name] != nil, "refused: \(error)")
       return
@@ -89,8 +95,11 @@ struct GrowthBookCompiledConformanceTests {
     for (path, decision) in [
       ("compiled", compiled), ("bytes", fromBytes), ("interpreter", interpreted),
     ] {
-      #expect(decision?.variant == (expected ? "on" : "off"), "\(path), \(copies) rules")
-      #expect(decision?.rule == (expected ? "r0" : nil), "\(path), \(copies) rules")
+      #expect(
+        decision?.variant == (expected ? "on" : "off"),
+        "\(path), \(strategy), \(copies) rules"
+      )
+      #expect(decision?.rule == (expected ? "r0" : nil), "\(path), \(strategy), \(copies) rules")
     }
   }
 

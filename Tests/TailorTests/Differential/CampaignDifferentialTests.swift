@@ -18,7 +18,26 @@ struct CampaignDifferentialTests {
     document: JSONValue,
     profiles: [JSONValue]
   ) throws -> DifferentialTests.Mismatch? {
-    let rules = try DifferentialTests.checkedRules(document)
+    for strategy in [Compiler.Strategy.graph, .sieve] {
+      if let found = try firstMismatch(
+        seed: seed,
+        document: document,
+        profiles: profiles,
+        strategy: strategy
+      ) {
+        return found
+      }
+    }
+    return nil
+  }
+
+  static func firstMismatch(
+    seed: UInt64,
+    document: JSONValue,
+    profiles: [JSONValue],
+    strategy: Compiler.Strategy
+  ) throws -> DifferentialTests.Mismatch? {
+    let rules = try DifferentialTests.checkedRules(document, strategy: strategy)
     let evaluator = rules.makeEvaluator()
     for profile in profiles {
       let prepared = try rules.prepare(json: Array(profile.jsonText.utf8))
@@ -32,7 +51,7 @@ struct CampaignDifferentialTests {
           profile: profile,
           decision: "offers",
           now: now,
-          compiled: DifferentialTests.render(compiled)
+          compiled: "\(strategy): " + DifferentialTests.render(compiled)
             + (fromBytes == compiled
               ? "" : " (from bytes: \(DifferentialTests.render(fromBytes)))"),
           interpreted: DifferentialTests.render(interpreted)

@@ -37,21 +37,44 @@ struct DifferentialTests {
 
   /// The document loaded, with every internal check of its compiled form passed
   /// (as `TAILOR_INTERNAL_CHECKS` runs them); each failed check is an issue.
-  static func checkedRules(_ document: JSONValue) throws -> Rules {
-    let rules = try Rules(json: document.jsonText)
+  static func checkedRules(
+    _ document: JSONValue,
+    strategy: Compiler.Strategy = .automatic
+  ) throws -> Rules {
+    let rules = try Rules(json: Array(document.jsonText.utf8), strategy: strategy)
     for problem in InternalChecks.problems(rules.compiled) + InternalChecks.problems(rules.flat) {
       Issue.record("internal check: \(problem)")
     }
     return rules
   }
 
-  /// The first disagreement for one document and its profiles, if any.
+  /// The first disagreement for one document and its profiles, if any, with the decisions
+  /// compiled to graphs and to sieves.
   static func firstMismatch(
     seed: UInt64,
     document: JSONValue,
     profiles: [JSONValue]
   ) throws -> Mismatch? {
-    let rules = try checkedRules(document)
+    for strategy in [Compiler.Strategy.graph, .sieve] {
+      if let found = try firstMismatch(
+        seed: seed,
+        document: document,
+        profiles: profiles,
+        strategy: strategy
+      ) {
+        return found
+      }
+    }
+    return nil
+  }
+
+  static func firstMismatch(
+    seed: UInt64,
+    document: JSONValue,
+    profiles: [JSONValue],
+    strategy: Compiler.Strategy
+  ) throws -> Mismatch? {
+    let rules = try checkedRules(document, strategy: strategy)
     let evaluator = rules.makeEvaluator()
     for profile in profiles {
       // The byte fast path must read the profile exactly as the JSON reader does.
@@ -68,7 +91,7 @@ struct DifferentialTests {
               profile: profile,
               decision: name,
               now: now,
-              compiled: render(compiled)
+              compiled: "\(strategy): " + render(compiled)
                 + (fromBytes == compiled ? "" : " (from bytes: \(render(fromBytes)))"),
               interpreted: render(interpreted)
             )

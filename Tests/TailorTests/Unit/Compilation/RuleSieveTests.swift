@@ -1,0 +1,86 @@
+import TailorTestSupport
+import Testing
+
+@testable import Tailor
+
+/// When large decisions are sieved, and what the sieve's regions and summary say.
+struct RuleSieveTests {
+  @Test func narrowDiverseRulesAreSievedAndBroadRulesKeepTheirGraph() throws {
+    var campaign = CampaignWorkload(seed: 7)
+    let narrow = try Rules(json: campaign.document(rules: 3000).jsonText, file: nil)
+    #expect(narrow.compiled.decisions.allSatisfy { $0.sieve != nil })
+    var workload = Workload(seed: 7)
+    let broad = try Rules(json: workload.document(rules: 1000).jsonText)
+    #expect(broad.compiled.decisions.allSatisfy { $0.sieve == nil })
+    // Small decisions are always graphs.
+    let small = try Rules(json: campaign.document(rules: RuleSieve.minimumRules - 1).jsonText)
+    #expect(small.compiled.decisions.allSatisfy { $0.sieve == nil })
+  }
+
+  @Test func treeSummarisesASievedDecision() throws {
+    var campaign = CampaignWorkload(seed: 7)
+    let rules = try Rules(
+      json: Array(campaign.document(rules: 1000).jsonText.utf8),
+      strategy: .sieve
+    )
+    let text = try #require(rules.graph(of: "offers", format: .text))
+    #expect(text.hasPrefix("sieve over 1000 rules (16 words of bits), "))
+    #expect(text.contains("\n  country: keys ("))
+    let dot = try #require(rules.graph(of: "offers", format: .dot))
+    #expect(dot.hasPrefix("digraph \"offers\" {"))
+  }
+
+  @Test func regionsOfComparisons() {
+    let thresholds: [Double] = [1, 5, 9]
+    // Regions: 0 (<1), 1 (=1), 2, 3 (=5), 4, 5 (=9), 6 (>9).
+    #expect(RuleSieve.regions(of: .relation(.greaterOrEqual, 5), thresholds) == (3, 6))
+    #expect(RuleSieve.regions(of: .relation(.greater, 5), thresholds) == (4, 6))
+    #expect(RuleSieve.regions(of: .relation(.less, 5), thresholds) == (0, 2))
+    #expect(RuleSieve.regions(of: .relation(.lessOrEqual, 1), thresholds) == (0, 1))
+    thresholds.withUnsafeBufferPointer { buffer in
+      #expect(RuleSieve.region(of: 0, in: buffer) == 0)
+      #expect(RuleSieve.region(of: 1, in: buffer) == 1)
+      #expect(RuleSieve.region(of: 4.5, in: buffer) == 2)
+      #expect(RuleSieve.region(of: 9, in: buffer) == 5)
+      #expect(RuleSieve.region(of: 100, in: buffer) == 6)
+    }
+  }
+
+  /// Every rule a sieve admits for a value is admitted through checkpoints and changes
+  /// exactly as by its regions; one-sided, ranges, empty ranges and rules missing the attribute.
+  @Test func sievedDecisionsAgreeOnEveryRegion() throws {
+    var rules: [String] = []
+    for index in 0..<300 {
+      let low = index % 40
+      let condition: String
+      switch index % 5 {
+      case 0: condition = #"{"n": {"$gte": \#(low)}}"#
+      case 1: condition = #"{"n": {"$lt": \#(low)}}"#
+      case 2: condition = #"{"n": {"$gte": \#(low), "$lt": \#(low + index % 7)}}"#
+      case 3: condition = #"{"n": {"$gt": \#(low), "$lte": \#(low + 3)}, "k": "a\#(index % 3)"}"#
+      default: condition = #"{"k": {"$in": ["a\#(index % 4)", "b"]}}"#
+      }
+      rules.append(#"{"id": "r\#(index)", "serve": "on", "when": \#(condition)}"#)
+    }
+    let json = #"""
+      {"tailor": 1, "decisions": {"d": {"variants": {"on": true, "off": false}, "default": "off",
+        "mode": "all", "rules": [\#(rules.joined(separator: ","))]}}}
+      """#
+    let sieved = try Rules(json: Array(json.utf8), strategy: .sieve)
+    #expect(sieved.compiled.decisions[0].sieve != nil)
+    let evaluator = sieved.makeEvaluator()
+    var values: [JSONValue] = [.null, .string("x"), .bool(true)]
+    for step in -2...90 { values.append(.number(Double(step) / 2)) }
+    for n in values {
+      for k in [JSONValue.null, .string("a0"), .string("a1"), .string("b"), .string("z")] {
+        var object = JSONObject()
+        if n != .null { object["n"] = n }
+        if k != .null { object["k"] = k }
+        let profile = JSONValue.object(object)
+        let compiled = evaluator.decide("d", for: Profile(profile), at: 0)
+        let interpreted = sieved.interpreter.decide("d", for: profile, now: 0)
+        #expect(compiled == interpreted, "\(profile.jsonText)")
+      }
+    }
+  }
+}
