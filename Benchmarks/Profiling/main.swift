@@ -3,9 +3,10 @@
 //   tailor-profile <case> <iterations>   case: 4-clauses | <N>-rules | parse | serve
 //   tailor-profile campaign-<N>-rules <iterations>   the narrow-campaign workload, first match
 //   tailor-profile load-campaign-<N> [<runs>]        its load time and peak memory
+//   tailor-profile stages-[campaign-]<N> [<runs>]    each loading stage and check, without compiling
 //   tailor-profile campaign-stats-<N> [<profiles>]   its properties (default 50,000 profiles)
 //   tailor-profile emit-campaign <N> <lines> <dir>   rules.json and requests.jsonl for bench-serve
-import Tailor
+@_spi(Benchmarks) import Tailor
 import TailorServer
 import TailorTestSupport
 
@@ -84,6 +85,31 @@ if name == "4-clauses" {
     print(
       "the same with the warning analyses: \(clock.now - start), \(rules.warnings.count) warnings; peak RSS \(format(peakResidentMiB(), 1)) MiB"
     )
+  }
+} else if name.hasPrefix("stages-"),
+  let count = Int(name.dropFirst(name.hasPrefix("stages-campaign-") ? 16 : 7))
+{
+  // `stages-<N>` for the broad workload, `stages-campaign-<N>` for the narrow one.
+  var bytes: [UInt8] = []
+  if name.hasPrefix("stages-campaign-") {
+    var workload = CampaignWorkload(seed: 42)
+    bytes = Array(workload.document(rules: count).jsonText.utf8)
+  } else {
+    var workload = Workload(seed: 42)
+    bytes = Array(workload.document(rules: count).jsonText.utf8)
+  }
+  for _ in 0..<max(arguments.count > 2 ? iterations : 1, 1) {
+    let (stages, diagnostics) = _LoadStages.time(bytes)
+    let total = stages.reduce(Duration.zero) { $0 + $1.1 }
+    // A digest of every diagnostic as rendered, notes included, to compare versions.
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    for diagnostic in diagnostics {
+      for byte in (diagnostic.rendered(showingCode: true) + diagnostic.notes.joined()).utf8 {
+        digest = (digest ^ UInt64(byte)) &* 0x100_0000_01b3
+      }
+    }
+    print("\(count) rules, \(diagnostics.count) diagnostics (digest \(digest)), total \(total)")
+    for (stage, duration) in stages { print("  \(stage): \(duration)") }
   }
 } else if name.hasPrefix("campaign-stats-"), let count = Int(name.dropFirst(15)) {
   try printCampaignStatistics(

@@ -32,7 +32,10 @@ public struct AttributePath: Hashable, Sendable, CustomStringConvertible {
   /// Creates a path from its written form.
   public init(_ text: String) {
     self.text = text
-    self.components = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    // Most paths are one step: no need to split them.
+    self.components =
+      text.utf8.contains(UInt8(ascii: "."))
+      ? text.split(separator: ".", omittingEmptySubsequences: false).map(String.init) : [text]
   }
 
   /// The path as written.

@@ -97,6 +97,7 @@ struct ConditionParser {
       return isStrict ? .constant(false) : .constant(true)
     }
     var parts: [Condition] = []
+    parts.reserveCapacity(object.count)
     for (key, entry) in object.pairs {
       let entryPointer = pointer.appending(key: key)
       switch key {
@@ -254,6 +255,7 @@ struct ConditionParser {
         return .operators([.never(object.keys[0])])
       }
       var operators: [Operator] = []
+      operators.reserveCapacity(object.count)
       for (key, operand) in object.pairs {
         operators.append(parseOperator(key, operand, at: pointer.appending(key: key), path: path))
       }

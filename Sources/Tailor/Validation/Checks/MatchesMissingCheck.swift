@@ -61,6 +61,7 @@ struct MatchesMissingCheck: ValidationCheck {
 
   struct Walker {
     let evaluator: ConditionEvaluator
+    let scratch = Scratch()
     static let missing = JSONValue.object(JSONObject())
 
     /// Walks one condition object in positive position.
@@ -75,9 +76,9 @@ struct MatchesMissingCheck: ValidationCheck {
       guard case .object(let object) = value else { return }
       let guarded = guarded.union(guards(in: object))
       for (key, entry) in object.pairs {
-        let entryPointer = pointer.appending(key: key)
         switch key {
         case "$and", "$or":
+          let entryPointer = pointer.appending(key: key)
           let elements = entry.arrayValue ?? []
           // `{"$or": [{"age": {"$exists": false}}, {"age": {"$lt": 18}}]}` admits missing ages on purpose.
           var handled = guarded
@@ -96,15 +97,18 @@ struct MatchesMissingCheck: ValidationCheck {
           let paths = MatchesMissingCheck.paths(in: entry)
           guard !paths.isEmpty, !paths.allSatisfy({ guarded.contains(ByteString($0)) }),
             !MatchesMissingCheck.mentionsMissing(entry), !MatchesMissingCheck.refersToRules(entry),
-            holdsWhenMissing(key, entry, at: entryPointer)
+            holdsWhenMissing(key, entry, at: .root)
           else { continue }
-          found.append(.negationMatchesMissing(key, paths: paths, at: entryPointer))
+          found.append(
+            .negationMatchesMissing(key, paths: paths, at: pointer.appending(key: key))
+          )
         default:
+          // `guards(in:)` has judged this test: it holds when the attribute is missing
+          // unless its key is among `guarded`.
           guard !key.hasPrefix("$"), !guarded.contains(ByteString(key)),
-            !MatchesMissingCheck.mentionsMissing(entry),
-            holdsWhenMissing(key, entry, at: entryPointer)
+            !MatchesMissingCheck.mentionsMissing(entry)
           else { continue }
-          found.append(.testMatchesMissing(key, entry, at: entryPointer))
+          found.append(.testMatchesMissing(key, entry, at: pointer.appending(key: key)))
         }
       }
     }
@@ -126,12 +130,24 @@ struct MatchesMissingCheck: ValidationCheck {
     }
 
     /// Whether `{key: entry}` holds for a profile with no attributes; false when it does not parse.
+    ///
+    /// The pointer only names places in the parser's diagnostics, which are not kept.
     func holdsWhenMissing(_ key: String, _ entry: JSONValue, at pointer: JSONPointer) -> Bool {
-      var parser = ConditionParser(mode: .tailor)
-      let condition = parser.parseCondition(.object(JSONObject([(key, entry)])), at: pointer)
-      guard parser.diagnostics.isEmpty else { return false }
+      scratch.parser.diagnostics.removeAll(keepingCapacity: true)
+      scratch.parser.sites.removeAll(keepingCapacity: true)
+      let condition = scratch.parser.parseCondition(
+        .object(JSONObject([(key, entry)])),
+        at: pointer
+      )
+      guard scratch.parser.diagnostics.isEmpty else { return false }
       return evaluator.evaluate(condition, on: Walker.missing)
     }
+  }
+
+  /// One parser for every test the walker judges, so that it is set up once and
+  /// compiles each pattern once; what it records is dropped before each test.
+  final class Scratch {
+    var parser = ConditionParser(mode: .tailor)
   }
 
   /// The attribute paths a condition tests, in written order, without repeats.

@@ -17,60 +17,20 @@ struct UnreachableRuleCheck: ValidationCheck {
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
     guard input.isComplete else { return }
     for decision in input.document.decisions {
-      let pointers = input.rulePointers(decision: decision)
+      // Built on the first warning: most decisions have none.
+      var pointers: [ByteString: JSONPointer]?
       func pointer(_ rule: Rule) -> JSONPointer {
-        pointers[ByteString(rule.id)] ?? input.rulePointer(decision: decision, ruleID: rule.id)
+        if pointers == nil { pointers = input.rulePointers(decision: decision) }
+        return pointers?[ByteString(rule.id)]
+          ?? input.rulePointer(decision: decision, ruleID: rule.id)
       }
       switch decision.mode {
       case .first:
-        // Earlier rules that always serve, indexed by conjunct: an earlier rule
-        // shadows this one when every one of its conjuncts is among this rule's.
-        var earlier: [(rule: Rule, size: Int)] = []
-        // Per earlier rule: how many of its conjuncts the current rule has, valid when stamped.
-        var counts: [Int] = []
-        var stamps: [Int] = []
-        var postings: [Condition: [Int]] = [:]
-        // The first rule with no `when` that always serves shadows every later rule;
-        // the earliest shadowing rule is named, as written.
-        var unconditional: (rule: Rule, position: Int)?
+        var search = ShadowSearch()
         for (position, rule) in decision.rules.enumerated() {
-          let conjuncts = UnreachableRuleCheck.conjuncts(of: rule.condition)
-          var shadow = unconditional?.rule
-          do {
-            var best = Int.max
-            var budget = UnreachableRuleCheck.comparisonBudget
-            // Rarest conjuncts first: a shadowing rule must share all of them, and a
-            // common one would spend the budget before a rare one is read.
-            let order = conjuncts.enumerated().sorted { a, b in
-              let (ca, cb) = (postings[a.element]?.count ?? 0, postings[b.element]?.count ?? 0)
-              return ca != cb ? ca < cb : a.offset < b.offset
-            }
-            search: for (_, conjunct) in order {
-              for index in postings[conjunct] ?? [] {
-                budget -= 1
-                if budget < 0 { break search }
-                let count = stamps[index] == position ? counts[index] + 1 : 1
-                stamps[index] = position
-                counts[index] = count
-                if count == earlier[index].size { best = min(best, index) }
-              }
-            }
-            // `earlier` is in written order, so a lower index came first.
-            if best != Int.max, best < unconditional?.position ?? Int.max {
-              shadow = earlier[best].rule
-            }
-          }
+          let shadow = search.shadow(of: rule, at: position)
           if let shadow {
             diagnostics.append(.unreachable(rule, shadowedBy: shadow, at: pointer(rule)))
-          }
-          guard UnreachableRuleCheck.alwaysServes(rule) else { continue }
-          if conjuncts.isEmpty {
-            if unconditional == nil { unconditional = (rule, earlier.count) }
-          } else {
-            earlier.append((rule, conjuncts.count))
-            counts.append(0)
-            stamps.append(-1)
-            for conjunct in conjuncts { postings[conjunct, default: []].append(earlier.count - 1) }
           }
         }
       case .all(let limit?):
@@ -89,6 +49,127 @@ struct UnreachableRuleCheck: ValidationCheck {
         continue
       }
     }
+  }
+
+  /// The earlier rules of one `mode: "first"` decision that always serve, indexed
+  /// by conjunct: an earlier rule shadows a later one when every one of its
+  /// conjuncts is among the later rule's.
+  ///
+  /// Each distinct conjunct is numbered the first time it is met, so a rule's
+  /// conjuncts are hashed once and the search itself compares only integers.
+  struct ShadowSearch {
+    /// The number of each distinct conjunct met so far.
+    private var numbers: [HashedCondition: Int32] = [:]
+    /// By conjunct number: the indices in `earlier` of the rules that have it, in written order.
+    private var postings: [[Int32]] = []
+    /// By conjunct number: the position of the last rule that had it, to drop repeats in a rule.
+    private var lastSeen: [Int] = []
+    /// The earlier rules that always serve and have a condition, in written order.
+    private var earlier: [Rule] = []
+    /// By index in `earlier`, side by side so that the search reads one place per entry.
+    private var tallies: [Tally] = []
+    /// The first rule with no `when` that always serves, and how many of `earlier` came before it.
+    private var unconditional: (rule: Rule, position: Int)?
+    /// The current rule's conjunct numbers, in written order (reused between rules).
+    private var current: [Int32] = []
+    private var order: [(count: Int, offset: Int, number: Int32)] = []
+
+    /// The earliest rule before `rule` (at `position` in its decision) that
+    /// serves every profile `rule` matches, if one is found within the
+    /// comparison budget; then records `rule` if it always serves.
+    mutating func shadow(of rule: Rule, at position: Int) -> Rule? {
+      current.removeAll(keepingCapacity: true)
+      number(rule.condition, position: position)
+      var shadow = unconditional?.rule
+      var best = Int.max
+      var budget = UnreachableRuleCheck.comparisonBudget
+      // Rarest conjuncts first: a shadowing rule must share all of them, and a
+      // common one would spend the budget before a rare one is read.
+      order.removeAll(keepingCapacity: true)
+      for (offset, number) in current.enumerated() {
+        order.append((postings[Int(number)].count, offset, number))
+      }
+      order.sort { a, b in a.count != b.count ? a.count < b.count : a.offset < b.offset }
+      search: for entry in order {
+        for index in postings[Int(entry.number)] {
+          budget -= 1
+          if budget < 0 { break search }
+          let index = Int(index)
+          let count = tallies[index].stamp == position ? tallies[index].count + 1 : 1
+          tallies[index].stamp = position
+          tallies[index].count = count
+          if count == tallies[index].size { best = min(best, index) }
+        }
+      }
+      // `earlier` is in written order, so a lower index came first.
+      if best != Int.max, best < unconditional?.position ?? Int.max {
+        shadow = earlier[best]
+      }
+      guard UnreachableRuleCheck.alwaysServes(rule) else { return shadow }
+      if current.isEmpty {
+        if unconditional == nil { unconditional = (rule, earlier.count) }
+      } else {
+        let index = Int32(earlier.count)
+        earlier.append(rule)
+        tallies.append(Tally(size: Int32(current.count)))
+        for number in current { postings[Int(number)].append(index) }
+      }
+      return shadow
+    }
+
+    /// Appends the numbers of the condition's distinct conjuncts to `current`, in
+    /// written order, as ``UnreachableRuleCheck/conjuncts(of:)`` lists them.
+    private mutating func number(_ condition: Condition, position: Int) {
+      switch condition {
+      case .and(let parts):
+        for part in parts { number(part, position: position) }
+      case .constant(true):
+        break
+      default:
+        // One lookup: a new conjunct is inserted with the next number.
+        let next = Int32(postings.count)
+        let number = Self.read(&numbers[HashedCondition(condition), default: next])
+        if number == next {
+          postings.append([])
+          lastSeen.append(-1)
+        }
+        guard lastSeen[Int(number)] != position else { return }
+        lastSeen[Int(number)] = position
+        current.append(number)
+      }
+    }
+
+    private static func read(_ slot: inout Int32) -> Int32 { slot }
+  }
+
+  /// An earlier rule's size and how many of its conjuncts the current rule has.
+  struct Tally {
+    /// How many distinct conjuncts the rule has.
+    var size: Int32
+    /// How many of them the rule at `stamp` has; valid when `stamp` is the current position.
+    var count: Int32 = 0
+    var stamp = -1
+  }
+
+  /// A condition with its hash computed once, compared by hash first.
+  ///
+  /// A dictionary probe compares its key with every occupied slot it passes; with
+  /// the hash beside the condition, most of those comparisons read one integer
+  /// instead of walking a condition elsewhere in memory.
+  struct HashedCondition: Hashable {
+    let condition: Condition
+    let hash: Int
+
+    init(_ condition: Condition) {
+      self.condition = condition
+      hash = condition.hashValue
+    }
+
+    static func == (lhs: Self, rhs: Self) -> Bool {
+      lhs.hash == rhs.hash && lhs.condition == rhs.condition
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
   }
 
   /// Whether the rule serves whenever its condition holds: no rollout, split or schedule.

@@ -10,11 +10,15 @@ struct UnusedSegmentCheck: ValidationCheck {
       conditions += decision.rules.map(\.condition)
       if let requires = decision.requires { conditions.append(requires) }
     }
+    // By name, first wins (as a search in written order would find): one lookup per reference.
+    var segments: [ByteString: SegmentDefinition] = [:]
+    for segment in document.segments where segments[ByteString(segment.name)] == nil {
+      segments[ByteString(segment.name)] = segment
+    }
     var pending = conditions.flatMap { CycleCheck.references(in: $0).segments }
     var used: Set<ByteString> = []
     while let name = pending.popLast() {
-      guard used.insert(ByteString(name)).inserted,
-        let segment = document.segments.first(where: { JSONValue.sameBytes($0.name, name) })
+      guard used.insert(ByteString(name)).inserted, let segment = segments[ByteString(name)]
       else { continue }
       pending += CycleCheck.references(in: segment.condition).segments
     }
