@@ -25,7 +25,7 @@ extension FlatRules {
   }
 
   enum SieveFilterKind: UInt8 {
-    case keys, number, time, suffix
+    case keys, number, time, suffix, version
   }
 
   struct SieveFilterRecord {
@@ -43,11 +43,12 @@ extension FlatRules {
     /// Local bits admitted for a missing or null value.
     var null: Int32
     /// Keys: one entry per key id of the slot in `sieveEntries`; number and time: the
-    /// thresholds in `thresholds`; suffix: the table in `suffixEntries` (`count` a power of
-    /// two), whose `child` is an entry in `sieveEntries`.
+    /// thresholds in `thresholds`; version: the padded operands as `(start, count)` pairs
+    /// in `sieveInts` of bytes in `affixBytes`; suffix: the table in `suffixEntries` (`count`
+    /// a power of two), whose `child` is an entry in `sieveEntries`.
     var start: Int32
     var count: Int32
-    /// Number and time: `2 × count + 1` records in `sieveRegions`; suffix: the lengths it
+    /// Number, time and version: `2 × count + 1` records in `sieveRegions`; suffix: the lengths it
     /// probes in `suffixLengths` (their count, then the lengths ascending).
     var extra: Int32
   }
@@ -144,14 +145,21 @@ extension FlatRules {
       var local = [Int32](repeating: -1, count: wordCount)
       var runs: [Int32] = []
       var localWords = 0
+      // Runs closer than this many words are joined: a run costs about as much as a few
+      // words, and the words between hold only unconstrained bits.
+      let join = 4
       for position in filter.constrained {
         let word = Int(position >> 6)
         guard local[word] < 0 else { continue }
-        local[word] = Int32(localWords)
-        localWords += 1
-        if let last = runs.last, last == Int32(word) {
+        if let last = runs.last, Int(last) + join >= word {
+          for between in Int(last)...word {
+            local[between] = Int32(localWords)
+            localWords += 1
+          }
           runs[runs.count - 1] = Int32(word + 1)
         } else {
+          local[word] = Int32(localWords)
+          localWords += 1
           runs.append(Int32(word))
           runs.append(Int32(word + 1))
         }
@@ -177,8 +185,9 @@ extension FlatRules {
         return Int32(words.count - bits.count)
       }
       func entry(_ list: [Int32]) -> SieveEntry {
-        // Setting a bit costs about as much as a word of the bit set.
-        if list.count >= 8 && list.count * 4 >= localWords {
+        // A bit set is intersected at once; a list is set in a copy of the unconstrained
+        // bits first. Bit sets cost at most 128 bytes per rule listed.
+        if list.count >= 2 && list.count * 16 >= localWords {
           return SieveEntry(bitset: append(with(list)), start: 0, count: Int32(list.count))
         }
         let start = Int32(ints.count)
@@ -246,6 +255,17 @@ extension FlatRules {
         record.extra = Int32(suffixLengths.count)
         suffixLengths.append(Int32(lengths.count))
         suffixLengths.append(contentsOf: lengths)
+      case .versions(let operands, let admitted):
+        record.kind = .version
+        record.start = Int32(ints.count)
+        record.count = Int32(operands.count)
+        for operand in operands {
+          ints.append(Int32(affixBytes.count))
+          ints.append(Int32(operand.count))
+          affixBytes.append(contentsOf: operand)
+        }
+        record.extra = Int32(regions.count)
+        lowerRegions(operands.count, admitted, unconstrained, localBit)
       case .interval(let domain, let values, let admitted):
         record.kind = domain == .number ? .number : .time
         record.start = Int32(thresholds.count)
@@ -295,8 +315,9 @@ extension FlatRules {
       }
       let base = Int32(ints.count)
       ints.append(contentsOf: events)
-      // At most this many changes are applied per profile: about half a copy of the bits.
-      let limit = max(64, current.count / 2)
+      // At most this many changes are applied per profile, each costing about as much as
+      // a few words of the copy; checkpoints then take about 32 bytes per change.
+      let limit = max(4, current.count / 4)
       var checkpoint: Int32 = 0
       var since = 0
       var eventStart = 0

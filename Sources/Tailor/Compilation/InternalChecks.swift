@@ -133,6 +133,140 @@ enum InternalChecks {
     return found
   }
 
+  /// The problems of one sieve's records: every offset inside its pool, runs ascending
+  /// within the decision's words, positions naming rules, regions and events in range.
+  static func sieveProblems(
+    _ flat: FlatRules,
+    _ sieve: FlatRules.SieveRecord,
+    _ decision: FlatRules.DecisionRecord,
+    _ name: String
+  ) -> [String] {
+    var found: [String] = []
+    func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+      if !condition { found.append("\(name): " + message()) }
+    }
+    func inside(_ start: Int32, _ count: Int32, _ pool: Int) -> Bool {
+      start >= 0 && count >= 0 && Int(start) + Int(count) <= pool
+    }
+    let words = sieve.words
+    check(Int(words) * 64 >= Int(decision.ruleCount), "fewer bits than rules")
+    check(inside(sieve.possible, words, flat.sieveWords.count), "possible bits out of range")
+    check(inside(sieve.order, decision.ruleCount, flat.sieveInts.count), "order out of range")
+    check(
+      inside(sieve.firstCandidate, decision.ruleCount, flat.candidates.count),
+      "candidates out of range"
+    )
+    check(
+      inside(sieve.firstFilter, sieve.filterCount, flat.sieveFilters.count),
+      "filters out of range"
+    )
+    guard found.isEmpty else { return found }
+    for position in 0..<Int(decision.ruleCount) {
+      let rule = flat.sieveInts[Int(sieve.order) + position]
+      check(
+        isIndex(rule, below: Int(decision.ruleCount)),
+        "position \(position) names rule \(rule)"
+      )
+    }
+    for offset in 0..<sieve.filterCount {
+      let filter = flat.sieveFilters[Int(sieve.firstFilter + offset)]
+      let local = filter.localWords
+      check(
+        isIndex(filter.slot, below: flat.slotPaths.count),
+        "filter \(offset): slot out of range"
+      )
+      check(
+        inside(filter.runs, 2 * filter.runCount, flat.sieveInts.count),
+        "filter \(offset): runs out of range"
+      )
+      check(
+        inside(filter.unconstrained, local, flat.sieveWords.count),
+        "filter \(offset): bits out of range"
+      )
+      check(
+        inside(filter.null, local, flat.sieveWords.count),
+        "filter \(offset): null bits out of range"
+      )
+      guard inside(filter.runs, 2 * filter.runCount, flat.sieveInts.count) else { continue }
+      var total: Int32 = 0
+      var previous: Int32 = 0
+      for run in 0..<Int(filter.runCount) {
+        let start = flat.sieveInts[Int(filter.runs) + 2 * run]
+        let end = flat.sieveInts[Int(filter.runs) + 2 * run + 1]
+        check(
+          start >= previous && start < end && end <= words,
+          "filter \(offset): run \(run) out of order"
+        )
+        previous = end
+        total += end - start
+      }
+      check(total == local, "filter \(offset): runs hold \(total) words, not \(local)")
+      func localBits(_ start: Int32, _ count: Int32) -> Bool {
+        guard inside(start, count, flat.sieveInts.count) else { return false }
+        return (start..<start + count).allSatisfy {
+          isIndex(flat.sieveInts[Int($0)], below: Int(local) * 64)
+        }
+      }
+      func entry(_ entry: FlatRules.SieveEntry) -> Bool {
+        entry.bitset >= 0
+          ? inside(entry.bitset, local, flat.sieveWords.count) : localBits(entry.start, entry.count)
+      }
+      switch filter.kind {
+      case .keys:
+        check(
+          inside(filter.start, filter.count, flat.sieveEntries.count),
+          "filter \(offset): entries out of range"
+        )
+        if inside(filter.start, filter.count, flat.sieveEntries.count) {
+          for key in 0..<filter.count {
+            check(
+              entry(flat.sieveEntries[Int(filter.start + key)]),
+              "filter \(offset): key \(key) out of range"
+            )
+          }
+        }
+      case .suffix:
+        check(
+          inside(filter.start, filter.count, flat.suffixEntries.count),
+          "filter \(offset): table out of range"
+        )
+        if inside(filter.start, filter.count, flat.suffixEntries.count) {
+          for slot in 0..<filter.count {
+            let child = flat.suffixEntries[Int(filter.start + slot)].child
+            guard child >= 0 else { continue }
+            check(
+              isIndex(child, below: flat.sieveEntries.count)
+                && entry(flat.sieveEntries[Int(child)]),
+              "filter \(offset): suffix entry \(slot) out of range"
+            )
+          }
+        }
+      case .number, .time, .version:
+        check(
+          filter.kind == .version
+            ? inside(filter.start, 2 * filter.count, flat.sieveInts.count)
+            : inside(filter.start, filter.count, flat.thresholds.count),
+          "filter \(offset): thresholds out of range"
+        )
+        let regions = 2 * filter.count + 1
+        check(
+          inside(filter.extra, regions, flat.sieveRegions.count),
+          "filter \(offset): regions out of range"
+        )
+        guard inside(filter.extra, regions, flat.sieveRegions.count) else { continue }
+        for index in filter.extra..<filter.extra + regions {
+          let region = flat.sieveRegions[Int(index)]
+          check(
+            inside(region.checkpoint, local, flat.sieveWords.count)
+              && localBits(region.eventStart, region.eventEnd - region.eventStart),
+            "filter \(offset): region \(index - filter.extra) out of range"
+          )
+        }
+      }
+    }
+    return found
+  }
+
   /// The invariants the flat records break: every index the walk follows without a
   /// bounds check lies inside its pool.
   static func problems(_ flat: FlatRules) -> [String] {
@@ -387,6 +521,13 @@ enum InternalChecks {
         }
         stack.append(contentsOf: successors(flat, record))
       }
+    }
+    for (index, decision) in flat.decisions.enumerated() where decision.sieve >= 0 {
+      guard isIndex(decision.sieve, below: flat.sieves.count) else {
+        found.append("decision \(index): sieve out of range")
+        continue
+      }
+      found += sieveProblems(flat, flat.sieves[Int(decision.sieve)], decision, "decision \(index)")
     }
     return found
   }

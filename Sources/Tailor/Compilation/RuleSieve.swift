@@ -31,6 +31,9 @@ struct RuleSieve: Sendable {
     )
     /// `$endsWith`: suffix bytes → positions of the rules that test it.
     case suffix([(bytes: [UInt8], positions: [Int32])])
+    /// Version comparisons (`$veq`, `$vgt`, …; not `$vne`) with ASCII operands: regions as
+    /// for numbers, among the padded operands in byte order (UTF-16 order for ASCII).
+    case versions(thresholds: [[UInt8]], regions: [(position: Int32, low: Int32, high: Int32)])
   }
 
   /// One filter: the rules it constrains and what it admits.
@@ -66,7 +69,7 @@ struct RuleSieve: Sendable {
       decision: { _, _ in false }
     )
     enum Kind: Int {
-      case keys, number, time, suffix
+      case keys, number, time, suffix, version
     }
     struct FilterKey: Hashable {
       var slot: Int32
@@ -85,7 +88,9 @@ struct RuleSieve: Sendable {
         case .key, .members: kind = .keys
         case .numeric(let domain, .relation): kind = domain == .number ? .number : .time
         case .suffix: kind = .suffix
-        default: continue
+        default:
+          guard RuleSieve.versionTest(conjunct.condition) != nil else { continue }
+          kind = .version
         }
         let key = FilterKey(slot: conjunct.slot, kind: kind)
         // One key or suffix test per rule and filter; every comparison (a range is two).
@@ -130,6 +135,7 @@ struct RuleSieve: Sendable {
       var suffixCases: [[UInt8]: [Int32]] = [:]
       var suffixOrder: [[UInt8]] = []
       var tests: [(position: Int32, tests: [NumericTest])] = []
+      var versionTests: [(position: Int32, tests: [(VersionRelation, [UInt8])])] = []
       for (position, itemIndex) in sortedItems.enumerated() {
         guard let ids = filed[itemIndex][key] else { continue }
         let position = Int32(position)
@@ -149,6 +155,12 @@ struct RuleSieve: Sendable {
           if suffixCases[bytes] == nil { suffixOrder.append(bytes) }
           suffixCases[bytes, default: []].append(position)
         default:
+          if key.kind == .version {
+            versionTests.append(
+              (position, ids.compactMap { RuleSieve.versionTest(conjuncts[Int($0)].condition) })
+            )
+            continue
+          }
           let numeric: [NumericTest] = ids.compactMap { id in
             guard case .numeric(_, let test) = conjuncts[Int(id)].shape else { return nil }
             return test
@@ -162,6 +174,31 @@ struct RuleSieve: Sendable {
         index = .keys(cases: keyCases, acceptsArrays: acceptsArrays)
       case .suffix:
         index = .suffix(suffixOrder.map { ($0, suffixCases[$0] ?? []) })
+      case .version:
+        let thresholds = Set(versionTests.flatMap { $0.tests.map(\.1) }).sorted {
+          $0.lexicographicallyPrecedes($1)
+        }
+        let regions = versionTests.map { entry in
+          var low = Int32(0)
+          var high = Int32(2 * thresholds.count)
+          for (relation, operand) in entry.tests {
+            let at = Int32(thresholds.firstIndex(of: operand) ?? 0)
+            let point = 2 * at + 1
+            let (from, to): (Int32, Int32)
+            switch relation {
+            case .equal: (from, to) = (point, point)
+            case .greaterOrEqual: (from, to) = (point, high)
+            case .greater: (from, to) = (point + 1, high)
+            case .less: (from, to) = (0, point - 1)
+            case .lessOrEqual: (from, to) = (0, point)
+            case .notEqual: (from, to) = (0, Int32(2 * thresholds.count))
+            }
+            low = max(low, from)
+            high = min(high, to)
+          }
+          return (position: entry.position, low: low, high: high)
+        }
+        index = .versions(thresholds: thresholds, regions: regions)
       case .number, .time:
         let thresholds = Array(Set(tests.flatMap { $0.tests.flatMap(\.keys) })).sorted()
         let regions = tests.map { entry in
@@ -201,6 +238,7 @@ struct RuleSieve: Sendable {
       case .interval(.number, let thresholds, _): kind = "numbers (\(thresholds.count) thresholds)"
       case .interval(_, let thresholds, _): kind = "instants (\(thresholds.count) thresholds)"
       case .suffix(let cases): kind = "suffixes (\(cases.count))"
+      case .versions(let thresholds, _): kind = "versions (\(thresholds.count) thresholds)"
       }
       let touched = Set(filter.constrained.map { $0 >> 6 }).count
       lines.append(
@@ -208,6 +246,16 @@ struct RuleSieve: Sendable {
       )
     }
     return lines
+  }
+
+  /// A version comparison a filter can index: not `$vne`, with an ASCII padded operand.
+  static func versionTest(_ condition: Condition) -> (VersionRelation, [UInt8])? {
+    guard case .predicate(let predicate) = condition,
+      case .operators(let operators) = predicate.test, operators.count == 1,
+      case .version(let relation, let padded, _) = operators[0], relation != .notEqual,
+      padded.utf8.allSatisfy({ $0 < 0x80 })
+    else { return nil }
+    return (relation, Array(padded.utf8))
   }
 
   /// The regions `low...high` where a comparison holds, among the regions of `thresholds`

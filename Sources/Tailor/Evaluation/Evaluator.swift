@@ -1036,10 +1036,24 @@ private struct Walk {
   ///
   /// `nil` when the slot is not pending, the operand is not ASCII or the version is long.
   func pendingVersionOrder(_ slot: Int, _ operand: Int) -> Int? {
+    let span = flat.paddedOperandSpans[operand]
+    guard span.1 >= 0, let padded = paddedVersionBytes(slot) else { return nil }
+    let bytes = padded.baseAddress!
+    let count = padded.count
+    let other = flat.paddedOperandBytes.baseAddress! + Int(span.0)
+    let otherCount = Int(span.1)
+    let shared = min(count, otherCount)
+    for index in 0..<shared where bytes[index] != other[index] {
+      return bytes[index] < other[index] ? -1 : 1
+    }
+    return count == otherCount ? 0 : (count < otherCount ? -1 : 1)
+  }
+
+  /// The padded form of a pending plain ASCII version, built once per evaluation; `nil`
+  /// when the slot is not pending, not ASCII, empty or long (the string path handles those).
+  func paddedVersionBytes(_ slot: Int) -> UnsafeBufferPointer<UInt8>? {
     let entry = pending.entries[slot]
     guard entry >= 0 else { return nil }
-    let span = flat.paddedOperandSpans[operand]
-    guard span.1 >= 0 else { return nil }
     let bytes = pending.versionBytes + slot * PendingStrings.versionBytesCapacity
     if pending.versionStamp[slot] != generation {
       let length = Int(entry & 0xFFFF_FFFF)
@@ -1053,14 +1067,7 @@ private struct Walk {
       pending.versionLength[slot] = Version.pad(text, into: bytes)
       pending.versionStamp[slot] = generation
     }
-    let count = pending.versionLength[slot]
-    let other = flat.paddedOperandBytes.baseAddress! + Int(span.0)
-    let otherCount = Int(span.1)
-    let shared = min(count, otherCount)
-    for index in 0..<shared where bytes[index] != other[index] {
-      return bytes[index] < other[index] ? -1 : 1
-    }
-    return count == otherCount ? 0 : (count < otherCount ? -1 : 1)
+    return UnsafeBufferPointer(start: bytes, count: pending.versionLength[slot])
   }
 
   /// A version slot's padded form; a pending string's is built once per evaluation.
@@ -1191,6 +1198,23 @@ extension Walk {
       default:
         return
       }
+    case .version:
+      guard value.kind == .string else { return }
+      let slot = Int(filter.slot)
+      let region: Int?
+      if let version = paddedVersionBytes(slot) {
+        region = versionRegion(version, filter)
+      } else if pending.entries[slot] < 0 {
+        // UTF-8 byte order is UTF-16 order only for ASCII: other text skips the filter.
+        region =
+          paddedVersions[slot].utf8.withContiguousStorageIfAvailable { version in
+            version.allSatisfy { $0 < 0x80 } ? versionRegion(version, filter) : nil
+          } ?? nil
+      } else {
+        region = nil
+      }
+      guard let region else { return }
+      intersect(bits, filter, region: Int(filter.extra) + region)
     case .number, .time:
       let key: Double
       if filter.kind == .number {
@@ -1205,17 +1229,7 @@ extension Walk {
         start: flat.thresholds.baseAddress! + Int(filter.start),
         count: Int(filter.count)
       )
-      let region = flat.sieveRegions[Int(filter.extra) + RuleSieve.region(of: key, in: thresholds)]
-      if region.eventStart == region.eventEnd {
-        intersect(bits, filter, words + Int(region.checkpoint))
-        return
-      }
-      scratch.update(from: words + Int(region.checkpoint), count: localWords)
-      for index in Int(region.eventStart)..<Int(region.eventEnd) {
-        let bit = flat.sieveInts[index]
-        scratch[Int(bit >> 6)] ^= 1 << UInt64(bit & 63)
-      }
-      intersect(bits, filter, UnsafePointer(scratch))
+      intersect(bits, filter, region: Int(filter.extra) + RuleSieve.region(of: key, in: thresholds))
     case .suffix:
       guard value.kind == .string else { return }
       scratch.update(from: words + Int(filter.unconstrained), count: localWords)
@@ -1229,6 +1243,54 @@ extension Walk {
       }
       intersect(bits, filter, UnsafePointer(scratch))
     }
+  }
+
+  /// Intersects the decision's bits with those an interval filter admits in `index` of `sieveRegions`.
+  @inline(__always)
+  func intersect(
+    _ bits: UnsafeMutablePointer<UInt64>,
+    _ filter: FlatRules.SieveFilterRecord,
+    region index: Int
+  ) {
+    let region = flat.sieveRegions[index]
+    let words = flat.sieveWords.baseAddress!
+    if region.eventStart == region.eventEnd {
+      intersect(bits, filter, words + Int(region.checkpoint))
+      return
+    }
+    let scratch = sieveBuffers.scratch
+    scratch.update(from: words + Int(region.checkpoint), count: Int(filter.localWords))
+    for index in Int(region.eventStart)..<Int(region.eventEnd) {
+      let bit = flat.sieveInts[index]
+      scratch[Int(bit >> 6)] ^= 1 << UInt64(bit & 63)
+    }
+    intersect(bits, filter, UnsafePointer(scratch))
+  }
+
+  /// The region of a padded version among a version filter's operands (byte order).
+  func versionRegion(
+    _ version: UnsafeBufferPointer<UInt8>,
+    _ filter: FlatRules.SieveFilterRecord
+  )
+    -> Int
+  {
+    let spans = flat.sieveInts.baseAddress! + Int(filter.start)
+    let affixes = flat.affixBytes.baseAddress!
+    func order(_ index: Int) -> Int {
+      let other = affixes + Int(spans[2 * index])
+      let otherCount = Int(spans[2 * index + 1])
+      for offset in 0..<min(version.count, otherCount) where version[offset] != other[offset] {
+        return version[offset] < other[offset] ? -1 : 1
+      }
+      return version.count == otherCount ? 0 : (version.count < otherCount ? -1 : 1)
+    }
+    var low = 0
+    var high = Int(filter.count)
+    while low < high {
+      let middle = (low + high) >> 1
+      if order(middle) > 0 { low = middle + 1 } else { high = middle }
+    }
+    return low < Int(filter.count) && order(low) == 0 ? 2 * low + 1 : 2 * low
   }
 
   /// Sets the local bits of the rules an entry admits.
