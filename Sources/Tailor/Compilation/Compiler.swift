@@ -31,7 +31,7 @@ struct Compiler {
   }
 
   /// Nodes per rule a graph may take before a large decision is sieved instead.
-  static let probeBudget = 8
+  static let probeBudget = 4
 
   private let strategy: Strategy
 
@@ -136,6 +136,7 @@ struct Compiler {
       decisionIndex: decisionIndex
     )
     var items: [GraphBuilder.Item] = []
+    builder.stopsWhenExhausted = probing
     for (index, rule) in decision.rules.enumerated() {
       if let item = builder.item(rule: Int32(index), condition: inline(rule.condition)) {
         items.append(item)

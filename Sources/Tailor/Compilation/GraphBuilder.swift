@@ -103,6 +103,9 @@ struct GraphBuilder {
   /// Whether the budget ran out while rules were still being split: some leaves scan
   /// more rules than ``Compiler/leafSize``.
   private(set) var isExhausted = false
+  /// Whether to stop building once the budget is spent (a probe: the graph is then
+  /// discarded for a sieve, so its remaining leaves are not worth building).
+  var stopsWhenExhausted = false
 
   init(
     table: PredicateTable,
@@ -273,6 +276,7 @@ struct GraphBuilder {
     let result: Int32
     if items.count <= Compiler.leafSize || budget <= 0 || depth >= GraphBuilder.maxDepth {
       if items.count > Compiler.leafSize { isExhausted = true }
+      if isExhausted && stopsWhenExhausted { return empty() }
       result = leaf(items)
     } else {
       depth += 1
