@@ -171,7 +171,9 @@ public final class Evaluator {
   ///   - now: seconds since 1970-01-01T00:00:00Z, for schedules.
   /// - Returns: the decision, or `nil` when there is no decision `name`.
   /// - Complexity: proportional to the path through the decision's graph and the
-  ///   rules in the leaves it reaches, not to the number of rules.
+  ///   rules in the leaves it reaches, not to the number of rules; for a decision
+  ///   compiled to a sieve (many diverse rules), a few word operations per 64 rules
+  ///   for each attribute the rules test, plus the rules that pass every filter.
   public func decide(_ name: String, for profile: Profile, at now: Double) -> Decision? {
     guard let index = flat.index(ofDecision: name) else { return nil }
     return decide(index: index, for: PreparedProfile(flat, root: profile.root), at: now)

@@ -11,8 +11,10 @@ struct TreeCommand: ParsableCommand {
       `--format dot` (the default) prints Graphviz DOT, for example `tailor tree --rules rules.json \
       --decision hero | dot -Tsvg > hero.svg`; `--format text` prints an indented outline. Switch \
       nodes branch on an attribute's string value, interval nodes on numeric thresholds, and each \
-      leaf lists the rules it checks in order with the conditions left to test. Exit status: 0 \
-      printed; 1 the rules have errors; 2 usage error, unreadable file or unknown decision.
+      leaf lists the rules it checks in order with the conditions left to test. A decision of \
+      many diverse rules compiled to a sieve prints its filters instead: the rules each \
+      constrains and the words of bits it reads per profile. Exit status: 0 printed; 1 the \
+      rules have errors; 2 usage error, unreadable file or unknown decision.
       """
   )
 
