@@ -229,32 +229,16 @@ extension FlatRules {
         entries.append(contentsOf: lowered)
       case .suffix(let cases):
         record.kind = .suffix
-        var capacity = 4
-        while capacity < 2 * cases.count { capacity *= 2 }
-        var table = [SuffixEntry](
-          repeating: SuffixEntry(hash: 0, start: 0, count: 0, child: -1),
-          count: capacity
-        )
-        for (bytes, list) in cases {
-          let hash = FlatRules.suffixHash(bytes)
-          var slot = Int(truncatingIfNeeded: FlatRules.mix(hash)) & (capacity - 1)
-          while table[slot].child >= 0 { slot = (slot + 1) & (capacity - 1) }
-          entries.append(entry(list))
-          table[slot] = SuffixEntry(
-            hash: hash,
-            start: Int32(affixBytes.count),
-            count: Int32(bytes.count),
-            child: Int32(entries.count - 1)
-          )
-          affixBytes.append(contentsOf: bytes)
+        let children = cases.map { suffix -> ([UInt8], Int32) in
+          entries.append(entry(suffix.positions))
+          return (suffix.bytes, Int32(entries.count - 1))
         }
-        record.start = Int32(suffixEntries.count)
-        record.count = Int32(capacity)
-        suffixEntries.append(contentsOf: table)
-        let lengths = Set(cases.map { Int32($0.bytes.count) }).sorted()
-        record.extra = Int32(suffixLengths.count)
-        suffixLengths.append(Int32(lengths.count))
-        suffixLengths.append(contentsOf: lengths)
+        (record.start, record.count, record.extra) = FlatRules.appendSuffixTable(
+          children,
+          entries: &suffixEntries,
+          affixes: &affixBytes,
+          lengths: &suffixLengths
+        )
       case .versions(let operands, let admitted):
         record.kind = .version
         record.start = Int32(ints.count)

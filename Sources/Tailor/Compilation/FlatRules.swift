@@ -464,31 +464,12 @@ final class FlatRules: @unchecked Sendable {
         case .suffix(let slot, let cases):
           record.kind = .suffix
           record.slot = slot
-          var capacity = 4
-          while capacity < 2 * cases.count { capacity *= 2 }
-          record.start = Int32(suffixEntries.count)
-          record.count = Int32(capacity)
-          var table = [SuffixEntry](
-            repeating: SuffixEntry(hash: 0, start: 0, count: 0, child: -1),
-            count: capacity
+          (record.start, record.count, record.firstChild) = FlatRules.appendSuffixTable(
+            cases.map { ($0.suffix, $0.child + base) },
+            entries: &suffixEntries,
+            affixes: &affixBytes,
+            lengths: &suffixLengths
           )
-          for entry in cases {
-            let hash = FlatRules.suffixHash(entry.suffix)
-            var position = Int(truncatingIfNeeded: FlatRules.mix(hash)) & (capacity - 1)
-            while table[position].child >= 0 { position = (position + 1) & (capacity - 1) }
-            table[position] = SuffixEntry(
-              hash: hash,
-              start: Int32(affixBytes.count),
-              count: Int32(entry.suffix.count),
-              child: entry.child + base
-            )
-            affixBytes.append(contentsOf: entry.suffix)
-          }
-          suffixEntries.append(contentsOf: table)
-          let lengths = Set(cases.map { Int32($0.suffix.count) }).sorted()
-          record.firstChild = Int32(suffixLengths.count)
-          suffixLengths.append(Int32(lengths.count))
-          suffixLengths.append(contentsOf: lengths)
         }
         nodes[Int(base) + index] = record
       }
@@ -783,6 +764,57 @@ final class FlatRules: @unchecked Sendable {
   }
 
   static let suffixHashSeed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+  /// Appends an open-addressing table of suffixes and their children to `entries` (a power
+  /// of two entries, at least twice the cases), the suffixes' bytes to `affixes`, and the
+  /// lengths to probe to `lengths` (their count, then the lengths ascending).
+  ///
+  /// - Returns: where the table starts, its capacity, and where its lengths start.
+  static func appendSuffixTable(
+    _ cases: [(bytes: [UInt8], child: Int32)],
+    entries: inout [SuffixEntry],
+    affixes: inout [UInt8],
+    lengths: inout [Int32]
+  ) -> (start: Int32, capacity: Int32, lengths: Int32) {
+    var capacity = 4
+    while capacity < 2 * cases.count { capacity *= 2 }
+    var table = [SuffixEntry](
+      repeating: SuffixEntry(hash: 0, start: 0, count: 0, child: -1),
+      count: capacity
+    )
+    for (bytes, child) in cases {
+      let hash = FlatRules.suffixHash(bytes)
+      var position = Int(truncatingIfNeeded: FlatRules.mix(hash)) & (capacity - 1)
+      while table[position].child >= 0 { position = (position + 1) & (capacity - 1) }
+      table[position] = SuffixEntry(
+        hash: hash,
+        start: Int32(affixes.count),
+        count: Int32(bytes.count),
+        child: child
+      )
+      affixes.append(contentsOf: bytes)
+    }
+    let start = Int32(entries.count)
+    entries.append(contentsOf: table)
+    let probed = Set(cases.map { Int32($0.bytes.count) }).sorted()
+    let lengthsStart = Int32(lengths.count)
+    lengths.append(Int32(probed.count))
+    lengths.append(contentsOf: probed)
+    return (start, Int32(capacity), lengthsStart)
+  }
+
+  /// The region of `value` among ascending `thresholds`, as uncut interval nodes and sieve
+  /// filters number them: `2i + 1` at threshold `i`, `2i` below it and above the one before.
+  @inline(__always)
+  static func region(of value: Double, in thresholds: UnsafeBufferPointer<Double>) -> Int {
+    var low = 0
+    var high = thresholds.count
+    while low < high {
+      let middle = (low + high) >> 1
+      if thresholds[middle] < value { low = middle + 1 } else { high = middle }
+    }
+    return low < thresholds.count && thresholds[low] == value ? 2 * low + 1 : 2 * low
+  }
 
   /// Spreads a hash over a table's positions.
   @inline(__always)

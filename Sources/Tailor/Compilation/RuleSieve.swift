@@ -178,37 +178,30 @@ struct RuleSieve: Sendable {
         let thresholds = Set(versionTests.flatMap { $0.tests.map(\.1) }).sorted {
           $0.lexicographicallyPrecedes($1)
         }
+        let indexOf = Dictionary(
+          uniqueKeysWithValues: thresholds.enumerated().map { ($0.element, $0.offset) }
+        )
         let regions = versionTests.map { entry in
-          var low = Int32(0)
-          var high = Int32(2 * thresholds.count)
-          for (relation, operand) in entry.tests {
-            let at = Int32(thresholds.firstIndex(of: operand) ?? 0)
-            let point = 2 * at + 1
-            let (from, to): (Int32, Int32)
-            switch relation {
-            case .equal: (from, to) = (point, point)
-            case .greaterOrEqual: (from, to) = (point, high)
-            case .greater: (from, to) = (point + 1, high)
-            case .less: (from, to) = (0, point - 1)
-            case .lessOrEqual: (from, to) = (0, point)
-            case .notEqual: (from, to) = (0, Int32(2 * thresholds.count))
-            }
-            low = max(low, from)
-            high = min(high, to)
-          }
+          let (low, high) = RuleSieve.intersection(
+            entry.tests.map { relation, operand in
+              RuleSieve.regions(
+                FlatRules.Comparison(relation),
+                at: indexOf[operand] ?? 0,
+                among: thresholds.count
+              )
+            },
+            among: thresholds.count
+          )
           return (position: entry.position, low: low, high: high)
         }
         index = .versions(thresholds: thresholds, regions: regions)
       case .number, .time:
         let thresholds = Array(Set(tests.flatMap { $0.tests.flatMap(\.keys) })).sorted()
         let regions = tests.map { entry in
-          var low = Int32(0)
-          var high = Int32(2 * thresholds.count)
-          for test in entry.tests {
-            let (from, to) = RuleSieve.regions(of: test, thresholds)
-            low = max(low, from)
-            high = min(high, to)
-          }
+          let (low, high) = RuleSieve.intersection(
+            entry.tests.map { RuleSieve.regions(of: $0, thresholds) },
+            among: thresholds.count
+          )
           return (position: entry.position, low: low, high: high)
         }
         index = .interval(
@@ -264,14 +257,40 @@ struct RuleSieve: Sendable {
     guard case .relation(let relation, let operand) = test,
       let at = RuleSieve.position(of: operand, in: thresholds)
     else { return (0, Int32(2 * thresholds.count)) }
+    return regions(FlatRules.Comparison(relation), at: at, among: thresholds.count)
+  }
+
+  /// The regions `low...high` where `value <comparison> thresholds[at]` holds, among the
+  /// regions of `count` thresholds (every region for `notEqual`, which is not one range).
+  static func regions(
+    _ comparison: FlatRules.Comparison,
+    at: Int,
+    among count: Int
+  )
+    -> (Int32, Int32)
+  {
     let point = Int32(2 * at + 1)
-    let last = Int32(2 * thresholds.count)
-    switch relation {
+    let last = Int32(2 * count)
+    switch comparison {
+    case .equal: return (point, point)
     case .greaterOrEqual: return (point, last)
     case .greater: return (point + 1, last)
     case .less: return (0, point - 1)
     case .lessOrEqual: return (0, point)
+    case .notEqual: return (0, last)
     }
+  }
+
+  /// The regions every one of `ranges` holds (`low > high` when none), among the regions of
+  /// `count` thresholds.
+  static func intersection(_ ranges: [(Int32, Int32)], among count: Int) -> (Int32, Int32) {
+    var low = Int32(0)
+    var high = Int32(2 * count)
+    for (from, to) in ranges {
+      low = max(low, from)
+      high = min(high, to)
+    }
+    return (low, high)
   }
 
   /// The index of `value` in the ascending `list`.
@@ -283,17 +302,5 @@ struct RuleSieve: Sendable {
       if list[middle] < value { low = middle + 1 } else { high = middle }
     }
     return low < list.count && list[low] == value ? low : nil
-  }
-
-  /// The region of `value` among `thresholds`: `2i + 1` at threshold `i`, `2i` below it
-  /// and above the one before.
-  static func region(of value: Double, in thresholds: UnsafeBufferPointer<Double>) -> Int {
-    var low = 0
-    var high = thresholds.count
-    while low < high {
-      let middle = (low + high) >> 1
-      if thresholds[middle] < value { low = middle + 1 } else { high = middle }
-    }
-    return low < thresholds.count && thresholds[low] == value ? 2 * low + 1 : 2 * low
   }
 }

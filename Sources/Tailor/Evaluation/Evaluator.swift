@@ -465,13 +465,9 @@ private struct Walk {
       if record.isMultiple {
         var collected: [Hit] = []
         if record.sieve >= 0 {
-          for rule in sieve(record) {
-            if let hit = attempt(
-              candidates[Int(flat.sieves[Int(record.sieve)].firstCandidate + rule)],
-              record
-            ) {
-              collected.append(hit)
-            }
+          forEachSieveHit(record) { hit in
+            collected.append(hit)
+            return true
           }
         } else {
           collect(record.root, record, into: &collected)
@@ -491,12 +487,9 @@ private struct Walk {
         list = collected
         if let first = collected.first { single = first }
       } else if record.sieve >= 0 {
-        let firstCandidate = Int(flat.sieves[Int(record.sieve)].firstCandidate)
-        for rule in sieve(record) {
-          if let hit = attempt(candidates[firstCandidate + Int(rule)], record) {
-            single = hit
-            break
-          }
+        forEachSieveHit(record) { hit in
+          single = hit
+          return false
         }
       } else if let hit = first(record.root, record, below: Int32.max) {
         single = hit
@@ -654,13 +647,10 @@ private struct Walk {
         let child = children[Int(record.firstChild) + low]
         return child >= 0 ? child : nil
       }
-      var low = 0
-      var high = count
-      while low < high {
-        let middle = (low + high) >> 1
-        if thresholds[base + middle] < key { low = middle + 1 } else { high = middle }
-      }
-      let index = low < count && thresholds[base + low] == key ? 2 * low + 1 : 2 * low
+      let index = FlatRules.region(
+        of: key,
+        in: UnsafeBufferPointer(rebasing: thresholds[base..<base + count])
+      )
       let child = children[Int(record.firstChild) + index]
       return child >= 0 ? child : nil
     }
@@ -1040,15 +1030,23 @@ private struct Walk {
   func pendingVersionOrder(_ slot: Int, _ operand: Int) -> Int? {
     let span = flat.paddedOperandSpans[operand]
     guard span.1 >= 0, let padded = paddedVersionBytes(slot) else { return nil }
-    let bytes = padded.baseAddress!
-    let count = padded.count
-    let other = flat.paddedOperandBytes.baseAddress! + Int(span.0)
-    let otherCount = Int(span.1)
-    let shared = min(count, otherCount)
-    for index in 0..<shared where bytes[index] != other[index] {
+    return Walk.order(padded, flat.paddedOperandBytes.baseAddress! + Int(span.0), Int(span.1))
+  }
+
+  /// How bytes compare with `count` bytes at `other` (negative, zero, positive): for ASCII,
+  /// the order of their UTF-16.
+  @inline(__always)
+  static func order(
+    _ bytes: UnsafeBufferPointer<UInt8>,
+    _ other: UnsafePointer<UInt8>,
+    _ count: Int
+  )
+    -> Int
+  {
+    for index in 0..<min(bytes.count, count) where bytes[index] != other[index] {
       return bytes[index] < other[index] ? -1 : 1
     }
-    return count == otherCount ? 0 : (count < otherCount ? -1 : 1)
+    return bytes.count == count ? 0 : (bytes.count < count ? -1 : 1)
   }
 
   /// The padded form of a pending plain ASCII version, built once per evaluation; `nil`
@@ -1120,6 +1118,16 @@ struct SieveBuffers {
 // swift-format-ignore: NeverForceUnwrap
 // The sieve pools are allocated with room for one element at least, so they have base addresses.
 extension Walk {
+  /// Calls `body` with each admitted rule of a sieved decision, in rule order, while it
+  /// returns true.
+  @inline(__always)
+  func forEachSieveHit(_ decision: FlatRules.DecisionRecord, _ body: (Hit) -> Bool) {
+    let firstCandidate = Int(flat.sieves[Int(decision.sieve)].firstCandidate)
+    for rule in sieve(decision) {
+      if let hit = attempt(candidates[firstCandidate + Int(rule)], decision), !body(hit) { return }
+    }
+  }
+
   /// The rules of a sieved decision that pass every filter, ascending: the only ones
   /// whose conditions need checking.
   func sieve(_ decision: FlatRules.DecisionRecord) -> UnsafeBufferPointer<Int32> {
@@ -1231,7 +1239,7 @@ extension Walk {
         start: flat.thresholds.baseAddress! + Int(filter.start),
         count: Int(filter.count)
       )
-      intersect(bits, filter, region: Int(filter.extra) + RuleSieve.region(of: key, in: thresholds))
+      intersect(bits, filter, region: Int(filter.extra) + FlatRules.region(of: key, in: thresholds))
     case .suffix:
       guard value.kind == .string else { return }
       scratch.update(from: words + Int(filter.unconstrained), count: localWords)
@@ -1279,12 +1287,7 @@ extension Walk {
     let spans = flat.sieveInts.baseAddress! + Int(filter.start)
     let affixes = flat.affixBytes.baseAddress!
     func order(_ index: Int) -> Int {
-      let other = affixes + Int(spans[2 * index])
-      let otherCount = Int(spans[2 * index + 1])
-      for offset in 0..<min(version.count, otherCount) where version[offset] != other[offset] {
-        return version[offset] < other[offset] ? -1 : 1
-      }
-      return version.count == otherCount ? 0 : (version.count < otherCount ? -1 : 1)
+      Walk.order(version, affixes + Int(spans[2 * index]), Int(spans[2 * index + 1]))
     }
     var low = 0
     var high = Int(filter.count)

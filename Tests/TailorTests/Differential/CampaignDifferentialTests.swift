@@ -18,17 +18,9 @@ struct CampaignDifferentialTests {
     document: JSONValue,
     profiles: [JSONValue]
   ) throws -> DifferentialTests.Mismatch? {
-    for strategy in [Compiler.Strategy.graph, .sieve] {
-      if let found = try firstMismatch(
-        seed: seed,
-        document: document,
-        profiles: profiles,
-        strategy: strategy
-      ) {
-        return found
-      }
+    try DifferentialTests.firstAcrossStrategies { strategy in
+      try firstMismatch(seed: seed, document: document, profiles: profiles, strategy: strategy)
     }
-    return nil
   }
 
   static func firstMismatch(

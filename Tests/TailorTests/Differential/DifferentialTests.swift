@@ -55,15 +55,19 @@ struct DifferentialTests {
     document: JSONValue,
     profiles: [JSONValue]
   ) throws -> Mismatch? {
+    try firstAcrossStrategies { strategy in
+      try firstMismatch(seed: seed, document: document, profiles: profiles, strategy: strategy)
+    }
+  }
+
+  /// The first disagreement `find` reports with the decisions compiled to graphs, then to sieves.
+  static func firstAcrossStrategies(
+    _ find: (Compiler.Strategy) throws -> Mismatch?
+  ) rethrows
+    -> Mismatch?
+  {
     for strategy in [Compiler.Strategy.graph, .sieve] {
-      if let found = try firstMismatch(
-        seed: seed,
-        document: document,
-        profiles: profiles,
-        strategy: strategy
-      ) {
-        return found
-      }
+      if let found = try find(strategy) { return found }
     }
     return nil
   }

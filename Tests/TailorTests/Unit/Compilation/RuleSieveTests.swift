@@ -38,11 +38,11 @@ struct RuleSieveTests {
     #expect(RuleSieve.regions(of: .relation(.less, 5), thresholds) == (0, 2))
     #expect(RuleSieve.regions(of: .relation(.lessOrEqual, 1), thresholds) == (0, 1))
     thresholds.withUnsafeBufferPointer { buffer in
-      #expect(RuleSieve.region(of: 0, in: buffer) == 0)
-      #expect(RuleSieve.region(of: 1, in: buffer) == 1)
-      #expect(RuleSieve.region(of: 4.5, in: buffer) == 2)
-      #expect(RuleSieve.region(of: 9, in: buffer) == 5)
-      #expect(RuleSieve.region(of: 100, in: buffer) == 6)
+      #expect(FlatRules.region(of: 0, in: buffer) == 0)
+      #expect(FlatRules.region(of: 1, in: buffer) == 1)
+      #expect(FlatRules.region(of: 4.5, in: buffer) == 2)
+      #expect(FlatRules.region(of: 9, in: buffer) == 5)
+      #expect(FlatRules.region(of: 100, in: buffer) == 6)
     }
   }
 
