@@ -41,7 +41,11 @@ struct Compiler {
   private var table = PredicateTable()
   private let decisionIndex: [ByteString: Int32]
 
-  init(_ document: Document, strategy: Strategy = .automatic) {
+  init(
+    _ document: Document,
+    groupMembers: [String: Set<JSONValue>]? = nil,
+    strategy: Strategy = .automatic
+  ) {
     self.document = document
     self.strategy = strategy
     var segments: [ByteString: Condition] = [:]
@@ -49,13 +53,7 @@ struct Compiler {
       segments[ByteString(segment.name)] = segment.condition
     }
     self.segments = segments
-    var groups: [String: Set<JSONValue>] = [:]
-    for group in document.groups {
-      groups[group.name] = Set(
-        group.members.filter { $0.arrayValue == nil && $0.objectValue == nil }
-      )
-    }
-    self.groups = groups
+    self.groups = groupMembers ?? document.groupMembers
     var index: [ByteString: Int32] = [:]
     for (position, decision) in document.decisions.enumerated()
     where index[ByteString(decision.name)] == nil {
@@ -68,8 +66,12 @@ struct Compiler {
   ///
   /// - Complexity: roughly O(total rule size × average keys per anchored rule),
   ///   bounded by a node budget proportional to the number of rules.
-  static func compile(_ document: Document, strategy: Strategy = .automatic) -> CompiledRules {
-    var compiler = Compiler(document, strategy: strategy)
+  static func compile(
+    _ document: Document,
+    groupMembers: [String: Set<JSONValue>]? = nil,
+    strategy: Strategy = .automatic
+  ) -> CompiledRules {
+    var compiler = Compiler(document, groupMembers: groupMembers, strategy: strategy)
     let decisions = document.decisions.map { compiler.compile($0) }
     return CompiledRules(
       table: compiler.table,

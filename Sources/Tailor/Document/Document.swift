@@ -30,6 +30,19 @@ public struct Document: Sendable {
   public func decision(named name: String) -> DecisionDefinition? {
     decisions.first { JSONValue.sameBytes($0.name, name) }
   }
+
+  /// Each group's scalar members as a set, for `$inGroup`/`$notInGroup` (arrays and
+  /// objects are never members). Loading builds it once and hands it to validation, the
+  /// compiler and the reference interpreter.
+  var groupMembers: [String: Set<JSONValue>] {
+    var members: [String: Set<JSONValue>] = [:]
+    for group in groups {
+      members[group.name] = Set(
+        group.members.filter { $0.arrayValue == nil && $0.objectValue == nil }
+      )
+    }
+    return members
+  }
 }
 
 /// The declared type of an attribute, used to check operands (`tailor check`).

@@ -6,6 +6,8 @@ enum DocumentLoader {
   struct Loaded {
     var document: Document
     var warnings: [Diagnostic]
+    /// The document's ``Document/groupMembers``, as validation used them.
+    var groupMembers: [String: Set<JSONValue>]
   }
 
   /// The nesting limit for rules documents.
@@ -40,7 +42,9 @@ enum DocumentLoader {
     diagnostics = locate(diagnostics, in: bytes, file: file)
     let errors = diagnostics.filter { $0.severity == .error }
     if !errors.isEmpty { return .failure(TailorError(diagnostics: diagnostics)) }
-    return .success(Loaded(document: document, warnings: diagnostics))
+    return .success(
+      Loaded(document: document, warnings: diagnostics, groupMembers: input.groupMembers)
+    )
   }
 
   /// Fills in offsets, lines and columns, then sorts by position.

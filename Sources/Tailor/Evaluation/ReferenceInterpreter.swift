@@ -11,14 +11,13 @@ public struct ReferenceInterpreter: Sendable {
 
   /// Prepares a validated document for evaluation.
   public init(_ document: Document) {
+    self.init(document, groupMembers: document.groupMembers)
+  }
+
+  /// Prepares a validated document whose ``Document/groupMembers`` are already built.
+  init(_ document: Document, groupMembers: [String: Set<JSONValue>]) {
     self.document = document
-    var groups: [String: Set<JSONValue>] = [:]
-    for group in document.groups {
-      groups[group.name] = Set(
-        group.members.filter { $0.arrayValue == nil && $0.objectValue == nil }
-      )
-    }
-    self.groups = groups
+    self.groups = groupMembers
     var segments: [ByteString: Condition] = [:]
     for segment in document.segments where segments[ByteString(segment.name)] == nil {
       segments[ByteString(segment.name)] = segment.condition

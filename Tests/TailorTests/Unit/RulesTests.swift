@@ -92,4 +92,39 @@ import Darwin
     #expect(rules.decide("d", for: try Profile(json: "[1]"))?.variant == "no")
     #expect(throws: JSONReader.SyntaxError.self) { try Profile(json: "{\"a\": NaN}") }
   }
+
+  /// Group members are built once, as scalar sets, and the compiled and reference paths
+  /// both decide `$inGroup` from them.
+  @Test func groupMembersAreScalarSetsSharedByEveryPath() throws {
+    let rules = try Rules(
+      json: """
+        {"tailor": 1,
+         "groups": {"beta": ["a", 1, "a"]},
+         "decisions": {"d": {"variants": {"on": true, "off": false}, "default": "off",
+           "rules": [{"id": "in", "when": {"user": {"$inGroup": "beta"}}, "serve": "on"}]}}}
+        """
+    )
+    #expect(rules.document.groupMembers == ["beta": [.string("a"), .number(1)]])
+    // A document built in code may list arrays and objects: they are never members.
+    let built = Document(
+      groups: [
+        GroupDefinition(
+          name: "g",
+          members: [.string("a"), .array([.string("a")]), .object(JSONObject())]
+        )
+      ]
+    )
+    #expect(built.groupMembers == ["g": [.string("a")]])
+    for (user, expected) in [("\"a\"", "on"), ("1", "on"), ("\"b\"", "off")] {
+      let profile = try Profile(json: "{\"user\": \(user)}")
+      #expect(rules.decide("d", for: profile)?.variant == expected, "user \(user)")
+      let interpreted = rules.interpreter.decide("d", for: profile.root, now: 0)
+      #expect(interpreted?.variant == expected, "user \(user), reference")
+    }
+    let array = try Profile(json: #"{"user": ["a", "z"]}"#)
+    #expect(
+      rules.decide("d", for: array)?.variant
+        == rules.interpreter.decide("d", for: array.root, now: 0)?.variant
+    )
+  }
 }

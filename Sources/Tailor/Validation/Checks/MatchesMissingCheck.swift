@@ -19,15 +19,9 @@ struct MatchesMissingCheck: ValidationCheck {
 
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
     guard case .object(let root) = input.root else { return }
-    var groups: [String: Set<JSONValue>] = [:]
-    for group in input.document.groups {
-      groups[group.name] = Set(
-        group.members.filter { $0.arrayValue == nil && $0.objectValue == nil }
-      )
-    }
     let walker = Walker(
       evaluator: ConditionEvaluator(
-        groups: groups,
+        groups: input.groupMembers,
         segment: { _ in false },
         decision: { _, _ in false }
       )
