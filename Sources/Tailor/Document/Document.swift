@@ -31,9 +31,10 @@ public struct Document: Sendable {
     decisions.first { JSONValue.sameBytes($0.name, name) }
   }
 
-  /// Each group's scalar members as a set, for `$inGroup`/`$notInGroup` (arrays and
-  /// objects are never members). Loading builds it once and hands it to validation, the
-  /// compiler and the reference interpreter.
+  /// Each group's scalar members as a set, for `$inGroup` and `$notInGroup`.
+  ///
+  /// Arrays and objects are never members. Loading builds the sets once and hands them to
+  /// validation, the compiler and the reference interpreter.
   var groupMembers: [String: Set<JSONValue>] {
     var members: [String: Set<JSONValue>] = [:]
     for group in groups {
