@@ -146,7 +146,7 @@ struct Compiler {
     }
     var graph: DecisionGraph
     var sieve: RuleSieve?
-    if strategy == .sieve {
+    if strategy == .sieve || (probing && Compiler.isDiverse(items, builder.conjuncts)) {
       graph = DecisionGraph(nodes: [.empty], minimumRule: [Int32.max], candidates: [], root: 0)
       sieve = RuleSieve.build(items: items, ruleCount: rules.count, builder: &builder)
     } else {
@@ -173,6 +173,33 @@ struct Compiler {
       graph: graph,
       sieve: sieve
     )
+  }
+
+  /// Whether rules are so diverse that their graph is not worth probing: on average two
+  /// or more conjuncts an index can answer per rule, and at least one distinct comparison
+  /// or suffix for every two rules (thresholds, dates and domains drawn per rule).
+  ///
+  /// Such rules exhaust any graph budget (each distinct threshold splits the rules again
+  /// under every branch of the other attributes), so they go straight to a sieve; the probe
+  /// stays for the rest. Rules of one attribute each, even with distinct thresholds, keep
+  /// their graph: one interval node orders them.
+  static func isDiverse(_ items: [GraphBuilder.Item], _ conjuncts: [GraphBuilder.Conjunct]) -> Bool
+  {
+    guard !items.isEmpty else { return false }
+    var indexed = 0
+    var comparisons = Set<Int32>()
+    for item in items {
+      for id in item.conjuncts {
+        switch conjuncts[Int(id)].shape {
+        case .none: continue
+        case .key, .members: indexed += 1
+        case .numeric, .suffix:
+          indexed += 1
+          comparisons.insert(id)
+        }
+      }
+    }
+    return indexed >= 2 * items.count && 2 * comparisons.count >= items.count
   }
 
   /// Replaces `$segment` references by the segments' conditions (segments are acyclic).

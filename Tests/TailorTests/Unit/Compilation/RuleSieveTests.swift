@@ -15,6 +15,32 @@ struct RuleSieveTests {
     // Small decisions are always graphs.
     let small = try Rules(json: campaign.document(rules: RuleSieve.minimumRules - 1).jsonText)
     #expect(small.compiled.decisions.allSatisfy { $0.sieve == nil })
+    // Narrow rules skip the graph probe; one attribute with a threshold per rule does not.
+    let items = { (rules: Rules) in
+      var builder = GraphBuilder(
+        table: PredicateTable(),
+        groups: [:],
+        certain: [],
+        firstOnly: true,
+        budget: 0,
+        decisionIndex: [:]
+      )
+      let list = rules.document.decisions[0].rules.enumerated().compactMap { index, rule in
+        builder.item(rule: Int32(index), condition: rule.condition)
+      }
+      return Compiler.isDiverse(list, builder.conjuncts)
+    }
+    #expect(items(narrow))
+    #expect(!items(broad))
+    let thresholds = (0..<1000).map { index in
+      #"{"id": "r\#(index)", "when": {"score": {"$gte": \#(index)}}, "serve": "on"}"#
+    }
+    let ordered = try Rules(
+      json: #"{"tailor": 1, "decisions": {"d": {"variants": {"on": 1}, "rules": ["#
+        + thresholds.joined(separator: ",") + "]}}}"
+    )
+    #expect(!items(ordered))
+    #expect(ordered.compiled.decisions.allSatisfy { $0.sieve == nil })
   }
 
   @Test func treeSummarisesASievedDecision() throws {
