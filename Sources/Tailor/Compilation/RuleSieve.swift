@@ -126,8 +126,17 @@ struct RuleSieve: Sendable {
     var programs = [Program?](repeating: nil, count: ruleCount)
     for item in items { programs[Int(item.rule)] = builder.program(of: item) }
 
+    // Per filter, the positions it constrains and their filed conjuncts, in one pass over
+    // the rules (not one per filter).
+    var filedByFilter = [[(position: Int32, ids: [Int32])]](repeating: [], count: filterKeys.count)
+    for (position, itemIndex) in sortedItems.enumerated() {
+      for (key, ids) in filed[itemIndex] {
+        guard let index = filterIndex[key] else { continue }
+        filedByFilter[index].append((Int32(position), ids))
+      }
+    }
     var filters: [Filter] = []
-    for key in filterKeys {
+    for (index, key) in filterKeys.enumerated() {
       var constrained: [Int32] = []
       var admitsNull: [Int32] = []
       var keyCases: [Int32: [Int32]] = [:]
@@ -136,9 +145,7 @@ struct RuleSieve: Sendable {
       var suffixOrder: [[UInt8]] = []
       var tests: [(position: Int32, tests: [NumericTest])] = []
       var versionTests: [(position: Int32, tests: [(VersionRelation, [UInt8])])] = []
-      for (position, itemIndex) in sortedItems.enumerated() {
-        guard let ids = filed[itemIndex][key] else { continue }
-        let position = Int32(position)
+      for (position, ids) in filedByFilter[index] {
         constrained.append(position)
         let holdsForNull = ids.allSatisfy { id in
           guard case .predicate(let predicate) = conjuncts[Int(id)].condition else { return false }
