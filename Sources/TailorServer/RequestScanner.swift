@@ -314,8 +314,8 @@ struct RequestScanner {
   /// The offset just past the container that opens at `start`, or `nil` when it
   /// is unterminated, holds an unterminated string or nests deeper than `depthLimit`.
   ///
-  /// This is the hot loop of every request (it crosses the profile), so it runs
-  /// on a raw pointer with local state.
+  /// It crosses a whole profile (on requests the fast path, `respondFast`, declines, and
+  /// for every line in profile-lines mode), so it runs on a raw pointer with local state.
   static func containerEnd(
     _ bytes: UnsafeBufferPointer<UInt8>,
     from start: Int,
