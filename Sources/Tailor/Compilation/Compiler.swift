@@ -60,6 +60,7 @@ struct Compiler {
       index[ByteString(decision.name)] = Int32(position)
     }
     decisionIndex = index
+    table.reserve(predicates: 4 * document.decisions.reduce(0) { $0 + $1.rules.count })
   }
 
   /// Compiles every decision.

@@ -122,6 +122,8 @@ struct GraphBuilder {
       decision: { _, _ in false }
     )
     self.certain = certain
+    // Rules have a few conjuncts each: growing the index would hash every one again.
+    conjunctIndex.reserveCapacity(4 * certain.count)
     self.firstOnly = firstOnly
     self.budget = budget
     // Sized for the nodes a budget allows, so the memos are not rehashed as they grow.
@@ -176,7 +178,14 @@ struct GraphBuilder {
 
   /// The id of a conjunct, interning it on first use.
   private mutating func intern(_ condition: Condition) -> Int32 {
-    if let known = conjunctIndex[condition] { return known }
+    // One hash of the condition whether it is new or known.
+    let next = Int32(conjuncts.count)
+    var isNew = false
+    let id = conjunctIndex.value(for: condition) {
+      isNew = true
+      return next
+    }
+    if !isNew { return id }
     var conjunct = Conjunct(condition: condition, slot: -1, shape: .none, cost: 8)
     switch condition {
     case .predicate(let predicate):
@@ -190,8 +199,6 @@ struct GraphBuilder {
       break
     }
     conjuncts.append(conjunct)
-    let id = Int32(conjuncts.count - 1)
-    conjunctIndex[condition] = id
     return id
   }
 

@@ -21,10 +21,23 @@ struct PredicateTable: Sendable {
     return slot
   }
 
+  /// Makes room for about `count` predicates, so the index does not grow (and hash every
+  /// predicate again) while a large document is compiled.
+  mutating func reserve(predicates count: Int) {
+    predicateIndex.reserveCapacity(count)
+    predicates.reserveCapacity(count)
+  }
+
   /// The index of `predicate`, interning it on first use.
   mutating func index(of predicate: Predicate) -> Int32 {
-    if let index = predicateIndex[predicate] { return index }
-    let index = Int32(predicates.count)
+    // One hash of the predicate whether it is new or known.
+    let next = Int32(predicates.count)
+    var isNew = false
+    let index = predicateIndex.value(for: predicate) {
+      isNew = true
+      return next
+    }
+    if !isNew { return index }
     let slot = slot(for: predicate.path)
     // String operands of equality tests become key ids, so the evaluator
     // compares small integers instead of strings.
@@ -44,7 +57,6 @@ struct PredicateTable: Sendable {
       break
     }
     predicates.append(CompiledPredicate(slot: slot, test: predicate.test))
-    predicateIndex[predicate] = index
     return index
   }
 
@@ -62,4 +74,16 @@ struct PredicateTable: Sendable {
 struct CompiledPredicate: Sendable {
   var slot: Int32
   var test: ValueTest
+}
+
+extension Dictionary {
+  /// The value for `key`, inserting `make()` first when there is none, with one lookup.
+  @inline(__always)
+  mutating func value(for key: Key, inserting make: () -> Value) -> Value {
+    Dictionary.read(&self[key, default: make()])
+  }
+
+  /// A value reached through an accessor that finds or inserts in place.
+  @inline(__always)
+  private static func read(_ value: inout Value) -> Value { value }
 }
