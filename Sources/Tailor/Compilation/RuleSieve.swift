@@ -75,11 +75,12 @@ struct RuleSieve: Sendable {
       var slot: Int32
       var kind: Kind
     }
-    // Per item, the conjuncts filed under each filter.
-    var filed: [[FilterKey: [Int32]]] = []
+    // Per item, the conjuncts filed under each filter (a rule has a few filters: a short
+    // list costs less than a dictionary per rule).
+    var filed: [[(key: FilterKey, ids: [Int32])]] = []
     var popularity: [FilterKey: Int] = [:]
     for item in items {
-      var byFilter: [FilterKey: [Int32]] = [:]
+      var byFilter: [(key: FilterKey, ids: [Int32])] = []
       for id in item.conjuncts {
         let conjunct = conjuncts[Int(id)]
         guard conjunct.slot >= 0 else { continue }
@@ -94,10 +95,14 @@ struct RuleSieve: Sendable {
         }
         let key = FilterKey(slot: conjunct.slot, kind: kind)
         // One key or suffix test per rule and filter; every comparison (a range is two).
-        if kind == .keys || kind == .suffix, byFilter[key] != nil { continue }
-        byFilter[key, default: []].append(id)
+        if let at = byFilter.firstIndex(where: { $0.key == key }) {
+          if kind == .keys || kind == .suffix { continue }
+          byFilter[at].ids.append(id)
+        } else {
+          byFilter.append((key, [id]))
+        }
       }
-      for key in byFilter.keys { popularity[key, default: 0] += 1 }
+      for entry in byFilter { popularity[entry.key, default: 0] += 1 }
       filed.append(byFilter)
     }
     let filterKeys = popularity.keys.sorted { a, b in
@@ -110,7 +115,7 @@ struct RuleSieve: Sendable {
     )
     // Rules that share filters sit together, the most popular filter deciding first, so each
     // filter's rules form few runs; rule order breaks ties.
-    let signatures = filed.map { byFilter in byFilter.keys.compactMap { filterIndex[$0] }.sorted() }
+    let signatures = filed.map { byFilter in byFilter.compactMap { filterIndex[$0.key] }.sorted() }
     let sortedItems = items.indices.sorted { a, b in
       let (sa, sb) = (signatures[a], signatures[b])
       for (x, y) in zip(sa, sb) where x != y { return x < y }
