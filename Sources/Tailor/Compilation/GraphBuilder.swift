@@ -178,13 +178,7 @@ struct GraphBuilder {
 
   /// The id of a conjunct, interning it on first use.
   private mutating func intern(_ condition: Condition) -> Int32 {
-    // One hash of the condition whether it is new or known.
-    let next = Int32(conjuncts.count)
-    var isNew = false
-    let id = conjunctIndex.value(for: condition) {
-      isNew = true
-      return next
-    }
+    let (id, isNew) = conjunctIndex.findOrInsert(condition, Int32(conjuncts.count))
     if !isNew { return id }
     var conjunct = Conjunct(condition: condition, slot: -1, shape: .none, cost: 8)
     switch condition {

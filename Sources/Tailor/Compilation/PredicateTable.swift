@@ -30,13 +30,7 @@ struct PredicateTable: Sendable {
 
   /// The index of `predicate`, interning it on first use.
   mutating func index(of predicate: Predicate) -> Int32 {
-    // One hash of the predicate whether it is new or known.
-    let next = Int32(predicates.count)
-    var isNew = false
-    let index = predicateIndex.value(for: predicate) {
-      isNew = true
-      return next
-    }
+    let (index, isNew) = predicateIndex.findOrInsert(predicate, Int32(predicates.count))
     if !isNew { return index }
     let slot = slot(for: predicate.path)
     // String operands of equality tests become key ids, so the evaluator
@@ -77,10 +71,21 @@ struct CompiledPredicate: Sendable {
 }
 
 extension Dictionary {
-  /// The value for `key`, inserting `make()` first when there is none, with one lookup.
+  /// The value for `key`, or `next` inserted for it when there is none, and whether it was
+  /// inserted: one hash of the key either way, for interning tables.
   @inline(__always)
-  mutating func value(for key: Key, inserting make: () -> Value) -> Value {
-    Dictionary.read(&self[key, default: make()])
+  mutating func findOrInsert(_ key: Key, _ next: Value) -> (value: Value, isNew: Bool) {
+    var isNew = false
+    let value = Dictionary.read(
+      &self[
+        key,
+        default: {
+          isNew = true
+          return next
+        }()
+      ]
+    )
+    return (value, isNew)
   }
 
   /// A value reached through an accessor that finds or inserts in place.
