@@ -136,12 +136,24 @@ extension JSONValue: Hashable {
 
   @inline(__always)
   static func sameBytes(_ a: String, _ b: String) -> Bool {
-    a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    let count = a.utf8.count
+    guard count == b.utf8.count else { return false }
+    // Native strings are contiguous: compare their buffers, not two views index by index.
+    let contiguous = a.utf8.withContiguousStorageIfAvailable { x in
+      b.utf8.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
+    }
+    if let contiguous, let same = contiguous { return same }
+    return a.utf8.elementsEqual(b.utf8)
   }
 
   static func hashBytes(_ value: String, into hasher: inout Hasher) {
-    hasher.combine(value.utf8.count)
-    for byte in value.utf8 { hasher.combine(byte) }
+    // The bytes at once (one call into the hasher, not one per byte); the length first,
+    // so that concatenations of different splits hash apart.
+    var copy = value
+    copy.withUTF8 { bytes in
+      hasher.combine(bytes.count)
+      hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+    }
   }
 }
 
