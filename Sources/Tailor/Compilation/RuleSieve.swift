@@ -116,22 +116,11 @@ struct RuleSieve: Sendable {
     // Rules that share filters sit together, the most popular filter deciding first, so each
     // filter's rules form few runs; rule order breaks ties.
     let signatures = filed.map { byFilter in byFilter.compactMap { filterIndex[$0.key] }.sorted() }
-    let sortedItems: [Int]
-    if filterKeys.count <= 64 {
-      // The same order from one word per rule, without touching the lists while sorting:
-      // with filter i as bit 63 - i, the list with the first difference (or the longer
-      // one, on a common prefix) has the higher word.
-      let words = signatures.map { list in list.reduce(UInt64(0)) { $0 | 1 << UInt64(63 - $1) } }
-      sortedItems = items.indices.sorted { a, b in
-        words[a] != words[b] ? words[a] > words[b] : items[a].rule < items[b].rule
-      }
-    } else {
-      sortedItems = items.indices.sorted { a, b in
-        let (sa, sb) = (signatures[a], signatures[b])
-        for (x, y) in zip(sa, sb) where x != y { return x < y }
-        if sa.count != sb.count { return sa.count > sb.count }
-        return items[a].rule < items[b].rule
-      }
+    let sortedItems = items.indices.sorted { a, b in
+      let (sa, sb) = (signatures[a], signatures[b])
+      for (x, y) in zip(sa, sb) where x != y { return x < y }
+      if sa.count != sb.count { return sa.count > sb.count }
+      return items[a].rule < items[b].rule
     }
     var order: [Int32] = sortedItems.map { items[$0].rule }
     var placed = Set(order)

@@ -219,8 +219,5 @@ public struct ByteString: Hashable, Sendable {
   }
 
   /// Hashes bytes.
-  public func hash(into hasher: inout Hasher) {
-    var copy = value
-    copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-  }
+  public func hash(into hasher: inout Hasher) { JSONValue.hashBytes(value, into: &hasher) }
 }
