@@ -2,7 +2,7 @@
 // to the benchmark runner's child processes). Usage:
 //   tailor-profile <case> <iterations>   case: 4-clauses | <N>-rules | parse | serve
 //   tailor-profile campaign-<N>-rules <iterations>   the narrow-campaign workload, first match
-//   tailor-profile load-campaign-<N> [<runs>]        its load time and peak memory
+//   tailor-profile load-campaign-<N> [<runs>]        its load time and peak memory (LOAD_ONLY=1: no analyses)
 //   tailor-profile stages-[campaign-]<N> [<runs>]    each loading stage and check, without compiling
 //   tailor-profile campaign-stats-<N> [<profiles>]   its properties (default 50,000 profiles)
 //   tailor-profile emit-campaign <N> <lines> <dir>   rules.json and requests.jsonl for bench-serve
@@ -84,7 +84,8 @@ if name == "4-clauses" {
         "read + validate + compile \(count) campaign rules: \(elapsed); peak RSS \(format(peakResidentMiB(), 1)) MiB, \(rules.decisionNames.count) decision"
       )
     }
-    do {
+    // `LOAD_ONLY=1` skips the load with analyses (for profiling the plain load alone).
+    if getenv("LOAD_ONLY") == nil {
       let start = clock.now
       let rules = try Rules(json: bytes)
       let elapsed = clock.now - start

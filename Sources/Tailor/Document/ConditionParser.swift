@@ -41,6 +41,9 @@ struct ConditionParser {
   private var depth = 0
   var diagnostics: [Diagnostic] = []
   var sites: [Site] = []
+  /// The attribute paths with a declared type: only their operands are recorded as
+  /// sites, since only they can mismatch (``TypeCheck``).
+  var typedPaths: Set<ByteString> = []
   private var patterns: [PatternKey: Pattern] = [:]
 
   private struct PatternKey: Hashable {
@@ -282,7 +285,7 @@ struct ConditionParser {
     _ operand: JSONValue,
     _ pointer: JSONPointer
   ) {
-    if isStrict {
+    if isStrict && !typedPaths.isEmpty && typedPaths.contains(ByteString(path)) {
       sites.append(Site(kind: .operand(path: path, op: op, operand: operand), pointer: pointer))
     }
   }

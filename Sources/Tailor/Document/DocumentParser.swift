@@ -36,6 +36,7 @@ struct DocumentParser {
     }
     if let attributes = object["attributes"] {
       document.attributes = parseAttributes(attributes, at: .root.appending(key: "attributes"))
+      conditions.typedPaths = Set(document.attributes.map { ByteString($0.name) })
     }
     if let groups = object["groups"] {
       document.groups = parseGroups(groups, at: .root.appending(key: "groups"))

@@ -40,8 +40,21 @@ struct CycleCheck: ValidationCheck {
       }
       return decisions
     }
+    // Only decisions whose conditions hold a reference can have edges: the parser
+    // records a site for every `$segment` and `$decision` it reads.
+    var referencing: Set<ByteString> = []
+    for site in input.sites {
+      switch site.kind {
+      case .segment, .decision:
+        let tokens = site.pointer.tokens
+        if tokens.count >= 2, tokens[0] == .key("decisions") {
+          referencing.insert(ByteString(tokens[1].text))
+        }
+      default: continue
+      }
+    }
     var decisionEdges: [ByteString: [String]] = [:]
-    for decision in document.decisions {
+    for decision in document.decisions where referencing.contains(ByteString(decision.name)) {
       var conditions = decision.rules.map(\.condition)
       if let requires = decision.requires { conditions.append(requires) }
       var targets: [String] = []

@@ -79,12 +79,17 @@ struct NestingCheck: ValidationCheck {
 
     // Depth through references (segments and decisions), and the expanded size
     // of each segment, in post-order. A node still being visited is part of a
-    // cycle (reported by CycleCheck) and counts as nothing.
+    // cycle (reported by CycleCheck) and counts as nothing. Only what a reference
+    // reaches is measured: a document without references measures nothing.
     let cap = NestingCheck.maxExpansion + 1
     var depth: [Node: Int] = [:]
     var size: [Node: Int] = [:]
     var visiting: Set<Node> = []
-    for start in order where depth[start] == nil {
+    var targets: Set<Node> = []
+    for outgoing in references.values {
+      for reference in outgoing { targets.insert(reference.target) }
+    }
+    for start in order where targets.contains(start) && depth[start] == nil {
       var stack: [(node: Node, next: Int)] = [(start, 0)]
       visiting.insert(start)
       while let top = stack.last {
