@@ -229,11 +229,14 @@ public final class Rules: Sendable {
   ///
   /// Servers that answer several decisions per request borrow once per request.
   public func withEvaluator<T>(_ body: (Evaluator) throws -> T) rethrows -> T {
-    let evaluator = pool.withLock { $0.popLast() }?.evaluator ?? Evaluator(flat)
+    var evaluator = pool.withLock { $0.popLast() }?.evaluator ?? Evaluator(flat)
     defer {
-      let returned = PooledEvaluator(evaluator: evaluator)
-      pool.withLock { pooled in
-        if pooled.count < 64 { pooled.append(returned) }
+      // An evaluator `body` kept a reference to is not shared with the next borrower.
+      if isKnownUniquelyReferenced(&evaluator) {
+        let returned = PooledEvaluator(evaluator: evaluator)
+        pool.withLock { pooled in
+          if pooled.count < 64 { pooled.append(returned) }
+        }
       }
     }
     return try body(evaluator)
@@ -317,6 +320,9 @@ public final class Rules: Sendable {
 
 /// An evaluator parked in a pool; only one thread uses it at a time.
 private struct PooledEvaluator: @unchecked Sendable {
+  // @unchecked: an `Evaluator` is not thread-safe. A pooled one has no other
+  // reference (`withEvaluator` parks only a uniquely referenced evaluator), and
+  // it leaves the pool under the pool's lock to one borrower at a time.
   let evaluator: Evaluator
 }
 
