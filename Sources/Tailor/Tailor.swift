@@ -181,33 +181,13 @@ public final class Rules: Sendable {
   /// - Throws: ``JSONReader/SyntaxError`` for invalid JSON.
   /// - Precondition: `text[offset]` is `{`.
   /// - Complexity: O(bytes of the object).
-  public func prepare(
+  package func prepare(
     json text: UnsafeBufferPointer<UInt8>,
     objectAt offset: Int,
     into profile: inout PreparedProfile,
     maxDepth: Int = 512
   ) throws(JSONReader.SyntaxError) -> Int {
-    if profile.layout != ObjectIdentifier(flat) {
-      profile = PreparedProfile(flat)
-    } else {
-      profile.reset(flat)
-    }
-    return try profile.read(flat, objectIn: text, at: offset, maxDepth: maxDepth)
-  }
-
-  /// ``prepare(json:objectAt:into:maxDepth:)``, answering also the profile's
-  /// storage without a reference count, for a caller that keeps the profile
-  /// alive and unchanged while it uses the storage.
-  package func prepare(
-    json text: UnsafeBufferPointer<UInt8>,
-    objectAt offset: Int,
-    into profile: inout PreparedProfile,
-    maxDepth: Int,
-    storage: inout Unmanaged<PreparedProfile.Storage>?
-  ) throws(JSONReader.SyntaxError) -> Int {
-    let end = try prepare(json: text, objectAt: offset, into: &profile, maxDepth: maxDepth)
-    storage = profile.unmanagedStorage
-    return end
+    try profile.prepare(flat, json: text, objectAt: offset, maxDepth: maxDepth)
   }
 
   /// An empty prepared profile (every attribute missing), to reuse with ``prepare(json:into:maxDepth:)``.

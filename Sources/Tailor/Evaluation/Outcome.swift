@@ -54,11 +54,12 @@ extension Evaluator {
   ///
   /// With `continuing`, the predicates, prerequisites and strings this
   /// evaluator worked out in its previous call are reused, so several
-  /// decisions for one profile share that work.
+  /// decisions for one profile share that work. Package code only: outside
+  /// tests, ``EvaluationScratch`` decides when a call may continue.
   ///
   /// - Precondition: with `continuing`, the previous call on this evaluator was
   ///   for the same profile, unchanged since, at the same instant.
-  public func outcome(
+  package func outcome(
     of decision: DecisionID,
     for profile: PreparedProfile,
     at now: Double,
@@ -77,8 +78,9 @@ extension Evaluator {
   /// ``outcome(of:for:at:continuing:)`` for a prepared profile's storage,
   /// which the caller keeps alive and unchanged: no reference is counted.
   ///
-  /// - Precondition: the storage belongs to a profile prepared for these rules.
-  package func outcome(
+  /// - Precondition: the storage belongs to a profile prepared for these rules
+  ///   (``EvaluationScratch`` prepares its profile with its evaluator's rules).
+  func outcome(
     of decision: DecisionID,
     storage: Unmanaged<PreparedProfile.Storage>,
     at now: Double,
@@ -98,7 +100,7 @@ extension Evaluator {
   ///
   /// The storage belongs to a profile prepared for these rules, which the
   /// caller keeps alive and unchanged; `continuing` as in ``outcome(of:for:at:continuing:)``.
-  package func forEachMatch(
+  func forEachMatch(
     of decision: DecisionID,
     storage: Unmanaged<PreparedProfile.Storage>,
     at now: Double,
@@ -137,23 +139,6 @@ extension Evaluator {
   ) -> Decision {
     flat.check(decision)
     return decide(index: decision.index, for: profile, at: now)
-  }
-
-  /// Decides one decision, by id, optionally continuing the previous call's
-  /// evaluation (see ``outcome(of:for:at:continuing:)``).
-  ///
-  /// - Precondition: with `continuing`, the previous call on this evaluator was
-  ///   for the same profile, unchanged since, at the same instant.
-  public func decide(
-    _ decision: DecisionID,
-    for profile: PreparedProfile,
-    at now: Double,
-    continuing: Bool
-  )
-    -> Decision
-  {
-    flat.check(decision)
-    return decide(index: decision.index, for: profile, at: now, continuing: continuing)
   }
 }
 

@@ -63,4 +63,45 @@ struct DecisionIDTests {
       _ = new.variantKey(id, 0)
     }
   }
+
+  @Test func anIdFromOtherRulesStopsDecide() async {
+    await #expect(processExitsWith: .signal(DecisionIDTests.trap)) {
+      let old = try Rules(json: DecisionIDTests.larger)
+      let id = try #require(old.decisionID(named: "b"))
+      let new = try Rules(json: DecisionIDTests.smaller)
+      let profile = new.prepare(Profile(.object(JSONObject())))
+      _ = new.makeEvaluator().decide(id, for: profile, at: 0)
+    }
+  }
+
+  // The server's path: its scratch was given the new rules, the id is from the old.
+  @Test func anIdFromOtherRulesStopsTheServersScratch() async {
+    await #expect(processExitsWith: .signal(DecisionIDTests.trap)) {
+      let old = try Rules(json: DecisionIDTests.larger)
+      let id = try #require(old.decisionID(named: "b"))
+      let scratch = EvaluationScratch()
+      scratch.use(old)
+      scratch.use(try Rules(json: DecisionIDTests.smaller))
+      let line = Array(#"{"profile":{}}"#.utf8)
+      _ = line.withUnsafeBufferPointer { scratch.prepare(json: $0, objectAt: 11, maxDepth: 64) }
+      _ = scratch.outcome(of: id, at: 0)
+    }
+  }
+
+  // A prepared profile has one slot per attribute path of its rules: other rules' would be
+  // read out of bounds.
+  @Test func aProfilePreparedForOtherRulesStopsTheEvaluator() async throws {
+    let result = await #expect(
+      processExitsWith: .signal(DecisionIDTests.trap),
+      observing: [\.standardErrorContent]
+    ) {
+      let old = try Rules(json: DecisionIDTests.smaller)
+      let new = try Rules(json: DecisionIDTests.larger)
+      let id = try #require(new.decisionID(named: "b"))
+      let profile = old.prepare(try Profile(json: #"{"country": "ES"}"#))
+      _ = new.makeEvaluator().outcome(of: id, for: profile, at: 0)
+    }
+    let standardError = String(decoding: try #require(result).standardErrorContent, as: UTF8.self)
+    #expect(standardError.contains("the profile was prepared for other rules"))
+  }
 }
