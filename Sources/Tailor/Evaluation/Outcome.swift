@@ -14,10 +14,24 @@ extension FlatRules {
   /// Stops the process when `decision` was taken from other rules.
   @inline(__always)
   func check(_ decision: DecisionID) {
-    precondition(
-      decision.rules == serial,
-      "the decision id was taken from other rules (ids do not carry over a reload)"
-    )
+    if decision.rules != serial {
+      FlatRules.stop("the decision id was taken from other rules (ids do not carry over a reload)")
+    }
+  }
+
+  /// Stops the process when `profile` was prepared for other rules, whose slots it holds.
+  @inline(__always)
+  func check(_ profile: PreparedProfile) {
+    if profile.layout != ObjectIdentifier(self) {
+      FlatRules.stop("the profile was prepared for other rules")
+    }
+  }
+
+  /// Stops the process with `message`, in release builds as in debug (`precondition`
+  /// stops a release build too, but without its message).
+  @inline(never)
+  static func stop(_ message: StaticString) -> Never {
+    fatalError(message.description)
   }
 }
 
@@ -67,10 +81,7 @@ extension Evaluator {
   )
     -> Outcome
   {
-    precondition(
-      profile.layout == ObjectIdentifier(flat),
-      "the profile was prepared for other rules"
-    )
+    flat.check(profile)
     flat.check(decision)
     return Outcome(outcome(index: decision.index, for: profile, at: now, generation: continuing))
   }

@@ -43,15 +43,20 @@ struct DecisionIDTests {
 
   // An id cached before a reload, used with a document that has fewer decisions,
   // traps instead of reading past the new document's decisions.
-  @Test func anIdFromOtherRulesStopsTheEvaluator() async {
-    // A trap (not a thrown error, which would also fail the process).
-    await #expect(processExitsWith: .signal(DecisionIDTests.trap)) {
+  @Test func anIdFromOtherRulesStopsTheEvaluator() async throws {
+    // A trap (not a thrown error, which would also fail the process), with its reason.
+    let result = await #expect(
+      processExitsWith: .signal(DecisionIDTests.trap),
+      observing: [\.standardErrorContent]
+    ) {
       let old = try Rules(json: DecisionIDTests.larger)
       let id = try #require(old.decisionID(named: "b"))
       let new = try Rules(json: DecisionIDTests.smaller)
       let profile = new.prepare(Profile(.object(JSONObject())))
       _ = new.makeEvaluator().outcome(of: id, for: profile, at: 0)
     }
+    let standardError = String(decoding: try #require(result).standardErrorContent, as: UTF8.self)
+    #expect(standardError.contains("the decision id was taken from other rules"))
   }
 
   @Test func anIdFromOtherRulesStopsTheLookups() async {
