@@ -6,6 +6,7 @@
 //   tailor-profile stages-[campaign-]<N> [<runs>]    each loading stage and check, without compiling
 //   tailor-profile campaign-stats-<N> [<profiles>]   its properties (default 50,000 profiles)
 //   tailor-profile emit-campaign <N> <lines> <dir>   rules.json and requests.jsonl for bench-serve
+//   tailor-profile stale-id                          must trap: a decision id used with other rules
 @_spi(Benchmarks) import Tailor
 import TailorServer
 import TailorTestSupport
@@ -172,6 +173,23 @@ if name == "4-clauses" {
     )
     exit(1)
   }
+} else if name == "stale-id" {
+  // A decision id cached before a reload, used with a document of fewer decisions,
+  // must stop the process in this release build too: scripts/bench-ci.sh checks it does.
+  let old = try Rules(
+    json: #"""
+      {"tailor": 1, "decisions": {"a": {"variants": {"x": 1}, "default": "x"},
+        "b": {"variants": {"x": 1, "y": 2}, "default": "y"}}}
+      """#
+  )
+  let id = try decisionID("b", in: old)
+  let new = try Rules(
+    json: #"{"tailor": 1, "decisions": {"a": {"variants": {"x": 1}, "default": "x"}}}"#
+  )
+  let prepared = new.prepare(try Profile(json: "{}"))
+  sink &+= new.makeEvaluator().outcome(of: id, for: prepared, at: now).variant ?? 0
+  print("error: an id from other rules answered (\(sink))")
+  exit(1)
 } else if name.hasPrefix("interp-"), let count = Int(name.dropFirst(7)) {
   var workload = Workload(seed: 42)
   let document = workload.document(rules: count)

@@ -181,33 +181,13 @@ public final class Rules: Sendable {
   /// - Throws: ``JSONReader/SyntaxError`` for invalid JSON.
   /// - Precondition: `text[offset]` is `{`.
   /// - Complexity: O(bytes of the object).
-  public func prepare(
+  package func prepare(
     json text: UnsafeBufferPointer<UInt8>,
     objectAt offset: Int,
     into profile: inout PreparedProfile,
     maxDepth: Int = 512
   ) throws(JSONReader.SyntaxError) -> Int {
-    if profile.layout != ObjectIdentifier(flat) {
-      profile = PreparedProfile(flat)
-    } else {
-      profile.reset(flat)
-    }
-    return try profile.read(flat, objectIn: text, at: offset, maxDepth: maxDepth)
-  }
-
-  /// ``prepare(json:objectAt:into:maxDepth:)``, answering also the profile's
-  /// storage without a reference count, for a caller that keeps the profile
-  /// alive and unchanged while it uses the storage.
-  package func prepare(
-    json text: UnsafeBufferPointer<UInt8>,
-    objectAt offset: Int,
-    into profile: inout PreparedProfile,
-    maxDepth: Int,
-    storage: inout Unmanaged<PreparedProfile.Storage>?
-  ) throws(JSONReader.SyntaxError) -> Int {
-    let end = try prepare(json: text, objectAt: offset, into: &profile, maxDepth: maxDepth)
-    storage = profile.unmanagedStorage
-    return end
+    try profile.prepare(flat, json: text, objectAt: offset, maxDepth: maxDepth)
   }
 
   /// An empty prepared profile (every attribute missing), to reuse with ``prepare(json:into:maxDepth:)``.
@@ -229,11 +209,14 @@ public final class Rules: Sendable {
   ///
   /// Servers that answer several decisions per request borrow once per request.
   public func withEvaluator<T>(_ body: (Evaluator) throws -> T) rethrows -> T {
-    let evaluator = pool.withLock { $0.popLast() }?.evaluator ?? Evaluator(flat)
+    var evaluator = pool.withLock { $0.popLast() }?.evaluator ?? Evaluator(flat)
     defer {
-      let returned = PooledEvaluator(evaluator: evaluator)
-      pool.withLock { pooled in
-        if pooled.count < 64 { pooled.append(returned) }
+      // An evaluator `body` kept a reference to is not shared with the next borrower.
+      if isKnownUniquelyReferenced(&evaluator) {
+        let returned = PooledEvaluator(evaluator: evaluator)
+        pool.withLock { pooled in
+          if pooled.count < 64 { pooled.append(returned) }
+        }
       }
     }
     return try body(evaluator)
@@ -317,6 +300,9 @@ public final class Rules: Sendable {
 
 /// An evaluator parked in a pool; only one thread uses it at a time.
 private struct PooledEvaluator: @unchecked Sendable {
+  // @unchecked: an `Evaluator` is not thread-safe. A pooled one has no other
+  // reference (`withEvaluator` parks only a uniquely referenced evaluator), and
+  // it leaves the pool under the pool's lock to one borrower at a time.
   let evaluator: Evaluator
 }
 

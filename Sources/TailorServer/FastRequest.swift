@@ -10,12 +10,8 @@ import Foundation
 /// evaluator for the rules being served, so a request allocates nothing of its own.
 public final class RequestScratch {
   private var served: ServedRules?
-  /// The prepared profile and the requested decisions live in plain memory,
-  /// so the per-line path makes no exclusivity checks on class properties.
-  let profile: UnsafeMutablePointer<PreparedProfile?>
-  private(set) var evaluator: Evaluator?
-  /// ``evaluator`` without a reference count, in plain memory, for the per-line path.
-  let unmanagedEvaluator: UnsafeMutablePointer<Unmanaged<Evaluator>?>
+  /// The prepared profile and the evaluator for the rules being served.
+  let evaluation = EvaluationScratch()
   /// The requested decisions of the current line, by document index (`selectedCount` of them).
   private(set) var selected: UnsafeMutablePointer<Int>
   let selectedCount: UnsafeMutablePointer<Int>
@@ -35,10 +31,6 @@ public final class RequestScratch {
   public init() {
     answer = .allocate(capacity: 1)
     answer.initialize(to: AnswerBytes(capacity: 4096))
-    profile = .allocate(capacity: 1)
-    profile.initialize(to: nil)
-    unmanagedEvaluator = .allocate(capacity: 1)
-    unmanagedEvaluator.initialize(to: nil)
     blockTimeSlot = .allocate(capacity: 1)
     blockTimeSlot.initialize(to: nil)
     selected = .allocate(capacity: 1)
@@ -47,9 +39,6 @@ public final class RequestScratch {
   }
 
   deinit {
-    profile.deinitialize(count: 1)
-    profile.deallocate()
-    unmanagedEvaluator.deallocate()
     blockTimeSlot.deallocate()
     selected.deallocate()
     selectedCount.deallocate()
@@ -63,10 +52,7 @@ public final class RequestScratch {
   func use(_ rules: ServedRules) {
     if served !== rules {
       served = rules
-      profile.pointee = rules.rules.emptyProfile()
-      let evaluator = rules.rules.makeEvaluator()
-      self.evaluator = evaluator
-      unmanagedEvaluator.pointee = Unmanaged.passUnretained(evaluator)
+      evaluation.use(rules.rules)
       // A request names each decision at most once.
       let decisions = max(rules.rendered.count, 1)
       if decisions > selectedCapacity {
@@ -202,14 +188,12 @@ extension RequestHandler {
     let selected = scratch.selected
     let selectedCount = scratch.selectedCount
     selectedCount.pointee = 0
-    let profile = scratch.profile
     let fragments = rules.fragments.view
     var id: Range<Int>?
     var profileRead = false
     var decisionsRead = false
     var explainRead = false
     var now: Double?
-    var storage: Unmanaged<PreparedProfile.Storage>?
 
     @inline(__always)
     func skipSpace(_ position: Int) -> Int {
@@ -259,24 +243,17 @@ extension RequestHandler {
         id = position..<end
         position = end
       case .profile?:
-        guard !profileRead, base[position] == UInt8(ascii: "{"), profile.pointee != nil else {
-          return false
-        }
+        guard !profileRead, base[position] == UInt8(ascii: "{") else { return false }
         profileRead = true
-        do {
-          // The request object is depth 1, so the profile may nest one level less.
-          // swift-format-ignore: NeverForceUnwrap
-          // `use(_:)` above gave the scratch a profile for these rules.
-          position = try rules.rules.prepare(
+        // The request object is depth 1, so the profile may nest one level less.
+        guard
+          let end = scratch.evaluation.prepare(
             json: line,
             objectAt: position,
-            into: &profile.pointee!,
-            maxDepth: maxDepth - 1,
-            storage: &storage
+            maxDepth: maxDepth - 1
           )
-        } catch {
-          return false
-        }
+        else { return false }
+        position = end
       case .decisions?:
         guard !decisionsRead, base[position] == UInt8(ascii: "[") else { return false }
         decisionsRead = true
@@ -337,17 +314,12 @@ extension RequestHandler {
       guard base[position] == UInt8(ascii: ",") else { return false }
       position = skipSpace(position + 1)
     }
-    guard profileRead, skipSpace(position) == count,
-      let evaluator = scratch.unmanagedEvaluator.pointee,
-      let storage
-    else { return false }
+    guard profileRead, skipSpace(position) == count else { return false }
 
     writeAnswer(
       id: id.map { UnsafeBufferPointer(rebasing: line[$0]) },
       selected: decisionsRead,
       at: now ?? self.now ?? scratch.blockTime ?? Date().timeIntervalSince1970,
-      evaluator,
-      storage,
       scratch: scratch,
       into: &output
     )
@@ -362,8 +334,6 @@ extension RequestHandler {
     id: UnsafeBufferPointer<UInt8>?,
     selected isSelected: Bool,
     at seconds: Double,
-    _ evaluator: Unmanaged<Evaluator>,
-    _ storage: Unmanaged<PreparedProfile.Storage>,
     scratch: RequestScratch,
     into output: inout [UInt8]
   ) {
@@ -383,16 +353,7 @@ extension RequestHandler {
     for position in 0..<answered {
       if position > 0 { answer.append(UInt8(ascii: ",")) }
       let index = isSelected ? selected[position] : position
-      writeDecision(
-        index,
-        evaluator,
-        storage,
-        seconds,
-        fragments,
-        continuing: position > 0,
-        scratch: scratch,
-        into: &answer
-      )
+      writeDecision(index, seconds, fragments, scratch: scratch, into: &answer)
     }
     answer.append(fragments.answerEnd, of: fragments)
     output.append(contentsOf: UnsafeBufferPointer(start: answer.base, count: answer.count))
@@ -403,11 +364,8 @@ extension RequestHandler {
   @inline(__always)
   private func writeDecision(
     _ index: Int,
-    _ evaluator: Unmanaged<Evaluator>,
-    _ storage: Unmanaged<PreparedProfile.Storage>,
     _ now: Double,
     _ fragments: Fragments.View,
-    continuing: Bool,
     scratch: RequestScratch,
     into answer: inout AnswerBytes
   ) {
@@ -418,29 +376,22 @@ extension RequestHandler {
       answer.append(record.key, of: fragments)
       answer.append(fragments.matchesHead, of: fragments)
       var count = 0
-      evaluator._withUnsafeGuaranteedRef {
-        $0.forEachMatch(of: id, storage: storage, at: now, continuing: continuing) {
-          variant,
-          rule,
-          reason in
-          if count > 0 { answer.append(UInt8(ascii: ",")) }
-          count += 1
-          answer.append(fragments.heads[Int(record.firstHead) + variant], of: fragments)
-          if let rule {
-            answer.append(fragments.ruleIDs[Int(record.firstRule) + rule], of: fragments)
-          } else {
-            answer.append(fragments.null, of: fragments)
-          }
-          answer.append(fragments.reasons[Fragments.View.reasonIndex(reason)], of: fragments)
+      scratch.evaluation.forEachMatch(of: id, at: now) { variant, rule, reason in
+        if count > 0 { answer.append(UInt8(ascii: ",")) }
+        count += 1
+        answer.append(fragments.heads[Int(record.firstHead) + variant], of: fragments)
+        if let rule {
+          answer.append(fragments.ruleIDs[Int(record.firstRule) + rule], of: fragments)
+        } else {
+          answer.append(fragments.null, of: fragments)
         }
+        answer.append(fragments.reasons[Fragments.View.reasonIndex(reason)], of: fragments)
       }
       answer.append(fragments.matchesEnd, of: fragments)
       return
     }
     // Later decisions of the request reuse what earlier ones worked out.
-    let outcome = evaluator._withUnsafeGuaranteedRef {
-      $0.outcome(of: id, storage: storage, at: now, continuing: continuing)
-    }
+    let outcome = scratch.evaluation.outcome(of: id, at: now)
     let reason = Fragments.View.reasonIndex(outcome.reason)
     if let rule = outcome.rule, let variant = outcome.variant {
       // Most winning rules answer with the text rendered for them at load.

@@ -533,12 +533,14 @@ package final class LineServer {
 
 /// The input buffer, read (never written) by every worker during a batch.
 struct SharedInput: @unchecked Sendable {
+  // @unchecked: a buffer pointer is not `Sendable`. The server neither writes nor
+  // frees the buffer until `concurrentPerform` returns, after every worker is done.
   let bytes: UnsafeBufferPointer<UInt8>
 }
 
 /// One parallel worker's output and counters, reused across batches.
 final class Worker: @unchecked Sendable {
-  // Each worker is touched by one thread at a time: its own during a batch,
+  // @unchecked: mutable, unlocked state. Each worker is touched by one thread at a time: its own during a batch,
   // the server's between batches (concurrentPerform returns after all finish).
   var output: [UInt8] = []
   var stats = ServerStats()

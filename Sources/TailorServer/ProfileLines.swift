@@ -227,25 +227,11 @@ extension RequestHandler {
     while position < count, RequestScanner.isWhitespace(base[position]) { position += 1 }
     guard position < count, base[position] == UInt8(ascii: "{") else { return false }
     scratch.use(rules)
-    guard scratch.profile.pointee != nil else { return false }
-    var storage: Unmanaged<PreparedProfile.Storage>?
-    let end: Int
-    do {
-      // swift-format-ignore: NeverForceUnwrap
-      // `use(_:)` above gave the scratch a profile for these rules (checked by the guard).
-      end = try rules.rules.prepare(
-        json: line,
-        objectAt: position,
-        into: &scratch.profile.pointee!,
-        maxDepth: maxDepth,
-        storage: &storage
-      )
-    } catch {
-      return false
-    }
+    guard let end = scratch.evaluation.prepare(json: line, objectAt: position, maxDepth: maxDepth)
+    else { return false }
     var after = end
     while after < count, RequestScanner.isWhitespace(base[after]) { after += 1 }
-    guard after == count, let storage, let evaluator = scratch.unmanagedEvaluator.pointee,
+    guard after == count,
       case .found(let id) = lines.findID(in: line, objectAt: position, decodingKeys: false)
     else { return false }
     scratch.selectedCount.pointee = 0
@@ -253,8 +239,6 @@ extension RequestHandler {
       id: id.map { UnsafeBufferPointer(rebasing: line[$0]) },
       selected: false,
       at: now ?? scratch.blockTime ?? Date().timeIntervalSince1970,
-      evaluator,
-      storage,
       scratch: scratch,
       into: &output
     )

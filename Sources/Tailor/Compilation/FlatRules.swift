@@ -300,14 +300,15 @@ final class FlatRules: @unchecked Sendable {
     return decisionIndex[ByteString(name)].map(Int.init)
   }
 
-  // swift-format-ignore: FunctionBodyLength
-  // Lowering is one pass over every graph; splitting it would only scatter the pools.
-  /// A number no other compiled document of this process has, stamped on the
-  /// ``DecisionID``s taken from it.
+  /// A number no other compiled document of this process has (from 1), stamped
+  /// on the ``DecisionID``s taken from it and checked wherever one is used.
   let serial: UInt64
 
+  /// The last serial handed out.
   private static let serials = Atomic<UInt64>(0)
 
+  // swift-format-ignore: FunctionBodyLength
+  // Lowering is one pass over every graph; splitting it would only scatter the pools.
   init(_ compiled: CompiledRules) {
     serial = FlatRules.serials.add(1, ordering: .relaxed).newValue
     self.compiled = compiled

@@ -503,6 +503,7 @@ enum InternalChecks {
         "decision \(index): rules out of range"
       )
     }
+    found += identityProblems(flat)
     // Candidates name rules of their decision: find each leaf's decision by its root's range.
     for (index, decision) in flat.decisions.enumerated() {
       var stack = [decision.root]
@@ -529,6 +530,71 @@ enum InternalChecks {
       }
       found += sieveProblems(flat, flat.sieves[Int(decision.sieve)], decision, "decision \(index)")
     }
+    return found
+  }
+
+  /// The invariants behind the per-document handles: a ``DecisionID`` is checked
+  /// against the serial and then indexes every per-decision table, a
+  /// ``PreparedProfile`` and an ``Evaluator`` size their per-slot memory by the
+  /// slot paths, and a decision's variant and rule indices name its names.
+  static func identityProblems(_ flat: FlatRules) -> [String] {
+    var found: [String] = []
+    func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+      if !condition { found.append(message()) }
+    }
+    let slotCount = flat.slotPaths.count
+    check(flat.serial != 0, "serial 0, which no document is given")
+    check(
+      flat.info.count == flat.decisions.count
+        && flat.compiled.decisions.count == flat.decisions.count,
+      "\(flat.info.count) decision names and \(flat.compiled.decisions.count) compiled decisions for \(flat.decisions.count) decision records"
+    )
+    for (name, index) in flat.decisionIndex {
+      check(
+        isIndex(index, below: flat.info.count)
+          && JSONValue.sameBytes(flat.info[Int(index)].name, name.value),
+        "decision index: a name leads to decision \(index), not of that name"
+      )
+    }
+    for (index, decision) in zip(flat.info.indices, flat.decisions) {
+      let info = flat.info[index]
+      let variants = info.variantKeys.count
+      let name = "decision \(index)"
+      check(
+        info.variantValues.count == variants,
+        "\(name): \(info.variantValues.count) variant values for \(variants) keys"
+      )
+      check(
+        info.ruleIDs.count == Int(decision.ruleCount),
+        "\(name): \(info.ruleIDs.count) rule ids for \(decision.ruleCount) rule records"
+      )
+      check(
+        decision.defaultVariant >= -1 && Int(decision.defaultVariant) < variants,
+        "\(name): default variant \(decision.defaultVariant) out of range"
+      )
+      let first = Int(decision.firstRule)
+      guard first >= 0, first + Int(decision.ruleCount) <= flat.rules.count else { continue }
+      for rule in flat.rules[first..<first + Int(decision.ruleCount)] {
+        if rule.kind != .split {
+          check(isIndex(rule.variant, below: variants), "\(name): a rule's variant out of range")
+        }
+        let start = Int(rule.rangeStart)
+        guard start >= 0, start + Int(rule.rangeCount) <= flat.ranges.count else { continue }
+        for range in flat.ranges[start..<start + Int(rule.rangeCount)] {
+          check(isIndex(range.variant, below: variants), "\(name): a split's variant out of range")
+        }
+      }
+    }
+    let layout = flat.profileLayout
+    check(
+      layout.slotFlags.count == slotCount && layout.slotTable.count == slotCount
+        && flat.slotKeys.count == slotCount,
+      "profile layout: \(layout.slotFlags.count) slot flags, \(layout.slotTable.count) slot tables and \(flat.slotKeys.count) key tables for \(slotCount) slots"
+    )
+    check(
+      layout.versionSlots.allSatisfy { isIndex($0, below: slotCount) },
+      "profile layout: a version slot out of range"
+    )
     return found
   }
 

@@ -194,10 +194,7 @@ public final class Evaluator {
 
   /// Decides every decision for a prepared profile, in document order.
   public func decideAll(for profile: PreparedProfile, at now: Double) -> [Decision] {
-    precondition(
-      profile.layout == ObjectIdentifier(flat),
-      "the profile was prepared for other rules"
-    )
+    flat.check(profile)
     let generation = nextGeneration()
     return (0..<decisionCount).map { index in
       withWalk(profile, now, generation) { walk in decision(index, walk.hits(of: Int32(index))) }
@@ -210,10 +207,7 @@ public final class Evaluator {
     at now: Double,
     continuing: Bool = false
   ) -> Decision {
-    precondition(
-      profile.layout == ObjectIdentifier(flat),
-      "the profile was prepared for other rules"
-    )
+    flat.check(profile)
     let generation = continuing && self.generation != 0 ? self.generation : nextGeneration()
     return withWalk(profile, now, generation) { walk in decision(index, walk.hits(of: Int32(index)))
     }

@@ -14,10 +14,24 @@ extension FlatRules {
   /// Stops the process when `decision` was taken from other rules.
   @inline(__always)
   func check(_ decision: DecisionID) {
-    precondition(
-      decision.rules == serial,
-      "the decision id was taken from other rules (ids do not carry over a reload)"
-    )
+    if decision.rules != serial {
+      FlatRules.stop("the decision id was taken from other rules (ids do not carry over a reload)")
+    }
+  }
+
+  /// Stops the process when `profile` was prepared for other rules, whose slots it holds.
+  @inline(__always)
+  func check(_ profile: PreparedProfile) {
+    if profile.layout != ObjectIdentifier(self) {
+      FlatRules.stop("the profile was prepared for other rules")
+    }
+  }
+
+  /// Stops the process with `message`, in release builds as in debug (`precondition`
+  /// stops a release build too, but without its message).
+  @inline(never)
+  static func stop(_ message: StaticString) -> Never {
+    fatalError(message.description)
   }
 }
 
@@ -54,11 +68,12 @@ extension Evaluator {
   ///
   /// With `continuing`, the predicates, prerequisites and strings this
   /// evaluator worked out in its previous call are reused, so several
-  /// decisions for one profile share that work.
+  /// decisions for one profile share that work. Package code only: outside
+  /// tests, ``EvaluationScratch`` decides when a call may continue.
   ///
   /// - Precondition: with `continuing`, the previous call on this evaluator was
   ///   for the same profile, unchanged since, at the same instant.
-  public func outcome(
+  package func outcome(
     of decision: DecisionID,
     for profile: PreparedProfile,
     at now: Double,
@@ -66,10 +81,7 @@ extension Evaluator {
   )
     -> Outcome
   {
-    precondition(
-      profile.layout == ObjectIdentifier(flat),
-      "the profile was prepared for other rules"
-    )
+    flat.check(profile)
     flat.check(decision)
     return Outcome(outcome(index: decision.index, for: profile, at: now, generation: continuing))
   }
@@ -77,8 +89,9 @@ extension Evaluator {
   /// ``outcome(of:for:at:continuing:)`` for a prepared profile's storage,
   /// which the caller keeps alive and unchanged: no reference is counted.
   ///
-  /// - Precondition: the storage belongs to a profile prepared for these rules.
-  package func outcome(
+  /// - Precondition: the storage belongs to a profile prepared for these rules
+  ///   (``EvaluationScratch`` prepares its profile with its evaluator's rules).
+  func outcome(
     of decision: DecisionID,
     storage: Unmanaged<PreparedProfile.Storage>,
     at now: Double,
@@ -98,7 +111,7 @@ extension Evaluator {
   ///
   /// The storage belongs to a profile prepared for these rules, which the
   /// caller keeps alive and unchanged; `continuing` as in ``outcome(of:for:at:continuing:)``.
-  package func forEachMatch(
+  func forEachMatch(
     of decision: DecisionID,
     storage: Unmanaged<PreparedProfile.Storage>,
     at now: Double,
@@ -137,23 +150,6 @@ extension Evaluator {
   ) -> Decision {
     flat.check(decision)
     return decide(index: decision.index, for: profile, at: now)
-  }
-
-  /// Decides one decision, by id, optionally continuing the previous call's
-  /// evaluation (see ``outcome(of:for:at:continuing:)``).
-  ///
-  /// - Precondition: with `continuing`, the previous call on this evaluator was
-  ///   for the same profile, unchanged since, at the same instant.
-  public func decide(
-    _ decision: DecisionID,
-    for profile: PreparedProfile,
-    at now: Double,
-    continuing: Bool
-  )
-    -> Decision
-  {
-    flat.check(decision)
-    return decide(index: decision.index, for: profile, at: now, continuing: continuing)
   }
 }
 

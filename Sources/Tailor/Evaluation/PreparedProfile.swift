@@ -162,9 +162,9 @@ public struct PreparedProfile: @unchecked Sendable {
   let layout: ObjectIdentifier
   private(set) var storage: Storage
 
-  /// The storage without a reference count, for a caller that keeps this
-  /// profile alive and unchanged while it uses the result.
-  package var unmanagedStorage: Unmanaged<Storage> { Unmanaged.passUnretained(storage) }
+  /// The storage without a reference count, for a caller inside the library
+  /// that keeps this profile alive and unchanged while it uses the result.
+  var unmanagedStorage: Unmanaged<Storage> { Unmanaged.passUnretained(storage) }
 
   private var summaries: UnsafeMutablePointer<Summary> { storage.summaries }
   private var values: UnsafeMutablePointer<JSONValue> { storage.values }
@@ -266,6 +266,23 @@ public struct PreparedProfile: @unchecked Sendable {
     try scanner.expectEnd()
   }
 
+  /// Reads the object that opens at `offset` of a larger JSON text into this
+  /// profile, clearing it first (or, if it was prepared for other rules, taking
+  /// fresh storage for `flat`); returns the offset just past its closing brace.
+  mutating func prepare(
+    _ flat: FlatRules,
+    json text: UnsafeBufferPointer<UInt8>,
+    objectAt offset: Int,
+    maxDepth: Int
+  ) throws(JSONReader.SyntaxError) -> Int {
+    if layout != ObjectIdentifier(flat) {
+      self = PreparedProfile(flat)
+    } else {
+      reset(flat)
+    }
+    return try read(flat, objectIn: text, at: offset, maxDepth: maxDepth)
+  }
+
   /// Reads the object that opens at `offset` of a larger JSON text into the
   /// (cleared) slots; returns the offset just past its closing brace.
   mutating func read(
@@ -277,7 +294,7 @@ public struct PreparedProfile: @unchecked Sendable {
     throws(JSONReader.SyntaxError) -> Int
   {
     precondition(
-      offset < text.count && text[offset] == UInt8(ascii: "{"),
+      offset >= 0 && offset < text.count && text[offset] == UInt8(ascii: "{"),
       "no object at the offset"
     )
     let reader = ProfileFastReader(

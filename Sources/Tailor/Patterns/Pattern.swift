@@ -18,8 +18,9 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
     public var offset: Int
   }
 
-  // PCRE2 compiled code is immutable after JIT compilation and safe to share
-  // between threads; match data is never shared (see MatchResources).
+  // @unchecked: `code` is an opaque pointer. PCRE2 compiled code is immutable
+  // after JIT compilation and safe to share between threads; match data is never
+  // shared (see MatchResources), and `hits` is atomic.
 
   /// The pattern text.
   public let source: String
@@ -146,6 +147,9 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
 ///
 /// An ``Evaluator`` owns one set; other callers borrow from the pool.
 struct MatchResources: @unchecked Sendable {
+  // @unchecked: opaque pointers to PCRE2 memory that searches write. A set is used
+  // by one thread at a time: its evaluator's (evaluators are not `Sendable`), or
+  // the borrower's that took it from the pool under the lock until it puts it back.
   let data: OpaquePointer
   let context: OpaquePointer
 

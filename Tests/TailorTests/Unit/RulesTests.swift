@@ -127,4 +127,19 @@ import Darwin
         == rules.interpreter.decide("d", for: array.root, now: 0)?.variant
     )
   }
+
+  /// The pool lends an evaluator again once it is returned, but not one the
+  /// borrower kept: that one is its own, never shared with the next borrower.
+  @Test func thePoolLendsNoEvaluatorABorrowerKept() throws {
+    let rules = try Rules(json: Self.document)
+    let first = rules.withEvaluator { ObjectIdentifier($0) }
+    #expect(rules.withEvaluator { ObjectIdentifier($0) } == first)
+    var kept: Evaluator?
+    rules.withEvaluator { kept = $0 }
+    let keptEvaluator = try #require(kept)
+    #expect(ObjectIdentifier(keptEvaluator) == first)
+    let next = rules.withEvaluator { ObjectIdentifier($0) }
+    #expect(next != first)
+    withExtendedLifetime(keptEvaluator) {}
+  }
 }
