@@ -61,6 +61,7 @@ let package = Package(
       dependencies: [
         "TailorGrowthBook",
         "Tailor",
+        "TailorTestSupport",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
       ]
