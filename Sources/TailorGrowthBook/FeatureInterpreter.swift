@@ -34,6 +34,9 @@ struct FeatureInterpreter {
     if path.contains(key) || path.count >= FeatureInterpreter.maxPrerequisiteDepth {
       return GrowthBook.FeatureResult(.null, .cyclicPrerequisite)
     }
+    if let forced = context.forcedFeatures[key] {
+      return GrowthBook.FeatureResult(forced, .override)
+    }
     guard let feature = payload.features[key] else {
       return GrowthBook.FeatureResult(.null, .unknownFeature)
     }

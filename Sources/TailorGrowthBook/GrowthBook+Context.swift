@@ -11,6 +11,9 @@ extension GrowthBook {
     public var attributes: JSONValue
     /// Variation indices forced by experiment key.
     public var forcedVariations: [String: Int]
+    /// Feature values forced by feature key (GrowthBook's `forcedFeatureValues`),
+    /// reported with source ``FeatureSource/override``.
+    public var forcedFeatures: [String: JSONValue]
     /// When false, no one is in any experiment (GrowthBook's `enabled`).
     public var isEnabled: Bool
     /// When true, experiments assign no one unless forced (GrowthBook's `qaMode`).
@@ -29,6 +32,7 @@ extension GrowthBook {
     public init(
       attributes: JSONValue,
       forcedVariations: [String: Int] = [:],
+      forcedFeatures: [String: JSONValue] = [:],
       isEnabled: Bool = true,
       isQAMode: Bool = false,
       url: String? = nil,
@@ -37,6 +41,7 @@ extension GrowthBook {
     ) {
       self.attributes = attributes
       self.forcedVariations = forcedVariations
+      self.forcedFeatures = forcedFeatures
       self.isEnabled = isEnabled
       self.isQAMode = isQAMode
       self.url = url

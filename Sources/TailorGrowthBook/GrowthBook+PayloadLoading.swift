@@ -9,7 +9,9 @@ extension GrowthBook.Payload {
   ///     `encryptedFeatures` or `encryptedSavedGroups`.
   /// - Throws: ``TailorError`` with every problem found, each at its JSON pointer:
   ///   `json_syntax` and the reader's other codes, `expected_type`, `missing_key`,
-  ///   `missing_decryption_key`, `decryption_failed`.
+  ///   `missing_decryption_key`, `decryption_failed`. A problem inside an
+  ///   encrypted section points into its decrypted JSON, under the section's
+  ///   key: `/encryptedFeatures/checkout/rules/0/coverage`.
   public init(json: String, decryptionKey: String? = nil) throws(TailorError) {
     try self.init(json: Array(json.utf8), decryptionKey: decryptionKey)
   }

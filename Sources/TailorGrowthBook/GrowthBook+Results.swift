@@ -5,6 +5,8 @@ extension GrowthBook {
   public enum FeatureSource: String, Sendable, Hashable {
     /// The payload has no such feature.
     case unknownFeature
+    /// The context forces the value (``Context/forcedFeatures``).
+    case override
     /// No rule applied.
     case defaultValue
     /// A force rule (possibly a rollout) applied.

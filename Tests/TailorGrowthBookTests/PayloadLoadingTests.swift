@@ -111,6 +111,31 @@ import _CryptoExtras
     }
   }
 
+  @Test func forcedFeatureValuesOverrideRulesAndUnknownKeys() throws {
+    let payload = try GrowthBook.Payload(
+      json: #"{"features": {"f": {"defaultValue": 1, "rules": [{"force": 2}]}}}"#
+    )
+    var context = GrowthBook.Context(attributes: [:], forcedFeatures: ["f": 3, "g": "x"])
+    let forced = payload.evaluateFeature("f", in: &context)
+    #expect(forced.value == 3 && forced.source == .override && forced.ruleID == "")
+    #expect(payload.evaluateFeature("g", in: &context).source == .override)
+    #expect(payload.evaluateFeature("f", attributes: [:]).source == .force)
+  }
+
+  @Test func problemsInsideAnEncryptedSectionPointIntoItsDecryptedJSON() throws {
+    let key = Data(repeating: 9, count: 32)
+    let features = try Self.encrypt(#"{"checkout": {"rules": [{"coverage": "x"}]}}"#, key: key)
+    let diagnostics = Self.loadingErrors(
+      #"{"encryptedFeatures": "\#(features)"}"#,
+      key: key.base64EncodedString()
+    )
+    #expect(
+      diagnostics.map { "\($0.code) \($0.location.pointer)" } == [
+        "expected_type /encryptedFeatures/checkout/rules/0/coverage"
+      ]
+    )
+  }
+
   @Test func prerequisiteCyclesEndTheWalk() throws {
     let payload = try GrowthBook.Payload(
       json: #"""
