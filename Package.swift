@@ -5,6 +5,8 @@ let package = Package(
   name: "Tailor",
   products: [
     .library(name: "Tailor", targets: ["Tailor"]),
+    // GrowthBook SDK payloads (features, saved groups, encrypted forms); the only user of swift-crypto.
+    .library(name: "TailorGrowthBook", targets: ["TailorGrowthBook"]),
     .executable(name: "tailor", targets: ["TailorCLI"]),
     // Seeded document and profile generators shared by tests and benchmarks; not API.
     .library(name: "_TailorTestSupport", targets: ["TailorTestSupport"]),
@@ -12,11 +14,21 @@ let package = Package(
     .library(name: "_TailorServer", targets: ["TailorServer"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // AES-CBC for encrypted GrowthBook payloads (`_CryptoExtras`); only TailorGrowthBook links it.
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
   ],
   targets: [
     // Core
     .target(name: "Tailor", dependencies: ["CPCRE2"]),
+    .target(
+      name: "TailorGrowthBook",
+      dependencies: [
+        "Tailor",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ]
+    ),
     // C shim
     .systemLibrary(
       name: "CPCRE2",
@@ -44,6 +56,16 @@ let package = Package(
     // Tests
     .target(name: "TailorTestSupport", dependencies: ["Tailor"], path: "Tests/TailorTestSupport"),
     .testTarget(name: "TailorTests", dependencies: ["Tailor", "TailorTestSupport"]),
+    .testTarget(
+      name: "TailorGrowthBookTests",
+      dependencies: [
+        "TailorGrowthBook",
+        "Tailor",
+        "TailorTestSupport",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ]
+    ),
     .testTarget(
       name: "TailorCLITests",
       dependencies: ["Tailor", "TailorServer", "TailorCLI", "TailorTestSupport"],

@@ -347,14 +347,7 @@ public enum GrowthBook {
   ) -> Bool {
     var parser = ConditionParser(mode: .growthBook)
     let parsed = parser.parseCondition(condition, at: .root)
-    let evaluator = ConditionEvaluator(
-      groups: savedGroups.mapValues {
-        Set($0.filter { $0.arrayValue == nil && $0.objectValue == nil })
-      },
-      segment: { _ in false },
-      decision: { _, _ in false }
-    )
-    return evaluator.evaluate(parsed, on: attributes)
+    return ConditionEvaluator(savedGroups: savedGroups).evaluate(parsed, on: attributes)
   }
 
   /// GrowthBook's `paddedVersionString(value)`.

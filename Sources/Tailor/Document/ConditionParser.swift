@@ -4,8 +4,8 @@
 /// problem as a diagnostic and knows Tailor's extensions. ``Mode/growthBook``
 /// never reports anything and reproduces GrowthBook's reference exactly: an
 /// unknown operator or unusable operand simply evaluates to false.
-struct ConditionParser {
-  enum Mode {
+package struct ConditionParser {
+  package enum Mode {
     case tailor
     case growthBook
   }
@@ -51,7 +51,7 @@ struct ConditionParser {
     var caseInsensitive: Bool
   }
 
-  init(mode: Mode) { self.mode = mode }
+  package init(mode: Mode) { self.mode = mode }
 
   private var isStrict: Bool { mode == .tailor }
 
@@ -83,7 +83,7 @@ struct ConditionParser {
   // MARK: Conditions
 
   /// Parses a condition object.
-  mutating func parseCondition(_ value: JSONValue, at pointer: JSONPointer) -> Condition {
+  package mutating func parseCondition(_ value: JSONValue, at pointer: JSONPointer) -> Condition {
     depth += 1
     defer { depth -= 1 }
     if depth > ConditionParser.maxDepth {

@@ -3,7 +3,7 @@
 ///
 /// Every rule here follows `../shared/conformance/SEMANTICS.md`; Tailor's
 /// extensions are documented on their ``Operator`` cases.
-struct ConditionEvaluator {
+package struct ConditionEvaluator {
   /// Named groups, as member sets (scalars only: arrays and objects are never strictly equal).
   var groups: [String: Set<JSONValue>]
   /// Answers `$segment`.
@@ -11,8 +11,35 @@ struct ConditionEvaluator {
   /// Answers `$decision`.
   var decision: (String, String) -> Bool
 
+  /// An evaluator with GrowthBook's saved groups and no Tailor references
+  /// (`$segment` and `$decision` are false), for GrowthBook payloads.
+  package init(savedGroups: [String: [JSONValue]]) {
+    self.init(memberSets: ConditionEvaluator.memberSets(savedGroups))
+  }
+
+  /// An evaluator over groups already made member sets by ``memberSets(_:)``.
+  package init(memberSets: [String: Set<JSONValue>]) {
+    self.init(groups: memberSets, segment: { _ in false }, decision: { _, _ in false })
+  }
+
+  /// Saved groups as member sets: arrays and objects are dropped, since they
+  /// are never strictly equal to anything.
+  package static func memberSets(_ savedGroups: [String: [JSONValue]]) -> [String: Set<JSONValue>] {
+    savedGroups.mapValues { Set($0.filter { $0.arrayValue == nil && $0.objectValue == nil }) }
+  }
+
+  init(
+    groups: [String: Set<JSONValue>],
+    segment: @escaping (String) -> Bool,
+    decision: @escaping (String, String) -> Bool
+  ) {
+    self.groups = groups
+    self.segment = segment
+    self.decision = decision
+  }
+
   /// GrowthBook's `evalCondition(attributes, condition)`.
-  func evaluate(_ condition: Condition, on root: JSONValue) -> Bool {
+  package func evaluate(_ condition: Condition, on root: JSONValue) -> Bool {
     switch condition {
     case .and(let parts): parts.allSatisfy { evaluate($0, on: root) }
     case .or(let parts): parts.isEmpty || parts.contains { evaluate($0, on: root) }

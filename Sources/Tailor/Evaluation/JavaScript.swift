@@ -1,10 +1,10 @@
 // JavaScript's coercions, exactly as GrowthBook's reference SDK meets them.
 // See ../shared/conformance/SEMANTICS.md §2–3. Everything here is pure.
 
-enum JavaScript {
+package enum JavaScript {
   /// `Boolean(value)`.
   @inline(__always)
-  static func isTruthy(_ value: JSONValue) -> Bool {
+  package static func isTruthy(_ value: JSONValue) -> Bool {
     switch value {
     case .null: false
     case .bool(let flag): flag
@@ -15,7 +15,7 @@ enum JavaScript {
   }
 
   /// `String(value)`: arrays join with `,` (null elements become empty), objects are `[object Object]`.
-  static func toString(_ value: JSONValue) -> String {
+  package static func toString(_ value: JSONValue) -> String {
     switch value {
     case .null: "null"
     case .bool(let flag): flag ? "true" : "false"

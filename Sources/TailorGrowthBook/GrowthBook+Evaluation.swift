@@ -1,0 +1,68 @@
+import Tailor
+
+extension GrowthBook.Payload {
+  /// Evaluates one feature for a user: GrowthBook's `evalFeature`.
+  ///
+  /// Rules are tried in order: prerequisites, filters, then a force rule's
+  /// condition and rollout, or an experiment rule's assignment. An unknown key
+  /// gives `null` with source ``GrowthBook/FeatureSource/unknownFeature``.
+  ///
+  /// ```swift
+  /// var context = GrowthBook.Context(attributes: ["id": "u123", "country": "ES"])
+  /// let result = payload.evaluateFeature("new-checkout", in: &context)
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - key: The feature key.
+  ///   - context: The user and options; sticky-bucket documents read and
+  ///     written are kept in it.
+  /// - Returns: The value, its source and rule, and the experiment result if an experiment decided.
+  /// - Complexity: Interpreted: proportional to the rules tried and their conditions,
+  ///   including the rules of prerequisite features.
+  public func evaluateFeature(
+    _ key: String,
+    in context: inout GrowthBook.Context
+  ) -> GrowthBook.FeatureResult {
+    let interpreter = FeatureInterpreter(payload: self)
+    interpreter.loadStickyBuckets(&context)
+    return interpreter.evaluateFeature(key, context: &context)
+  }
+
+  /// Evaluates one feature for a user given only attributes (no sticky bucketing).
+  ///
+  /// - Parameters:
+  ///   - key: The feature key.
+  ///   - attributes: The user's attributes, a JSON object.
+  /// - Returns: As ``evaluateFeature(_:in:)``.
+  /// - Complexity: As ``evaluateFeature(_:in:)``.
+  public func evaluateFeature(_ key: String, attributes: JSONValue) -> GrowthBook.FeatureResult {
+    var context = GrowthBook.Context(attributes: attributes)
+    return evaluateFeature(key, in: &context)
+  }
+
+  /// Runs an inline experiment for a user: GrowthBook's `run`.
+  ///
+  /// The payload supplies the saved groups, contextual bandits and the features
+  /// that the experiment's prerequisites refer to.
+  ///
+  /// ```swift
+  /// let experiment = try GrowthBook.Experiment(json: ["key": "my-test", "variations": [0, 1]])
+  /// var context = GrowthBook.Context(attributes: ["id": "1"])
+  /// let result = payload.run(experiment, in: &context)
+  /// print(result.isInExperiment, result.value.jsonText)  // true 1
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - experiment: The experiment.
+  ///   - context: The user and options.
+  /// - Returns: The assignment; when the user is not in the experiment, variation 0.
+  /// - Complexity: Interpreted: the experiment's condition and prerequisites.
+  public func run(
+    _ experiment: GrowthBook.Experiment,
+    in context: inout GrowthBook.Context
+  ) -> GrowthBook.ExperimentResult {
+    let interpreter = FeatureInterpreter(payload: self)
+    interpreter.loadStickyBuckets(&context)
+    return interpreter.runExperiment(experiment, featureID: nil, context: &context, path: []).0
+  }
+}

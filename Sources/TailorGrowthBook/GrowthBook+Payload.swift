@@ -1,0 +1,216 @@
+import Tailor
+
+extension GrowthBook {
+  /// A GrowthBook SDK payload: features with their rules, saved groups and
+  /// contextual bandits, loaded once and evaluated for many attribute sets.
+  ///
+  /// The payload is what GrowthBook's SDK endpoint serves:
+  /// `{"features":{…},"savedGroups":{…}}`, or the same with
+  /// `encryptedFeatures` and `encryptedSavedGroups` when the SDK connection
+  /// encrypts them (pass its key as `decryptionKey`). Keys GrowthBook adds that
+  /// evaluation does not read are ignored, as GrowthBook's SDKs ignore them.
+  ///
+  /// Evaluation interprets the rules, with GrowthBook's exact semantics:
+  /// conditions are lenient (an invalid pattern or unknown operator is false, an
+  /// unknown saved group is empty), and hashing and bucketing match its SDKs.
+  ///
+  /// ```swift
+  /// let payload = try GrowthBook.Payload(json: #"""
+  ///   {"features": {"new-checkout": {"defaultValue": false,
+  ///     "rules": [{"condition": {"country": "ES"}, "force": true}]}}}
+  ///   """#)
+  /// let result = payload.evaluateFeature("new-checkout", attributes: ["country": "ES"])
+  /// print(result.value.jsonText, result.source)  // true force
+  /// ```
+  public struct Payload: Sendable {
+    /// The features by key.
+    public let features: [String: Feature]
+    /// The feature keys, in payload order.
+    public let featureKeys: [String]
+    /// The saved groups by id, for `$inGroup` and `$notInGroup`.
+    public let savedGroups: [String: [JSONValue]]
+    /// The contextual bandits by id, referred to by experiment rules.
+    public let contextualBandits: [String: ContextualBandit]
+    /// Saved groups as member sets, built once for condition evaluation.
+    let groupMembers: [String: Set<JSONValue>]
+    /// The attributes experiment rules hash or fall back to: the sticky-bucket
+    /// documents read before evaluating.
+    let stickyBucketAttributes: [String]
+
+    init(
+      features: [String: Feature],
+      featureKeys: [String],
+      savedGroups: [String: [JSONValue]],
+      contextualBandits: [String: ContextualBandit]
+    ) {
+      self.features = features
+      self.featureKeys = featureKeys
+      self.savedGroups = savedGroups
+      self.contextualBandits = contextualBandits
+      self.groupMembers = ConditionEvaluator.memberSets(savedGroups)
+      var attributes: [String] = []
+      for key in featureKeys {
+        for rule in features[key]?.rules ?? [] {
+          guard let experiment = rule.experiment else { continue }
+          let hashAttribute = experiment.hashAttribute ?? ""
+          for name in [
+            hashAttribute.isEmpty ? "id" : hashAttribute, experiment.fallbackAttribute ?? "",
+          ]
+          where !name.isEmpty && !attributes.contains(name) {
+            attributes.append(name)
+          }
+        }
+      }
+      self.stickyBucketAttributes = attributes
+    }
+  }
+
+  /// One feature: its default value and its rules, tried in order.
+  public struct Feature: Sendable {
+    /// The value when no rule applies (`null` when the payload has none).
+    public let defaultValue: JSONValue
+    /// The rules, in order.
+    public let rules: [FeatureRule]
+  }
+
+  /// One rule of a feature: a force rule (with an optional rollout), or an
+  /// experiment rule.
+  public struct FeatureRule: Sendable {
+    /// The rule's `id`, reported as the result's ``FeatureResult/ruleID``.
+    public let id: String?
+    /// The targeting condition, if any.
+    public let condition: Condition?
+    /// Prerequisites: conditions on other features' values.
+    public let parentConditions: [ParentCondition]
+    /// Hash filters; the user must fall in every filter's ranges.
+    public let filters: [Filter]?
+    /// What a force rule serves; `nil` when the rule has no `force` key.
+    public let force: JSONValue?
+    /// The rollout's share of users (a force rule without `range`).
+    public let coverage: Double?
+    /// The rollout's bucket range; when present, ``coverage`` is ignored.
+    public let range: BucketRange?
+    /// The attribute hashed for the rollout (`id` when absent).
+    public let hashAttribute: String?
+    /// The attribute hashed when ``hashAttribute`` is missing (with sticky bucketing only).
+    public let fallbackAttribute: String?
+    /// GrowthBook's hash version (1 when absent).
+    public let hashVersion: Double?
+    /// The rollout's hash seed (the feature key when absent).
+    public let seed: String?
+    /// Whether sticky bucketing is off for this rule.
+    public let disablesStickyBucketing: Bool
+    /// The experiment, when the rule has `variations` or `contextualVariations`.
+    public let experiment: Experiment?
+  }
+
+  /// A prerequisite: a condition on the value of another feature, tested as `{"value": …}`.
+  public struct ParentCondition: Sendable {
+    /// The parent feature's key.
+    public let id: String
+    /// The condition on `{"value": parentValue}`.
+    public let condition: Condition
+    /// Whether failing it blocks the feature (`prerequisite`) rather than skipping the rule.
+    public let isGate: Bool
+  }
+
+  /// A hash filter: the user's hash of ``attribute`` must fall in one of ``ranges``.
+  public struct Filter: Sendable {
+    /// The attribute hashed (`id` when absent).
+    public let attribute: String?
+    /// The hash seed.
+    public let seed: String
+    /// The hash version (2 when absent).
+    public let hashVersion: Double?
+    /// The ranges, any of which admits the user.
+    public let ranges: [BucketRange]
+  }
+
+  /// An experiment namespace: users whose namespace hash is in `[start, end)` are eligible.
+  public struct Namespace: Sendable, Hashable {
+    /// The namespace id.
+    public let id: String
+    /// The first hash admitted.
+    public let start: Double
+    /// The first hash past the admitted range.
+    public let end: Double
+  }
+
+  /// Per-variation metadata of an experiment.
+  public struct VariationMeta: Sendable, Hashable {
+    /// The variation's key (its index as text when absent).
+    public let key: String?
+    /// The variation's name.
+    public let name: String?
+    /// Whether a feature rule falls through for users assigned this variation (a holdout).
+    public let isPassthrough: Bool
+  }
+
+  /// A contextual bandit: leaves with conditions, each with its own variation weights.
+  public struct ContextualBandit: Sendable {
+    /// One leaf: when its condition holds, its weights split the users.
+    public struct Leaf: Sendable {
+      /// The leaf id, reported in the result.
+      public let id: JSONValue
+      /// The condition on the attributes.
+      public let condition: Condition
+      /// The variation weights.
+      public let weights: [Double]
+    }
+    /// The version, reported in the result when present.
+    public let version: JSONValue?
+    /// The leaves, tried in order.
+    public let leaves: [Leaf]
+  }
+
+  /// An experiment: variations, how users are split among them, and who is eligible.
+  ///
+  /// A feature's experiment rule becomes one, keyed by its `key` or the feature key.
+  /// ``Payload/run(_:in:)`` runs one directly.
+  public struct Experiment: Sendable {
+    /// The experiment key, also the default hash seed.
+    public let key: String
+    /// The variations' values.
+    public let variations: [JSONValue]
+    /// The variations' weights (equal when absent or invalid).
+    public internal(set) var weights: [Double]?
+    /// Whether the experiment runs (`active`, true when absent).
+    public let isActive: Bool
+    /// GrowthBook's `status`: `draft` and `stopped` experiments assign no one.
+    public let status: String?
+    /// The share of eligible users included (1 when absent).
+    public let coverage: Double?
+    /// Explicit bucket ranges; they replace ``weights`` and ``coverage``.
+    public let ranges: [BucketRange]?
+    /// The targeting condition, if any.
+    public let condition: Condition?
+    /// Prerequisites on other features.
+    public let parentConditions: [ParentCondition]
+    /// The namespace, ignored when ``filters`` are present.
+    public let namespace: Namespace?
+    /// A forced variation index, applied after coverage.
+    public let force: Int?
+    /// The attribute hashed (`id` when absent).
+    public let hashAttribute: String?
+    /// The attribute hashed when ``hashAttribute`` is missing (with sticky bucketing only).
+    public let fallbackAttribute: String?
+    /// GrowthBook's hash version (1 when absent).
+    public let hashVersion: Double?
+    /// The hash seed (``key`` when absent).
+    public let seed: String?
+    /// Hash filters, replacing ``namespace``.
+    public let filters: [Filter]?
+    /// Per-variation metadata.
+    public let meta: [VariationMeta]?
+    /// Whether sticky bucketing is off for this experiment.
+    public let disablesStickyBucketing: Bool
+    /// The sticky-bucket version (0 when absent).
+    public let bucketVersion: Int
+    /// Sticky buckets of earlier versions block the user (0 when absent).
+    public let minBucketVersion: Int
+    /// The contextual bandit whose leaves pick the weights, if any.
+    public let contextualBanditRef: String?
+    /// The experiment as GrowthBook's SDKs report it in a feature result.
+    public internal(set) var json: JSONObject
+  }
+}

@@ -1,0 +1,67 @@
+import Tailor
+
+extension GrowthBook.Payload {
+  /// Loads a payload from its JSON text.
+  ///
+  /// - Parameters:
+  ///   - json: The SDK payload, as GrowthBook's SDK endpoint serves it.
+  ///   - decryptionKey: The SDK connection's key, needed when the payload holds
+  ///     `encryptedFeatures` or `encryptedSavedGroups`.
+  /// - Throws: ``TailorError`` with every problem found, each at its JSON pointer:
+  ///   `json_syntax` and the reader's other codes, `expected_type`, `missing_key`,
+  ///   `missing_decryption_key`, `decryption_failed`. A problem inside an
+  ///   encrypted section points into its decrypted JSON, under the section's
+  ///   key: `/encryptedFeatures/checkout/rules/0/coverage`.
+  public init(json: String, decryptionKey: String? = nil) throws(TailorError) {
+    try self.init(json: Array(json.utf8), decryptionKey: decryptionKey)
+  }
+
+  /// Loads a payload from JSON bytes.
+  ///
+  /// - Throws: ``TailorError``, as ``init(json:decryptionKey:)-(String,_)``.
+  public init(json: [UInt8], decryptionKey: String? = nil) throws(TailorError) {
+    let root: JSONValue
+    do {
+      root = try JSONReader.parse(json)
+    } catch {
+      throw TailorError(diagnostics: [
+        Diagnostic(
+          code: error.code,
+          message: error.message,
+          location: SourceLocation(pointer: error.pointer, offset: error.offset)
+        )
+      ])
+    }
+    try self.init(root, decryptionKey: decryptionKey)
+  }
+
+  /// Loads a payload from parsed JSON.
+  ///
+  /// - Throws: ``TailorError``, as ``init(json:decryptionKey:)-(String,_)``.
+  public init(_ root: JSONValue, decryptionKey: String? = nil) throws(TailorError) {
+    var reader = PayloadReader()
+    let payload = reader.payload(root, decryptionKey: decryptionKey)
+    if !reader.diagnostics.isEmpty { throw TailorError(diagnostics: reader.diagnostics) }
+    self = payload
+  }
+}
+
+extension GrowthBook.Experiment {
+  /// Reads an inline experiment, as passed to GrowthBook's `run`.
+  ///
+  /// ```swift
+  /// let experiment = try GrowthBook.Experiment(json: ["key": "my-test", "variations": [0, 1]])
+  /// ```
+  ///
+  /// - Throws: ``TailorError`` with every problem found, each at its JSON pointer
+  ///   (`expected_type`, `missing_key`).
+  public init(json: JSONValue) throws(TailorError) {
+    var reader = PayloadReader()
+    guard let object = reader.object(json, at: .root) else {
+      throw TailorError(diagnostics: reader.diagnostics)
+    }
+    let experiment = reader.experiment(object, at: .root, defaultKey: nil, fromRule: false)
+    if !reader.diagnostics.isEmpty { throw TailorError(diagnostics: reader.diagnostics) }
+    self = experiment
+  }
+}

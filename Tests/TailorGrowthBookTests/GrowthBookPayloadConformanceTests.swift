@@ -1,0 +1,194 @@
+import Tailor
+import TailorGrowthBook
+import Testing
+
+/// The payload sections of GrowthBook's vectors.
+///
+/// Each section is one test that runs every case and reports every failing case by name.
+@Suite(.enabled(if: GrowthBookCases.isAvailable, "\(GrowthBookCases.skipMessage)"))
+struct GrowthBookPayloadConformanceTests {
+  /// The context keys these tests understand; any other would be silently ignored, so it fails.
+  static let contextKeys: Set<String> = [
+    "attributes", "features", "savedGroups", "contextualBandits", "forcedVariations", "enabled",
+    "qaMode", "url", "stickyBucketAssignmentDocs",
+  ]
+
+  /// A context and payload from a case's context object.
+  static func load(
+    _ json: JSONValue,
+    store: (any GrowthBook.StickyBucketStore)? = nil
+  ) throws -> (GrowthBook.Payload, GrowthBook.Context) {
+    let object = try #require(json.objectValue)
+    let unknown = object.keys.filter { !contextKeys.contains($0) }
+    try #require(unknown.isEmpty, "unknown context keys \(unknown)")
+    let payload = try GrowthBook.Payload(json)
+    var forced: [String: Int] = [:]
+    for (key, value) in object["forcedVariations"]?.objectValue?.pairs.map({ $0 }) ?? [] {
+      forced[key] = Int(try #require(value.numberValue))
+    }
+    var documents: [String: GrowthBook.StickyBucketDocument] = [:]
+    for (key, value) in object["stickyBucketAssignmentDocs"]?.objectValue?.pairs.map({ $0 }) ?? [] {
+      documents[key] = try document(value)
+    }
+    let context = GrowthBook.Context(
+      attributes: object["attributes"] ?? .object(JSONObject()),
+      forcedVariations: forced,
+      isEnabled: object["enabled"]?.boolValue ?? true,
+      isQAMode: object["qaMode"]?.boolValue ?? false,
+      url: object["url"]?.stringValue,
+      stickyBucketStore: store,
+      stickyBucketDocuments: documents
+    )
+    return (payload, context)
+  }
+
+  static func document(_ json: JSONValue) throws -> GrowthBook.StickyBucketDocument {
+    let object = try #require(json.objectValue)
+    var assignments: [String: String] = [:]
+    for (key, value) in try #require(object["assignments"]?.objectValue).pairs {
+      assignments[key] = try #require(value.stringValue)
+    }
+    return GrowthBook.StickyBucketDocument(
+      attributeName: try #require(object["attributeName"]?.stringValue),
+      attributeValue: try #require(object["attributeValue"]?.stringValue),
+      assignments: assignments
+    )
+  }
+
+  static func json(_ document: GrowthBook.StickyBucketDocument) -> JSONValue {
+    let assignments = document.assignments.sorted { $0.key < $1.key }.map {
+      ($0.key, JSONValue.string($0.value))
+    }
+    return .object(
+      JSONObject([
+        ("attributeName", .string(document.attributeName)),
+        ("attributeValue", .string(document.attributeValue)),
+        ("assignments", .object(JSONObject(assignments))),
+      ])
+    )
+  }
+
+  /// Runs `check` on every case of `section` and expects no failures, naming each one.
+  static func expectAllPass(
+    _ section: String,
+    count: Int,
+    _ check: (GrowthBookCases.Case) throws -> String?
+  ) throws {
+    let cases = GrowthBookCases.cases(section)
+    try #require(cases.count == count, "\(section) has \(cases.count) cases, expected \(count)")
+    var failures: [String] = []
+    for testCase in cases {
+      do {
+        if let problem = try check(testCase) { failures.append("\(testCase): \(problem)") }
+      } catch {
+        failures.append("\(testCase): \(error)")
+      }
+    }
+    print("\(section): \(cases.count - failures.count)/\(cases.count) passed")
+    #expect(
+      failures.isEmpty,
+      "\(failures.count) of \(cases.count) \(section) cases fail:\n\(failures.joined(separator: "\n"))"
+    )
+  }
+
+  /// Cases are `[name, context, featureKey, expectedResult]`.
+  static func checkFeature(_ testCase: GrowthBookCases.Case) throws -> String? {
+    let values = testCase.values
+    try #require(values.count == 4)
+    var (payload, context) = try load(values[1])
+    let key = try #require(values[2].stringValue)
+    let actual = payload.evaluateFeature(key, in: &context).json
+    return sameJSON(actual, values[3])
+      ? nil : "got \(actual.jsonText), expected \(values[3].jsonText)"
+  }
+
+  @Test func feature() throws {
+    try Self.expectAllPass("feature", count: 55, Self.checkFeature)
+  }
+
+  @Test func contextualBandit() throws {
+    try Self.expectAllPass("contextualBandit", count: 35, Self.checkFeature)
+  }
+
+  /// Cases are `[name, context, experiment, value, inExperiment, hashUsed]`.
+  @Test func run() throws {
+    try Self.expectAllPass("run", count: 73) { testCase in
+      let values = testCase.values
+      try #require(values.count == 6)
+      var (payload, context) = try Self.load(values[1])
+      let experiment = try GrowthBook.Experiment(json: values[2])
+      let result = payload.run(experiment, in: &context)
+      let actual: JSONValue = [
+        result.value, .bool(result.isInExperiment), .bool(result.isHashUsed),
+      ]
+      let expected = JSONValue.array(Array(values[3...5]))
+      return sameJSON(actual, expected)
+        ? nil : "got \(actual.jsonText), expected \(expected.jsonText)"
+    }
+  }
+
+  /// Cases are `[name, context, storedDocuments, featureKey, expectedExperimentResult, expectedDocuments]`.
+  @Test func stickyBucket() throws {
+    try Self.expectAllPass("stickyBucket", count: 13) { testCase in
+      let values = testCase.values
+      try #require(values.count == 6)
+      let stored = try #require(values[2].arrayValue).map(Self.document)
+      let store = GrowthBook.InMemoryStickyBucketStore(stored)
+      var (payload, context) = try Self.load(values[1], store: store)
+      let key = try #require(values[3].stringValue)
+      let result = payload.evaluateFeature(key, in: &context)
+      let actual = result.experimentResult?.json ?? .null
+      guard sameJSON(actual, values[4]) else {
+        return "got \(actual.jsonText), expected \(values[4].jsonText)"
+      }
+      let documents = JSONValue.object(
+        JSONObject(
+          context.stickyBucketDocuments.sorted { $0.key < $1.key }.map {
+            ($0.key, Self.json($0.value))
+          }
+        )
+      )
+      guard sameJSON(documents, values[5]) else {
+        return "documents \(documents.jsonText), expected \(values[5].jsonText)"
+      }
+      // Whatever the context holds was saved to (or read from) the store.
+      for (key, document) in context.stickyBucketDocuments where store.allDocuments[key] != document
+      {
+        return "the store's `\(key)` differs from the context's"
+      }
+      return nil
+    }
+  }
+
+  /// Cases are `[name, encrypted, key, expectedText or null]`.
+  @Test func decrypt() throws {
+    try Self.expectAllPass("decrypt", count: 10) { testCase in
+      let values = testCase.values
+      try #require(values.count == 4)
+      let encrypted = try #require(values[1].stringValue)
+      let key = try #require(values[2].stringValue)
+      let actual: JSONValue
+      do {
+        actual = .string(try GrowthBook.decrypt(encrypted, key: key))
+      } catch {
+        actual = .null
+      }
+      return actual == values[3] ? nil : "got \(actual.jsonText), expected \(values[3].jsonText)"
+    }
+  }
+
+  /// Cases are `[name, key, url, variationCount, expected or null]`.
+  @Test func getQueryStringOverride() throws {
+    try Self.expectAllPass("getQueryStringOverride", count: 16) { testCase in
+      let values = testCase.values
+      try #require(values.count == 5)
+      let index = GrowthBook.queryStringOverride(
+        try #require(values[1].stringValue),
+        url: try #require(values[2].stringValue),
+        variationCount: Int(try #require(values[3].numberValue))
+      )
+      let actual = index.map { JSONValue.number(Double($0)) } ?? .null
+      return actual == values[4] ? nil : "got \(actual.jsonText), expected \(values[4].jsonText)"
+    }
+  }
+}
