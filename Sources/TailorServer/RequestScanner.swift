@@ -1,13 +1,5 @@
 import Tailor
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The fields of one request line, found without building the profile.
 ///
 /// Small fields are parsed strictly into values; the `id` and the profile are
@@ -169,7 +161,8 @@ struct RequestScanner {
   static func knownField(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
     guard let base = key.baseAddress else { return nil }
     func equals(_ literal: StaticString) -> Bool {
-      key.count == literal.utf8CodeUnitCount && memcmp(base, literal.utf8Start, key.count) == 0
+      key.count == literal.utf8CodeUnitCount
+        && System.bytesEqual(base, literal.utf8Start, count: key.count)
     }
     switch key.count {
     case 2:
