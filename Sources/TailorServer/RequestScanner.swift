@@ -8,7 +8,7 @@ import Tailor
 struct Request {
   /// The `id` value's bytes, echoed verbatim.
   var id: Range<Int>?
-  /// The `profile` value's bytes (not yet validated: ``Profile/init(json:)`` does that).
+  /// The `profile` value's bytes, not yet validated: reading the profile does that.
   var profile: Range<Int>?
   /// `decisions`: the names, or `nil` inside when it is not an array of strings.
   var decisions: [String]??
@@ -47,7 +47,8 @@ public enum ProtocolError: String, CaseIterable, Sendable {
 /// The line must be one strict JSON object (RFC 8259, as ``JSONReader`` reads
 /// it). The object is walked once: each field's extent is found by a fast
 /// bracket-matching skip, then every field except `profile` is read strictly
-/// with ``JSONReader``; the profile is read strictly later by ``Profile``. Nesting
+/// with ``JSONReader``; the profile is read strictly later, by
+/// `Rules.prepare(json:maxDepth:)` (or by ``Profile`` for `explain`). Nesting
 /// deeper than `maxDepth` (the request object is depth 1) is `too_deep`.
 struct RequestScanner {
   let bytes: UnsafeBufferPointer<UInt8>
