@@ -181,12 +181,12 @@ package enum System {
   /// The absolute path the kernel has for the file open at `descriptor`, if it
   /// can tell (Linux: the `/proc/self/fd` link; Darwin: `F_GETPATH`).
   package static func openedPath(_ descriptor: Int32) -> String? {
+    // Darwin's F_GETPATH needs MAXPATHLEN bytes, which is PATH_MAX there.
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     #if canImport(Darwin)
-    var buffer = [CChar](repeating: 0, count: Int(MAXPATHLEN) + 1)
     guard fcntl(descriptor, F_GETPATH, &buffer) != -1 else { return nil }
     let path = text(buffer.prefix { $0 != 0 })
     #else
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     let length = readlink("/proc/self/fd/\(descriptor)", &buffer, buffer.count - 1)
     guard length > 0 else { return nil }
     let path = text(buffer[0..<length])
