@@ -189,22 +189,36 @@ INVALID_INLINE_DOCUMENTS = [
 # ---------------------------------------------------------------- writing JSON with variety
 
 class Writer:
-    """Writes JSON values as people and programs do: any key order, white space, escapes and number forms."""
+    """Writes JSON values as people and programs do: any key order, white space, escapes and number forms.
+
+    Each line has one style, as a line from one client would: most are compact, some are
+    spaced like Python's `json.dumps`, a few are irregular; a few use escapes no writer needs.
+    """
 
     def __init__(self, rng):
         self.rng = rng
+        self.begin_line()
 
-    def space(self):
+    def begin_line(self):
         r = self.rng.random()
-        if r < 0.7:
+        self.style = "compact" if r < 0.6 else "spaced" if r < 0.85 else "irregular"
+        self.escapes = 0.15 if self.rng.random() < 0.1 else 0.0
+
+    def space(self, position):
+        if self.style == "compact":
             return ""
-        if r < 0.95:
+        if self.style == "spaced":
+            return " " if position in ("comma", "colon") else ""
+        r = self.rng.random()
+        if r < 0.5:
+            return ""
+        if r < 0.85:
             return " "
         return self.rng.choice(["  ", "\t", " \r ", "\t ", "   "])
 
     def string(self, text):
         rng = self.rng
-        mode = rng.random()
+        escaping = self.escapes > 0 and rng.random() < self.escapes
         out = ['"']
         for ch in text:
             code = ord(ch)
@@ -215,7 +229,7 @@ class Writer:
             elif code < 0x20:
                 out.append(rng.choice(["\\u%04x" % code, "\\u%04X" % code])
                            if ch not in "\n\t" else ("\\n" if ch == "\n" else "\\t"))
-            elif mode < 0.08 and rng.random() < 0.3:
+            elif escaping and rng.random() < 0.3:
                 # Escaped although it need not be: \u forms, surrogate pairs, \/.
                 if ch == "/":
                     out.append("\\/")
@@ -260,14 +274,19 @@ class Writer:
             return self.string(value)
         if isinstance(value, list):
             s = self.space
-            return "[" + s() + ("," + s()).join(self.value(v) for v in value) + s() + "]"
+            if not value:
+                return "[" + s("open") + "]"
+            elements = [self.value(v) for v in value]
+            body = elements[0] + "".join("," + s("comma") + element for element in elements[1:])
+            return "[" + s("open") + body + s("close") + "]"
         if isinstance(value, dict):
             items = list(value.items())
             if self.rng.random() < 0.5:
                 self.rng.shuffle(items)
             s = self.space
-            body = ("," + s()).join(self.string(k) + s() + ":" + s() + self.value(v) for k, v in items)
-            return "{" + s() + body + s() + "}"
+            fields = [self.string(k) + s("before-colon") + ":" + s("colon") + self.value(v) for k, v in items]
+            body = fields[0] + "".join("," + s("comma") + field for field in fields[1:]) if fields else ""
+            return "{" + s("open") + body + s("close") + "}"
         raise TypeError(value)
 
 
@@ -463,6 +482,7 @@ def generate_requests(path, lines, seed):
     decisions = HOMEPAGE_DECISIONS
     with open(path, "wb") as out:
         for n in range(lines):
+            writer.begin_line()
             r = rng.random()
             if r < 0.0004:
                 line, decisions = load_line(rng, writer, n, decisions)
@@ -488,6 +508,7 @@ def generate_profile_lines(path, lines, seed):
     writer = Writer(rng)
     with open(path, "wb") as out:
         for n in range(lines):
+            writer.begin_line()
             r = rng.random()
             if r < 0.9:
                 data = writer.value(profile(rng)).encode()
