@@ -2,14 +2,6 @@ import ArgumentParser
 import Tailor
 import TailorServer
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// `tailor`: validate, evaluate and serve rules documents.
 ///
 /// Exit statuses are the same for every subcommand: 0 success, 1 the rules
@@ -36,7 +28,7 @@ struct TailorCommand: ParsableCommand {
       let code = exitCode(for: error)
       if code == .validationFailure {
         Log.write(fullMessage(for: error))
-        exitProcess(ExitStatus.usage)
+        System.exitProcess(ExitStatus.usage)
       }
       exit(withError: error)
     }
@@ -67,17 +59,17 @@ func loadRulesOrExit(_ path: String) throws -> Rules {
 
 /// Reads a whole file or, for `-`, standard input.
 func readInput(_ path: String) -> Result<[UInt8], CLIError> {
-  let descriptor = path == "-" ? 0 : open(path, O_RDONLY)
+  let descriptor = path == "-" ? 0 : System.openForReading(path)
   guard descriptor >= 0 else {
     return .failure(CLIError("cannot read `\(path)`: \(Log.describeErrno())"))
   }
-  defer { if descriptor != 0 { close(descriptor) } }
+  defer { if descriptor != 0 { System.closeDescriptor(descriptor) } }
   var bytes: [UInt8] = []
   var chunk = [UInt8](repeating: 0, count: 1 << 16)
   while true {
-    let count = read(descriptor, &chunk, chunk.count)
+    let count = System.readBytes(descriptor, &chunk, chunk.count)
     if count < 0 {
-      if errno == EINTR { continue }
+      if System.lastError == System.interrupted { continue }
       return .failure(CLIError("cannot read `\(path)`: \(Log.describeErrno())"))
     }
     if count == 0 { return .success(bytes) }
@@ -89,9 +81,4 @@ func readInput(_ path: String) -> Result<[UInt8], CLIError> {
 struct CLIError: Error {
   var message: String
   init(_ message: String) { self.message = message }
-}
-
-/// The C library's `exit`, named apart from the command's `exit(withError:)`.
-func exitProcess(_ status: Int32) -> Never {
-  exit(status)
 }

@@ -1,14 +1,6 @@
 import Dispatch
 import Tailor
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Framing and flushing for `tailor serve`: JSON lines from a file descriptor to another.
 ///
 /// - Input is read with `read(2)` in large chunks; every complete line in the
@@ -149,21 +141,21 @@ package final class LineServer {
   }
 
   private func poll(signals: Int32, wait: Bool) -> Readiness {
-    var fds = [
-      pollfd(fd: configuration.input, events: Int16(POLLIN), revents: 0),
-      pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
-    ]
     while true {
-      let count = SystemCalls.pollDescriptors(&fds, fds.count, wait ? -1 : 0)
-      if count < 0 {
-        if errno == EINTR { continue }
+      guard
+        let events = System.waitForInput(
+          [configuration.input, signals],
+          timeoutMilliseconds: wait ? -1 : 0
+        )
+      else {
+        if System.lastError == System.interrupted { continue }
         // poll(2) cannot watch this input (some special files): just read it.
         return .input
       }
       var ready: Readiness = []
-      // POLLHUP and POLLERR mean a read will not block (it returns 0 or an error).
-      if fds[0].revents != 0 { ready.insert(.input) }
-      if fds[1].revents != 0 { ready.insert(.signal) }
+      // An end or an error counts too: a read will not block (it returns 0 or an error).
+      if events[0] { ready.insert(.input) }
+      if events[1] { ready.insert(.signal) }
       return ready
     }
   }
@@ -172,9 +164,9 @@ package final class LineServer {
   // The input buffer is allocated once with a positive capacity, so it has a base address.
   private func readInput(signals: Int32) {
     if start > 0 || end == buffer.count { makeRoom() }
-    let count = read(configuration.input, buffer.baseAddress! + end, buffer.count - end)
+    let count = System.readBytes(configuration.input, buffer.baseAddress! + end, buffer.count - end)
     if count < 0 {
-      if errno == EINTR || errno == EAGAIN { return }
+      if System.lastError == System.interrupted || System.lastError == System.wouldBlock { return }
       Log.error("cannot read input: \(Log.describeErrno())")
       finishInput()
       return
@@ -302,11 +294,15 @@ package final class LineServer {
   // The input buffer is allocated once with a positive capacity, so it has a base address.
   private func findNewline(in range: Range<Int>) -> Int? {
     guard !range.isEmpty,
-      let found = memchr(buffer.baseAddress! + range.lowerBound, 0x0A, range.count)
+      let found = System.firstByte(
+        0x0A,
+        in: buffer.baseAddress! + range.lowerBound,
+        count: range.count
+      )
     else {
       return nil
     }
-    return buffer.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    return UnsafeRawPointer(buffer.baseAddress!).distance(to: found)
   }
 
   // MARK: Answering
@@ -462,13 +458,13 @@ package final class LineServer {
     var terminate = false
     var hangUp = false
     while true {
-      let count = read(signals, &received, received.count)
-      if count < 0 && errno == EINTR { continue }
+      let count = System.readBytes(signals, &received, received.count)
+      if count < 0 && System.lastError == System.interrupted { continue }
       guard count > 0 else { break }
       for number in received[0..<count] {
         switch Int32(number) {
-        case SIGTERM, SIGINT: terminate = true
-        case SIGHUP: hangUp = true
+        case System.terminateSignal, System.interruptSignal: terminate = true
+        case System.hangUpSignal: hangUp = true
         default: break
         }
       }
@@ -508,13 +504,15 @@ package final class LineServer {
       let failed = output.withUnsafeBytes { bytes in
         var offset = 0
         while offset < bytes.count {
-          let written = write(
+          let written = System.writeBytes(
             configuration.output,
             bytes.baseAddress! + offset,
             bytes.count - offset
           )
           if written < 0 {
-            if errno == EINTR || errno == EAGAIN { continue }
+            if System.lastError == System.interrupted || System.lastError == System.wouldBlock {
+              continue
+            }
             return true
           }
           offset += written
@@ -557,18 +555,10 @@ final class Worker: @unchecked Sendable {
 
 /// The wall clock in seconds since the epoch, for requests without `now`.
 enum WallClock {
-  static func seconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_REALTIME, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-  }
+  static func seconds() -> Double { System.wallClockSeconds() }
 }
 
 /// A monotonic clock in nanoseconds.
 enum MonotonicClock {
-  static func nanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-  }
+  static func nanoseconds() -> UInt64 { System.monotonicNanoseconds() }
 }

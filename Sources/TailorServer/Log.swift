@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Tailor
 
 /// Messages for people, on stderr.
 ///
@@ -25,9 +19,9 @@ package enum Log {
     text.withUTF8 { bytes in
       var offset = 0
       while offset < bytes.count {
-        let written = SystemCalls.writeBytes(2, bytes.baseAddress! + offset, bytes.count - offset)
+        let written = System.writeBytes(2, bytes.baseAddress! + offset, bytes.count - offset)
         if written < 0 {
-          if errno == EINTR { continue }
+          if System.lastError == System.interrupted { continue }
           return
         }
         offset += written
@@ -36,8 +30,5 @@ package enum Log {
   }
 
   /// The current `errno` as lower-case text.
-  package static func describeErrno() -> String {
-    guard let text = strerror(errno) else { return "error \(errno)" }
-    return String(cString: text).lowercased()
-  }
+  package static func describeErrno() -> String { System.describeLastError() }
 }

@@ -1,13 +1,5 @@
 import Tailor
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -112,7 +104,7 @@ public struct ProfileLines: Sendable {
           keyEnd - position - 2 == idKey.count
           && idKey.withUnsafeBufferPointer { key in
             guard let keyBase = key.baseAddress else { return true }
-            return memcmp(base + position + 1, keyBase, key.count) == 0
+            return System.bytesEqual(base + position + 1, keyBase, count: key.count)
           }
       }
       position = skipSpace(keyEnd)
@@ -174,7 +166,7 @@ extension ProfileLines {
         && quotedKey.withUnsafeBufferPointer { key in
           // swift-format-ignore: NeverForceUnwrap
           // The quoted key holds at least its two quotes.
-          memcmp(base + position, key.baseAddress!, key.count) == 0
+          System.bytesEqual(base + position, key.baseAddress!, count: key.count)
         }
     }
     var position = offset

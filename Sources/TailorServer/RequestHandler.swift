@@ -9,7 +9,7 @@ import Foundation
 /// Maps one request line to one response line (DESIGN §5), with no I/O.
 ///
 /// Decision requests and `ping` are answered here. `load` and `stats` change or
-/// read server state, so ``respond(to:lineNumber:into:)`` hands them back as
+/// read server state, so ``respond(to:lineNumber:into:scratch:)`` hands them back as
 /// ``Outcome/control(_:id:)``; the server performs them with ``load(_:)`` and
 /// writes the answers with ``writeLoaded(_:id:line:lineNumber:into:)`` and
 /// ``writeStats(_:rules:id:line:into:)``. Every response ends with `\n`.

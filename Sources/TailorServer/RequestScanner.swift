@@ -1,13 +1,5 @@
 import Tailor
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The fields of one request line, found without building the profile.
 ///
 /// Small fields are parsed strictly into values; the `id` and the profile are
@@ -16,7 +8,7 @@ import Darwin
 struct Request {
   /// The `id` value's bytes, echoed verbatim.
   var id: Range<Int>?
-  /// The `profile` value's bytes (not yet validated: ``Profile/init(json:)`` does that).
+  /// The `profile` value's bytes, not yet validated: reading the profile does that.
   var profile: Range<Int>?
   /// `decisions`: the names, or `nil` inside when it is not an array of strings.
   var decisions: [String]??
@@ -55,7 +47,8 @@ public enum ProtocolError: String, CaseIterable, Sendable {
 /// The line must be one strict JSON object (RFC 8259, as ``JSONReader`` reads
 /// it). The object is walked once: each field's extent is found by a fast
 /// bracket-matching skip, then every field except `profile` is read strictly
-/// with ``JSONReader``; the profile is read strictly later by ``Profile``. Nesting
+/// with ``JSONReader``; the profile is read strictly later, by
+/// `Rules.prepare(json:maxDepth:)` (or by ``Profile`` for `explain`). Nesting
 /// deeper than `maxDepth` (the request object is depth 1) is `too_deep`.
 struct RequestScanner {
   let bytes: UnsafeBufferPointer<UInt8>
@@ -169,7 +162,8 @@ struct RequestScanner {
   static func knownField(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
     guard let base = key.baseAddress else { return nil }
     func equals(_ literal: StaticString) -> Bool {
-      key.count == literal.utf8CodeUnitCount && memcmp(base, literal.utf8Start, key.count) == 0
+      key.count == literal.utf8CodeUnitCount
+        && System.bytesEqual(base, literal.utf8Start, count: key.count)
     }
     switch key.count {
     case 2:

@@ -1,13 +1,5 @@
 import Tailor
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -126,33 +118,32 @@ package struct RulesLoader: Sendable {
       target = try directory.resolve(path)
     }
     // Refuse special files before opening them: opening some devices has effects.
-    var status = stat()
-    guard stat(target, &status) == 0 else {
+    guard let before = System.status(ofPath: target) else {
       throw RulesLoader.unreadable(path, Log.describeErrno())
     }
-    if let kind = RulesLoader.specialKind(status.st_mode) {
+    if let kind = RulesLoader.specialKind(before.kind) {
       throw RulesLoader.notRegular(path, kind)
     }
-    var flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
+    var options: System.OpenOptions = [.nonBlocking, .closeOnExec, .noControllingTerminal]
     // Confined paths are already resolved: a link put in place since then is refused.
-    if confined && directory != nil { flags |= O_NOFOLLOW }
-    let descriptor = open(target, flags)
+    if confined && directory != nil { options.insert(.noFollow) }
+    let descriptor = System.openForReading(target, options)
     guard descriptor >= 0 else {
       throw RulesLoader.unreadable(path, Log.describeErrno())
     }
-    defer { close(descriptor) }
-    if confined, let directory, let opened = RulesLoader.openedPath(descriptor),
+    defer { System.closeDescriptor(descriptor) }
+    if confined, let directory, let opened = System.openedPath(descriptor),
       !directory.contains(opened)
     {
       throw RulesLoader.outside(path, directory, "leads outside the rules directory")
     }
-    guard fstat(descriptor, &status) == 0 else {
+    guard let status = System.status(ofDescriptor: descriptor) else {
       throw RulesLoader.unreadable(path, Log.describeErrno())
     }
-    if let kind = RulesLoader.specialKind(status.st_mode) {
+    if let kind = RulesLoader.specialKind(status.kind) {
       throw RulesLoader.notRegular(path, kind)
     }
-    let size = Int(status.st_size)
+    let size = status.size
     if size > maxBytes {
       throw RulesLoader.failure(
         .rulesTooLarge,
@@ -180,10 +171,10 @@ package struct RulesLoader: Sendable {
     var count = 0
     while true {
       let received = bytes.withUnsafeMutableBytes { buffer in
-        SystemCalls.readBytes(descriptor, buffer.baseAddress! + count, buffer.count - count)
+        System.readBytes(descriptor, buffer.baseAddress! + count, buffer.count - count)
       }
       if received < 0 {
-        if errno == EINTR { continue }
+        if System.lastError == System.interrupted { continue }
         throw RulesLoader.unreadable(path, Log.describeErrno())
       }
       if received == 0 { break }
@@ -206,26 +197,17 @@ package struct RulesLoader: Sendable {
   }
 
   /// What a file is, when it is not a regular file.
-  static func specialKind(_ mode: mode_t) -> String? {
-    switch mode & S_IFMT {
-    case S_IFREG: nil
-    case S_IFDIR: "a directory"
-    case S_IFIFO: "a FIFO"
-    case S_IFCHR: "a character device"
-    case S_IFBLK: "a block device"
-    case S_IFSOCK: "a socket"
-    case S_IFLNK: "a symbolic link"
-    default: "not a regular file"
+  static func specialKind(_ kind: System.FileKind) -> String? {
+    switch kind {
+    case .regular: nil
+    case .directory: "a directory"
+    case .fifo: "a FIFO"
+    case .characterDevice: "a character device"
+    case .blockDevice: "a block device"
+    case .socket: "a socket"
+    case .symbolicLink: "a symbolic link"
+    case .other: "not a regular file"
     }
-  }
-
-  /// The path the kernel has for an open file (Linux), if it can tell.
-  static func openedPath(_ descriptor: Int32) -> String? {
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let length = readlink("/proc/self/fd/\(descriptor)", &buffer, buffer.count - 1)
-    guard length > 0 else { return nil }
-    let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    return path.hasPrefix("/") ? path : nil
   }
 
   // MARK: Diagnostics
@@ -296,23 +278,18 @@ package struct RulesDirectory: Sendable, Equatable {
 
   /// The directory at `path`, or a message saying why it cannot be used.
   package static func open(_ path: String) -> Result<RulesDirectory, RulesDirectoryError> {
-    guard !path.utf8.contains(0), let resolved = realpath(path, nil) else {
+    guard !path.utf8.contains(0), let real = System.resolvedPath(path) else {
       return .failure(RulesDirectoryError(message: "`\(path)`: \(Log.describeErrno())"))
     }
-    let real = String(cString: resolved)
-    free(resolved)
-    var status = stat()
-    guard stat(real, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+    guard System.status(ofPath: real)?.kind == .directory else {
       return .failure(RulesDirectoryError(message: "`\(path)` is not a directory"))
     }
     var absolute = path
     if !path.hasPrefix("/") {
-      var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-      guard getcwd(&buffer, buffer.count) != nil else {
+      guard let cwd = System.currentDirectory() else {
         return .success(RulesDirectory(real: real, spelled: nil))
       }
-      let cwd = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-      absolute = String(decoding: cwd, as: UTF8.self) + "/" + path
+      absolute = cwd + "/" + path
     }
     return .success(RulesDirectory(real: real, spelled: absolute))
   }
@@ -356,11 +333,9 @@ package struct RulesDirectory: Sendable, Equatable {
       throw RulesLoader.outside(path, self, "is outside the rules directory")
     }
     let candidate = path.hasPrefix("/") ? path : self.path + "/" + path
-    guard let resolved = realpath(candidate, nil) else {
+    guard let real = System.resolvedPath(candidate) else {
       throw RulesLoader.unreadable(path, Log.describeErrno())
     }
-    let real = String(cString: resolved)
-    free(resolved)
     guard contains(real) else {
       throw RulesLoader.outside(path, self, "leads outside the rules directory")
     }

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Tailor
 
 /// Turns SIGTERM, SIGINT and SIGHUP into bytes on a pipe (the self-pipe trick),
 /// so the server's `poll(2)` wakes for them and handles them between lines.
@@ -22,33 +16,22 @@ package enum SignalPipe {
   /// SIGPIPE is ignored so that a closed output is an error from write(2), not a crash.
   package static func install() -> Int32 {
     if readEnd >= 0 { return readEnd }
-    var ends: [Int32] = [-1, -1]
-    guard pipe(&ends) == 0 else { return -1 }
-    for end in ends {
-      _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-      _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-    }
-    writeEnd = ends[1]
+    guard let ends = System.makePipe() else { return -1 }
+    System.makeNonBlockingAndPrivate(ends.read)
+    System.makeNonBlockingAndPrivate(ends.write)
+    writeEnd = ends.write
+    let signals = [System.terminateSignal, System.interruptSignal, System.hangUpSignal]
     // A parent may have blocked these (a thread pool's threads block signals,
     // and children inherit the mask): unblock them, or they would never arrive.
-    var unblocked = sigset_t()
-    sigemptyset(&unblocked)
-    for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&unblocked, number) }
-    pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
-    for number in [SIGTERM, SIGINT, SIGHUP] {
-      var action = sigaction()
-      action.__sigaction_handler.sa_handler = { number in
-        let saved = errno
-        var byte = UInt8(truncatingIfNeeded: number)
-        _ = write(SignalPipe.writeEnd, &byte, 1)
-        errno = saved
-      }
-      sigemptyset(&action.sa_mask)
-      action.sa_flags = 0
-      sigaction(number, &action, nil)
+    System.unblock(signals)
+    System.handle(signals) { number in
+      let saved = System.lastError
+      var byte = UInt8(truncatingIfNeeded: number)
+      _ = System.writeBytes(SignalPipe.writeEnd, &byte, 1)
+      System.lastError = saved
     }
-    signal(SIGPIPE, SIG_IGN)
-    readEnd = ends[0]
-    return ends[0]
+    System.ignoreBrokenPipe()
+    readEnd = ends.read
+    return ends.read
   }
 }

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// What reading a profile needs to know about one document, in plain memory:
 /// the attribute-path trie, every byte-keyed table (trie children and each
 /// slot's switch keys) and per-slot flags.

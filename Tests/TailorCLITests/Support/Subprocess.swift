@@ -62,14 +62,22 @@ final class Subprocess {
         throw SpawnError(description: "pipe failed")
       }
       for fd in stdinPipe + stdoutPipe + stderrPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+      // The spawn types are structs in Glibc and opaque pointers in Darwin.
+      #if canImport(Darwin)
+      var actions: posix_spawn_file_actions_t? = nil
+      var attributes: posix_spawnattr_t? = nil
+      let environment = _NSGetEnviron().pointee
+      #else
       var actions = posix_spawn_file_actions_t()
+      var attributes = posix_spawnattr_t()
+      let environment = environ
+      #endif
       posix_spawn_file_actions_init(&actions)
       defer { posix_spawn_file_actions_destroy(&actions) }
       posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
       posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
       posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
       // Test threads may block signals; the child starts with none blocked and default handlers.
-      var attributes = posix_spawnattr_t()
       posix_spawnattr_init(&attributes)
       defer { posix_spawnattr_destroy(&attributes) }
       var noSignals = sigset_t()
@@ -83,7 +91,7 @@ final class Subprocess {
       let argv = (argv0 + arguments).map { strdup($0) } + [nil]
       defer { for argument in argv { free(argument) } }
       var child: pid_t = 0
-      let spawned = posix_spawn(&child, program, &actions, &attributes, argv, environ)
+      let spawned = posix_spawn(&child, program, &actions, &attributes, argv, environment)
       close(stdinPipe[0])
       close(stdoutPipe[1])
       close(stderrPipe[1])

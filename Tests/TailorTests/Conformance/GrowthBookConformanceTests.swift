@@ -110,15 +110,33 @@ struct GrowthBookConformanceTests {
     for (a, e) in zip(actual, expected) { #expect(abs(a - e) < 1e-6) }
   }
 
-  @Test func skipsClearlyWhenTheCorpusIsAbsent() {
-    if !GrowthBookCorpus.isAvailable {
-      print("note: \(GrowthBookCorpus.skipMessage)")
-    }
-    // A missing file or one that is not an object reads as absent, and the skip
-    // message names the path looked at and how to point the suite elsewhere.
+  /// The suite runs wherever the vectors are found and skips, saying so, only where no file
+  /// is: a file that is there but unreadable as vectors fails instead of skipping the suite.
+  @Test func runsWhereTheCorpusIsFoundAndSkipsClearlyWhereNot() throws {
+    // What reads as absent: a missing file, a file that is not JSON, JSON that is not an object.
     #expect(GrowthBookCorpus.document(at: "/nonexistent/growthbook-cases.json") == nil)
     #expect(GrowthBookCorpus.document(at: #filePath) == nil)
-    #expect(GrowthBookCorpus.skipMessage.contains(GrowthBookCorpus.path))
-    #expect(GrowthBookCorpus.skipMessage.contains("TAILOR_CONFORMANCE_DIR"))
+    #expect(GrowthBookCorpus.document(from: Array(#"[["hash", "a", 1, 0.5]]"#.utf8)) == nil)
+    // What reads as vectors: each array entry of a section is one case, in order.
+    let vectors = try #require(
+      GrowthBookCorpus.document(
+        from: Array(#"{"hash": [["s", "a", 1, 0.5], "note", ["s", "b", 2, null]], "x": 1}"#.utf8)
+      )
+    )
+    let hashes = GrowthBookCorpus.cases("hash", in: vectors)
+    #expect(hashes.map(\.index) == [0, 2])
+    #expect(hashes.map { $0.values.count } == [4, 4])
+    #expect(GrowthBookCorpus.cases("x", in: vectors).isEmpty)
+    #expect(GrowthBookCorpus.cases("inNamespace", in: vectors).isEmpty)
+    // The path looked at: a file there must be the vectors (`corpusHasTheExpectedSections`
+    // then counts every section); with no file there, the suite skips with a note.
+    if let bytes = Environment.readFile(GrowthBookCorpus.path) {
+      #expect(
+        GrowthBookCorpus.isAvailable,
+        "\(GrowthBookCorpus.path) holds \(bytes.count) bytes that are not the vectors"
+      )
+    } else {
+      print("note: \(GrowthBookCorpus.skipMessage)")
+    }
   }
 }

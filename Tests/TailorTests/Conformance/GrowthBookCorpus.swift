@@ -32,9 +32,12 @@ enum GrowthBookCorpus {
   /// The vectors' top-level object in the file at `path`; `nil` when it is missing or not
   /// a JSON object.
   static func document(at path: String) -> JSONObject? {
-    guard let bytes = Environment.readFile(path),
-      case .object(let object)? = try? JSONReader.parse(bytes)
-    else { return nil }
+    Environment.readFile(path).flatMap(document(from:))
+  }
+
+  /// The vectors' top-level object in `bytes`; `nil` when they are not a JSON object.
+  static func document(from bytes: [UInt8]) -> JSONObject? {
+    guard case .object(let object)? = try? JSONReader.parse(bytes) else { return nil }
     return object
   }
 
@@ -43,7 +46,12 @@ enum GrowthBookCorpus {
   static let skipMessage =
     "GrowthBook vectors not found at \(path); set TAILOR_CONFORMANCE_DIR to run the conformance suite"
 
-  static func cases(_ section: String) -> [Case] {
+  /// The cases of one section of the vectors found at ``path``: one per array entry.
+  static func cases(_ section: String) -> [Case] { cases(section, in: document) }
+
+  /// The cases of one section of `document`: one per array entry; none when the
+  /// section is missing or not an array.
+  static func cases(_ section: String, in document: JSONObject?) -> [Case] {
     guard let list = document?[section]?.arrayValue else { return [] }
     return list.enumerated().compactMap { index, entry in
       entry.arrayValue.map { Case(section: section, index: index, values: $0) }

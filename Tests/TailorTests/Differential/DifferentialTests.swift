@@ -48,6 +48,20 @@ struct DifferentialTests {
     return rules
   }
 
+  /// What a run compared.
+  ///
+  /// Agreement where the profile decided the answer is what holds the compiled
+  /// decisions to the interpreter: where every profile gets the answer an empty one
+  /// gets, an evaluator that ignored profiles would agree too.
+  struct Tally {
+    /// Answers compared three ways: compiled from a `Profile`, compiled from the
+    /// profile's bytes, and interpreted.
+    var comparisons = 0
+    /// Of those, answers that differ from the interpreter's answer for an empty profile
+    /// at the same instant.
+    var decidedByProfile = 0
+  }
+
   /// The first disagreement for one document and its profiles, if any, with the decisions
   /// compiled to graphs and to sieves.
   static func firstMismatch(
@@ -55,8 +69,26 @@ struct DifferentialTests {
     document: JSONValue,
     profiles: [JSONValue]
   ) throws -> Mismatch? {
+    var tally = Tally()
+    return try firstMismatch(seed: seed, document: document, profiles: profiles, tally: &tally)
+  }
+
+  /// The first disagreement for one document and its profiles, if any, with the decisions
+  /// compiled to graphs and to sieves; every comparison made is added to `tally`.
+  static func firstMismatch(
+    seed: UInt64,
+    document: JSONValue,
+    profiles: [JSONValue],
+    tally: inout Tally
+  ) throws -> Mismatch? {
     try firstAcrossStrategies { strategy in
-      try firstMismatch(seed: seed, document: document, profiles: profiles, strategy: strategy)
+      try firstMismatch(
+        seed: seed,
+        document: document,
+        profiles: profiles,
+        strategy: strategy,
+        tally: &tally
+      )
     }
   }
 
@@ -76,18 +108,28 @@ struct DifferentialTests {
     seed: UInt64,
     document: JSONValue,
     profiles: [JSONValue],
-    strategy: Compiler.Strategy
+    strategy: Compiler.Strategy,
+    tally: inout Tally
   ) throws -> Mismatch? {
     let rules = try checkedRules(document, strategy: strategy)
     let evaluator = rules.makeEvaluator()
+    // What an empty profile gets, by decision and instant.
+    var emptyAnswers: [String: [Decision?]] = [:]
+    for name in rules.decisionNames {
+      emptyAnswers[name] = RandomDocuments.instants.map { now in
+        rules.interpreter.decide(name, for: .object(JSONObject()), now: now)
+      }
+    }
     for profile in profiles {
       // The byte fast path must read the profile exactly as the JSON reader does.
       let prepared = try rules.prepare(json: Array(profile.jsonText.utf8))
-      for now in RandomDocuments.instants {
+      for (instant, now) in RandomDocuments.instants.enumerated() {
         for name in rules.decisionNames {
           let compiled = evaluator.decide(name, for: Profile(profile), at: now)
           let interpreted = rules.interpreter.decide(name, for: profile, now: now)
           let fromBytes = evaluator.decide(name, for: prepared, at: now)
+          tally.comparisons += 1
+          if interpreted != emptyAnswers[name]?[instant] { tally.decidedByProfile += 1 }
           if compiled != interpreted || fromBytes != interpreted {
             return Mismatch(
               seed: seed,
@@ -146,12 +188,13 @@ struct DifferentialTests {
 
   @Test(arguments: 0..<8)
   func compiledAgreesWithInterpreter(batch: Int) throws {
-    // At least 12,500 comparisons per batch: 100,000 over the eight batches.
-    var comparisons = 0
+    // At least 25,000 comparisons per batch (12,500 answers, each compiled to graphs and
+    // to sieves): 200,000 over the eight batches.
+    var tally = Tally()
     var offset = 0
     // Documents without decisions add no comparisons: the bound keeps such a generator
-    // from looping for ever, and the expectation below then fails.
-    while comparisons < 12_500 && offset < 2_000 {
+    // from looping for ever, and the expectations below then fail.
+    while tally.comparisons < 25_000 && offset < 2_000 {
       let seed = UInt64(batch * 100_000 + offset)
       offset += 1
       var generator = RandomDocuments(seed: seed)
@@ -161,7 +204,8 @@ struct DifferentialTests {
         if let mismatch = try DifferentialTests.firstMismatch(
           seed: seed,
           document: document,
-          profiles: profiles
+          profiles: profiles,
+          tally: &tally
         ) {
           Issue.record("\(DifferentialTests.shrink(mismatch))")
           return
@@ -170,10 +214,17 @@ struct DifferentialTests {
         Issue.record("generated document \(seed) did not load: \(error)\n\(document.jsonText)")
         return
       }
-      let rules = try Rules(json: document.jsonText)
-      comparisons += profiles.count * RandomDocuments.instants.count * rules.decisionNames.count
     }
-    #expect(comparisons >= 12_500, "only \(comparisons) comparisons in \(offset) documents")
+    #expect(
+      tally.comparisons >= 25_000,
+      "only \(tally.comparisons) comparisons in \(offset) documents"
+    )
+    // Profiles the rules ignore would let an evaluator that ignores them agree. The seeded
+    // batches have 18 to 25 % of answers decided by the profile; a tenth leaves room.
+    #expect(
+      tally.decidedByProfile >= tally.comparisons / 10,
+      "only \(tally.decidedByProfile) of \(tally.comparisons) answers differ from an empty profile's"
+    )
   }
 }
 

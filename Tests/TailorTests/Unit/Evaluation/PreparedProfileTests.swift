@@ -21,21 +21,56 @@ import Testing
     #expect(throws: JSONReader.SyntaxError.self) { try rules.prepare(json: Array(text.utf8)) }
   }
 
-  /// Every prefix of a valid profile is accepted by the fast reader exactly when
-  /// the JSON reader accepts it, and never read past its end.
-  @Test func everyPrefixAgreesWithTheJSONReader() throws {
+  /// Valid profiles in the shapes the byte reader treats apart: compact, spread with
+  /// white space, keys and strings with escapes, numbers with exponents, repeated keys,
+  /// deep and non-ASCII values the rules never read; each with the variant it gets.
+  static let validProfiles = [
+    (
+      #"{"country": "ES", "age": 20, "geo": {"country": "FR", "city": "Paris"}, "tags": ["a", 1], "x": {"y": [true, null]}}"#,
+      "b"
+    ),
+    (
+      " \n\t{ \"country\" : \"ES\" ,\r\n \"age\" : 1.8e1 , \"geo\" : { \"country\" : \"US\" } } \n",
+      "b"
+    ),
+    (
+      #"{"c\u006Funtry": "E\u0053", "age": 18.0, "geo": {"country": "F\u0052", "note": "a\"b\\c\/d\n"}}"#,
+      "b"
+    ),
+    (
+      #"{"age": 10, "country": "FR", "age": 180E-1, "country": "ES", "geo": {"country": "DE"}, "geo": {"country": "US"}}"#,
+      "b"
+    ),
+    (
+      #"{"tags": [[], {}, [{"a": [1, -0.5e+2, true, false, null]}]], "name": "José 🎉", "country": "ES", "age": 99, "geo": {"country": "FR"}}"#,
+      "b"
+    ),
+    (#"{"country": "ES", "age": 17, "geo": {"country": "US"}}"#, "a"),
+  ]
+
+  /// Every prefix of a valid profile is accepted by the byte reader exactly when
+  /// the JSON reader accepts it, and never read past its end; the whole profile
+  /// decides as the full reader's value does.
+  ///
+  /// Each prefix is read in place, with the rest of the valid text right after it
+  /// in memory: a reader that looked past the end would find the profile complete.
+  @Test(arguments: validProfiles)
+  func everyPrefixAgreesWithTheJSONReader(text: String, variant: String) throws {
     let rules = try #require(PreparedProfileTests.rules)
-    let text =
-      #"{"country": "ES", "age": 20, "geo": {"country": "FR", "city": "Paris"}, "tags": ["a", 1], "x": {"y": [true, null]}}"#
     let bytes = Array(text.utf8)
-    for end in 0...bytes.count {
-      let prefix = Array(bytes[0..<end])
-      let fast = (try? rules.prepare(json: prefix)) != nil
-      let full = (try? JSONReader.parse(prefix)).map { $0.objectValue != nil } ?? false
-      #expect(fast == full, "prefix of \(end) bytes")
+    try bytes.withUnsafeBufferPointer { whole in
+      for end in 0...bytes.count {
+        let prefix = UnsafeBufferPointer(rebasing: whole[0..<end])
+        let fast = (try? rules.prepare(json: prefix)) != nil
+        let full = (try? JSONReader.parse(Array(prefix)))?.objectValue != nil
+        #expect(fast == full, "prefix of \(end) bytes of \(text)")
+      }
+      let evaluator = rules.makeEvaluator()
+      let prepared = try rules.prepare(json: whole)
+      let decision = evaluator.decide("hero", for: prepared, at: 0)
+      #expect(decision == evaluator.decide("hero", for: try Profile(json: text), at: 0), "\(text)")
+      #expect(decision?.variant == variant, "\(text)")
     }
-    let prepared = try rules.prepare(json: bytes)
-    #expect(rules.makeEvaluator().decide("hero", for: prepared, at: 0)?.variant == "b")
   }
 
   /// Arrays that only string `$eq`, `$in` and `$nin` read are kept as key ids;
