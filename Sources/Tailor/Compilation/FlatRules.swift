@@ -768,7 +768,9 @@ final class FlatRules: @unchecked Sendable {
 
   /// Appends an open-addressing table of suffixes and their children to `entries` (a power
   /// of two entries, at least twice the cases), the suffixes' bytes to `affixes`, and the
-  /// lengths to probe to `lengths` (their count, then the lengths ascending).
+  /// lengths to probe to `lengths`: their count, the lengths ascending, then the set of the
+  /// suffixes' first bytes in 8 words of 32 bits (byte `b` is bit `b & 31` of word `b >> 5`),
+  /// so an ending that begins with another byte is not looked up.
   ///
   /// - Returns: where the table starts, its capacity, and where its lengths start.
   static func appendSuffixTable(
@@ -801,6 +803,12 @@ final class FlatRules: @unchecked Sendable {
     let lengthsStart = Int32(lengths.count)
     lengths.append(Int32(probed.count))
     lengths.append(contentsOf: probed)
+    var firstBytes = [UInt32](repeating: 0, count: 8)
+    for (bytes, _) in cases {
+      guard let first = bytes.first else { continue }
+      firstBytes[Int(first >> 5)] |= 1 << UInt32(first & 31)
+    }
+    lengths.append(contentsOf: firstBytes.map { Int32(bitPattern: $0) })
     return (start, Int32(capacity), lengthsStart)
   }
 

@@ -230,6 +230,14 @@ enum InternalChecks {
           inside(filter.start, filter.count, flat.suffixEntries.count),
           "filter \(offset): table out of range"
         )
+        // The lengths' list: its count (at least one), the lengths, then 8 words of first bytes.
+        let listed =
+          isIndex(filter.extra, below: flat.suffixLengths.count)
+          ? flat.suffixLengths[Int(filter.extra)] : -1
+        check(
+          listed >= 1 && inside(filter.extra + 1, listed + 8, flat.suffixLengths.count),
+          "filter \(offset): lengths out of range"
+        )
         if inside(filter.start, filter.count, flat.suffixEntries.count) {
           for slot in 0..<filter.count {
             let child = flat.suffixEntries[Int(filter.start + slot)].child
@@ -362,12 +370,12 @@ enum InternalChecks {
           inside(node.start, node.count, flat.suffixEntries.count),
           "\(name): table out of range"
         )
-        // The lengths' list: its count (at least one), then the lengths.
+        // The lengths' list: its count (at least one), the lengths, then 8 words of first bytes.
         let listed =
           isIndex(node.firstChild, below: flat.suffixLengths.count)
           ? flat.suffixLengths[Int(node.firstChild)] : -1
         check(
-          listed >= 1 && inside(node.firstChild + 1, listed, flat.suffixLengths.count),
+          listed >= 1 && inside(node.firstChild + 1, listed + 8, flat.suffixLengths.count),
           "\(name): lengths out of range"
         )
         if listed >= 1, inside(node.firstChild + 1, listed, flat.suffixLengths.count) {

@@ -36,12 +36,13 @@ public final class Evaluator {
   /// evaluation and stamped with its generation.
   private let timeStamp: UnsafeMutablePointer<UInt32>
   private let times: UnsafeMutablePointer<Double>
-  /// Per slot read by suffix nodes (``FlatRules/suffixCache``): the hash of every ending of
-  /// its string up to ``PendingStrings/suffixHashCapacity`` bytes, and the string's length,
-  /// worked out once per evaluation and stamped with its generation.
+  /// Per slot read by suffix nodes (``FlatRules/suffixCache``): the hash and the first byte
+  /// of every ending of its string up to ``PendingStrings/suffixHashCapacity`` bytes, and
+  /// the string's length, worked out once per evaluation and stamped with its generation.
   private let suffixStamp: UnsafeMutablePointer<UInt32>
   private let suffixLength: UnsafeMutablePointer<Int>
   private let suffixHashes: UnsafeMutablePointer<UInt64>
+  private let suffixLeads: UnsafeMutablePointer<UInt8>
   private let matchResources = MatchResources.make()
   private let sieveBuffers: SieveBuffers
 
@@ -106,6 +107,7 @@ public final class Evaluator {
     suffixLength = .allocate(capacity: caches)
     suffixLength.initialize(repeating: 0, count: caches)
     suffixHashes = .allocate(capacity: caches * PendingStrings.suffixHashCapacity)
+    suffixLeads = .allocate(capacity: caches * PendingStrings.suffixHashCapacity)
     sieveBuffers = SieveBuffers(
       bits: .allocate(capacity: max(flat.sieveAccumulatorWords, 1)),
       scratch: .allocate(capacity: max(flat.sieveScratchWords, 1)),
@@ -134,6 +136,7 @@ public final class Evaluator {
     suffixStamp.deallocate()
     suffixLength.deallocate()
     suffixHashes.deallocate()
+    suffixLeads.deallocate()
     sieveBuffers.bits.deallocate()
     sieveBuffers.scratch.deallocate()
     sieveBuffers.survivors.deallocate()
@@ -284,7 +287,8 @@ public final class Evaluator {
             times: times,
             suffixStamp: suffixStamp,
             suffixLength: suffixLength,
-            suffixHashes: suffixHashes
+            suffixHashes: suffixHashes,
+            suffixLeads: suffixLeads
           ),
           sieveBuffers: sieveBuffers,
           generation: generation,
@@ -352,6 +356,7 @@ struct PendingStrings {
   let suffixStamp: UnsafeMutablePointer<UInt32>
   let suffixLength: UnsafeMutablePointer<Int>
   let suffixHashes: UnsafeMutablePointer<UInt64>
+  let suffixLeads: UnsafeMutablePointer<UInt8>
 
   /// Room per slot for a padded version built from bytes; longer ones are built as strings.
   static let versionBytesCapacity = 128
@@ -706,14 +711,17 @@ private struct Walk {
     guard slots[slot].kind == .string else { return }
     let cache = Int(flat.suffixCache[slot])
     let hashes = pending.suffixHashes + cache * PendingStrings.suffixHashCapacity
+    let leads = pending.suffixLeads + cache * PendingStrings.suffixHashCapacity
     if pending.suffixStamp[cache] != generation {
-      // Every ending's hash, from the last byte, once per evaluation.
+      // Every ending's hash and first byte, from the last byte, once per evaluation.
       withBytes(slot) { bytes in
         var hash = FlatRules.suffixHashSeed
         for length in 1...max(1, min(bytes.count, PendingStrings.suffixHashCapacity))
         where length <= bytes.count {
-          hash = (hash ^ UInt64(bytes[bytes.count - length])) &* 0x100_0000_01b3
+          let byte = bytes[bytes.count - length]
+          hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
           hashes[length - 1] = hash
+          leads[length - 1] = byte
         }
         pending.suffixLength[cache] = bytes.count
       }
@@ -721,13 +729,21 @@ private struct Walk {
     }
     let count = pending.suffixLength[cache]
     let mask = capacity - 1
-    for index in 1...Int(flat.suffixLengths[lengths]) {
+    let listed = Int(flat.suffixLengths[lengths])
+    // The table's lead bytes, a 256-bit set after the lengths.
+    let firstBytes = flat.suffixLengths.baseAddress! + lengths + 1 + listed
+    for index in 1...listed {
       let length = Int(flat.suffixLengths[lengths + index])
       if length > count { return }
       let hash: UInt64
       if length == 0 {
         hash = FlatRules.suffixHashSeed
       } else if length <= PendingStrings.suffixHashCapacity {
+        // An ending whose first byte begins no suffix of the table is not looked up.
+        let lead = Int(leads[length - 1])
+        guard UInt32(bitPattern: firstBytes[lead >> 5]) >> UInt32(lead & 31) & 1 != 0 else {
+          continue
+        }
         hash = hashes[length - 1]
       } else {
         hash = withBytes(slot) { bytes in
