@@ -418,7 +418,7 @@ package struct ConditionParser {
       let key = PatternKey(source: ByteString(source), caseInsensitive: insensitive)
       if let cached = patterns[key] { return .regex(cached) }
       do {
-        let pattern = try Pattern(source, caseInsensitive: insensitive)
+        let pattern = try Pattern(source, caseInsensitive: insensitive, legacySyntax: !isStrict)
         patterns[key] = pattern
         return .regex(pattern)
       } catch {
