@@ -46,6 +46,59 @@ extension GrowthBook.Payload {
   }
 }
 
+extension GrowthBook.Payload {
+  /// Checks a payload the way `tailor check` checks rules documents.
+  ///
+  /// Errors are what keeps the payload from loading (malformed JSON, values of
+  /// the wrong shape, a missing or wrong decryption key). Warnings are what
+  /// GrowthBook accepts but evaluates as false or as never reached: patterns
+  /// that are not JavaScript regular expressions (`invalid_pattern`), unknown
+  /// operators (`unknown_operator`), `$type` names GrowthBook does not know
+  /// (`expected_type`), unknown saved groups (`unknown_group`), and rules after
+  /// a force rule that applies to everyone (`unreachable_rule`).
+  ///
+  /// ```swift
+  /// for diagnostic in GrowthBook.Payload.lint(json: bytes, file: "payload.json") {
+  ///   print(diagnostic)
+  /// }
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - json: The payload's JSON bytes.
+  ///   - file: The file name to put in locations.
+  ///   - decryptionKey: The SDK connection's key, for encrypted sections.
+  /// - Returns: Every diagnostic, with JSON pointer, line and column, sorted by position.
+  public static func lint(
+    json: [UInt8],
+    file: String? = nil,
+    decryptionKey: String? = nil
+  ) -> [Diagnostic] {
+    let root: JSONValue
+    do {
+      root = try JSONReader.parse(json)
+    } catch {
+      let diagnostic = Diagnostic(
+        code: error.code,
+        message: error.message,
+        location: SourceLocation(pointer: error.pointer, offset: error.offset)
+      )
+      return DocumentLoader.locate([diagnostic], in: json, file: file)
+    }
+    var reader = PayloadReader(linting: true)
+    _ = reader.payload(root, decryptionKey: decryptionKey)
+    return DocumentLoader.locate(reader.diagnostics + reader.warnings, in: json, file: file)
+  }
+}
+
+extension GrowthBook.FeatureRule {
+  /// Whether the rule forces its value for every user: a force rule with no
+  /// condition, prerequisites, filters, coverage or range.
+  var alwaysApplies: Bool {
+    force != nil && (condition == nil || condition == .and([])) && parentConditions.isEmpty
+      && (filters ?? []).isEmpty && coverage == nil && range == nil
+  }
+}
+
 extension GrowthBook.Experiment {
   /// Reads an inline experiment, as passed to GrowthBook's `run`.
   ///
