@@ -25,6 +25,9 @@ import Testing
       "check-growthbook-errors",
       ["check", "--growthbook", "GrowthBook/wrong-shape.json", "GrowthBook/malformed.json"]
     ),
+    ("import-growthbook", ["import", "growthbook", "GrowthBook/import.json"]),
+    ("import-growthbook-full", ["import", "growthbook", "GrowthBook/import-full.json"]),
+    ("import-growthbook-malformed", ["import", "growthbook", "GrowthBook/malformed.json"]),
     (
       "eval-explain",
       [
