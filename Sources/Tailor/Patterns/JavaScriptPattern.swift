@@ -109,7 +109,8 @@ struct JavaScriptPattern {
           hasNamedGroups = true
           var end = index + 3
           var name = ""
-          while end < scalars.count, scalars[end] != ">" {
+          // Stop at syntax no name holds, so the scan stays linear in the pattern.
+          while end < scalars.count, !">()[|\\".unicodeScalars.contains(scalars[end]) {
             name.unicodeScalars.append(scalars[end])
             end += 1
           }

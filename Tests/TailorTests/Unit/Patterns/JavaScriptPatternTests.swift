@@ -273,6 +273,16 @@ import Testing
     #expect(throws: Never.self) { try Pattern(shallow) }
   }
 
+  @Test func manyUnterminatedGroupNamesAreRefusedAtTheFirst() {
+    do {
+      _ = try Pattern(String(repeating: "(?<a", count: 50_000), legacySyntax: true)
+      Issue.record("compiled")
+    } catch {
+      #expect(error.message == "invalid group name")
+      #expect(error.offset == 0)
+    }
+  }
+
   @Test func hugeQuantifierNumbersDoNotOverflow() {
     #expect(throws: Pattern.CompileError.self) { try Pattern("a{99999999999999999999999}") }
     #expect(throws: Pattern.CompileError.self) { try Pattern("a{1,99999999999999999999999}") }
