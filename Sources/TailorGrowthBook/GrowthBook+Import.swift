@@ -11,6 +11,8 @@ extension GrowthBook {
     /// Conversions that are exact only without sticky bucketing, which
     /// documents do not have.
     public var notes: [String]
+    /// For each converted feature, the payload index of each rule in the decision.
+    var ruleOrigins: [String: [Int]] = [:]
   }
 }
 
@@ -80,7 +82,8 @@ extension GrowthBook.Payload {
         return GrowthBook.Import(
           document: document,
           omitted: importer.omitted,
-          notes: importer.notes
+          notes: importer.notes,
+          ruleOrigins: importer.ruleOrigins
         )
       } catch {
         errors = error.errors
@@ -125,6 +128,7 @@ extension GrowthBook.Payload {
 private struct PayloadImporter {
   var omitted: [String] = []
   var notes: [String] = []
+  var ruleOrigins: [String: [Int]] = [:]
 
   /// Thrown (internally) when a rule has no exact equivalent.
   struct Gap: Error { var reason: String }
@@ -140,6 +144,7 @@ private struct PayloadImporter {
     }
     let defaultVariant = variant(feature["defaultValue"] ?? .null)
     var rules: [JSONValue] = []
+    var origins: [Int] = []
     var ids: Set<String> = []
     for (index, value) in (feature["rules"]?.arrayValue ?? []).enumerated() {
       let rule = value.objectValue ?? JSONObject()
@@ -152,11 +157,13 @@ private struct PayloadImporter {
         ids.insert(id)
         converted.insert(("id", .string(id)), at: 0)
         rules.append(.object(JSONObject(converted)))
+        origins.append(index)
       } catch {
         omitted.append("feature `\(key)`: rule \(index) \(error.reason)")
         return nil
       }
     }
+    ruleOrigins[key] = origins
     return .object(
       JSONObject([
         ("variants", .object(JSONObject(variants))),
@@ -237,13 +244,14 @@ private struct PayloadImporter {
       // Neither a force rule nor an experiment: GrowthBook skips it.
       return nil
     }
-    let serve = variant(force, true)
     let coverage = rule["coverage"]?.numberValue
     if let range = rule["range"]?.arrayValue {
       let start = range.first?.numberValue ?? 0
       let end = range.count > 1 ? range[1].numberValue ?? 0 : 0
       guard start == 0 else { throw Gap(reason: "has a rollout `range` that does not start at 0") }
       let bucketing = try bucketing(rule, seed: nonEmpty(rule["seed"]?.stringValue) ?? featureKey)
+      if end <= 0 { return nil }
+      let serve = variant(force, true)
       // `n < end` is a one-variant split over [0, end).
       let split = JSONObject(
         bucketing + [
@@ -252,16 +260,17 @@ private struct PayloadImporter {
         ]
       )
       members.append(("split", .object(split)))
-      return end <= 0 ? nil : members
+      return members
     }
     guard let coverage else {
-      members.append(("serve", .string(serve)))
+      members.append(("serve", .string(variant(force, true))))
       return members
     }
     if coverage <= 0 { return nil }
     let bucketing = try bucketing(rule, seed: nonEmpty(rule["seed"]?.stringValue) ?? featureKey)
     // A rollout admits `n ≤ percent / 100`; GrowthBook admits `n ≤ coverage`.
     let percent = coverage >= 1 ? 100 : try exactPercent(coverage)
+    let serve = variant(force, true)
     members.append(("rollout", .object(JSONObject(bucketing + [("percent", .number(percent))]))))
     members.append(("serve", .string(serve)))
     return members

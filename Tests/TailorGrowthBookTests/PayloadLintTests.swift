@@ -71,6 +71,26 @@ import Testing
     #expect(throws: Never.self) { try GrowthBook.Payload(json: json) }
   }
 
+  /// Features that convert to a rules document get its analysis, at the payload's rule index.
+  @Test func shadowedRulesAreFoundByTheDocumentAnalysis() throws {
+    let json = #"""
+      {"features": {"f": {"defaultValue": 0, "rules": [
+        {"id": "us", "condition": {"country": "US"}, "force": 1},
+        {"coverage": 0, "force": 5},
+        {"id": "us-again", "condition": {"country": "US"}, "force": 2},
+        {"id": "ca", "condition": {"country": "CA"}, "force": 3}
+      ]}}}
+      """#
+    let diagnostics = PayloadLintTests.lint(json)
+    let diagnostic = try #require(diagnostics.first)
+    #expect(diagnostics.count == 1)
+    #expect(diagnostic.code == .unreachableRule)
+    #expect(diagnostic.severity == .warning)
+    #expect(diagnostic.location.pointer.description == "/features/f/rules/2")
+    #expect(diagnostic.location.line == 4)
+    #expect(diagnostic.message.contains("`us-again` can never win"))
+  }
+
   @Test func shapeErrorsAreErrors() {
     let diagnostics = PayloadLintTests.lint(#"{"features": {"f": {"rules": [{"coverage": "x"}]}}}"#)
     #expect(diagnostics.map(\.code) == [.expectedType])
