@@ -42,6 +42,7 @@ let package = Package(
       name: "TailorCLI",
       dependencies: [
         "Tailor",
+        "TailorGrowthBook",
         "TailorServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]

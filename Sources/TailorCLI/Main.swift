@@ -16,7 +16,9 @@ struct TailorCommand: ParsableCommand {
       Exit status: 0 success; 1 the rules have errors; 2 usage error or unreadable input; \
       3 `check --strict` found warnings only.
       """,
-    subcommands: [ServeCommand.self, CheckCommand.self, EvalCommand.self, TreeCommand.self]
+    subcommands: [
+      ServeCommand.self, CheckCommand.self, EvalCommand.self, TreeCommand.self, ImportCommand.self,
+    ]
   )
 
   /// Runs the command, mapping usage errors to exit status 2 instead of ArgumentParser's 64.

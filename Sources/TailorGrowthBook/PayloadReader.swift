@@ -8,7 +8,16 @@ import Tailor
 /// mode, which never reports anything.
 struct PayloadReader {
   var diagnostics: [Diagnostic] = []
+  /// Warnings about what GrowthBook accepts but probably not as meant (when linting).
+  var warnings: [Diagnostic] = []
   private var conditions = ConditionParser(mode: .growthBook)
+  private let isLinting: Bool
+
+  /// A reader; a linting one also collects ``warnings``.
+  init(linting: Bool = false) {
+    isLinting = linting
+    conditions.isLinting = linting
+  }
 
   // MARK: Payload
 
@@ -57,6 +66,20 @@ struct PayloadReader {
         for (id, entry) in entries.pairs {
           bandits[id] = contextualBandit(entry, at: pointer.appending(key: id))
         }
+      }
+    }
+    if isLinting {
+      warnings += conditions.diagnostics
+      for (name, pointer) in conditions.groupReferences where savedGroups[name] == nil {
+        warnings.append(
+          Diagnostic(
+            code: .unknownGroup,
+            severity: .warning,
+            message: "unknown saved group `\(name)`",
+            location: SourceLocation(pointer: pointer),
+            notes: ["GrowthBook treats an unknown saved group as empty"]
+          )
+        )
       }
     }
     return GrowthBook.Payload(
@@ -124,7 +147,21 @@ struct PayloadReader {
       for (index, entry) in (array(list, at: rulesPointer) ?? []).enumerated() {
         let rulePointer = rulesPointer.appending(index: index)
         guard let ruleObject = self.object(entry, at: rulePointer) else { continue }
-        rules.append(rule(ruleObject, at: rulePointer, featureKey: key))
+        let rule = rule(ruleObject, at: rulePointer, featureKey: key)
+        if isLinting, let decider = rules.firstIndex(where: \.alwaysApplies) {
+          warnings.append(
+            Diagnostic(
+              code: .unreachableRule,
+              severity: .warning,
+              message: "rule \(index) of feature `\(key)` is unreachable",
+              location: SourceLocation(pointer: rulePointer),
+              notes: [
+                "rule \(decider) forces a value for everyone: it has no condition, prerequisites, filters, coverage or range"
+              ]
+            )
+          )
+        }
+        rules.append(rule)
       }
     }
     return GrowthBook.Feature(defaultValue: object["defaultValue"] ?? .null, rules: rules)

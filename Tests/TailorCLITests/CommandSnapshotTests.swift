@@ -11,6 +11,23 @@ import Testing
     ("check-strict", ["check", "--strict", "Check/warnings.json"]),
     ("check-json", ["check", "--format", "json", "Check/errors.json"]),
     ("check-unreadable", ["check", "Check/valid.json", "missing.json"]),
+    ("check-growthbook-warnings", ["check", "--growthbook", "GrowthBook/lint.json"]),
+    ("check-growthbook-clean", ["check", "--growthbook", "GrowthBook/clean.json"]),
+    ("check-growthbook-strict", ["check", "--growthbook", "--strict", "GrowthBook/lint.json"]),
+    (
+      "check-growthbook-json",
+      [
+        "check", "--growthbook", "--format", "json", "GrowthBook/clean.json",
+        "GrowthBook/lint.json",
+      ]
+    ),
+    (
+      "check-growthbook-errors",
+      ["check", "--growthbook", "GrowthBook/wrong-shape.json", "GrowthBook/malformed.json"]
+    ),
+    ("import-growthbook", ["import", "growthbook", "GrowthBook/import.json"]),
+    ("import-growthbook-full", ["import", "growthbook", "GrowthBook/import-full.json"]),
+    ("import-growthbook-malformed", ["import", "growthbook", "GrowthBook/malformed.json"]),
     (
       "eval-explain",
       [
@@ -53,7 +70,7 @@ import Testing
   /// Usage errors exit 2 (ArgumentParser's own wording is not snapshotted).
   @Test(arguments: [
     ["check"], ["serve"], ["serve", "--rules", "rules.json", "--threads", "0"],
-    ["eval", "--rules", "rules.json"],
+    ["eval", "--rules", "rules.json"], ["check", "--decryption-key", "k", "rules.json"],
   ])
   func usageErrorsExitTwo(_ arguments: [String]) throws {
     let tailor = try #require(Paths.executable("tailor"))

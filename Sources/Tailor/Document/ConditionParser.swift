@@ -39,7 +39,7 @@ package struct ConditionParser {
   private var elementDepth = 0
   /// The nesting level being parsed: conditions and operator objects.
   private var depth = 0
-  var diagnostics: [Diagnostic] = []
+  package var diagnostics: [Diagnostic] = []
   var sites: [Site] = []
   /// The attribute paths with a declared type: only their operands are recorded as
   /// sites, since only they can mismatch (``TypeCheck``).
@@ -50,6 +50,13 @@ package struct ConditionParser {
     var source: ByteString
     var caseInsensitive: Bool
   }
+
+  /// In ``Mode/growthBook``, whether to record as warnings what GrowthBook accepts
+  /// but evaluates false or differently from what its author likely meant (for
+  /// `tailor check` on payloads); evaluation is unchanged.
+  package var isLinting = false
+  /// The saved groups named by `$inGroup` and `$notInGroup` while linting.
+  package private(set) var groupReferences: [(name: String, pointer: JSONPointer)] = []
 
   package init(mode: Mode) { self.mode = mode }
 
@@ -62,8 +69,31 @@ package struct ConditionParser {
     _ message: String,
     notes: [String] = []
   ) {
-    guard isStrict else { return }
-    diagnostics.append(Diagnostic(code, at: pointer, key: key, message, notes: notes))
+    guard isStrict || isLinting else { return }
+    diagnostics.append(
+      Diagnostic(code, isStrict ? .error : .warning, at: pointer, key: key, message, notes: notes)
+    )
+  }
+
+  /// Warns when a pattern uses a JavaScript legacy form that rules documents refuse.
+  private mutating func lintLegacySyntax(
+    _ source: String,
+    caseInsensitive: Bool,
+    at pointer: JSONPointer
+  ) {
+    do {
+      _ = try Pattern(source, caseInsensitive: caseInsensitive)
+    } catch {
+      var diagnostic = Diagnostic(
+        .invalidPattern,
+        .warning,
+        at: pointer,
+        "legacy pattern syntax: \(error.message) at offset \(error.offset)",
+        notes: ["GrowthBook evaluates it as JavaScript reads it; a rules document refuses it"]
+      )
+      diagnostic.location.span = error.offset..<error.offset
+      diagnostics.append(diagnostic)
+    }
   }
 
   private mutating func reportTooDeep(at pointer: JSONPointer) {
@@ -388,6 +418,7 @@ package struct ConditionParser {
       if case .string(let text) = operand {
         name = text
         if isStrict { sites.append(Site(kind: .group(text), pointer: pointer)) }
+        if isLinting { groupReferences.append((text, pointer)) }
       } else if isStrict {
         return expectType(op, operand, pointer, "a group name")
       } else {
@@ -404,6 +435,15 @@ package struct ConditionParser {
       guard case .string(let name) = operand, !isStrict || names.contains(name) else {
         return expectType(op, operand, pointer, "one of `" + names.joined(separator: "`, `") + "`")
       }
+      if !names.contains(name) {
+        report(
+          .expectedType,
+          at: pointer,
+          "`$type` expects one of `" + names.joined(separator: "`, `") + "`, found "
+            + describe(operand),
+          notes: ["GrowthBook compares the name exactly, so this never holds"]
+        )
+      }
       return .type(name)
     case "$regex", "$regexi":
       let source: String
@@ -418,15 +458,18 @@ package struct ConditionParser {
       let key = PatternKey(source: ByteString(source), caseInsensitive: insensitive)
       if let cached = patterns[key] { return .regex(cached) }
       do {
-        let pattern = try Pattern(source, caseInsensitive: insensitive)
+        let pattern = try Pattern(source, caseInsensitive: insensitive, legacySyntax: !isStrict)
         patterns[key] = pattern
+        if isLinting { lintLegacySyntax(source, caseInsensitive: insensitive, at: pointer) }
         return .regex(pattern)
       } catch {
-        if isStrict {
+        if isStrict || isLinting {
           var diagnostic = Diagnostic(
             .invalidPattern,
+            isStrict ? .error : .warning,
             at: pointer,
-            "invalid pattern: \(error.message) at offset \(error.offset)"
+            "invalid pattern: \(error.message) at offset \(error.offset)",
+            notes: isStrict ? [] : ["GrowthBook evaluates the operator as false"]
           )
           diagnostic.location.span = error.offset..<error.offset
           diagnostics.append(diagnostic)
@@ -472,10 +515,22 @@ package struct ConditionParser {
         at: pointer,
         key: true,
         "unknown operator `\(op)`",
-        notes: ConditionParser.suggestion(for: op).map { ["did you mean `\($0)`?"] } ?? []
+        notes: unknownOperatorNotes(op)
       )
       return .never(op)
     }
+  }
+
+  private func unknownOperatorNotes(_ op: String) -> [String] {
+    let suggestion = ConditionParser.suggestion(for: op)
+    if isStrict { return suggestion.map { ["did you mean `\($0)`?"] } ?? [] }
+    if suggestion == op {
+      return [
+        "`\(op)` is a Tailor operator that GrowthBook does not have; GrowthBook evaluates it as false"
+      ]
+    }
+    return (suggestion.map { ["did you mean `\($0)`?"] } ?? [])
+      + ["GrowthBook evaluates an unknown operator as false"]
   }
 
   static let operatorNames = [

@@ -2,7 +2,7 @@
 ///
 /// The loader is where positions are computed: diagnostics carry JSON pointers,
 /// and one pass over the source bytes turns all of them into line:column.
-enum DocumentLoader {
+package enum DocumentLoader {
   struct Loaded {
     var document: Document
     var warnings: [Diagnostic]
@@ -48,8 +48,11 @@ enum DocumentLoader {
   }
 
   /// Fills in offsets, lines and columns, then sorts by position.
-  static func locate(_ diagnostics: [Diagnostic], in bytes: [UInt8], file: String?) -> [Diagnostic]
-  {
+  package static func locate(
+    _ diagnostics: [Diagnostic],
+    in bytes: [UInt8],
+    file: String?
+  ) -> [Diagnostic] {
     var located = diagnostics
     let missing = located.filter { $0.location.offset == nil }
     if !missing.isEmpty {

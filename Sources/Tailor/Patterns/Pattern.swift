@@ -1,20 +1,29 @@
 import CPCRE2
 import Synchronization
 
-/// A regular expression for `$regex` and `$regexi`, compiled and JIT-compiled
-/// once with PCRE2, then shared by every evaluation.
+/// A regular expression for `$regex` and `$regexi`: a JavaScript regular
+/// expression, translated to PCRE2 and compiled and JIT-compiled once, then
+/// shared by every evaluation.
+///
+/// The pattern is read as JavaScript's `new RegExp(pattern, flags)` reads it
+/// (ECMAScript 2023, without the `u` flag) and rewritten into PCRE2 syntax with
+/// the same meaning, so constructs only PCRE2 knows — inline flags `(?i)`,
+/// possessive quantifiers, atomic groups, `(?#…)`, `(?P<n>…)` — are compile
+/// errors, and `.`, `\s`, `$`, `[^]`, `\cX`, octal escapes and back-references
+/// to unset groups behave as in JavaScript. By default the legacy forms that
+/// JavaScript reads differently from other dialects (`\A`, `\z`, `\h`, `\p`,
+/// `\8`, `[[:alpha:]]`, octal escapes such as `\1` without a first group) are
+/// errors too; `legacySyntax` accepts them with JavaScript's meaning.
 ///
 /// Matching is an unanchored search, like JavaScript's `RegExp.prototype.test`.
-/// Options bring PCRE2 close to JavaScript: UTF mode, `$` matches only at the
-/// very end (`DOLLAR_ENDONLY`), and `\uHHHH` escapes (`ALT_BSUX`). A match and
-/// depth limit bound every search; a search that hits a limit counts as no
-/// match and increments ``limitHits``.
+/// A match and depth limit bound every search; a search that hits a limit
+/// counts as no match and increments ``limitHits``.
 public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertible {
-  /// Why a pattern did not compile: PCRE2's message and the byte offset in the pattern.
+  /// Why a pattern did not compile: a message and the byte offset in the pattern.
   public struct CompileError: Error, Sendable, Hashable {
-    /// PCRE2's message.
+    /// What is wrong, naming the construct.
     public var message: String
-    /// The UTF-8 byte offset in the pattern where PCRE2 stopped.
+    /// The UTF-8 byte offset in the pattern of the construct.
     public var offset: Int
   }
 
@@ -35,21 +44,31 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
   /// The backtracking depth limit of one (non-JIT) search.
   public static let depthLimit: UInt32 = 2_000
 
-  /// Compiles `source`.
+  /// Compiles `source`, a JavaScript regular expression.
   ///
-  /// - Throws: ``CompileError`` with PCRE2's message and offset.
-  public init(_ source: String, caseInsensitive: Bool = false) throws(CompileError) {
+  /// - Parameters:
+  ///   - source: The pattern, as between the slashes of a JavaScript literal.
+  ///   - caseInsensitive: Whether to match as with JavaScript's `i` flag.
+  ///   - legacySyntax: Whether to accept JavaScript's legacy forms (identity
+  ///     escapes such as `\A`, octal escapes) with their JavaScript meaning, as
+  ///     GrowthBook payloads do; rules documents refuse them.
+  /// - Throws: ``CompileError`` with a message and the offset in `source`.
+  public init(
+    _ source: String,
+    caseInsensitive: Bool = false,
+    legacySyntax: Bool = false
+  ) throws(CompileError) {
     self.source = source
     self.isCaseInsensitive = caseInsensitive
+    let translation = try JavaScriptPattern.translate(source, strict: !legacySyntax)
     var options =
-      TAILOR_PCRE2_UTF | TAILOR_PCRE2_DOLLAR_ENDONLY | TAILOR_PCRE2_ALT_BSUX
+      TAILOR_PCRE2_UTF | TAILOR_PCRE2_DOLLAR_ENDONLY | TAILOR_PCRE2_MATCH_UNSET_BACKREF
     if caseInsensitive { options |= TAILOR_PCRE2_CASELESS }
     let context = tailor_pcre2_compile_context_create()
     defer { tailor_pcre2_compile_context_free(context) }
-    _ = tailor_pcre2_set_compile_extra_options(context, TAILOR_PCRE2_EXTRA_ALT_BSUX)
     var errorCode: Int32 = 0
     var errorOffset = 0
-    var text = source
+    var text = translation.translated
     let compiled = text.withUTF8 { bytes in
       tailor_pcre2_compile(
         bytes.baseAddress,
@@ -61,7 +80,12 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
       )
     }
     guard let compiled else {
-      throw CompileError(message: Pattern.message(for: errorCode), offset: errorOffset)
+      // JavaScript accepts the pattern but PCRE2 cannot run it (for example a
+      // lookbehind of unbounded length).
+      throw CompileError(
+        message: "not supported: " + Pattern.message(for: errorCode),
+        offset: translation.sourceOffset(forTranslated: errorOffset)
+      )
     }
     code = compiled
     isJIT = tailor_pcre2_jit_compile(compiled) == 0
