@@ -194,7 +194,7 @@ struct RequestScanner {
     var names: [String] = []
     var position = range.lowerBound
     func skipSpace() {
-      while position < range.upperBound, RequestScanner.isWhitespace(bytes[position]) {
+      while position < range.upperBound, JSONBytes.isWhitespace(bytes[position]) {
         position += 1
       }
     }
@@ -202,11 +202,11 @@ struct RequestScanner {
       position += 1
       skipSpace()
       if position < range.upperBound, bytes[position] == UInt8(ascii: "]") { return [] }
-      while position < range.upperBound, bytes[position] == UInt8(ascii: "\"") {
+      while position < range.upperBound, bytes[position] == UInt8(ascii: "\""),
+        let base = bytes.baseAddress,
+        let end = JSONBytes.printableStringEnd(base, position, range.upperBound)
+      {
         let start = position + 1
-        var end = start
-        while end < range.upperBound, RequestScanner.isPlainStringByte(bytes[end]) { end += 1 }
-        guard end < range.upperBound, bytes[end] == UInt8(ascii: "\"") else { break }
         names.append(
           String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         )
@@ -235,30 +235,8 @@ struct RequestScanner {
   /// printable ASCII without escapes: valid JSON that needs no reader, however the rest
   /// of the line reads (the common `id`).
   static func isPlainID(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-    guard let first = range.first.map({ bytes[$0] }) else { return false }
-    if first == UInt8(ascii: "\"") {
-      guard range.count >= 2, bytes[range.upperBound - 1] == UInt8(ascii: "\"") else {
-        return false
-      }
-      return bytes[(range.lowerBound + 1)..<(range.upperBound - 1)].allSatisfy(
-        RequestScanner.isPlainStringByte
-      )
-    }
-    let digits = first == UInt8(ascii: "-") ? range.dropFirst() : range[...]
-    guard let lead = digits.first, range.count <= 15 else { return false }
-    if bytes[lead] == UInt8(ascii: "0") { return digits.count == 1 }
-    return digits.allSatisfy { bytes[$0] >= UInt8(ascii: "0") && bytes[$0] <= UInt8(ascii: "9") }
-  }
-
-  /// Printable ASCII other than `"` and `\`: string bytes that need no decoding.
-  @inline(__always)
-  static func isPlainStringByte(_ byte: UInt8) -> Bool {
-    byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
-  }
-
-  @inline(__always)
-  static func isWhitespace(_ byte: UInt8) -> Bool {
-    byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    guard let base = bytes.baseAddress else { return false }
+    return JSONBytes.plainIDEnd(base, range.lowerBound, range.upperBound) == range.upperBound
   }
 
   /// Reads a field's value strictly.
@@ -293,7 +271,7 @@ struct RequestScanner {
       try skipString()
     case UInt8(ascii: "{"), UInt8(ascii: "["):
       let start = position
-      if let end = RequestScanner.containerEnd(bytes, from: start, depthLimit: maxDepth - 1) {
+      if let end = JSONBytes.looseContainerEnd(bytes, from: start, depthLimit: maxDepth - 1) {
         position = end
         return
       }
@@ -311,48 +289,7 @@ struct RequestScanner {
     }
   }
 
-  /// The offset just past the container that opens at `start`, or `nil` when it
-  /// is unterminated, holds an unterminated string or nests deeper than `depthLimit`.
-  ///
-  /// It crosses a whole profile (on requests the fast path, `respondFast`, declines, and
-  /// for every line in profile-lines mode), so it runs on a raw pointer with local state.
-  static func containerEnd(
-    _ bytes: UnsafeBufferPointer<UInt8>,
-    from start: Int,
-    depthLimit: Int
-  ) -> Int? {
-    guard let base = bytes.baseAddress else { return nil }
-    let count = bytes.count
-    var position = start
-    var depth = 0
-    while position < count {
-      let byte = base[position]
-      position += 1
-      // Quotes and brackets all have the bits 0x22 or 0x59 set; most other bytes do not.
-      if byte != 0x22 && byte & 0x59 != 0x59 { continue }
-      switch byte {
-      case 0x22:  // a string: find its closing quote
-        while position < count {
-          let inner = base[position]
-          if inner == 0x22 { break }
-          position += inner == 0x5C ? 2 : 1
-        }
-        guard position < count else { return nil }
-        position += 1
-      case 0x7B, 0x5B:  // { [
-        depth += 1
-        if depth > depthLimit { return nil }
-      case 0x7D, 0x5D:  // } ]
-        depth -= 1
-        if depth == 0 { return position }
-      default:
-        break
-      }
-    }
-    return nil
-  }
-
-  /// Explains why ``containerEnd(_:from:depthLimit:)`` found no end (the slow path).
+  /// Explains why ``JSONBytes/looseContainerEnd(_:from:depthLimit:)`` found no end (the slow path).
   private mutating func throwContainerFailure(from start: Int) throws(RequestFailure) -> Never {
     var depth = 0
     position = start
@@ -382,21 +319,18 @@ struct RequestScanner {
 
   /// Moves past a string at its opening quote.
   private mutating func skipString() throws(RequestFailure) {
-    let start = position
-    position += 1
-    while position < bytes.count {
-      let byte = bytes[position]
-      if byte == UInt8(ascii: "\"") {
-        position += 1
-        return
-      }
-      position += byte == UInt8(ascii: "\\") ? 2 : 1
+    if let base = bytes.baseAddress,
+      let (end, _) = JSONBytes.looseStringEnd(base, position, bytes.count)
+    {
+      position = end
+      return
     }
-    throw RequestFailure(code: .badJSON, message: "unterminated string", offset: start)
+    throw RequestFailure(code: .badJSON, message: "unterminated string", offset: position)
   }
 
   private mutating func skipWhitespace() {
-    while position < bytes.count, RequestScanner.isWhitespace(bytes[position]) { position += 1 }
+    guard let base = bytes.baseAddress else { return }
+    position = JSONBytes.skipWhitespace(base, position, bytes.count)
   }
 
   private func syntax(_ message: String) -> RequestFailure {
@@ -404,9 +338,6 @@ struct RequestScanner {
   }
 
   private func describeCurrent() -> String {
-    guard position < bytes.count else { return "end of line" }
-    let byte = bytes[position]
-    if byte >= 0x20 && byte < 0x7F { return "`\(Character(UnicodeScalar(byte)))`" }
-    return "byte 0x" + String(byte, radix: 16, uppercase: true)
+    JSONBytes.describe(bytes, at: position, end: "end of line")
   }
 }

@@ -340,13 +340,13 @@ public struct PreparedProfile: @unchecked Sendable {
     // Reading starts at `{`, so the text is not empty.
     let base = scanner.bytes.baseAddress!
     let count = scanner.bytes.count
-    var position = Whitespace.skip(base, scanner.position + 1, count)
+    var position = JSONBytes.skipWhitespace(base, scanner.position + 1, count)
     if position < count && base[position] == UInt8(ascii: "}") {
       scanner.position = position + 1
       return
     }
     while true {
-      position = Whitespace.skip(base, position, count)
+      position = JSONBytes.skipWhitespace(base, position, count)
       guard position < count, base[position] == UInt8(ascii: "\"") else {
         scanner.position = position
         throw scanner.error(
@@ -368,7 +368,7 @@ public struct PreparedProfile: @unchecked Sendable {
         if table >= 0 { child = layout.lookup(table, key) }
         position = scanner.position
       }
-      position = Whitespace.skip(base, position, count)
+      position = JSONBytes.skipWhitespace(base, position, count)
       guard position < count, base[position] == UInt8(ascii: ":") else {
         scanner.position = position
         throw scanner.error(
@@ -376,13 +376,13 @@ public struct PreparedProfile: @unchecked Sendable {
           "expected `:` after the key, found \(scanner.describeCurrent())"
         )
       }
-      scanner.position = Whitespace.skip(base, position + 1, count)
+      scanner.position = JSONBytes.skipWhitespace(base, position + 1, count)
       if child >= 0 {
         try readValue(&scanner, node: Int(child), depth: depth, flat)
       } else {
         try scanner.skipValueWithoutBuilding(depth: depth)
       }
-      position = Whitespace.skip(base, scanner.position, count)
+      position = JSONBytes.skipWhitespace(base, scanner.position, count)
       guard position < count else {
         scanner.position = position
         throw scanner.error(.jsonSyntax, "expected `,` or `}`, found end of input")
@@ -396,7 +396,7 @@ public struct PreparedProfile: @unchecked Sendable {
         scanner.position = position
         throw scanner.error(.jsonSyntax, "expected `,` or `}`, found \(scanner.describeCurrent())")
       }
-      position = Whitespace.skip(base, position + 1, count)
+      position = JSONBytes.skipWhitespace(base, position + 1, count)
       if position < count && base[position] == UInt8(ascii: "}") {
         scanner.position = position
         throw scanner.error(.jsonSyntax, "trailing comma before `}`")
