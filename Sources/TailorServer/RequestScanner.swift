@@ -50,13 +50,17 @@ public enum ProtocolError: String, CaseIterable, Sendable {
   case invalidRules = "invalid_rules"
 }
 
-/// Splits a request line into its fields.
+/// Splits a request line into its fields: the full path for the requests the
+/// fast path (``RequestHandler/respondFast(to:scratch:into:)``) declines.
 ///
 /// The line must be one strict JSON object (RFC 8259, as ``JSONReader`` reads
-/// it). The object is walked once: each field's extent is found by a fast
-/// bracket-matching skip, then every field except `profile` is read strictly
-/// with ``JSONReader``; the profile is read strictly later by ``Profile``. Nesting
-/// deeper than `maxDepth` (the request object is depth 1) is `too_deep`.
+/// it). The object is walked once: each field's extent is found by matching
+/// brackets (``JSONBytes/looseContainerEnd(_:from:depthLimit:)``), then every
+/// field except `profile` is read strictly with ``JSONReader``; the profile is
+/// read later, when the request is known to need it, by the profile readers.
+/// Syntax errors of the object itself are written here; those inside a field
+/// are the JSON reader's. Nesting deeper than `maxDepth` (the request object is
+/// depth 1) is `too_deep`.
 struct RequestScanner {
   let bytes: UnsafeBufferPointer<UInt8>
   let maxDepth: Int
@@ -188,42 +192,9 @@ struct RequestScanner {
   }
 
   /// Reads `decisions`: an array of strings, or `nil` for any other valid JSON.
-  ///
-  /// Plain ASCII names are read directly; anything else goes through the reader.
   private func names(_ range: Range<Int>) throws(RequestFailure) -> [String]? {
-    var names: [String] = []
-    var position = range.lowerBound
-    func skipSpace() {
-      while position < range.upperBound, JSONBytes.isWhitespace(bytes[position]) {
-        position += 1
-      }
-    }
-    if bytes[position] == UInt8(ascii: "[") {
-      position += 1
-      skipSpace()
-      if position < range.upperBound, bytes[position] == UInt8(ascii: "]") { return [] }
-      while position < range.upperBound, bytes[position] == UInt8(ascii: "\""),
-        let base = bytes.baseAddress,
-        let end = JSONBytes.printableStringEnd(base, position, range.upperBound)
-      {
-        let start = position + 1
-        names.append(
-          String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-        )
-        position = end + 1
-        skipSpace()
-        guard position < range.upperBound else { break }
-        if bytes[position] == UInt8(ascii: "]") {
-          if position + 1 == range.upperBound { return names }
-          break
-        }
-        guard bytes[position] == UInt8(ascii: ",") else { break }
-        position += 1
-        skipSpace()
-      }
-    }
     guard case .array(let items) = try read(range) else { return nil }
-    names.removeAll()
+    var names: [String] = []
     for item in items {
       guard case .string(let name) = item else { return nil }
       names.append(name)

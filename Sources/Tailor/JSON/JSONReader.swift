@@ -103,11 +103,34 @@ public struct JSONReader: Sendable {
     scanner.tracksPath = tracksPath
     scanner.skipWhitespace()
     let value = try scanner.parseValue(depth: 0)
-    scanner.skipWhitespace()
-    if scanner.position < buffer.count {
-      throw scanner.error(.jsonSyntax, "unexpected \(scanner.describeCurrent()) after the value")
-    }
+    try scanner.expectEnd()
     return (value, scanner.duplicates)
+  }
+
+  /// Reads the one value that starts at `offset` of a larger text (a profile
+  /// inside a request line, say), ignoring what follows it; returns the value
+  /// and the offset just past it.
+  ///
+  /// Repeated keys keep their last value, whatever ``duplicateKeys`` says.
+  ///
+  /// - Throws: ``SyntaxError`` for the first syntax error in the value.
+  func read(
+    _ buffer: UnsafeBufferPointer<UInt8>,
+    valueAt offset: Int
+  ) throws(SyntaxError) -> (value: JSONValue, end: Int) {
+    func read(tracksPath: Bool) throws(SyntaxError) -> (value: JSONValue, end: Int) {
+      var scanner = Scanner(bytes: buffer, maxDepth: maxDepth, reportDuplicates: false)
+      scanner.tracksPath = tracksPath
+      scanner.position = offset
+      let value = try scanner.parseValue(depth: 0)
+      return (value, scanner.position)
+    }
+    // As ``read(_:)`` does for profiles: the path only to name an error's pointer.
+    do {
+      return try read(tracksPath: false)
+    } catch {
+      return try read(tracksPath: true)
+    }
   }
 }
 
@@ -155,6 +178,14 @@ struct Scanner {
   }
 
   func describeCurrent() -> String { JSONBytes.describe(bytes, at: position) }
+
+  /// Requires only white space after the value.
+  mutating func expectEnd() throws(JSONReader.SyntaxError) {
+    skipWhitespace()
+    if position < bytes.count {
+      throw error(.jsonSyntax, "unexpected \(describeCurrent()) after the value")
+    }
+  }
 
   @inline(__always)
   mutating func skipWhitespace() {
