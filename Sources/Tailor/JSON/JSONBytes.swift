@@ -19,16 +19,22 @@
 ///
 /// Functions that answer `-1` or `nil` decline: the text is invalid, or
 /// outside what the function reads, and the caller's full path decides.
-package enum JSONBytes {
+///
+/// The server's per-line loops call the small string and white-space
+/// functions, so those are `public` and `@inlinable` behind `@_spi(Server)`:
+/// Swift 6.3 inlines no `package` function into another module, and calling
+/// them out of line cost the server's per-line path about 0.7 % more
+/// instructions.
+@_spi(Server) public enum JSONBytes {
   /// JSON white space: space, line feed, carriage return or tab.
   @inlinable @inline(__always)
-  package static func isWhitespace(_ byte: UInt8) -> Bool {
+  public static func isWhitespace(_ byte: UInt8) -> Bool {
     byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
   }
 
   /// The offset of the first byte at or after `position` that is not JSON white space.
   @inlinable @inline(__always)
-  package static func skipWhitespace(
+  public static func skipWhitespace(
     _ base: UnsafePointer<UInt8>,
     _ position: Int,
     _ count: Int
@@ -64,7 +70,7 @@ package enum JSONBytes {
   /// every byte before it is printable ASCII other than `\` (a name or an id
   /// that needs no decoding); `nil` otherwise.
   @inlinable @inline(__always)
-  package static func printableStringEnd(
+  public static func printableStringEnd(
     _ base: UnsafePointer<UInt8>,
     _ quote: Int,
     _ count: Int
@@ -85,7 +91,7 @@ package enum JSONBytes {
   /// string without escapes: valid JSON, echoed as written without reading it.
   /// A number must be followed by white space, `,`, `}` or the end.
   @inlinable @inline(__always)
-  package static func plainIDEnd(_ base: UnsafePointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
+  public static func plainIDEnd(_ base: UnsafePointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
     guard start < count else { return nil }
     var position = start
     if base[position] == UInt8(ascii: "\"") {
@@ -114,7 +120,7 @@ package enum JSONBytes {
   /// validating it (an escape skips the byte after `\`), and whether it holds
   /// an escape; `nil` when it is unterminated.
   @inlinable @inline(__always)
-  package static func looseStringEnd(
+  public static func looseStringEnd(
     _ base: UnsafePointer<UInt8>,
     _ quote: Int,
     _ count: Int

@@ -1,7 +1,7 @@
 import TailorTestSupport
 import Testing
 
-@testable import Tailor
+@_spi(Server) @testable import Tailor
 
 /// A profile text is read one of two ways — by the fast reader, or else by the
 /// JSON reader and then prepared from the value — and both must answer as the
