@@ -129,13 +129,7 @@ public final class Rules: Sendable {
   ) throws(JSONReader.SyntaxError)
     -> PreparedProfile
   {
-    do {
-      return try PreparedProfile(flat, json: bytes, maxDepth: maxDepth)
-    } catch {
-      // The fast reader keeps no path; the full reader names the pointer.
-      _ = try JSONReader(maxDepth: maxDepth).read(bytes)
-      throw error
-    }
+    try PreparedProfile(flat, json: bytes, maxDepth: maxDepth)
   }
 
   /// Reads a profile straight from JSON text into an existing prepared profile,
@@ -156,21 +150,14 @@ public final class Rules: Sendable {
       return
     }
     profile.reset(flat)
-    do {
-      try profile.read(flat, json: bytes, maxDepth: maxDepth)
-    } catch {
-      _ = try JSONReader(maxDepth: maxDepth).read(bytes)
-      throw error
-    }
+    try profile.read(flat, json: bytes, maxDepth: maxDepth)
   }
 
   /// Reads the profile object that opens at `offset` of a larger JSON text (a
   /// request line, say) into an existing prepared profile, in the same pass that
   /// finds where the object ends.
   ///
-  /// On an error the profile's contents are unspecified (but valid), and the
-  /// error names the offset but no pointer; ``prepare(json:maxDepth:)-(UnsafeBufferPointer<UInt8>,_)``
-  /// on the object's own text gives the full diagnostic.
+  /// On an error the profile's contents are unspecified (but valid).
   ///
   /// - Parameters:
   ///   - text: the JSON text that holds the object.

@@ -1,4 +1,4 @@
-import Tailor
+@_spi(Server) import Tailor
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -196,27 +196,9 @@ extension RequestHandler {
     var now: Double?
 
     @inline(__always)
-    func skipSpace(_ position: Int) -> Int {
-      var position = position
-      while position < count {
-        let byte = base[position]
-        guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { break }
-        position += 1
-      }
-      return position
-    }
-    /// The offset of the closing quote of a string of printable ASCII without escapes.
+    func skipSpace(_ position: Int) -> Int { JSONBytes.skipWhitespace(base, position, count) }
     @inline(__always)
-    func plainStringEnd(_ quote: Int) -> Int? {
-      var position = quote + 1
-      while position < count {
-        let byte = base[position]
-        if byte == UInt8(ascii: "\"") { return position }
-        guard byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") else { return nil }
-        position += 1
-      }
-      return nil
-    }
+    func plainStringEnd(_ quote: Int) -> Int? { JSONBytes.printableStringEnd(base, quote, count) }
 
     var position = skipSpace(0)
     guard position < count, base[position] == UInt8(ascii: "{") else { return false }
@@ -239,7 +221,7 @@ extension RequestHandler {
       guard position < count else { return false }
       switch field {
       case .id?:
-        guard id == nil, let end = plainIDEnd(base, position, count) else { return false }
+        guard id == nil, let end = JSONBytes.plainIDEnd(base, position, count) else { return false }
         id = position..<end
         position = end
       case .profile?:
@@ -414,39 +396,5 @@ extension RequestHandler {
       answer.append(fragments.null, of: fragments)
     }
     answer.append(fragments.reasons[reason], of: fragments)
-  }
-
-  /// The end of an `id` that is an integer of at most 15 characters or a plain
-  /// printable-ASCII string: valid JSON echoed as written without reading it.
-  @inline(__always)
-  private func plainIDEnd(_ base: UnsafePointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
-    var position = start
-    if base[position] == UInt8(ascii: "\"") {
-      position += 1
-      while position < count {
-        let byte = base[position]
-        if byte == UInt8(ascii: "\"") { return position + 1 }
-        guard byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") else { return nil }
-        position += 1
-      }
-      return nil
-    }
-    if base[position] == UInt8(ascii: "-") { position += 1 }
-    let digits = position
-    while position < count && base[position] >= UInt8(ascii: "0")
-      && base[position] <= UInt8(ascii: "9")
-    {
-      position += 1
-    }
-    guard position > digits, position - start <= 15 else { return nil }
-    if base[digits] == UInt8(ascii: "0") && position - digits > 1 { return nil }
-    // A number must end here: `.`, `e` and anything else take the full path.
-    if position < count {
-      switch base[position] {
-      case 0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ","), UInt8(ascii: "}"): break
-      default: return nil
-      }
-    }
-    return position
   }
 }

@@ -1,4 +1,4 @@
-import Tailor
+@_spi(Server) import Tailor
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -61,29 +61,9 @@ public struct ProfileLines: Sendable {
     let count = line.count
     var found: Range<Int>?
     @inline(__always)
-    func skipSpace(_ position: Int) -> Int {
-      var position = position
-      while position < count, RequestScanner.isWhitespace(base[position]) { position += 1 }
-      return position
-    }
-    /// The offset past the closing quote of the string that opens at `quote`, and
-    /// whether it holds an escape; `nil` when it is unterminated.
+    func skipSpace(_ position: Int) -> Int { JSONBytes.skipWhitespace(base, position, count) }
     @inline(__always)
-    func stringEnd(_ quote: Int) -> (Int, Bool)? {
-      var position = quote + 1
-      var escaped = false
-      while position < count {
-        let byte = base[position]
-        if byte == UInt8(ascii: "\"") { return (position + 1, escaped) }
-        if byte == UInt8(ascii: "\\") {
-          escaped = true
-          position += 2
-        } else {
-          position += 1
-        }
-      }
-      return nil
-    }
+    func stringEnd(_ quote: Int) -> (Int, Bool)? { JSONBytes.looseStringEnd(base, quote, count) }
 
     var position = skipSpace(start + 1)
     if position < count && base[position] == UInt8(ascii: "}") { return .found(nil) }
@@ -119,14 +99,14 @@ public struct ProfileLines: Sendable {
         guard let (end, _) = stringEnd(position) else { return .unreadable(before: found) }
         position = end
       case UInt8(ascii: "{"), UInt8(ascii: "["):
-        guard let end = RequestScanner.containerEnd(line, from: position, depthLimit: Int.max)
+        guard let end = JSONBytes.looseContainerEnd(line, from: position, depthLimit: Int.max)
         else { return .unreadable(before: found) }
         position = end
       default:
         while position < count {
           let byte = base[position]
           if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}")
-            || RequestScanner.isWhitespace(byte)
+            || JSONBytes.isWhitespace(byte)
           {
             break
           }
@@ -216,13 +196,13 @@ extension RequestHandler {
     guard let base = line.baseAddress else { return false }
     let count = line.count
     var position = 0
-    while position < count, RequestScanner.isWhitespace(base[position]) { position += 1 }
+    while position < count, JSONBytes.isWhitespace(base[position]) { position += 1 }
     guard position < count, base[position] == UInt8(ascii: "{") else { return false }
     scratch.use(rules)
     guard let end = scratch.evaluation.prepare(json: line, objectAt: position, maxDepth: maxDepth)
     else { return false }
     var after = end
-    while after < count, RequestScanner.isWhitespace(base[after]) { after += 1 }
+    while after < count, JSONBytes.isWhitespace(base[after]) { after += 1 }
     guard after == count,
       case .found(let id) = lines.findID(in: line, objectAt: position, decodingKeys: false)
     else { return false }
@@ -245,7 +225,7 @@ extension RequestHandler {
     into output: inout [UInt8]
   ) -> Outcome {
     var position = 0
-    while position < line.count, RequestScanner.isWhitespace(line[position]) { position += 1 }
+    while position < line.count, JSONBytes.isWhitespace(line[position]) { position += 1 }
     guard position < line.count, line[position] == UInt8(ascii: "{") else {
       // Valid JSON that is not an object is a bad request; anything else is bad JSON.
       let failure: RequestFailure

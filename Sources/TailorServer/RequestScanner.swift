@@ -1,4 +1,4 @@
-import Tailor
+@_spi(Server) import Tailor
 
 /// The fields of one request line, found without building the profile.
 ///
@@ -42,14 +42,17 @@ public enum ProtocolError: String, CaseIterable, Sendable {
   case invalidRules = "invalid_rules"
 }
 
-/// Splits a request line into its fields.
+/// Splits a request line into its fields: the full path for the requests the
+/// fast path (``RequestHandler/respondFast(to:scratch:into:)``) declines.
 ///
 /// The line must be one strict JSON object (RFC 8259, as ``JSONReader`` reads
-/// it). The object is walked once: each field's extent is found by a fast
-/// bracket-matching skip, then every field except `profile` is read strictly
-/// with ``JSONReader``; the profile is read strictly later, by
-/// `Rules.prepare(json:maxDepth:)` (or by ``Profile`` for `explain`). Nesting
-/// deeper than `maxDepth` (the request object is depth 1) is `too_deep`.
+/// it). The object is walked once: each field's extent is found by matching
+/// brackets (``JSONBytes/looseContainerEnd(_:from:depthLimit:)``), then every
+/// field except `profile` is read strictly with ``JSONReader``; the profile is
+/// read later, when the request is known to need it, by the profile readers.
+/// Syntax errors of the object itself are written here; those inside a field
+/// are the JSON reader's. Nesting deeper than `maxDepth` (the request object is
+/// depth 1) is `too_deep`.
 struct RequestScanner {
   let bytes: UnsafeBufferPointer<UInt8>
   let maxDepth: Int
@@ -182,42 +185,9 @@ struct RequestScanner {
   }
 
   /// Reads `decisions`: an array of strings, or `nil` for any other valid JSON.
-  ///
-  /// Plain ASCII names are read directly; anything else goes through the reader.
   private func names(_ range: Range<Int>) throws(RequestFailure) -> [String]? {
-    var names: [String] = []
-    var position = range.lowerBound
-    func skipSpace() {
-      while position < range.upperBound, RequestScanner.isWhitespace(bytes[position]) {
-        position += 1
-      }
-    }
-    if bytes[position] == UInt8(ascii: "[") {
-      position += 1
-      skipSpace()
-      if position < range.upperBound, bytes[position] == UInt8(ascii: "]") { return [] }
-      while position < range.upperBound, bytes[position] == UInt8(ascii: "\"") {
-        let start = position + 1
-        var end = start
-        while end < range.upperBound, RequestScanner.isPlainStringByte(bytes[end]) { end += 1 }
-        guard end < range.upperBound, bytes[end] == UInt8(ascii: "\"") else { break }
-        names.append(
-          String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-        )
-        position = end + 1
-        skipSpace()
-        guard position < range.upperBound else { break }
-        if bytes[position] == UInt8(ascii: "]") {
-          if position + 1 == range.upperBound { return names }
-          break
-        }
-        guard bytes[position] == UInt8(ascii: ",") else { break }
-        position += 1
-        skipSpace()
-      }
-    }
     guard case .array(let items) = try read(range) else { return nil }
-    names.removeAll()
+    var names: [String] = []
     for item in items {
       guard case .string(let name) = item else { return nil }
       names.append(name)
@@ -229,30 +199,8 @@ struct RequestScanner {
   /// printable ASCII without escapes: valid JSON that needs no reader, however the rest
   /// of the line reads (the common `id`).
   static func isPlainID(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-    guard let first = range.first.map({ bytes[$0] }) else { return false }
-    if first == UInt8(ascii: "\"") {
-      guard range.count >= 2, bytes[range.upperBound - 1] == UInt8(ascii: "\"") else {
-        return false
-      }
-      return bytes[(range.lowerBound + 1)..<(range.upperBound - 1)].allSatisfy(
-        RequestScanner.isPlainStringByte
-      )
-    }
-    let digits = first == UInt8(ascii: "-") ? range.dropFirst() : range[...]
-    guard let lead = digits.first, range.count <= 15 else { return false }
-    if bytes[lead] == UInt8(ascii: "0") { return digits.count == 1 }
-    return digits.allSatisfy { bytes[$0] >= UInt8(ascii: "0") && bytes[$0] <= UInt8(ascii: "9") }
-  }
-
-  /// Printable ASCII other than `"` and `\`: string bytes that need no decoding.
-  @inline(__always)
-  static func isPlainStringByte(_ byte: UInt8) -> Bool {
-    byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
-  }
-
-  @inline(__always)
-  static func isWhitespace(_ byte: UInt8) -> Bool {
-    byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    guard let base = bytes.baseAddress else { return false }
+    return JSONBytes.plainIDEnd(base, range.lowerBound, range.upperBound) == range.upperBound
   }
 
   /// Reads a field's value strictly.
@@ -287,7 +235,7 @@ struct RequestScanner {
       try skipString()
     case UInt8(ascii: "{"), UInt8(ascii: "["):
       let start = position
-      if let end = RequestScanner.containerEnd(bytes, from: start, depthLimit: maxDepth - 1) {
+      if let end = JSONBytes.looseContainerEnd(bytes, from: start, depthLimit: maxDepth - 1) {
         position = end
         return
       }
@@ -305,48 +253,7 @@ struct RequestScanner {
     }
   }
 
-  /// The offset just past the container that opens at `start`, or `nil` when it
-  /// is unterminated, holds an unterminated string or nests deeper than `depthLimit`.
-  ///
-  /// It crosses a whole profile (on requests the fast path, `respondFast`, declines, and
-  /// for every line in profile-lines mode), so it runs on a raw pointer with local state.
-  static func containerEnd(
-    _ bytes: UnsafeBufferPointer<UInt8>,
-    from start: Int,
-    depthLimit: Int
-  ) -> Int? {
-    guard let base = bytes.baseAddress else { return nil }
-    let count = bytes.count
-    var position = start
-    var depth = 0
-    while position < count {
-      let byte = base[position]
-      position += 1
-      // Quotes and brackets all have the bits 0x22 or 0x59 set; most other bytes do not.
-      if byte != 0x22 && byte & 0x59 != 0x59 { continue }
-      switch byte {
-      case 0x22:  // a string: find its closing quote
-        while position < count {
-          let inner = base[position]
-          if inner == 0x22 { break }
-          position += inner == 0x5C ? 2 : 1
-        }
-        guard position < count else { return nil }
-        position += 1
-      case 0x7B, 0x5B:  // { [
-        depth += 1
-        if depth > depthLimit { return nil }
-      case 0x7D, 0x5D:  // } ]
-        depth -= 1
-        if depth == 0 { return position }
-      default:
-        break
-      }
-    }
-    return nil
-  }
-
-  /// Explains why ``containerEnd(_:from:depthLimit:)`` found no end (the slow path).
+  /// Explains why ``JSONBytes/looseContainerEnd(_:from:depthLimit:)`` found no end (the slow path).
   private mutating func throwContainerFailure(from start: Int) throws(RequestFailure) -> Never {
     var depth = 0
     position = start
@@ -376,21 +283,18 @@ struct RequestScanner {
 
   /// Moves past a string at its opening quote.
   private mutating func skipString() throws(RequestFailure) {
-    let start = position
-    position += 1
-    while position < bytes.count {
-      let byte = bytes[position]
-      if byte == UInt8(ascii: "\"") {
-        position += 1
-        return
-      }
-      position += byte == UInt8(ascii: "\\") ? 2 : 1
+    if let base = bytes.baseAddress,
+      let (end, _) = JSONBytes.looseStringEnd(base, position, bytes.count)
+    {
+      position = end
+      return
     }
-    throw RequestFailure(code: .badJSON, message: "unterminated string", offset: start)
+    throw RequestFailure(code: .badJSON, message: "unterminated string", offset: position)
   }
 
   private mutating func skipWhitespace() {
-    while position < bytes.count, RequestScanner.isWhitespace(bytes[position]) { position += 1 }
+    guard let base = bytes.baseAddress else { return }
+    position = JSONBytes.skipWhitespace(base, position, bytes.count)
   }
 
   private func syntax(_ message: String) -> RequestFailure {
@@ -398,9 +302,6 @@ struct RequestScanner {
   }
 
   private func describeCurrent() -> String {
-    guard position < bytes.count else { return "end of line" }
-    let byte = bytes[position]
-    if byte >= 0x20 && byte < 0x7F { return "`\(Character(UnicodeScalar(byte)))`" }
-    return "byte 0x" + String(byte, radix: 16, uppercase: true)
+    JSONBytes.describe(bytes, at: position, end: "end of line")
   }
 }

@@ -217,6 +217,11 @@ public struct PreparedProfile: @unchecked Sendable {
   /// Prepares a profile value.
   init(_ flat: FlatRules, root: JSONValue) {
     self.init(flat)
+    read(flat, root: root)
+  }
+
+  /// Sets every (cleared) slot from a profile value.
+  private mutating func read(_ flat: FlatRules, root: JSONValue) {
     for slot in 0..<flat.slotPaths.count {
       set(slot, ConditionEvaluator.resolve(flat.slotPaths[slot], in: root), flat)
     }
@@ -233,6 +238,11 @@ public struct PreparedProfile: @unchecked Sendable {
     try read(flat, json: bytes, maxDepth: maxDepth)
   }
 
+  // Every profile text is read one of two ways: by the fast reader
+  // (``ProfileFastReader``), which declines rather than fails, or else by the
+  // full reader (``JSONReader``), whose value then sets the slots. Errors are
+  // always the full reader's.
+
   /// Reads a profile's JSON text into the (cleared) slots.
   mutating func read(
     _ flat: FlatRules,
@@ -241,29 +251,23 @@ public struct PreparedProfile: @unchecked Sendable {
   )
     throws(JSONReader.SyntaxError)
   {
-    var scanner = Scanner(bytes: bytes, maxDepth: maxDepth, reportDuplicates: false)
-    scanner.tracksPath = false
-    scanner.skipWhitespace()
-    if scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: "{") {
-      let reader = ProfileFastReader(
-        bytes,
-        maxDepth: maxDepth,
-        layout: flat.profileLayout,
-        storage: storage
-      )
-      let end = reader.object(scanner.position, node: 0, depth: 1)
-      if end >= 0 && reader.skipSpace(end) == bytes.count { return }
-      // Something the fast path leaves to the full reader: read again from a clean slate.
-      reset(flat)
+    if let base = bytes.baseAddress {
+      let start = JSONBytes.skipWhitespace(base, 0, bytes.count)
+      if start < bytes.count, base[start] == UInt8(ascii: "{") {
+        let reader = ProfileFastReader(
+          bytes,
+          maxDepth: maxDepth,
+          layout: flat.profileLayout,
+          storage: storage
+        )
+        let end = reader.object(start, node: 0, depth: 1)
+        if end >= 0 && reader.skipSpace(end) == bytes.count { return }
+        // The fast reader declined: the full reader reads again from a clean slate.
+        reset(flat)
+      }
     }
-    guard scanner.position < bytes.count, bytes[scanner.position] == UInt8(ascii: "{") else {
-      // Not an object: no attribute resolves. Still require valid JSON.
-      _ = try scanner.parseValue(depth: 0)
-      try scanner.expectEnd()
-      return
-    }
-    try readObject(&scanner, node: 0, depth: 1, flat)
-    try scanner.expectEnd()
+    // A value that is not an object resolves no attribute, but must be valid JSON.
+    read(flat, root: try JSONReader(maxDepth: maxDepth).read(bytes).value)
   }
 
   /// Reads the object that opens at `offset` of a larger JSON text into this
@@ -305,294 +309,11 @@ public struct PreparedProfile: @unchecked Sendable {
     )
     let end = reader.object(offset, node: 0, depth: 1)
     if end >= 0 { return end }
-    // Something the fast path leaves to the full reader: read again from a clean slate.
+    // The fast reader declined: the full reader reads again from a clean slate.
     reset(flat)
-    var scanner = Scanner(bytes: text, maxDepth: maxDepth, reportDuplicates: false)
-    scanner.tracksPath = false
-    scanner.position = offset
-    try readObject(&scanner, node: 0, depth: 1, flat)
-    return scanner.position
-  }
-
-  // swift-format-ignore: NeverForceUnwrap
-  // The scanner stands on a `{` here, so its bytes are not empty and have a base address.
-  /// Reads an object at a trie node: keys the rules use descend into their
-  /// nodes, the others are validated and skipped without being built.
-  ///
-  /// This loop crosses every byte of every profile, so it runs on a raw pointer
-  /// and looks keys up with the hash computed while scanning them.
-  private mutating func readObject(
-    _ scanner: inout Scanner,
-    node: Int,
-    depth: Int,
-    _ flat: FlatRules
-  )
-    throws(JSONReader.SyntaxError)
-  {
-    if depth > scanner.maxDepth {
-      throw scanner.error(
-        .tooDeep,
-        "arrays and objects nest deeper than \(scanner.maxDepth) levels"
-      )
-    }
-    let layout = flat.profileLayout
-    let table = layout.nodes[node].table
-    // Reading starts at `{`, so the text is not empty.
-    let base = scanner.bytes.baseAddress!
-    let count = scanner.bytes.count
-    var position = Whitespace.skip(base, scanner.position + 1, count)
-    if position < count && base[position] == UInt8(ascii: "}") {
-      scanner.position = position + 1
-      return
-    }
-    while true {
-      position = Whitespace.skip(base, position, count)
-      guard position < count, base[position] == UInt8(ascii: "\"") else {
-        scanner.position = position
-        throw scanner.error(
-          .jsonSyntax,
-          "expected a string key, found \(scanner.describeCurrent())"
-        )
-      }
-      var child: Int32 = -1
-      var print = KeyPrint()
-      if let end = PlainString.scan(base, position, count, print: &print) {
-        if table >= 0 {
-          child = layout.lookup(table, print, base + position + 1, end - position - 1)
-        }
-        position = end + 1
-      } else {
-        // Escapes or ill-formed UTF-8: decode (and validate) the key first.
-        scanner.position = position
-        let key = try scanner.parseString()
-        if table >= 0 { child = layout.lookup(table, key) }
-        position = scanner.position
-      }
-      position = Whitespace.skip(base, position, count)
-      guard position < count, base[position] == UInt8(ascii: ":") else {
-        scanner.position = position
-        throw scanner.error(
-          .jsonSyntax,
-          "expected `:` after the key, found \(scanner.describeCurrent())"
-        )
-      }
-      scanner.position = Whitespace.skip(base, position + 1, count)
-      if child >= 0 {
-        try readValue(&scanner, node: Int(child), depth: depth, flat)
-      } else {
-        try scanner.skipValueWithoutBuilding(depth: depth)
-      }
-      position = Whitespace.skip(base, scanner.position, count)
-      guard position < count else {
-        scanner.position = position
-        throw scanner.error(.jsonSyntax, "expected `,` or `}`, found end of input")
-      }
-      let byte = base[position]
-      if byte == UInt8(ascii: "}") {
-        scanner.position = position + 1
-        return
-      }
-      guard byte == UInt8(ascii: ",") else {
-        scanner.position = position
-        throw scanner.error(.jsonSyntax, "expected `,` or `}`, found \(scanner.describeCurrent())")
-      }
-      position = Whitespace.skip(base, position + 1, count)
-      if position < count && base[position] == UInt8(ascii: "}") {
-        scanner.position = position
-        throw scanner.error(.jsonSyntax, "trailing comma before `}`")
-      }
-    }
-  }
-
-  /// Reads the value of a key the rules use into the slots at and below its node.
-  private mutating func readValue(
-    _ scanner: inout Scanner,
-    node: Int,
-    depth: Int,
-    _ flat: FlatRules
-  )
-    throws(JSONReader.SyntaxError)
-  {
-    guard scanner.position < scanner.bytes.count else {
-      throw scanner.error(.jsonSyntax, "expected a value, found end of input")
-    }
-    let layout = flat.profileLayout
-    let record = layout.nodes[node]
-    if record.table < 0, try readScalar(&scanner, record, layout) { return }
-    if record.table < 0, record.exactCount == 1,
-      scanner.bytes[scanner.position] == UInt8(ascii: "["),
-      layout.slotFlags[Int(layout.exact[Int(record.exactStart)])] & ProfileLayout.keysOnly != 0
-    {
-      try readKeyArray(
-        &scanner,
-        slot: Int(layout.exact[Int(record.exactStart)]),
-        depth: depth,
-        layout
-      )
-      return
-    }
-    if record.exactCount == 0, scanner.bytes[scanner.position] == UInt8(ascii: "{") {
-      // Only deeper paths: descend without building the object. A repeated key
-      // replaces everything an earlier occurrence set.
-      for index in 0..<Int(record.subtreeCount) {
-        clear(Int(layout.subtree[Int(record.subtreeStart) + index]), layout)
-      }
-      try readObject(&scanner, node: node, depth: depth + 1, flat)
-      return
-    }
-    let value = try scanner.parseValue(depth: depth)
-    for (slot, rest) in flat.subtreePaths[node] {
-      set(Int(slot), rest.isEmpty ? value : ConditionEvaluator.resolve(rest, in: value), flat)
-    }
-  }
-
-  // swift-format-ignore: NeverForceUnwrap
-  // The scanner stands on a value here, so its bytes are not empty and have a base address.
-  /// Reads a string, number, Boolean or null value into a leaf's slots without
-  /// building a `JSONValue` unless a slot needs the value itself; `false` (and
-  /// nothing consumed) for arrays, objects and strings with escapes or ill-formed UTF-8.
-  private mutating func readScalar(
-    _ scanner: inout Scanner,
-    _ record: ProfileLayout.Node,
-    _ layout: ProfileLayout
-  )
-    throws(JSONReader.SyntaxError) -> Bool
-  {
-    let base = scanner.bytes.baseAddress!
-    let position = scanner.position
-    let first = Int(record.exactStart)
-    let last = first + Int(record.exactCount)
-    switch base[position] {
-    case UInt8(ascii: "\""):
-      var print = KeyPrint()
-      guard let end = PlainString.scan(base, position, scanner.bytes.count, print: &print) else {
-        return false
-      }
-      let text = base + position + 1
-      let length = end - position - 1
-      scanner.position = end + 1
-      var string: String?
-      for index in first..<last {
-        let slot = Int(layout.exact[index])
-        let table = layout.slotTable[slot]
-        let flags = layout.slotFlags[slot]
-        if flags & ProfileLayout.needsString != 0 {
-          let value =
-            string
-            ?? String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
-          string = value
-          storage.valuesMayOwnMemory = true
-          values[slot] = .string(value)
-          if flags & ProfileLayout.isVersion != 0 {
-            storage.paddedVersions[slot] = Version.padded(.string(value))
-          }
-        } else {
-          values[slot] = .null
-        }
-        let key = table >= 0 ? layout.lookup(table, print, text, length) : -1
-        summaries[slot] = Summary(kind: .string, key: key, number: 0)
-      }
-      return true
-    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-      // Numbers cost nothing to keep as values, which the general tests read.
-      let number = try scanner.parseNumber()
-      for index in first..<last {
-        let slot = Int(layout.exact[index])
-        values[slot] = .number(number)
-        summaries[slot] = Summary(kind: .number, key: -1, number: number)
-        if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 {
-          storage.paddedVersions[slot] = Version.padded(.number(number))
-        }
-      }
-      return true
-    case UInt8(ascii: "{"), UInt8(ascii: "["):
-      return false
-    default:
-      let value = try scanner.parseValue(depth: 1)
-      let summary: Summary
-      switch value {
-      case .bool(let flag): summary = Summary(kind: .bool, key: -1, number: flag ? 1 : 0)
-      default: summary = Summary(kind: .null, key: -1, number: 0)
-      }
-      for index in first..<last {
-        let slot = Int(layout.exact[index])
-        storage.valuesMayOwnMemory = true
-        values[slot] = value
-        summaries[slot] = summary
-        if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 {
-          storage.paddedVersions[slot] = Version.padded(value)
-        }
-      }
-      return true
-    }
-  }
-
-  // swift-format-ignore: NeverForceUnwrap
-  // The scanner stands on a `[` here, so its bytes are not empty and have a base address.
-  /// Reads an array for a ``ProfileLayout/keysOnly`` slot as the key ids of its
-  /// string elements, validating the rest without building anything.
-  private mutating func readKeyArray(
-    _ scanner: inout Scanner,
-    slot: Int,
-    depth: Int,
-    _ layout: ProfileLayout
-  )
-    throws(JSONReader.SyntaxError)
-  {
-    if depth + 1 > scanner.maxDepth {
-      throw scanner.error(
-        .tooDeep,
-        "arrays and objects nest deeper than \(scanner.maxDepth) levels"
-      )
-    }
-    let base = scanner.bytes.baseAddress!
-    let count = scanner.bytes.count
-    let table = layout.slotTable[slot]
-    let storage = self.storage
-    let first = storage.arrayKeyCount
-    values[slot] = .null
-    scanner.position += 1
-    scanner.skipWhitespace()
-    if scanner.position < count && base[scanner.position] == UInt8(ascii: "]") {
-      scanner.position += 1
-    } else {
-      while true {
-        scanner.skipWhitespace()
-        var print = KeyPrint()
-        if scanner.position < count, base[scanner.position] == UInt8(ascii: "\""),
-          let end = PlainString.scan(base, scanner.position, count, print: &print)
-        {
-          let key =
-            table >= 0
-            ? layout.lookup(table, print, base + scanner.position + 1, end - scanner.position - 1)
-            : -1
-          if key >= 0 { storage.appendArrayKey(key) }
-          scanner.position = end + 1
-        } else if scanner.position < count, base[scanner.position] == UInt8(ascii: "\"") {
-          // Escapes or ill-formed UTF-8: decode, then look the text up.
-          let text = try scanner.parseString()
-          let key = table >= 0 ? layout.lookup(table, text) : -1
-          if key >= 0 { storage.appendArrayKey(key) }
-        } else {
-          try scanner.skipValueWithoutBuilding(depth: depth + 1)
-        }
-        if try scanner.endOfContainer(UInt8(ascii: "]")) { break }
-      }
-    }
-    summaries[slot] = Summary(
-      kind: .keyArray,
-      key: Int32(first),
-      number: Double(storage.arrayKeyCount - first)
-    )
-  }
-
-  /// Sets a slot to null (a missing attribute).
-  private mutating func clear(_ slot: Int, _ layout: ProfileLayout) {
-    values[slot] = .null
-    summaries[slot] = Summary(kind: .null, key: -1, number: 0)
-    if layout.slotFlags[slot] & ProfileLayout.isVersion != 0 {
-      storage.paddedVersions[slot] = Version.padded(.null)
-    }
+    let (root, rootEnd) = try JSONReader(maxDepth: maxDepth).read(text, valueAt: offset)
+    read(flat, root: root)
+    return rootEnd
   }
 
   private mutating func set(_ slot: Int, _ value: JSONValue, _ flat: FlatRules) {
@@ -626,77 +347,5 @@ public struct PreparedProfile: @unchecked Sendable {
     case .array: summaries[slot] = Summary(kind: .array, key: -1, number: 0)
     case .object: summaries[slot] = Summary(kind: .object, key: -1, number: 0)
     }
-  }
-}
-
-extension Scanner {
-  /// Requires only white space after the value.
-  mutating func expectEnd() throws(JSONReader.SyntaxError) {
-    skipWhitespace()
-    if position < bytes.count {
-      throw error(.jsonSyntax, "unexpected \(describeCurrent()) after the value")
-    }
-  }
-
-  /// Validates one value without building it: strings, numbers and literals
-  /// are checked in place, containers element by element.
-  mutating func skipValueWithoutBuilding(depth: Int) throws(JSONReader.SyntaxError) {
-    guard position < bytes.count else {
-      throw error(.jsonSyntax, "expected a value, found end of input")
-    }
-    switch bytes[position] {
-    case UInt8(ascii: "\""):
-      try skipString()
-    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-      _ = try parseNumber()
-    case UInt8(ascii: "{"),
-      UInt8(ascii: "[") where depth < 32:
-      try skipContainer(depth: depth + 1)
-    default:
-      // Literals, errors, and containers nested deep enough to need the reader's own stack.
-      _ = try parseValue(depth: depth)
-    }
-  }
-
-  /// Validates the array or object that opens at `position`, at nesting `depth`.
-  private mutating func skipContainer(depth: Int) throws(JSONReader.SyntaxError) {
-    if depth > maxDepth {
-      throw error(.tooDeep, "arrays and objects nest deeper than \(maxDepth) levels")
-    }
-    let isObject = bytes[position] == UInt8(ascii: "{")
-    let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-    position += 1
-    skipWhitespace()
-    if position < bytes.count && bytes[position] == close {
-      position += 1
-      return
-    }
-    while true {
-      skipWhitespace()
-      if isObject {
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-          throw error(.jsonSyntax, "expected a string key, found \(describeCurrent())")
-        }
-        try skipString()
-        skipWhitespace()
-        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-          throw error(.jsonSyntax, "expected `:` after the key, found \(describeCurrent())")
-        }
-        position += 1
-        skipWhitespace()
-      }
-      try skipValueWithoutBuilding(depth: depth)
-      if try endOfContainer(close) { return }
-    }
-  }
-
-  /// Validates a string without decoding it.
-  mutating func skipString() throws(JSONReader.SyntaxError) {
-    if let base = bytes.baseAddress, let end = PlainString.end(base, position, bytes.count) {
-      position = end + 1
-      return
-    }
-    // Escapes, ill-formed UTF-8, control characters or no end: the reader validates (or reports) it.
-    _ = try parseString()
   }
 }

@@ -19,14 +19,14 @@ struct KeyGuess {
 
 /// The profile reader's fast path: one tight pass over the common shape of a
 /// profile — keys and strings without escapes (ASCII or well-formed UTF-8),
-/// numbers without exponents, literals, nested objects on attribute paths,
-/// arrays of strings for `$in`.
+/// numbers, literals, nested objects on attribute paths, arrays of strings for
+/// `$in` — with the byte toolkit (``JSONBytes``).
 ///
 /// It works on raw pointers with no `throws`, no JSON values for skipped
 /// fields and no reference counting. Anything else — escapes, ill-formed
-/// UTF-8, exponents, a container where a slot wants the value, deep nesting,
-/// any error — makes it give up (-1), and the full reader reads the text again
-/// from the start, so answers and errors are the full reader's in every case.
+/// UTF-8, deep nesting, any error — makes it give up (-1), and the full reader
+/// reads the text again from the start, so answers and errors are the full
+/// reader's in every case.
 ///
 /// Keys are first checked against the key met at the same place of the
 /// previous profile read into the same storage (``KeyGuess``): a stream whose
@@ -93,7 +93,13 @@ struct ProfileFastReader {
   }
 
   @inline(__always)
-  func skipSpace(_ position: Int) -> Int { Whitespace.skip(base, position, count) }
+  func skipSpace(_ position: Int) -> Int { JSONBytes.skipWhitespace(base, position, count) }
+
+  /// Validates the value at `position` without reading it; the offset past it, or -1.
+  @inline(__always)
+  func skip(_ position: Int, depth: Int) -> Int {
+    JSONBytes.skipValue(base, position, count, depth: depth, maxDepth: maxDepth)
+  }
 
   /// Reads the object whose `{` is at `position` into the slots under trie
   /// `node`; the offset past its `}`, or -1.
@@ -249,7 +255,7 @@ struct ProfileFastReader {
       return end + 1
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
       var number = 0.0
-      let end = self.number(position, &number)
+      let end = JSONBytes.number(base, position, count, &number)
       guard end >= 0 else { return -1 }
       for index in first..<last {
         let slot = Int(exact[index])
@@ -262,7 +268,7 @@ struct ProfileFastReader {
       }
       return end
     case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-      let end = literal(position)
+      let end = JSONBytes.literal(base, position, count)
       guard end >= 0 else { return -1 }
       let value: JSONValue = byte == UInt8(ascii: "n") ? .null : .bool(byte == UInt8(ascii: "t"))
       let summary =
@@ -356,187 +362,5 @@ struct ProfileFastReader {
       number: Double(storage._withUnsafeGuaranteedRef { $0.arrayKeyCount } - first)
     )
     return position
-  }
-
-  /// Validates the value at `position` without reading it; the offset past it, or -1.
-  func skip(_ position: Int, depth: Int) -> Int {
-    switch base[position] {
-    case UInt8(ascii: "\""):
-      guard let end = PlainString.end(base, position, count) else { return -1 }
-      return end + 1
-    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-      var number = 0.0
-      return self.number(position, &number)
-    case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-      return literal(position)
-    case UInt8(ascii: "{"), UInt8(ascii: "["):
-      if depth + 1 > maxDepth { return -1 }
-      let isObject = base[position] == UInt8(ascii: "{")
-      let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-      var position = skipSpace(position + 1)
-      if position < count && base[position] == close { return position + 1 }
-      while true {
-        guard position < count else { return -1 }
-        if isObject {
-          guard base[position] == UInt8(ascii: "\""),
-            let end = PlainString.end(base, position, count)
-          else { return -1 }
-          position = skipSpace(end + 1)
-          guard position < count, base[position] == UInt8(ascii: ":") else { return -1 }
-          position = skipSpace(position + 1)
-          guard position < count else { return -1 }
-        }
-        position = skip(position, depth: depth + 1)
-        guard position >= 0 else { return -1 }
-        position = skipSpace(position)
-        guard position < count else { return -1 }
-        let byte = base[position]
-        if byte == close { return position + 1 }
-        guard byte == UInt8(ascii: ",") else { return -1 }
-        position = skipSpace(position + 1)
-      }
-    default:
-      return -1
-    }
-  }
-
-  /// `true`, `false` or `null` at `position`; the offset past it, or -1.
-  @inline(__always)
-  func literal(_ position: Int) -> Int {
-    switch base[position] {
-    case UInt8(ascii: "t"):
-      guard count - position >= 4, base[position + 1] == UInt8(ascii: "r"),
-        base[position + 2] == UInt8(ascii: "u"),
-        base[position + 3] == UInt8(ascii: "e")
-      else { return -1 }
-      return position + 4
-    case UInt8(ascii: "f"):
-      guard count - position >= 5, base[position + 1] == UInt8(ascii: "a"),
-        base[position + 2] == UInt8(ascii: "l"),
-        base[position + 3] == UInt8(ascii: "s"), base[position + 4] == UInt8(ascii: "e")
-      else { return -1 }
-      return position + 5
-    default:
-      guard count - position >= 4, base[position + 1] == UInt8(ascii: "u"),
-        base[position + 2] == UInt8(ascii: "l"),
-        base[position + 3] == UInt8(ascii: "l")
-      else { return -1 }
-      return position + 4
-    }
-  }
-
-  /// A number without an exponent and with at most 15 significant digits (exact
-  /// as a double, as the full reader computes it); the offset past it, or -1.
-  ///
-  /// Runs of up to seven digits are read eight bytes at a time, so a number
-  /// costs no loop whose length changes from one profile to the next.
-  @inline(__always)
-  func number(_ position: Int, _ value: inout Double) -> Int {
-    var at = position
-    let negative = base[at] == UInt8(ascii: "-")
-    if negative { at += 1 }
-    // Both digit runs are read as words: leave the rest to the loop near the end.
-    guard at &+ 17 <= count else { return numberByBytes(position, &value) }
-    let whole = PlainNumber.digits(base + at)
-    guard whole.count > 0, whole.count < 8 else {
-      return whole.count == 0 ? -1 : numberByBytes(position, &value)
-    }
-    // A leading zero is the number 0 alone; `01` is the full reader's to reject.
-    if base[at] == UInt8(ascii: "0") && whole.count > 1 { return -1 }
-    at += whole.count
-    var mantissa = whole.value
-    var digits = whole.count
-    var fraction = 0
-    if base[at] == UInt8(ascii: ".") {
-      at += 1
-      let part = PlainNumber.digits(base + at)
-      guard part.count > 0, part.count < 8 else {
-        return part.count == 0 ? -1 : numberByBytes(position, &value)
-      }
-      mantissa = mantissa &* PlainNumber.powersOfTen[part.count] &+ part.value
-      digits += part.count
-      fraction = part.count
-      at += part.count
-    }
-    guard digits <= 15, !PlainNumber.continues(base[at]) else { return -1 }
-    let magnitude =
-      fraction == 0 ? Double(mantissa) : Double(mantissa) / Scanner.powersOfTen[fraction]
-    value = negative ? -magnitude : magnitude
-    return at
-  }
-
-  /// ``number(_:_:)`` a byte at a time, near the end of the text or for long digit runs.
-  @inline(never)
-  func numberByBytes(_ position: Int, _ value: inout Double) -> Int {
-    var position = position
-    let negative = base[position] == UInt8(ascii: "-")
-    if negative { position += 1 }
-    guard position < count else { return -1 }
-    var mantissa: UInt64 = 0
-    var digits = 0
-    if base[position] == UInt8(ascii: "0") {
-      position += 1
-    } else {
-      while position < count, base[position] &- UInt8(ascii: "0") < 10 {
-        mantissa = mantissa &* 10 &+ UInt64(base[position] &- UInt8(ascii: "0"))
-        digits += 1
-        position += 1
-      }
-      if digits == 0 { return -1 }
-    }
-    var fraction = 0
-    if position < count && base[position] == UInt8(ascii: ".") {
-      position += 1
-      while position < count, base[position] &- UInt8(ascii: "0") < 10 {
-        mantissa = mantissa &* 10 &+ UInt64(base[position] &- UInt8(ascii: "0"))
-        digits += 1
-        fraction += 1
-        position += 1
-      }
-      if fraction == 0 { return -1 }
-    }
-    // Exponents, leading zeros and long mantissas are the full reader's.
-    guard digits <= 15, position == count || !PlainNumber.continues(base[position]) else {
-      return -1
-    }
-    let magnitude =
-      fraction == 0 ? Double(mantissa) : Double(mantissa) / Scanner.powersOfTen[fraction]
-    value = negative ? -magnitude : magnitude
-    return position
-  }
-}
-
-/// Bytes that may not follow a number this reader accepts.
-enum PlainNumber {
-  static let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
-
-  /// The run of ASCII digits at the start of the eight bytes at `bytes`: how
-  /// many (0 to 8) and, when fewer than eight, their value.
-  @inline(__always)
-  static func digits(_ bytes: UnsafePointer<UInt8>) -> (count: Int, value: UInt64) {
-    let word = UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self)
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    // A digit's high nibble is 3, and stays 3 when 6 is added. Carries only
-    // run upwards, so the lowest flagged byte is always a real non-digit.
-    let high = word & (ones &* 0xF0)
-    let raised = (word &+ ones &* 0x06) & (ones &* 0xF0)
-    let bad = (high ^ (ones &* 0x30)) | (raised ^ (ones &* 0x30))
-    let flags = (bad | ((bad & (ones &* 0x7F)) &+ ones &* 0x7F)) & (ones &* 0x80)
-    let count = flags.trailingZeroBitCount &>> 3
-    guard count > 0 && count < 8 else { return (count, 0) }
-    // Shift the digits up so zeros lead, then combine pairs, quads and halves.
-    var value = (word & (ones &* 0x0F)) &<< UInt64((8 &- count) &* 8)
-    value = (value &* 2561) &>> 8 & 0x00FF_00FF_00FF_00FF
-    value = (value &* 6_553_601) &>> 16 & 0x0000_FFFF_0000_FFFF
-    value = (value &* 42_949_672_960_001) &>> 32
-    return (count, value)
-  }
-
-  /// A digit, `.`, `e`, `E`, `+` or `-` right after a number means more number
-  /// (or a leading zero): the full reader decides.
-  @inline(__always)
-  static func continues(_ byte: UInt8) -> Bool {
-    byte &- UInt8(ascii: "0") < 10 || byte == UInt8(ascii: ".") || byte | 0x20 == UInt8(ascii: "e")
-      || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
   }
 }

@@ -103,11 +103,34 @@ public struct JSONReader: Sendable {
     scanner.tracksPath = tracksPath
     scanner.skipWhitespace()
     let value = try scanner.parseValue(depth: 0)
-    scanner.skipWhitespace()
-    if scanner.position < buffer.count {
-      throw scanner.error(.jsonSyntax, "unexpected \(scanner.describeCurrent()) after the value")
-    }
+    try scanner.expectEnd()
     return (value, scanner.duplicates)
+  }
+
+  /// Reads the one value that starts at `offset` of a larger text (a profile
+  /// inside a request line, say), ignoring what follows it; returns the value
+  /// and the offset just past it.
+  ///
+  /// Repeated keys keep their last value, whatever ``duplicateKeys`` says.
+  ///
+  /// - Throws: ``SyntaxError`` for the first syntax error in the value.
+  func read(
+    _ buffer: UnsafeBufferPointer<UInt8>,
+    valueAt offset: Int
+  ) throws(SyntaxError) -> (value: JSONValue, end: Int) {
+    func read(tracksPath: Bool) throws(SyntaxError) -> (value: JSONValue, end: Int) {
+      var scanner = Scanner(bytes: buffer, maxDepth: maxDepth, reportDuplicates: false)
+      scanner.tracksPath = tracksPath
+      scanner.position = offset
+      let value = try scanner.parseValue(depth: 0)
+      return (value, scanner.position)
+    }
+    // As ``read(_:)`` does for profiles: the path only to name an error's pointer.
+    do {
+      return try read(tracksPath: false)
+    } catch {
+      return try read(tracksPath: true)
+    }
   }
 }
 
@@ -154,21 +177,20 @@ struct Scanner {
     )
   }
 
-  func describeCurrent() -> String {
-    guard position < bytes.count else { return "end of input" }
-    let byte = bytes[position]
-    if byte >= 0x20 && byte < 0x7F { return "`\(Character(UnicodeScalar(byte)))`" }
-    return "byte 0x" + String(byte, radix: 16, uppercase: true)
+  func describeCurrent() -> String { JSONBytes.describe(bytes, at: position) }
+
+  /// Requires only white space after the value.
+  mutating func expectEnd() throws(JSONReader.SyntaxError) {
+    skipWhitespace()
+    if position < bytes.count {
+      throw error(.jsonSyntax, "unexpected \(describeCurrent()) after the value")
+    }
   }
 
   @inline(__always)
   mutating func skipWhitespace() {
-    while position < bytes.count {
-      switch bytes[position] {
-      case 0x20, 0x0A, 0x0D, 0x09: position += 1
-      default: return
-      }
-    }
+    guard let base = bytes.baseAddress else { return }
+    position = JSONBytes.skipWhitespace(base, position, bytes.count)
   }
 
   mutating func parseValue(depth: Int) throws(JSONReader.SyntaxError) -> JSONValue {
@@ -495,9 +517,18 @@ struct Scanner {
 
   /// Parses a string starting at the opening quote.
   mutating func parseString() throws(JSONReader.SyntaxError) -> String {
+    // Fast path: a plain string (no escapes, well-formed UTF-8) is its bytes.
+    if let base = bytes.baseAddress, let end = PlainString.end(base, position, bytes.count) {
+      let text = String(
+        decoding: UnsafeBufferPointer(rebasing: bytes[(position + 1)..<end]),
+        as: UTF8.self
+      )
+      position = end + 1
+      return text
+    }
     position += 1
     let start = position
-    // Fast path: plain ASCII without escapes.
+    // Plain ASCII up to the first escape, control character or non-ASCII byte.
     while position < bytes.count {
       let byte = bytes[position]
       if byte == UInt8(ascii: "\"") {
@@ -536,46 +567,39 @@ struct Scanner {
     }
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // The scanner stands on a byte, so the text has a base address.
   /// Validates one multi-byte UTF-8 sequence at `position` and returns its length.
   func validateUTF8Sequence() throws(JSONReader.SyntaxError) -> Int {
+    if let length = UTF8Sequence.length(bytes.baseAddress!, position, bytes.count) {
+      return length
+    }
+    throw utf8Error()
+  }
+
+  /// The error for the ill-formed UTF-8 sequence at `position`: what a person must fix.
+  func utf8Error() -> JSONReader.SyntaxError {
     let lead = bytes[position]
     let length: Int
-    var minimum: UInt32
-    var scalar: UInt32
     switch lead {
-    case 0xC2...0xDF:
-      length = 2
-      minimum = 0x80
-      scalar = UInt32(lead & 0x1F)
-    case 0xE0...0xEF:
-      length = 3
-      minimum = 0x800
-      scalar = UInt32(lead & 0x0F)
-    case 0xF0...0xF4:
-      length = 4
-      minimum = 0x10000
-      scalar = UInt32(lead & 0x07)
+    case 0xC2...0xDF: length = 2
+    case 0xE0...0xEF: length = 3
+    case 0xF0...0xF4: length = 4
     default:
-      throw error(.invalidUTF8, "invalid UTF-8 byte 0x\(String(lead, radix: 16, uppercase: true))")
+      return error(.invalidUTF8, "invalid UTF-8 byte 0x\(String(lead, radix: 16, uppercase: true))")
     }
     guard position + length <= bytes.count else {
-      throw error(.invalidUTF8, "truncated UTF-8 sequence")
+      return error(.invalidUTF8, "truncated UTF-8 sequence")
     }
-    for offset in 1..<length {
-      let next = bytes[position + offset]
+    for offset in 1..<length where bytes[position + offset] & 0xC0 != 0x80 {
       // Point at the start of the broken sequence: that is the character a person must fix.
-      guard next & 0xC0 == 0x80 else {
-        throw error(
-          .invalidUTF8,
-          "incomplete UTF-8 sequence starting with byte 0x\(String(lead, radix: 16, uppercase: true))"
-        )
-      }
-      scalar = scalar << 6 | UInt32(next & 0x3F)
+      return error(
+        .invalidUTF8,
+        "incomplete UTF-8 sequence starting with byte 0x\(String(lead, radix: 16, uppercase: true))"
+      )
     }
-    if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) {
-      throw error(.invalidUTF8, "invalid UTF-8 sequence")
-    }
-    return length
+    // Overlong, a surrogate or past U+10FFFF.
+    return error(.invalidUTF8, "invalid UTF-8 sequence")
   }
 
   // swift-format-ignore: NeverForceUnwrap
@@ -650,85 +674,11 @@ struct Scanner {
   }
 
   mutating func parseNumber() throws(JSONReader.SyntaxError) -> Double {
-    let start = position
-    var negative = false
-    if bytes[position] == UInt8(ascii: "-") {
-      negative = true
-      position += 1
+    let scan = JSONBytes.scanNumber(bytes, position)
+    if let failure = scan.failure {
+      throw error(failure.code, failure.message, at: failure.offset)
     }
-    guard position < bytes.count, isDigit(bytes[position]) else {
-      throw error(.jsonSyntax, "expected a digit")
-    }
-    var mantissa: UInt64 = 0
-    var digits = 0
-    if bytes[position] == UInt8(ascii: "0") {
-      position += 1
-      if position < bytes.count && isDigit(bytes[position]) {
-        throw error(.jsonSyntax, "leading zeros are not allowed", at: start)
-      }
-    } else {
-      while position < bytes.count && isDigit(bytes[position]) {
-        if digits < 19 { mantissa = mantissa * 10 + UInt64(bytes[position] - 48) }
-        digits += 1
-        position += 1
-      }
-    }
-    var isInteger = true
-    var fractionDigits = 0
-    if position < bytes.count && bytes[position] == UInt8(ascii: ".") {
-      isInteger = false
-      position += 1
-      guard position < bytes.count, isDigit(bytes[position]) else {
-        throw error(.jsonSyntax, "expected a digit after `.`")
-      }
-      while position < bytes.count && isDigit(bytes[position]) {
-        if digits < 19 { mantissa = mantissa * 10 + UInt64(bytes[position] - 48) }
-        digits += 1
-        fractionDigits += 1
-        position += 1
-      }
-    }
-    var hasExponent = false
-    if position < bytes.count && (bytes[position] | 0x20) == UInt8(ascii: "e") {
-      isInteger = false
-      hasExponent = true
-      position += 1
-      if position < bytes.count
-        && (bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-"))
-      {
-        position += 1
-      }
-      guard position < bytes.count, isDigit(bytes[position]) else {
-        throw error(.jsonSyntax, "expected a digit in the exponent")
-      }
-      while position < bytes.count && isDigit(bytes[position]) { position += 1 }
-    }
-    if isInteger && digits <= 15 {
-      let value = Double(mantissa)
-      return negative ? -value : value
-    }
-    // Exact fast path: a mantissa below 2^53 divided by an exact power of ten
-    // is correctly rounded by IEEE division.
-    if !hasExponent && digits <= 15 && fractionDigits <= 22 {
-      let value = Double(mantissa) / Scanner.powersOfTen[fractionDigits]
-      return negative ? -value : value
-    }
-    let text = String(
-      decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]),
-      as: UTF8.self
-    )
-    guard let value = Double(text), value.isFinite else {
-      throw error(.numberOutOfRange, "number `\(text)` is too large for a double", at: start)
-    }
-    return value
-  }
-
-  @inline(__always)
-  func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
-
-  static let powersOfTen: [Double] = (0...22).map { exponent in
-    var value = 1.0
-    for _ in 0..<exponent { value *= 10 }
-    return value
+    position = scan.end
+    return scan.value
   }
 }
