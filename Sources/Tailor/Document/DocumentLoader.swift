@@ -6,8 +6,6 @@ enum DocumentLoader {
   struct Loaded {
     var document: Document
     var warnings: [Diagnostic]
-    /// The document's ``Document/groupMembers``, as validation used them.
-    var groupMembers: [String: Set<JSONValue>]
   }
 
   /// The nesting limit for rules documents.
@@ -43,7 +41,7 @@ enum DocumentLoader {
     let errors = diagnostics.filter { $0.severity == .error }
     if !errors.isEmpty { return .failure(TailorError(diagnostics: diagnostics)) }
     return .success(
-      Loaded(document: document, warnings: diagnostics, groupMembers: input.groupMembers)
+      Loaded(document: document, warnings: diagnostics)
     )
   }
 

@@ -8,8 +8,6 @@ struct ValidationInput {
   /// Whether parsing kept every part: false when a shape error dropped a rule,
   /// decision or segment, so analyses that need all of them stay silent.
   var isComplete = true
-  /// The document's ``Document/groupMembers``, built once for every stage.
-  let groupMembers: [String: Set<JSONValue>]
 
   init(
     document: Document,
@@ -21,7 +19,6 @@ struct ValidationInput {
     self.sites = sites
     self.root = root
     self.isComplete = isComplete
-    self.groupMembers = document.groupMembers
   }
 
   /// Pointers to every rule of `decision` by id (the first rule written with each id), in one pass.
