@@ -33,6 +33,7 @@ enum DocumentLoader {
     let input = ValidationInput(
       document: document,
       sites: parser.sites,
+      writtenRuleIndices: parser.writtenRuleIndices,
       root: root,
       isComplete: !diagnostics.contains { $0.severity == .error }
     )
