@@ -59,12 +59,8 @@ public final class Rules: Sendable {
     case .success(let loaded):
       document = loaded.document
       warnings = loaded.warnings
-      interpreter = ReferenceInterpreter(loaded.document, groupMembers: loaded.groupMembers)
-      compiled = Compiler.compile(
-        loaded.document,
-        groupMembers: loaded.groupMembers,
-        strategy: strategy
-      )
+      interpreter = ReferenceInterpreter(loaded.document)
+      compiled = Compiler.compile(loaded.document, strategy: strategy)
       flat = FlatRules(compiled)
       if InternalChecks.isEnabled { InternalChecks.verify(compiled, flat) }
     case .failure(let error):

@@ -8,7 +8,8 @@ import Musl
 import Darwin
 #endif
 
-/// The JSON text every decision answer repeats, rendered once per document into
+/// The JSON text every decision answer repeats, rendered once per document (by
+/// `AnswerRenderer`, piece by piece, as every other answer is written) into
 /// one block of plain memory, and the decision names as a byte-keyed table, so
 /// writing an answer copies bytes without touching a reference count.
 final class Fragments: @unchecked Sendable {
@@ -119,10 +120,7 @@ final class Fragments: @unchecked Sendable {
     var ruleAnswers: [RuleAnswer] = []
     var names: [Span] = []
     for decision in decisions {
-      let key = span { output in
-        JSONValue.writeString(decision.name, into: &output)
-        output.append(UInt8(ascii: ":"))
-      }
+      let key = span { AnswerRenderer.writeKey(decision.name, into: &$0) }
       var isMultiple = false
       if case .all = decision.mode { isMultiple = true }
       records.append(
@@ -134,17 +132,13 @@ final class Fragments: @unchecked Sendable {
         )
       )
       func head(_ variant: Variant, into output: inout [UInt8]) {
-        output.append(contentsOf: #"{"variant":"#.utf8)
-        JSONValue.writeString(variant.key, into: &output)
-        output.append(contentsOf: #","value":"#.utf8)
-        variant.value.write(into: &output)
-        output.append(contentsOf: #","rule":"#.utf8)
+        AnswerRenderer.writeHead(variant: variant.key, value: variant.value, into: &output)
       }
       for variant in decision.variants {
         heads.append(span { head(variant, into: &$0) })
       }
       for rule in decision.rules {
-        ruleIDs.append(span { output in JSONValue.writeString(rule.id, into: &output) })
+        ruleIDs.append(span { AnswerRenderer.writeRule(rule.id, into: &$0) })
         // The outcome a serving rule or a rollout always has when it wins.
         var usual: (variant: Int, reason: Decision.Reason)?
         switch rule.action {
@@ -163,10 +157,9 @@ final class Fragments: @unchecked Sendable {
         if !isMultiple, let usual {
           whole.append(contentsOf: bytes[Int(key.start)..<Int(key.start + key.count)])
           head(decision.variants[usual.variant], into: &whole)
-          JSONValue.writeString(rule.id, into: &whole)
-          whole.append(contentsOf: #","reason":"#.utf8)
-          JSONValue.writeString(usual.reason.rawValue, into: &whole)
-          whole.append(UInt8(ascii: "}"))
+          AnswerRenderer.writeRule(rule.id, into: &whole)
+          AnswerRenderer.writeReason(usual.reason, into: &whole)
+          AnswerRenderer.writeEnd(into: &whole)
         }
         if let usual, !whole.isEmpty, whole.count <= Fragments.ruleAnswerLimit {
           ruleAnswers.append(
@@ -184,21 +177,24 @@ final class Fragments: @unchecked Sendable {
     }
     let answerHead = span { $0.append(contentsOf: #"{"id":"#.utf8) }
     let null = span { $0.append(contentsOf: "null".utf8) }
-    let decisionsHead = span { $0.append(contentsOf: #","decisions":{"#.utf8) }
-    let answerEnd = span { $0.append(contentsOf: "}}\n".utf8) }
-    let noVariant = span {
-      $0.append(contentsOf: #"{"variant":null,"value":null,"rule":null"#.utf8)
+    let decisionsHead = span { output in
+      output.append(UInt8(ascii: ","))
+      AnswerRenderer.writeDecisionsKey(into: &output)
     }
-    let matchesHead = span { $0.append(contentsOf: #"{"matches":["#.utf8) }
-    let matchesEnd = span { $0.append(contentsOf: "]}".utf8) }
+    let answerEnd = span { $0.append(contentsOf: "}}\n".utf8) }
+    let noVariant = span { AnswerRenderer.writeNoVariantHead(into: &$0) }
+    let matchesHead = span { AnswerRenderer.writeMatchesHead(into: &$0) }
+    let matchesEnd = span { output in
+      AnswerRenderer.writeMatchesEnd(into: &output)
+      AnswerRenderer.writeEnd(into: &output)
+    }
     var reasons: [Span] = []
     for reason in [Decision.Reason.match, .rollout, .split, .default, .prerequisiteFailed] {
       precondition(reasons.count == View.reasonIndex(reason), "reasons out of order")
       reasons.append(
         span { output in
-          output.append(contentsOf: #","reason":"#.utf8)
-          JSONValue.writeString(reason.rawValue, into: &output)
-          output.append(UInt8(ascii: "}"))
+          AnswerRenderer.writeReason(reason, into: &output)
+          AnswerRenderer.writeEnd(into: &output)
         }
       )
     }

@@ -269,7 +269,8 @@ extension RequestHandler {
       return .failed(failure.code)
     }
     RequestHandler.writeHead(id: id, line, into: &output)
-    output.appendASCII(",\"decisions\":{")
+    output.append(UInt8(ascii: ","))
+    AnswerRenderer.writeDecisionsKey(into: &output)
     let seconds = now ?? Date().timeIntervalSince1970
     rules.rules.withEvaluator { evaluator in
       for index in rules.rendered.indices {

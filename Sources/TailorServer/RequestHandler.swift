@@ -222,7 +222,8 @@ public struct RequestHandler: Sendable {
         )
       }
       RequestHandler.writeHead(id: request.id, line, into: &output)
-      output.appendASCII(",\"decisions\":{")
+      output.append(UInt8(ascii: ","))
+      AnswerRenderer.writeDecisionsKey(into: &output)
       let decisions = (selected ?? Array(rules.rendered.indices)).compactMap { index in
         rules.rules.decide(rules.rendered[index].name, for: profile, now: now, explain: true).map {
           (index, $0)
@@ -250,7 +251,8 @@ public struct RequestHandler: Sendable {
     }
     let seconds = (now ?? Date()).timeIntervalSince1970
     RequestHandler.writeHead(id: request.id, line, into: &output)
-    output.appendASCII(",\"decisions\":{")
+    output.append(UInt8(ascii: ","))
+    AnswerRenderer.writeDecisionsKey(into: &output)
     rules.rules.withEvaluator { evaluator in
       var first = true
       for index in selected ?? Array(rules.rendered.indices) {

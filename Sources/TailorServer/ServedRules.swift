@@ -127,8 +127,7 @@ struct RenderedDecision: Sendable {
   init(_ decision: DecisionDefinition) {
     name = decision.name
     var key: [UInt8] = []
-    JSONValue.writeString(decision.name, into: &key)
-    key.append(UInt8(ascii: ":"))
+    AnswerRenderer.writeKey(decision.name, into: &key)
     self.key = key
     // Keys are found with `==`; keys that are equal only up to Unicode
     // equivalence (é precomposed and decomposed) are left to the slow path.

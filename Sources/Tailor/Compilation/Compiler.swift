@@ -43,7 +43,6 @@ struct Compiler {
 
   init(
     _ document: Document,
-    groupMembers: [String: Set<JSONValue>]? = nil,
     strategy: Strategy = .automatic
   ) {
     self.document = document
@@ -53,7 +52,7 @@ struct Compiler {
       segments[ByteString(segment.name)] = segment.condition
     }
     self.segments = segments
-    self.groups = groupMembers ?? document.groupMembers
+    self.groups = document.groupMembers
     var index: [ByteString: Int32] = [:]
     for (position, decision) in document.decisions.enumerated()
     where index[ByteString(decision.name)] == nil {
@@ -69,10 +68,9 @@ struct Compiler {
   ///   bounded by a node budget proportional to the number of rules.
   static func compile(
     _ document: Document,
-    groupMembers: [String: Set<JSONValue>]? = nil,
     strategy: Strategy = .automatic
   ) -> CompiledRules {
-    var compiler = Compiler(document, groupMembers: groupMembers, strategy: strategy)
+    var compiler = Compiler(document, strategy: strategy)
     let decisions = document.decisions.map { compiler.compile($0) }
     return CompiledRules(
       table: compiler.table,

@@ -7,7 +7,9 @@ public struct Document: Sendable {
   /// The named segments, in written order.
   public var segments: [SegmentDefinition]
   /// The named groups, in written order.
-  public var groups: [GroupDefinition]
+  public var groups: [GroupDefinition] {
+    didSet { groupMembers = Document.members(of: groups) }
+  }
   /// The decisions, in written order.
   public var decisions: [DecisionDefinition]
 
@@ -24,6 +26,7 @@ public struct Document: Sendable {
     self.segments = segments
     self.groups = groups
     self.decisions = decisions
+    self.groupMembers = Document.members(of: groups)
   }
 
   /// The decision named `name`.
@@ -33,9 +36,11 @@ public struct Document: Sendable {
 
   /// Each group's scalar members as a set, for `$inGroup` and `$notInGroup`.
   ///
-  /// Arrays and objects are never members. Loading builds the sets once and hands them to
-  /// validation, the compiler and the reference interpreter.
-  var groupMembers: [String: Set<JSONValue>] {
+  /// Arrays and objects are never members. The sets are built when the groups are set,
+  /// once per document; validation, the compiler and the reference interpreter read them here.
+  private(set) var groupMembers: [String: Set<JSONValue>]
+
+  private static func members(of groups: [GroupDefinition]) -> [String: Set<JSONValue>] {
     var members: [String: Set<JSONValue>] = [:]
     for group in groups {
       members[group.name] = Set(

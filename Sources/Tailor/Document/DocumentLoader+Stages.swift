@@ -30,6 +30,7 @@ public enum _LoadStages {
     let input = ValidationInput(
       document: document,
       sites: parser.sites,
+      writtenRuleIndices: parser.writtenRuleIndices,
       root: read.value,
       isComplete: !diagnostics.contains { $0.severity == .error }
     )

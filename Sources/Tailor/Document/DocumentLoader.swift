@@ -6,8 +6,6 @@ package enum DocumentLoader {
   struct Loaded {
     var document: Document
     var warnings: [Diagnostic]
-    /// The document's ``Document/groupMembers``, as validation used them.
-    var groupMembers: [String: Set<JSONValue>]
   }
 
   /// The nesting limit for rules documents.
@@ -35,6 +33,7 @@ package enum DocumentLoader {
     let input = ValidationInput(
       document: document,
       sites: parser.sites,
+      writtenRuleIndices: parser.writtenRuleIndices,
       root: root,
       isComplete: !diagnostics.contains { $0.severity == .error }
     )
@@ -43,7 +42,7 @@ package enum DocumentLoader {
     let errors = diagnostics.filter { $0.severity == .error }
     if !errors.isEmpty { return .failure(TailorError(diagnostics: diagnostics)) }
     return .success(
-      Loaded(document: document, warnings: diagnostics, groupMembers: input.groupMembers)
+      Loaded(document: document, warnings: diagnostics)
     )
   }
 

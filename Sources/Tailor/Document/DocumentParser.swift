@@ -11,6 +11,11 @@ struct DocumentParser {
   /// The condition sites (references and operands) the validator checks.
   var sites: [ConditionParser.Site] { conditions.sites }
 
+  /// Where each parsed rule was written, parallel to the document's decisions: each rule's
+  /// index in the decision's `rules` array, or no indices when every rule written was parsed
+  /// (the usual case, where a rule's position is its written index).
+  private(set) var writtenRuleIndices: [[Int32]] = []
+
   init() {}
 
   mutating func parse(_ root: JSONValue) -> Document {
@@ -228,6 +233,8 @@ struct DocumentParser {
         at: pointer.appending(key: "requires")
       )
     }
+    // The written indices of rules that did not parse: usually none.
+    var dropped: [Int32] = []
     if let rules = object["rules"] {
       let rulesPointer = pointer.appending(key: "rules")
       if case .array(let list) = rules {
@@ -235,7 +242,10 @@ struct DocumentParser {
         for (index, ruleValue) in list.enumerated() {
           let rulePointer = rulesPointer.appending(index: index)
           guard let rule = parseRule(ruleValue, at: rulePointer, decision: name, variants: variants)
-          else { continue }
+          else {
+            dropped.append(Int32(index))
+            continue
+          }
           // A rule without an id is already reported as `missing_key`; it has no `id` to point at.
           if !rule.id.isEmpty, !seen.insert(ByteString(rule.id)).inserted {
             report(
@@ -254,6 +264,20 @@ struct DocumentParser {
         )
       }
     }
+    var written: [Int32] = []
+    if !dropped.isEmpty {
+      // Both in written order: the indices not dropped.
+      written.reserveCapacity(decision.rules.count)
+      var next = 0
+      for index in 0..<Int32(decision.rules.count + dropped.count) {
+        if next < dropped.count && dropped[next] == index {
+          next += 1
+        } else {
+          written.append(index)
+        }
+      }
+    }
+    writtenRuleIndices.append(written)
     return decision
   }
 

@@ -1,6 +1,6 @@
 // The JSON shapes of decisions and traces, as `tailor serve` writes them (DESIGN §5).
-// `json` builds a JSONValue; `write(into:)` appends the same text to a byte buffer
-// without building one, for hot paths. Tests hold the two to the same output.
+// `write(into:)` appends a decision's text with `AnswerRenderer`, the one writer of
+// the answer shape; `json` reads that text back, so the two cannot differ.
 
 extension Decision {
   /// The decision as the server protocol writes it, without its name.
@@ -16,24 +16,16 @@ extension Decision {
   /// }
   /// ```
   public var json: JSONValue {
-    var object = JSONObject()
-    if isMultiple {
-      object._appendUnique("matches", .array(matches.map(\.json)))
-    } else {
-      object._appendUnique("variant", variant.map(JSONValue.string) ?? .null)
-      object._appendUnique("value", value)
-      object._appendUnique("rule", rule.map(JSONValue.string) ?? .null)
-      object._appendUnique("reason", .string(servedReason.rawValue))
-    }
-    if let trace { object._appendUnique("trace", trace.json) }
-    return .object(object)
+    var text: [UInt8] = []
+    write(into: &text)
+    return AnswerRenderer.value(of: text)
   }
 
   /// Appends ``json``'s compact text to a byte buffer without building a ``JSONValue``.
   ///
   /// - Parameter output: the buffer to append to.
   public func write(into output: inout [UInt8]) {
-    write(into: &output, renderedValue: { _ in nil })
+    AnswerRenderer.write(self, renderedValue: { _ in nil }, into: &output)
   }
 
   /// Appends ``json``'s compact text, taking variant values already rendered as JSON text where given.
@@ -47,76 +39,23 @@ extension Decision {
   ///   - renderedValue: a match's `value` as compact JSON text (as `JSONValue.write(into:)`
   ///     writes it), or `nil` to write the value itself.
   public func write(into output: inout [UInt8], renderedValue: (Match) -> [UInt8]?) {
-    if isMultiple {
-      JSONValue.appendASCII("{\"matches\":[", to: &output)
-      for index in matches.indices {
-        if index > 0 { output.append(UInt8(ascii: ",")) }
-        output.append(UInt8(ascii: "{"))
-        matches[index].writeFields(into: &output, renderedValue: renderedValue(matches[index]))
-        output.append(UInt8(ascii: "}"))
-      }
-      output.append(UInt8(ascii: "]"))
-    } else if let first = matches.first {
-      output.append(UInt8(ascii: "{"))
-      first.writeFields(into: &output, renderedValue: renderedValue(first))
-    } else {
-      JSONValue.appendASCII(
-        "{\"variant\":null,\"value\":null,\"rule\":null,\"reason\":",
-        to: &output
-      )
-      JSONValue.writeString(reason.rawValue, into: &output)
-    }
-    if let trace {
-      JSONValue.appendASCII(",\"trace\":", to: &output)
-      trace.json.write(into: &output)
-    }
-    output.append(UInt8(ascii: "}"))
+    AnswerRenderer.write(self, renderedValue: renderedValue, into: &output)
   }
-
-  /// The reason shown for a single-variant decision: the served match's, else the decision's.
-  var servedReason: Reason { matches.first?.reason ?? reason }
 }
 
 extension Decision.Match {
   /// `{"variant":…,"value":…,"rule":…,"reason":…}`; `rule` is `null` for a default.
   public var json: JSONValue {
-    .object(
-      JSONObject([
-        ("variant", .string(variant)),
-        ("value", value),
-        ("rule", rule.map(JSONValue.string) ?? .null),
-        ("reason", .string(reason.rawValue)),
-      ])
-    )
+    var text: [UInt8] = []
+    write(into: &text)
+    return AnswerRenderer.value(of: text)
   }
 
   /// Appends ``json``'s compact text to a byte buffer.
   ///
   /// - Parameter output: the buffer to append to.
   public func write(into output: inout [UInt8]) {
-    output.append(UInt8(ascii: "{"))
-    writeFields(into: &output, renderedValue: nil)
-    output.append(UInt8(ascii: "}"))
-  }
-
-  /// The four fields, without braces; `renderedValue` replaces writing ``value``.
-  func writeFields(into output: inout [UInt8], renderedValue: [UInt8]?) {
-    JSONValue.appendASCII("\"variant\":", to: &output)
-    JSONValue.writeString(variant, into: &output)
-    JSONValue.appendASCII(",\"value\":", to: &output)
-    if let renderedValue {
-      output.append(contentsOf: renderedValue)
-    } else {
-      value.write(into: &output)
-    }
-    JSONValue.appendASCII(",\"rule\":", to: &output)
-    if let rule {
-      JSONValue.writeString(rule, into: &output)
-    } else {
-      JSONValue.appendASCII("null", to: &output)
-    }
-    JSONValue.appendASCII(",\"reason\":", to: &output)
-    JSONValue.writeString(reason.rawValue, into: &output)
+    AnswerRenderer.write(self, renderedValue: nil, into: &output)
   }
 }
 

@@ -11,13 +11,8 @@ public struct ReferenceInterpreter: Sendable {
 
   /// Prepares a validated document for evaluation.
   public init(_ document: Document) {
-    self.init(document, groupMembers: document.groupMembers)
-  }
-
-  /// Prepares a validated document whose ``Document/groupMembers`` are already built.
-  init(_ document: Document, groupMembers: [String: Set<JSONValue>]) {
     self.document = document
-    self.groups = groupMembers
+    self.groups = document.groupMembers
     var segments: [ByteString: Condition] = [:]
     for segment in document.segments where segments[ByteString(segment.name)] == nil {
       segments[ByteString(segment.name)] = segment.condition

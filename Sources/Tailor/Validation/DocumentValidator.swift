@@ -3,55 +3,35 @@
 struct ValidationInput {
   var document: Document
   var sites: [ConditionParser.Site]
-  /// The document's JSON, for checks that point into it or re-read conditions.
+  /// Where each rule was written: ``DocumentParser/writtenRuleIndices``.
+  var writtenRuleIndices: [[Int32]]
+  /// The document's JSON, which only ``MatchesMissingCheck`` reads: it judges conditions
+  /// as written, also in documents whose conditions did not parse.
   var root: JSONValue = .null
   /// Whether parsing kept every part: false when a shape error dropped a rule,
   /// decision or segment, so analyses that need all of them stay silent.
   var isComplete = true
-  /// The document's ``Document/groupMembers``, built once for every stage.
-  let groupMembers: [String: Set<JSONValue>]
 
   init(
     document: Document,
     sites: [ConditionParser.Site],
+    writtenRuleIndices: [[Int32]],
     root: JSONValue = .null,
     isComplete: Bool = true
   ) {
     self.document = document
     self.sites = sites
+    self.writtenRuleIndices = writtenRuleIndices
     self.root = root
     self.isComplete = isComplete
-    self.groupMembers = document.groupMembers
   }
 
-  /// Pointers to every rule of `decision` by id (the first rule written with each id), in one pass.
-  func rulePointers(decision: DecisionDefinition) -> [ByteString: JSONPointer] {
-    let rules = JSONPointer.root.appending(key: "decisions").appending(key: decision.name)
-      .appending(key: "rules")
-    let written =
-      root.objectValue?["decisions"]?.objectValue?[decision.name]?.objectValue?["rules"]?.arrayValue
-      ?? []
-    var pointers: [ByteString: JSONPointer] = [:]
-    for (index, rule) in written.enumerated() {
-      if case .string(let id)? = rule.objectValue?["id"], pointers[ByteString(id)] == nil {
-        pointers[ByteString(id)] = rules.appending(index: index)
-      }
-    }
-    return pointers
-  }
-
-  /// The pointer to the rule `id` of `decision` in ``root`` (its index as written).
-  func rulePointer(decision: DecisionDefinition, ruleID: String) -> JSONPointer {
-    let rules = JSONPointer.root.appending(key: "decisions").appending(key: decision.name)
-      .appending(key: "rules")
-    let written =
-      root.objectValue?["decisions"]?.objectValue?[decision.name]?.objectValue?["rules"]?.arrayValue
-      ?? []
-    if let index = written.firstIndex(where: { $0.objectValue?["id"] == .string(ruleID) }) {
-      return rules.appending(index: index)
-    }
-    let parsed = decision.rules.firstIndex { JSONValue.sameBytes($0.id, ruleID) } ?? 0
-    return rules.appending(index: parsed)
+  /// Where rule `rule` of decision `decision` (indices in ``document``) was written.
+  func pointer(toRule rule: Int, ofDecision decision: Int) -> JSONPointer {
+    let indices = writtenRuleIndices[decision]
+    return JSONPointer.root.appending(key: "decisions")
+      .appending(key: document.decisions[decision].name).appending(key: "rules")
+      .appending(index: indices.isEmpty ? rule : Int(indices[rule]))
   }
 }
 

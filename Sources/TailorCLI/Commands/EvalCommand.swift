@@ -93,11 +93,11 @@ struct EvalCommand: ParsableCommand {
       : decision.compactMap { loaded.decide($0, for: parsed, now: instant, explain: explain) }
     switch format {
     case .json:
-      var bytes: [UInt8] = Array(#"{"decisions":{"#.utf8)
+      var bytes: [UInt8] = [UInt8(ascii: "{")]
+      AnswerRenderer.writeDecisionsKey(into: &bytes)
       for (index, decided) in decisions.enumerated() {
         if index > 0 { bytes.append(UInt8(ascii: ",")) }
-        JSONValue.writeString(decided.name, into: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        AnswerRenderer.writeKey(decided.name, into: &bytes)
         decided.write(into: &bytes)
       }
       bytes += Array("}}".utf8)

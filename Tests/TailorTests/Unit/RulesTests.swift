@@ -115,6 +115,11 @@ import Darwin
       ]
     )
     #expect(built.groupMembers == ["g": [.string("a")]])
+    // Changing the groups rebuilds the sets, so they always describe the groups set.
+    var edited = built
+    edited.groups[0].members.append(.number(2))
+    edited.groups.append(GroupDefinition(name: "h", members: [.bool(true)]))
+    #expect(edited.groupMembers == ["g": [.string("a"), .number(2)], "h": [.bool(true)]])
     for (user, expected) in [("\"a\"", "on"), ("1", "on"), ("\"b\"", "off")] {
       let profile = try Profile(json: "{\"user\": \(user)}")
       #expect(rules.decide("d", for: profile)?.variant == expected, "user \(user)")

@@ -21,7 +21,7 @@ struct MatchesMissingCheck: ValidationCheck {
     guard case .object(let root) = input.root else { return }
     let walker = Walker(
       evaluator: ConditionEvaluator(
-        groups: input.groupMembers,
+        groups: input.document.groupMembers,
         segment: { _ in false },
         decision: { _, _ in false }
       )

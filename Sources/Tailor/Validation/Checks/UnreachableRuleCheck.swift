@@ -16,13 +16,9 @@ struct UnreachableRuleCheck: ValidationCheck {
 
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
     guard input.isComplete else { return }
-    for decision in input.document.decisions {
-      // Built on the first warning: most decisions have none.
-      var pointers: [ByteString: JSONPointer]?
-      func pointer(_ rule: Rule) -> JSONPointer {
-        if pointers == nil { pointers = input.rulePointers(decision: decision) }
-        return pointers?[ByteString(rule.id)]
-          ?? input.rulePointer(decision: decision, ruleID: rule.id)
+    for (index, decision) in input.document.decisions.enumerated() {
+      func pointer(_ position: Int) -> JSONPointer {
+        input.pointer(toRule: position, ofDecision: index)
       }
       switch decision.mode {
       case .first:
@@ -30,14 +26,14 @@ struct UnreachableRuleCheck: ValidationCheck {
         for (position, rule) in decision.rules.enumerated() {
           let shadow = search.shadow(of: rule, at: position)
           if let shadow {
-            diagnostics.append(.unreachable(rule, shadowedBy: shadow, at: pointer(rule)))
+            diagnostics.append(.unreachable(rule, shadowedBy: shadow, at: pointer(position)))
           }
         }
       case .all(let limit?):
         var servingEveryone = 0
-        for rule in decision.rules {
+        for (position, rule) in decision.rules.enumerated() {
           if servingEveryone >= limit {
-            diagnostics.append(.unreachable(rule, limit: limit, at: pointer(rule)))
+            diagnostics.append(.unreachable(rule, limit: limit, at: pointer(position)))
           }
           if UnreachableRuleCheck.alwaysServes(rule),
             UnreachableRuleCheck.conjuncts(of: rule.condition).isEmpty

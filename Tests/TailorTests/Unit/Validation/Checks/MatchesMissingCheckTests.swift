@@ -127,6 +127,7 @@ import Testing
     let input = ValidationInput(
       document: parser.parse(document),
       sites: parser.sites,
+      writtenRuleIndices: parser.writtenRuleIndices,
       root: document
     )
     var diagnostics: [Diagnostic] = []

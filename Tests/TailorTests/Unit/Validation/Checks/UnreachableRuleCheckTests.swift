@@ -13,9 +13,25 @@ import Testing
     return ValidationInput(
       document: parsed,
       sites: parser.sites,
+      writtenRuleIndices: parser.writtenRuleIndices,
       root: document,
       isComplete: !parser.diagnostics.contains { $0.severity == .error }
     )
+  }
+
+  /// The pointer to the first rule written with id `ruleID` in `decision`, read from the JSON.
+  static func writtenPointer(
+    decision: DecisionDefinition,
+    ruleID: String,
+    in root: JSONValue
+  ) -> JSONPointer {
+    let rules = JSONPointer.root.appending(key: "decisions").appending(key: decision.name)
+      .appending(key: "rules")
+    let written =
+      root.objectValue?["decisions"]?.objectValue?[decision.name]?.objectValue?["rules"]?.arrayValue
+      ?? []
+    let index = written.firstIndex { $0.objectValue?["id"] == .string(ruleID) }
+    return rules.appending(index: index ?? -1)
   }
 
   /// The check's warnings as `pointer message`.
@@ -32,7 +48,7 @@ import Testing
     var result: [String] = []
     for decision in input.document.decisions {
       func line(_ rule: Rule, _ message: String) -> String {
-        "\(input.rulePointer(decision: decision, ruleID: rule.id)) \(message)"
+        "\(writtenPointer(decision: decision, ruleID: rule.id, in: input.root)) \(message)"
       }
       switch decision.mode {
       case .first:
@@ -225,5 +241,21 @@ import Testing
       if !found.isEmpty { warned += 1 }
     }
     #expect(warned > 20, "too few documents with unreachable rules: \(warned)")
+  }
+
+  /// The parser's side table points at rules as written, also after rules it dropped.
+  @Test func rulePointersFollowTheWrittenIndices() throws {
+    let document = try JSONReader.parse(
+      """
+      {"tailor": 1, "decisions": {
+        "a~/b": {"variants": {"x": 1}, "rules": [{"id": "r0", "serve": "x"}, {"id": "r1", "serve": "x"}]},
+        "c": {"variants": {"x": 1}, "rules": [3, {"id": "r1", "serve": "x"}, "no", {"id": "r3", "serve": "x"}]}}}
+      """
+    )
+    let input = Self.input(document)
+    #expect(input.document.decisions.map(\.rules.count) == [2, 2])
+    #expect(input.pointer(toRule: 1, ofDecision: 0).description == "/decisions/a~0~1b/rules/1")
+    #expect(input.pointer(toRule: 0, ofDecision: 1).description == "/decisions/c/rules/1")
+    #expect(input.pointer(toRule: 1, ofDecision: 1).description == "/decisions/c/rules/3")
   }
 }
