@@ -1,13 +1,5 @@
 import Tailor
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The JSON text every decision answer repeats, rendered once per document (by
 /// `AnswerRenderer`, piece by piece, as every other answer is written) into
 /// one block of plain memory, and the decision names as a byte-keyed table, so
@@ -86,7 +78,7 @@ final class Fragments: @unchecked Sendable {
     }
 
     // swift-format-ignore: NeverForceUnwrap
-    // `memcmp` runs only for a name that is not empty, which has a base address.
+    // The bytes are compared only for a name that is not empty, which has a base address.
     /// The index of the decision named by these UTF-8 bytes.
     @inline(__always)
     func decision(named name: UnsafeBufferPointer<UInt8>) -> Int? {
@@ -96,7 +88,8 @@ final class Fragments: @unchecked Sendable {
         if index < 0 { return nil }
         let span = names[index]
         if Int(span.count) == name.count
-          && (name.isEmpty || memcmp(bytes + Int(span.start), name.baseAddress!, name.count) == 0)
+          && (name.isEmpty
+            || System.bytesEqual(bytes + Int(span.start), name.baseAddress!, count: name.count))
         {
           return index
         }
