@@ -731,7 +731,7 @@ private struct Walk {
     let mask = capacity - 1
     let listed = Int(flat.suffixLengths[lengths])
     // The table's lead bytes, a 256-bit set after the lengths.
-    let firstBytes = flat.suffixLengths.baseAddress! + lengths + 1 + listed
+    let firstBytes = lengths + 1 + listed
     for index in 1...listed {
       let length = Int(flat.suffixLengths[lengths + index])
       if length > count { return }
@@ -741,7 +741,8 @@ private struct Walk {
       } else if length <= PendingStrings.suffixHashCapacity {
         // An ending whose first byte begins no suffix of the table is not looked up.
         let lead = Int(leads[length - 1])
-        guard UInt32(bitPattern: firstBytes[lead >> 5]) >> UInt32(lead & 31) & 1 != 0 else {
+        let word = UInt32(bitPattern: flat.suffixLengths[firstBytes + lead >> 5])
+        guard word >> UInt32(lead & 31) & 1 != 0 else {
           continue
         }
         hash = hashes[length - 1]
