@@ -42,18 +42,7 @@ extension GrowthBook.Payload {
     json: [UInt8],
     decryptionKey: String? = nil
   ) throws(TailorError) -> GrowthBook.Import {
-    let root: JSONValue
-    do {
-      root = try JSONReader.parse(json)
-    } catch {
-      throw TailorError(diagnostics: [
-        Diagnostic(
-          code: error.code,
-          message: error.message,
-          location: SourceLocation(pointer: error.pointer, offset: error.offset)
-        )
-      ])
-    }
+    let root = try GrowthBook.readJSON(json)
     // Loading checks every shape, so the conversion below reads known-good values.
     _ = try GrowthBook.Payload(root, decryptionKey: decryptionKey)
     let object = root.objectValue ?? JSONObject()

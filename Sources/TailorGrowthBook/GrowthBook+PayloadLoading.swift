@@ -20,19 +20,7 @@ extension GrowthBook.Payload {
   ///
   /// - Throws: ``TailorError``, as ``init(json:decryptionKey:)-(String,_)``.
   public init(json: [UInt8], decryptionKey: String? = nil) throws(TailorError) {
-    let root: JSONValue
-    do {
-      root = try JSONReader.parse(json)
-    } catch {
-      throw TailorError(diagnostics: [
-        Diagnostic(
-          code: error.code,
-          message: error.message,
-          location: SourceLocation(pointer: error.pointer, offset: error.offset)
-        )
-      ])
-    }
-    try self.init(root, decryptionKey: decryptionKey)
+    try self.init(GrowthBook.readJSON(json), decryptionKey: decryptionKey)
   }
 
   /// Loads a payload from parsed JSON.
@@ -80,12 +68,7 @@ extension GrowthBook.Payload {
     do {
       root = try JSONReader.parse(json)
     } catch {
-      let diagnostic = Diagnostic(
-        code: error.code,
-        message: error.message,
-        location: SourceLocation(pointer: error.pointer, offset: error.offset)
-      )
-      return DocumentLoader.locate([diagnostic], in: json, file: file)
+      return DocumentLoader.locate([GrowthBook.diagnostic(error)], in: json, file: file)
     }
     var reader = PayloadReader(linting: true)
     _ = reader.payload(root, decryptionKey: decryptionKey)
@@ -164,5 +147,25 @@ extension GrowthBook.Experiment {
     let experiment = reader.experiment(object, at: .root, defaultKey: nil, fromRule: false)
     if !reader.diagnostics.isEmpty { throw TailorError(diagnostics: reader.diagnostics) }
     self = experiment
+  }
+}
+
+extension GrowthBook {
+  /// A payload's JSON text, read; a syntax error is thrown as its diagnostic.
+  static func readJSON(_ json: [UInt8]) throws(TailorError) -> JSONValue {
+    do {
+      return try JSONReader.parse(json)
+    } catch {
+      throw TailorError(diagnostics: [diagnostic(error)])
+    }
+  }
+
+  /// The diagnostic for a syntax error in a payload's JSON text.
+  static func diagnostic(_ error: JSONReader.SyntaxError) -> Diagnostic {
+    Diagnostic(
+      code: error.code,
+      message: error.message,
+      location: SourceLocation(pointer: error.pointer, offset: error.offset)
+    )
   }
 }

@@ -230,14 +230,9 @@ enum InternalChecks {
           inside(filter.start, filter.count, flat.suffixEntries.count),
           "filter \(offset): table out of range"
         )
-        // The lengths' list: its count (at least one), the lengths, then 8 words of first bytes.
-        let listed =
-          isIndex(filter.extra, below: flat.suffixLengths.count)
-          ? flat.suffixLengths[Int(filter.extra)] : -1
-        check(
-          listed >= 1 && inside(filter.extra + 1, listed + 8, flat.suffixLengths.count),
-          "filter \(offset): lengths out of range"
-        )
+        if let problem = InternalChecks.suffixLengthsProblem(flat, at: filter.extra) {
+          check(false, "filter \(offset): \(problem)")
+        }
         if inside(filter.start, filter.count, flat.suffixEntries.count) {
           for slot in 0..<filter.count {
             let child = flat.suffixEntries[Int(filter.start + slot)].child
@@ -370,22 +365,8 @@ enum InternalChecks {
           inside(node.start, node.count, flat.suffixEntries.count),
           "\(name): table out of range"
         )
-        // The lengths' list: its count (at least one), the lengths, then 8 words of first bytes.
-        let listed =
-          isIndex(node.firstChild, below: flat.suffixLengths.count)
-          ? flat.suffixLengths[Int(node.firstChild)] : -1
-        check(
-          listed >= 1 && inside(node.firstChild + 1, listed + 8, flat.suffixLengths.count),
-          "\(name): lengths out of range"
-        )
-        if listed >= 1, inside(node.firstChild + 1, listed, flat.suffixLengths.count) {
-          let lengths = flat.suffixLengths[
-            Int(node.firstChild + 1)..<Int(node.firstChild + 1 + listed)
-          ]
-          check(
-            zip(lengths, lengths.dropFirst()).allSatisfy { $0 < $1 } && (lengths.first ?? 0) >= 0,
-            "\(name): lengths do not ascend"
-          )
+        if let problem = InternalChecks.suffixLengthsProblem(flat, at: node.firstChild) {
+          check(false, "\(name): \(problem)")
         }
         if inside(node.start, node.count, flat.suffixEntries.count) {
           for offset in 0..<Int(node.count) {
@@ -642,6 +623,23 @@ enum InternalChecks {
 }
 
 /// Whether `value` indexes a pool of `count` entries.
+extension InternalChecks {
+  /// What is wrong with the list of suffix lengths at `start` of ``FlatRules/suffixLengths``
+  /// (its count, at least one; the lengths, ascending; then 8 words of first bytes), if anything.
+  static func suffixLengthsProblem(_ flat: FlatRules, at start: Int32) -> String? {
+    let pool = flat.suffixLengths
+    guard isIndex(start, below: pool.count) else { return "lengths out of range" }
+    let listed = Int(pool[Int(start)])
+    let first = Int(start) + 1
+    guard listed >= 1, first + listed + 8 <= pool.count else { return "lengths out of range" }
+    let lengths = pool[first..<first + listed]
+    guard zip(lengths, lengths.dropFirst()).allSatisfy({ $0 < $1 }), lengths[first] >= 0 else {
+      return "lengths do not ascend"
+    }
+    return nil
+  }
+}
+
 private func isIndex(_ value: Int32, below count: Int) -> Bool {
   value >= 0 && Int(value) < count
 }

@@ -577,3 +577,13 @@ func describe(_ value: JSONValue) -> String {
   if text.count <= 60 { return text }
   return String(text.prefix(57)) + "…"
 }
+
+extension ConditionParser.Site {
+  /// The document section (`segments`, `decisions`) and the name of the entry whose
+  /// condition holds this site.
+  var owner: (section: String, name: String)? {
+    let tokens = pointer.tokens
+    guard tokens.count >= 2, case .key(let section) = tokens[0] else { return nil }
+    return (section, tokens[1].text)
+  }
+}

@@ -46,9 +46,8 @@ struct CycleCheck: ValidationCheck {
     for site in input.sites {
       switch site.kind {
       case .segment, .decision:
-        let tokens = site.pointer.tokens
-        if tokens.count >= 2, tokens[0] == .key("decisions") {
-          referencing.insert(ByteString(tokens[1].text))
+        if let owner = site.owner, owner.section == "decisions" {
+          referencing.insert(ByteString(owner.name))
         }
       default: continue
       }

@@ -69,7 +69,7 @@ struct NestingCheck: ValidationCheck {
       default:
         continue
       }
-      guard conditions[reference.target] != nil, let owner = NestingCheck.owner(of: site.pointer)
+      guard conditions[reference.target] != nil, let owner = NestingCheck.owner(of: site)
       else { continue }
       references[owner, default: []].append(reference)
       if case .decision = owner, case .segment = reference.target {
@@ -167,13 +167,12 @@ struct NestingCheck: ValidationCheck {
     return reference.level + target
   }
 
-  /// The segment or decision whose condition holds `pointer`.
-  private static func owner(of pointer: JSONPointer) -> Node? {
-    guard pointer.tokens.count >= 2, case .key(let section) = pointer.tokens[0] else { return nil }
-    let name = ByteString(pointer.tokens[1].text)
-    switch section {
-    case "segments": return .segment(name)
-    case "decisions": return .decision(name)
+  /// The segment or decision whose condition holds `site`.
+  private static func owner(of site: ConditionParser.Site) -> Node? {
+    guard let owner = site.owner else { return nil }
+    switch owner.section {
+    case "segments": return .segment(ByteString(owner.name))
+    case "decisions": return .decision(ByteString(owner.name))
     default: return nil
     }
   }
