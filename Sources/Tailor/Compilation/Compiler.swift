@@ -81,8 +81,9 @@ struct Compiler {
   }
 
   private mutating func compile(_ decision: DecisionDefinition) -> CompiledDecision {
+    let variantKeys = VariantKeys(decision.variants)
     func variantIndex(_ key: String) -> Int32 {
-      Int32(decision.variants.firstIndex { JSONValue.sameBytes($0.key, key) } ?? 0)
+      Int32(variantKeys.position(of: key) ?? 0)
     }
     var rules: [CompiledRule] = []
     for rule in decision.rules {

@@ -158,8 +158,16 @@ struct GraphBuilder {
         ids.append(intern(part))
       }
     }
-    var seen: Set<Int32> = []
-    ids = ids.filter { seen.insert($0).inserted }
+    // Most rules have a few conjuncts: a linear scan drops their repeats without hashing.
+    if ids.count <= 16 {
+      var unique: [Int32] = []
+      unique.reserveCapacity(ids.count)
+      for id in ids where !unique.contains(id) { unique.append(id) }
+      ids = unique
+    } else {
+      var seen: Set<Int32> = []
+      ids = ids.filter { seen.insert($0).inserted }
+    }
     let implied = ids.filter { id in
       guard case .predicate(let predicate) = conjuncts[Int(id)].condition,
         case .operators(let operators) = predicate.test, operators.count == 1,

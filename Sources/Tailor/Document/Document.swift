@@ -122,6 +122,36 @@ public struct DecisionDefinition: Hashable, Sendable {
   }
 }
 
+/// A decision's variants, looked up by key without scanning them all: a document
+/// may give each of thousands of rules its own variant.
+struct VariantKeys {
+  /// The variants, in written order.
+  let variants: [Variant]
+  /// The first position of each key, by bytes; `nil` for a few variants, which are scanned.
+  private let positions: [ByteString: Int]?
+
+  init(_ variants: [Variant]) {
+    self.variants = variants
+    guard variants.count > 8 else {
+      positions = nil
+      return
+    }
+    var positions: [ByteString: Int] = [:]
+    positions.reserveCapacity(variants.count)
+    for (position, variant) in variants.enumerated() where positions[ByteString(variant.key)] == nil
+    {
+      positions[ByteString(variant.key)] = position
+    }
+    self.positions = positions
+  }
+
+  /// The position of the first variant whose key has the bytes of `key`.
+  func position(of key: String) -> Int? {
+    if let positions { return positions[ByteString(key)] }
+    return variants.firstIndex { JSONValue.sameBytes($0.key, key) }
+  }
+}
+
 /// A variant: a key and the content to show.
 public struct Variant: Hashable, Sendable {
   /// The key, such as `vip`.

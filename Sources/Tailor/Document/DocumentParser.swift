@@ -171,7 +171,7 @@ struct DocumentParser {
         "a decision needs at least one variant"
       )
     }
-    let variants = decision.variants
+    let variants = VariantKeys(decision.variants)
     if let defaultValue = object["default"] {
       let defaultPointer = pointer.appending(key: "default")
       if case .string(let key) = defaultValue {
@@ -287,9 +287,9 @@ struct DocumentParser {
     at pointer: JSONPointer,
     key isKey: Bool,
     in decision: String,
-    _ variants: [Variant]
+    _ variants: VariantKeys
   ) -> Bool {
-    guard !variants.isEmpty, !variants.contains(where: { JSONValue.sameBytes($0.key, key) }) else {
+    guard !variants.variants.isEmpty, variants.position(of: key) == nil else {
       return true
     }
     report(
@@ -297,7 +297,7 @@ struct DocumentParser {
       at: pointer,
       key: isKey,
       "unknown variant `\(key)` in decision `\(decision)`",
-      notes: variantNote(variants)
+      notes: variantNote(variants.variants)
     )
     return false
   }
@@ -311,7 +311,7 @@ struct DocumentParser {
     _ value: JSONValue,
     at pointer: JSONPointer,
     decision: String,
-    variants: [Variant]
+    variants: VariantKeys
   ) -> Rule? {
     guard
       let object = fields(
@@ -458,7 +458,7 @@ struct DocumentParser {
     at pointer: JSONPointer,
     defaultSeed: String,
     decision: String,
-    variants: [Variant]
+    variants: VariantKeys
   ) -> Split? {
     guard
       let object = fields(

@@ -24,14 +24,50 @@ public struct JSONPointer: Hashable, Sendable, Codable, CustomStringConvertible,
     }
   }
 
+  /// One step and the pointer it extends: extending a pointer allocates one node and
+  /// shares the steps before it, so a parser can name every value it reads cheaply.
+  private final class Node: Sendable {
+    let parent: Node?
+    let token: Token
+    let depth: Int
+
+    init(parent: Node?, token: Token) {
+      self.parent = parent
+      self.token = token
+      depth = (parent?.depth ?? 0) + 1
+    }
+  }
+
+  /// The last step, or `nil` for the root.
+  private var last: Node?
+
+  private init(last: Node?) { self.last = last }
+
   /// The steps from the root.
-  public private(set) var tokens: [Token]
+  public var tokens: [Token] {
+    var tokens: [Token] = []
+    tokens.reserveCapacity(last?.depth ?? 0)
+    var node = last
+    while let current = node {
+      tokens.append(current.token)
+      node = current.parent
+    }
+    tokens.reverse()
+    return tokens
+  }
+
+  /// The number of steps from the root.
+  public var count: Int { last?.depth ?? 0 }
 
   /// The document root.
-  public static let root = JSONPointer(tokens: [])
+  public static let root = JSONPointer(last: nil)
 
   /// Creates a pointer from its steps.
-  public init(tokens: [Token]) { self.tokens = tokens }
+  public init(tokens: [Token]) {
+    var last: Node?
+    for token in tokens { last = Node(parent: last, token: token) }
+    self.last = last
+  }
 
   /// Parses an RFC 6901 pointer such as `/decisions/a~1b/rules/0`.
   ///
@@ -57,26 +93,47 @@ public struct JSONPointer: Hashable, Sendable, Codable, CustomStringConvertible,
         tokens.append(.key(unescaped))
       }
     }
-    self.tokens = tokens
+    self.init(tokens: tokens)
   }
 
   /// This pointer extended by an object key.
   public func appending(key: String) -> JSONPointer {
-    var copy = self
-    copy.tokens.append(.key(key))
-    return copy
+    JSONPointer(last: Node(parent: last, token: .key(key)))
   }
 
   /// This pointer extended by an array index.
   public func appending(index: Int) -> JSONPointer {
-    var copy = self
-    copy.tokens.append(.index(index))
-    return copy
+    JSONPointer(last: Node(parent: last, token: .index(index)))
   }
 
   /// The pointer to the enclosing value, or `nil` at the root.
   public var parent: JSONPointer? {
-    tokens.isEmpty ? nil : JSONPointer(tokens: Array(tokens.dropLast()))
+    guard let last else { return nil }
+    return JSONPointer(last: last.parent)
+  }
+
+  /// Whether two pointers have the same steps.
+  public static func == (lhs: JSONPointer, rhs: JSONPointer) -> Bool {
+    var left = lhs.last
+    var right = rhs.last
+    guard left?.depth == right?.depth else { return false }
+    while let l = left, let r = right {
+      if l === r { return true }
+      if l.token != r.token { return false }
+      left = l.parent
+      right = r.parent
+    }
+    return true
+  }
+
+  /// Hashes the steps, from the last to the first.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(count)
+    var node = last
+    while let current = node {
+      hasher.combine(current.token)
+      node = current.parent
+    }
   }
 
   /// The rendered pointer, for example `/decisions/homepage-hero/rules/1`.

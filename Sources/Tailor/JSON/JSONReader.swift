@@ -78,15 +78,13 @@ public struct JSONReader: Sendable {
   ) throws(SyntaxError) -> (
     value: JSONValue, duplicates: [Diagnostic]
   ) {
-    // Duplicate-key diagnostics need pointers, so documents track the path;
-    // profiles read without it and, only when the text is invalid, read again
-    // with it to name the pointer in the error.
-    let report = duplicateKeys == .report
+    // The path is tracked only to name pointers: the text is read without it and,
+    // only when it is invalid or repeats a key that is reported, read again with it.
     do {
-      return try read(buffer, tracksPath: report)
-    } catch  where !report {
-      return try read(buffer, tracksPath: true)
-    }
+      let first = try read(buffer, tracksPath: false)
+      if first.duplicates.isEmpty { return first }
+    } catch {}
+    return try read(buffer, tracksPath: true)
   }
 
   private func read(
@@ -155,6 +153,8 @@ struct Scanner {
   /// and re-read a failing text with it on.
   var tracksPath = true
   var duplicates: [Diagnostic] = []
+  /// The members reserved for a non-empty array or object when it opens.
+  static let smallCapacity = 4
 
   init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, reportDuplicates: Bool) {
     self.bytes = bytes
@@ -231,6 +231,9 @@ struct Scanner {
       position += 1
       return .array(elements)
     }
+    // Most arrays and objects of rules documents and profiles are small: one allocation
+    // for up to four members instead of three.
+    elements.reserveCapacity(Scanner.smallCapacity)
     while true {
       if tracksPath { path.append(.index(elements.count)) }
       skipWhitespace()
@@ -266,6 +269,7 @@ struct Scanner {
       position += 1
       return .object(object)
     }
+    object._reserveCapacity(Scanner.smallCapacity)
     while true {
       skipWhitespace()
       guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
@@ -396,7 +400,7 @@ struct Scanner {
         } else {
           if let current { outer.append(current) }
           current = Container(isArray: true)
-          path.append(.index(0))
+          if tracksPath { path.append(.index(0)) }
           continue
         }
       case UInt8(ascii: "{"):
@@ -410,7 +414,7 @@ struct Scanner {
           let (key, keyOffset) = try parseKey()
           if let current { outer.append(current) }
           current = Container(isArray: false, key: key, keyOffset: keyOffset)
-          path.append(.key(key))
+          if tracksPath { path.append(.key(key)) }
           continue
         }
       default:
@@ -421,26 +425,26 @@ struct Scanner {
       while current != nil {
         if current!.isArray {
           current!.elements.append(value)
-          path.removeLast()
+          if tracksPath { path.removeLast() }
           if try endOfContainer(UInt8(ascii: "]")) {
             value = .array(current.take()!.elements)
             current = outer.popLast()
             continue
           }
-          path.append(.index(current!.elements.count))
+          if tracksPath { path.append(.index(current!.elements.count)) }
           break
         }
         if current!.addMember(value) && reportDuplicates {
           reportDuplicate(current!.key, at: current!.keyOffset)
         }
-        path.removeLast()
+        if tracksPath { path.removeLast() }
         if try endOfContainer(UInt8(ascii: "}")) {
           value = .object(current.take()!.object)
           current = outer.popLast()
           continue
         }
         let (key, keyOffset) = try parseKey()
-        path.append(.key(key))
+        if tracksPath { path.append(.key(key)) }
         current!.key = key
         current!.keyOffset = keyOffset
         break

@@ -73,6 +73,12 @@ public struct JSONObject: Sendable, Hashable {
     }
   }
 
+  /// Makes room for `count` members, so a small object grows its storage once.
+  mutating func _reserveCapacity(_ count: Int) {
+    keys.reserveCapacity(count)
+    values.reserveCapacity(count)
+  }
+
   /// Appends a key known not to be present yet.
   mutating func _appendUnique(_ key: String, _ value: JSONValue) {
     keys.append(key)

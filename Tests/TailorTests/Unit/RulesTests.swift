@@ -46,6 +46,36 @@ import Darwin
     #expect(decision?.variant == "eu")
   }
 
+  /// A decision with more variants than are scanned (its keys are looked up in an index):
+  /// each rule serves its own variant, unknown keys are still reported.
+  @Test func manyVariantsAreFoundByKey() throws {
+    let count = 40
+    let variants = (0..<count).map { #""v\#($0)": {"n": \#($0)}"# }.joined(separator: ", ")
+    let rules = (0..<count).reversed().map {
+      #"{"id": "r\#($0)", "when": {"n": \#($0)}, "serve": "v\#($0)"}"#
+    }
+    func document(_ extra: String = "") -> String {
+      """
+      {"tailor": 1, "decisions": {"d": {"variants": {\(variants)}, "default": "v7",
+        "rules": [\((rules + (extra.isEmpty ? [] : [extra])).joined(separator: ", "))]}}}
+      """
+    }
+    let loaded = try Rules(json: document())
+    for n in [0, 9, 23, 39] {
+      let decision = loaded.decide("d", for: try Profile(json: #"{"n": \#(n)}"#))
+      #expect(decision?.variant == "v\(n)")
+      #expect(decision?.value == .object(JSONObject([("n", .number(Double(n)))])))
+    }
+    #expect(loaded.decide("d", for: try Profile(json: #"{"n": 99}"#))?.variant == "v7")
+    do {
+      _ = try Rules(json: document(#"{"id": "bad", "serve": "v40"}"#))
+      Issue.record("an unknown variant among many was accepted")
+    } catch {
+      #expect(error.errors.map(\.code) == [.unknownVariant])
+      #expect(error.errors.first?.location.pointer.description == "/decisions/d/rules/40/serve")
+    }
+  }
+
   @Test func decisionsKeepDocumentOrder() throws {
     let rules = try Rules(json: RulesTests.document)
     #expect(rules.decisionNames == ["b-second", "a-first"])
