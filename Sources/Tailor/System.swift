@@ -282,4 +282,96 @@ package enum System {
   package static func exitProcess(_ status: Int32) -> Never {
     exit(status)
   }
+
+  // MARK: Threads
+
+  /// The stack of the thread ``concurrently(_:while:)`` starts: as deep as a main
+  /// thread's usual 8 MiB would be needlessly large, and a secondary thread's
+  /// default (512 KiB on Darwin) too small for checks that recurse through
+  /// conditions nested 256 levels deep.
+  static let backgroundStackBytes = 4 << 20
+
+  /// Runs `background` on a new thread while the calling thread runs `foreground`,
+  /// and returns what `background` returned once both have finished.
+  ///
+  /// The thread is started and joined here (`pthread_create`, `pthread_join`), never
+  /// taken from a pool, so it makes progress whatever pool the caller runs on. When
+  /// the system refuses a thread, both run on the calling thread, one after the other.
+  package static func concurrently<Result: Sendable>(
+    _ background: @escaping @Sendable () -> Result,
+    while foreground: () -> Void
+  ) -> Result {
+    let task = BackgroundTask(background)
+    guard let thread = task.start(stackBytes: backgroundStackBytes) else {
+      foreground()
+      return background()
+    }
+    foreground()
+    pthread_join(thread, nil)
+    return task.take()
+  }
+}
+
+/// The part of a ``BackgroundTask`` its thread's C entry point can see.
+private class BackgroundWork {
+  func run() {}
+}
+
+/// One call run on its own thread, and the place its result waits for the join.
+///
+/// `@unchecked Sendable`: `result` is written once, by the started thread before it
+/// ends, and read only by the thread that joined it (`pthread_join` orders the two).
+private final class BackgroundTask<Result: Sendable>: BackgroundWork, @unchecked Sendable {
+  private let body: @Sendable () -> Result
+  private var result: Result?
+
+  init(_ body: @escaping @Sendable () -> Result) { self.body = body }
+
+  override func run() { result = body() }
+
+  /// The result, after the thread has been joined.
+  func take() -> Result {
+    guard let result else { preconditionFailure("a background task was joined before it ran") }
+    return result
+  }
+
+  /// Starts the thread; `nil` when the system refuses one.
+  func start(stackBytes: Int) -> pthread_t? {
+    var attributes = pthread_attr_t()
+    guard pthread_attr_init(&attributes) == 0 else { return nil }
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setstacksize(&attributes, stackBytes)
+    // The thread owns one reference until its work has run.
+    let context = Unmanaged.passRetained(self as BackgroundWork).toOpaque()
+    #if canImport(Darwin)
+    var thread: pthread_t?
+    let status = pthread_create(
+      &thread,
+      &attributes,
+      { context in
+        // Runs the work the context retains, then releases it.
+        Unmanaged<BackgroundWork>.fromOpaque(context).takeRetainedValue().run()
+        return nil
+      },
+      context
+    )
+    #else
+    var thread = pthread_t()
+    let status = pthread_create(
+      &thread,
+      &attributes,
+      { context in
+        // Runs the work the context retains, then releases it.
+        if let context { Unmanaged<BackgroundWork>.fromOpaque(context).takeRetainedValue().run() }
+        return nil
+      },
+      context
+    )
+    #endif
+    guard status == 0 else {
+      Unmanaged<BackgroundWork>.fromOpaque(context).release()
+      return nil
+    }
+    return thread
+  }
 }

@@ -55,13 +55,25 @@ public final class Rules: Sendable {
     analyze: Bool = true,
     strategy: Compiler.Strategy
   ) throws(TailorError) {
-    switch DocumentLoader.load(json, file: file, analyze: analyze) {
+    // A valid document is compiled while the analyses run on another thread.
+    var built: (compiled: CompiledRules, flat: FlatRules)?
+    let loaded = DocumentLoader.load(json, file: file, analyze: analyze) { document in
+      let compiled = Compiler.compile(document, strategy: strategy)
+      built = (compiled, FlatRules(compiled))
+    }
+    switch loaded {
     case .success(let loaded):
       document = loaded.document
       warnings = loaded.warnings
       interpreter = ReferenceInterpreter(loaded.document)
-      compiled = Compiler.compile(loaded.document, strategy: strategy)
-      flat = FlatRules(compiled)
+      let (compiled, flat) =
+        built
+        ?? {
+          let compiled = Compiler.compile(loaded.document, strategy: strategy)
+          return (compiled, FlatRules(compiled))
+        }()
+      self.compiled = compiled
+      self.flat = flat
       if InternalChecks.isEnabled { InternalChecks.verify(compiled, flat) }
     case .failure(let error):
       throw error

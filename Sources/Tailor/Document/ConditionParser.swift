@@ -11,8 +11,8 @@ package struct ConditionParser {
   }
 
   /// A place in a condition that a later validation check looks at.
-  struct Site: Hashable {
-    enum Kind: Hashable {
+  struct Site: Hashable, Sendable {
+    enum Kind: Hashable, Sendable {
       case segment(String)
       case decision(String, variant: String)
       case group(String)

@@ -11,10 +11,15 @@ package enum DocumentLoader {
   /// The nesting limit for rules documents.
   static let maxDepth = 256
 
+  ///
+  /// `alongside` is called with the document when it has no errors: while it runs,
+  /// the analyses run on a second thread, so that compiling a large document does not
+  /// wait for its warnings.
   static func load(
     _ bytes: [UInt8],
     file: String?,
-    analyze: Bool = true
+    analyze: Bool = true,
+    alongside: (Document) -> Void = { _ in }
   ) -> Result<Loaded, TailorError> {
     var diagnostics: [Diagnostic] = []
     let root: JSONValue
@@ -37,7 +42,20 @@ package enum DocumentLoader {
       root: root,
       isComplete: !diagnostics.contains { $0.severity == .error }
     )
-    diagnostics += DocumentValidator.validate(input, analyze: analyze)
+    diagnostics += DocumentValidator.checkErrors(input)
+    let valid = !diagnostics.contains { $0.severity == .error }
+    switch (valid, analyze) {
+    case (true, true):
+      diagnostics += System.concurrently({ DocumentValidator.analyze(input) }) {
+        alongside(document)
+      }
+    case (true, false):
+      alongside(document)
+    case (false, true):
+      diagnostics += DocumentValidator.analyze(input)
+    case (false, false):
+      break
+    }
     diagnostics = locate(diagnostics, in: bytes, file: file)
     let errors = diagnostics.filter { $0.severity == .error }
     if !errors.isEmpty { return .failure(TailorError(diagnostics: diagnostics)) }

@@ -1,6 +1,6 @@
 /// What a validation check sees: the parsed document, the condition sites and
 /// the JSON it was parsed from.
-struct ValidationInput {
+struct ValidationInput: Sendable {
   var document: Document
   var sites: [ConditionParser.Site]
   /// Where each rule was written: ``DocumentParser/writtenRuleIndices``.
@@ -66,11 +66,18 @@ struct DocumentValidator {
     UnusedVariantCheck(),
   ]
 
-  static func validate(_ input: ValidationInput, analyze: Bool = true) -> [Diagnostic] {
+  /// Only the checks that can fail a document, in order.
+  static func checkErrors(_ input: ValidationInput) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
-    for check in checks where analyze || !check.isAnalysis {
-      check.check(input, into: &diagnostics)
-    }
+    for check in checks where !check.isAnalysis { check.check(input, into: &diagnostics) }
+    return diagnostics
+  }
+
+  /// Only the analyses, which warn, in order: they come after every other check in
+  /// ``checks``, so ``checkErrors(_:)`` followed by this runs every check in order.
+  static func analyze(_ input: ValidationInput) -> [Diagnostic] {
+    var diagnostics: [Diagnostic] = []
+    for check in checks where check.isAnalysis { check.check(input, into: &diagnostics) }
     return diagnostics
   }
 }
