@@ -46,9 +46,10 @@ package enum DocumentLoader {
     let valid = !diagnostics.contains { $0.severity == .error }
     switch (valid, analyze) {
     case (true, true):
-      diagnostics += System.concurrently({ DocumentValidator.analyze(input) }) {
-        alongside(document)
-      }
+      diagnostics += System.concurrently(
+        { DocumentValidator.analyze(input) },
+        while: { alongside(document) }
+      )
     case (true, false):
       alongside(document)
     case (false, true):

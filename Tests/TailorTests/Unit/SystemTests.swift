@@ -9,12 +9,13 @@ import Testing
   func concurrentlyRunsBoth() {
     let ran = Atomic<Int>(0)
     var foregroundRan = false
-    let result = System.concurrently({
-      ran.add(1, ordering: .relaxed)
-      return (1...1000).reduce(0, +)
-    }) {
-      foregroundRan = true
-    }
+    let result = System.concurrently(
+      {
+        ran.add(1, ordering: .relaxed)
+        return (1...1000).reduce(0, +)
+      },
+      while: { foregroundRan = true }
+    )
     #expect(result == 500_500)
     #expect(foregroundRan)
     #expect(ran.load(ordering: .relaxed) == 1)
@@ -26,11 +27,14 @@ import Testing
     // one after the other on one thread, the foreground half would give up.
     let started = Atomic<Bool>(false)
     var sawBackground = false
-    System.concurrently({ started.store(true, ordering: .releasing) }) {
-      let deadline = System.monotonicNanoseconds() + 10_000_000_000
-      while !started.load(ordering: .acquiring) && System.monotonicNanoseconds() < deadline {}
-      sawBackground = started.load(ordering: .acquiring)
-    }
+    System.concurrently(
+      { started.store(true, ordering: .releasing) },
+      while: {
+        let deadline = System.monotonicNanoseconds() + 10_000_000_000
+        while !started.load(ordering: .acquiring) && System.monotonicNanoseconds() < deadline {}
+        sawBackground = started.load(ordering: .acquiring)
+      }
+    )
     #expect(sawBackground)
   }
 
