@@ -31,7 +31,7 @@ public enum _LoadStages {
       document: document,
       sites: parser.sites,
       writtenRuleIndices: parser.writtenRuleIndices,
-      root: read.value,
+      writtenConditions: parser.writtenConditions,
       isComplete: !diagnostics.contains { $0.severity == .error }
     )
     for check in DocumentValidator.checks {

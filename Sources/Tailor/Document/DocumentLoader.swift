@@ -34,7 +34,7 @@ package enum DocumentLoader {
       document: document,
       sites: parser.sites,
       writtenRuleIndices: parser.writtenRuleIndices,
-      root: root,
+      writtenConditions: parser.writtenConditions,
       isComplete: !diagnostics.contains { $0.severity == .error }
     )
     diagnostics += DocumentValidator.validate(input, analyze: analyze)
