@@ -4,6 +4,12 @@
 import Tailor
 import TailorTestSupport
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -72,7 +78,7 @@ func operatorUsage(_ rules: [JSONValue]) -> (clauses: Double, shares: [(String, 
 /// Prints the workload's properties at `count` rules over `profileCount` profiles:
 /// the share of profiles matching no rule, how many rules a first-match scan reads,
 /// and each rule's measured match rate beside the rate the generator computed.
-func printCampaignStatistics(rules count: Int, profiles profileCount: Int, now: Double) throws {
+func printCampaignStatistics(rules count: Int, profiles profileCount: Int, now: Date) throws {
   var workload = CampaignWorkload(seed: 42)
   let document = workload.document(rules: count)
   let predicted = workload.selectivities

@@ -19,11 +19,11 @@ import Foundation
 /// ```
 public final class Rules: Sendable {
   /// The validated document.
-  public let document: Document
+  package let document: Document
   /// Warnings found while loading (they never block).
   public let warnings: [Diagnostic]
   /// The reference interpreter for this document.
-  public let interpreter: ReferenceInterpreter
+  package let interpreter: ReferenceInterpreter
   let compiled: CompiledRules
   let flat: FlatRules
   private let pool = Mutex<[PooledEvaluator]>([])
@@ -226,14 +226,14 @@ public final class Rules: Sendable {
   /// - Parameters:
   ///   - decision: the decision's name.
   ///   - profile: the user and request context.
-  ///   - now: the instant schedules are evaluated at; the clock when `nil`.
+  ///   - now: the instant schedules (`active`) are evaluated at; the clock by default.
   ///   - explain: whether to attach a ``Trace``.
   /// - Returns: the decision, or `nil` when the document has no decision of that name.
   /// - Complexity: O(size of the decision's rules).
   public func decide(
     _ decision: String,
     for profile: Profile,
-    now: Date? = nil,
+    at now: Date = Date(),
     explain: Bool = false
   )
     -> Decision?
@@ -241,18 +241,26 @@ public final class Rules: Sendable {
     if explain {
       return interpreter.decide(decision, for: profile.root, now: Rules.seconds(now), explain: true)
     }
-    return withEvaluator { $0.decide(decision, for: profile, at: Rules.seconds(now)) }
+    return withEvaluator { $0.decide(decision, for: profile, at: now) }
   }
 
   /// Decides every decision for a profile, in document order.
   ///
+  /// - Parameters:
+  ///   - profile: the user and request context.
+  ///   - now: the instant schedules (`active`) are evaluated at; the clock by default.
+  ///   - explain: whether to attach a ``Trace`` to each decision.
+  /// - Returns: one decision per decision of the document, in document order.
   /// - Complexity: O(size of all rules).
-  public func decideAll(for profile: Profile, now: Date? = nil, explain: Bool = false) -> [Decision]
-  {
+  public func decideAll(
+    for profile: Profile,
+    at now: Date = Date(),
+    explain: Bool = false
+  ) -> [Decision] {
     if explain {
       return interpreter.decideAll(for: profile.root, now: Rules.seconds(now), explain: true)
     }
-    return withEvaluator { $0.decideAll(for: profile, at: Rules.seconds(now)) }
+    return withEvaluator { $0.decideAll(for: profile, at: now) }
   }
 
   /// How many regular-expression searches stopped at PCRE2's match limit (counted as no match).
@@ -288,9 +296,9 @@ public final class Rules: Sendable {
     return total
   }
 
-  static func seconds(_ date: Date?) -> Double {
-    (date ?? Date()).timeIntervalSince1970
-  }
+  /// Seconds since 1970-01-01T00:00:00Z, the engine's own clock reading.
+  @inline(__always)
+  static func seconds(_ date: Date) -> Double { date.timeIntervalSince1970 }
 }
 
 /// An evaluator parked in a pool; only one thread uses it at a time.
@@ -346,5 +354,5 @@ public enum GrowthBook {
   }
 
   /// GrowthBook's `paddedVersionString(value)`.
-  public static func paddedVersion(_ value: JSONValue) -> String { Version.padded(value) }
+  package static func paddedVersion(_ value: JSONValue) -> String { Version.padded(value) }
 }

@@ -104,7 +104,11 @@ struct FeatureInterpreter {
     let count = experiment.variations.count
     let sticky = context.stickyBucketStore != nil && !experiment.disablesStickyBucketing
     let fallback = sticky ? experiment.fallbackAttribute : nil
-    var outcome = Outcome(experiment: experiment, featureID: featureID, sticky: sticky)
+    var outcome = ExperimentResultBuilder(
+      experiment: experiment,
+      featureID: featureID,
+      sticky: sticky
+    )
     func notIn() -> (GrowthBook.ExperimentResult, GrowthBook.Experiment) {
       (outcome.result(-1, hashUsed: false, context), experiment)
     }
@@ -215,7 +219,7 @@ struct FeatureInterpreter {
   }
 
   /// Builds experiment results, as GrowthBook's `getExperimentResult`.
-  private struct Outcome {
+  private struct ExperimentResultBuilder {
     let experiment: GrowthBook.Experiment
     let featureID: String?
     let sticky: Bool

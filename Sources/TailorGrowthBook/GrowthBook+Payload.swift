@@ -24,13 +24,13 @@ extension GrowthBook {
   /// ```
   public struct Payload: Sendable {
     /// The features by key.
-    public let features: [String: Feature]
+    package let features: [String: Feature]
     /// The feature keys, in payload order.
     public let featureKeys: [String]
     /// The saved groups by id, for `$inGroup` and `$notInGroup`.
-    public let savedGroups: [String: [JSONValue]]
+    package let savedGroups: [String: [JSONValue]]
     /// The contextual bandits by id, referred to by experiment rules.
-    public let contextualBandits: [String: ContextualBandit]
+    package let contextualBandits: [String: ContextualBandit]
     /// Saved groups as member sets, built once for condition evaluation.
     let groupMembers: [String: Set<JSONValue>]
     /// The attributes experiment rules hash or fall back to: the sticky-bucket
@@ -66,101 +66,101 @@ extension GrowthBook {
   }
 
   /// One feature: its default value and its rules, tried in order.
-  public struct Feature: Sendable {
+  package struct Feature: Sendable {
     /// The value when no rule applies (`null` when the payload has none).
-    public let defaultValue: JSONValue
+    package let defaultValue: JSONValue
     /// The rules, in order.
-    public let rules: [FeatureRule]
+    package let rules: [FeatureRule]
   }
 
   /// One rule of a feature: a force rule (with an optional rollout), or an
   /// experiment rule.
-  public struct FeatureRule: Sendable {
+  package struct FeatureRule: Sendable {
     /// The rule's `id`, reported as the result's ``FeatureResult/ruleID``.
-    public let id: String?
+    package let id: String?
     /// The targeting condition, if any.
-    public let condition: Condition?
+    package let condition: Condition?
     /// Prerequisites: conditions on other features' values.
-    public let parentConditions: [ParentCondition]
+    package let parentConditions: [ParentCondition]
     /// Hash filters; the user must fall in every filter's ranges.
-    public let filters: [Filter]?
+    package let filters: [Filter]?
     /// What a force rule serves; `nil` when the rule has no `force` key.
-    public let force: JSONValue?
+    package let force: JSONValue?
     /// The rollout's share of users (a force rule without `range`).
-    public let coverage: Double?
+    package let coverage: Double?
     /// The rollout's bucket range; when present, ``coverage`` is ignored.
-    public let range: BucketRange?
+    package let range: BucketRange?
     /// The attribute hashed for the rollout (`id` when absent).
-    public let hashAttribute: String?
+    package let hashAttribute: String?
     /// The attribute hashed when ``hashAttribute`` is missing (with sticky bucketing only).
-    public let fallbackAttribute: String?
+    package let fallbackAttribute: String?
     /// GrowthBook's hash version (1 when absent).
-    public let hashVersion: Double?
+    package let hashVersion: Double?
     /// The rollout's hash seed (the feature key when absent).
-    public let seed: String?
+    package let seed: String?
     /// Whether sticky bucketing is off for this rule.
-    public let disablesStickyBucketing: Bool
+    package let disablesStickyBucketing: Bool
     /// The experiment, when the rule has `variations` or `contextualVariations`.
-    public let experiment: Experiment?
+    package let experiment: Experiment?
   }
 
   /// A prerequisite: a condition on the value of another feature, tested as `{"value": …}`.
-  public struct ParentCondition: Sendable {
+  package struct ParentCondition: Sendable {
     /// The parent feature's key.
-    public let id: String
+    package let id: String
     /// The condition on `{"value": parentValue}`.
-    public let condition: Condition
+    package let condition: Condition
     /// Whether failing it blocks the feature (`prerequisite`) rather than skipping the rule.
-    public let isGate: Bool
+    package let isGate: Bool
   }
 
   /// A hash filter: the user's hash of ``attribute`` must fall in one of ``ranges``.
-  public struct Filter: Sendable {
+  package struct Filter: Sendable {
     /// The attribute hashed (`id` when absent).
-    public let attribute: String?
+    package let attribute: String?
     /// The hash seed.
-    public let seed: String
+    package let seed: String
     /// The hash version (2 when absent).
-    public let hashVersion: Double?
+    package let hashVersion: Double?
     /// The ranges, any of which admits the user.
-    public let ranges: [BucketRange]
+    package let ranges: [BucketRange]
   }
 
   /// An experiment namespace: users whose namespace hash is in `[start, end)` are eligible.
-  public struct Namespace: Sendable, Hashable {
+  package struct Namespace: Sendable, Hashable {
     /// The namespace id.
-    public let id: String
+    package let id: String
     /// The first hash admitted.
-    public let start: Double
+    package let start: Double
     /// The first hash past the admitted range.
-    public let end: Double
+    package let end: Double
   }
 
   /// Per-variation metadata of an experiment.
-  public struct VariationMeta: Sendable, Hashable {
+  package struct VariationMeta: Sendable, Hashable {
     /// The variation's key (its index as text when absent).
-    public let key: String?
+    package let key: String?
     /// The variation's name.
-    public let name: String?
+    package let name: String?
     /// Whether a feature rule falls through for users assigned this variation (a holdout).
-    public let isPassthrough: Bool
+    package let isPassthrough: Bool
   }
 
   /// A contextual bandit: leaves with conditions, each with its own variation weights.
-  public struct ContextualBandit: Sendable {
+  package struct ContextualBandit: Sendable {
     /// One leaf: when its condition holds, its weights split the users.
-    public struct Leaf: Sendable {
+    package struct Leaf: Sendable {
       /// The leaf id, reported in the result.
-      public let id: JSONValue
+      package let id: JSONValue
       /// The condition on the attributes.
-      public let condition: Condition
+      package let condition: Condition
       /// The variation weights.
-      public let weights: [Double]
+      package let weights: [Double]
     }
     /// The version, reported in the result when present.
-    public let version: JSONValue?
+    package let version: JSONValue?
     /// The leaves, tried in order.
-    public let leaves: [Leaf]
+    package let leaves: [Leaf]
   }
 
   /// An experiment: variations, how users are split among them, and who is eligible.
@@ -181,13 +181,13 @@ extension GrowthBook {
     /// The share of eligible users included (1 when absent).
     public let coverage: Double?
     /// Explicit bucket ranges; they replace ``weights`` and ``coverage``.
-    public let ranges: [BucketRange]?
+    package let ranges: [BucketRange]?
     /// The targeting condition, if any.
-    public let condition: Condition?
+    package let condition: Condition?
     /// Prerequisites on other features.
-    public let parentConditions: [ParentCondition]
+    package let parentConditions: [ParentCondition]
     /// The namespace, ignored when ``filters`` are present.
-    public let namespace: Namespace?
+    package let namespace: Namespace?
     /// A forced variation index, applied after coverage.
     public let force: Int?
     /// The attribute hashed (`id` when absent).
@@ -199,9 +199,9 @@ extension GrowthBook {
     /// The hash seed (``key`` when absent).
     public let seed: String?
     /// Hash filters, replacing ``namespace``.
-    public let filters: [Filter]?
+    package let filters: [Filter]?
     /// Per-variation metadata.
-    public let meta: [VariationMeta]?
+    package let meta: [VariationMeta]?
     /// Whether sticky bucketing is off for this experiment.
     public let disablesStickyBucketing: Bool
     /// The sticky-bucket version (0 when absent).
@@ -209,8 +209,8 @@ extension GrowthBook {
     /// Sticky buckets of earlier versions block the user (0 when absent).
     public let minBucketVersion: Int
     /// The contextual bandit whose leaves pick the weights, if any.
-    public let contextualBanditRef: String?
+    package let contextualBanditRef: String?
     /// The experiment as GrowthBook's SDKs report it in a feature result.
-    public internal(set) var json: JSONObject
+    package internal(set) var json: JSONObject
   }
 }

@@ -223,7 +223,7 @@ extension RequestHandler {
     line: UnsafeBufferPointer<UInt8>,
     lineNumber: Int,
     into output: inout [UInt8]
-  ) -> Outcome {
+  ) -> Disposition {
     var position = 0
     while position < line.count, JSONBytes.isWhitespace(line[position]) { position += 1 }
     guard position < line.count, line[position] == UInt8(ascii: "{") else {
@@ -271,11 +271,11 @@ extension RequestHandler {
     RequestHandler.writeHead(id: id, line, into: &output)
     output.append(UInt8(ascii: ","))
     AnswerRenderer.writeDecisionsKey(into: &output)
-    let seconds = now ?? Date().timeIntervalSince1970
+    let instant = now.map { Date(timeIntervalSince1970: $0) } ?? Date()
     rules.rules.withEvaluator { evaluator in
       for index in rules.rendered.indices {
         guard let decisionID = rules.rules.decisionID(at: index) else { continue }
-        let decision = evaluator.decide(decisionID, for: prepared, at: seconds)
+        let decision = evaluator.decide(decisionID, for: prepared, at: instant)
         if index > 0 { output.append(UInt8(ascii: ",")) }
         write(decision, rules.rendered[index], into: &output)
       }

@@ -10,7 +10,7 @@ import Foundation
 ///
 /// Decision requests and `ping` are answered here. `load` and `stats` change or
 /// read server state, so ``respond(to:lineNumber:into:scratch:)`` hands them back as
-/// ``Outcome/control(_:id:)``; the server performs them with ``load(_:)`` and
+/// ``Disposition/control(_:id:)``; the server performs them with ``load(_:)`` and
 /// writes the answers with ``writeLoaded(_:id:line:lineNumber:into:)`` and
 /// ``writeStats(_:rules:id:line:into:)``. Every response ends with `\n`.
 public struct RequestHandler: Sendable {
@@ -45,7 +45,7 @@ public struct RequestHandler: Sendable {
   }
 
   /// What a request turned out to be.
-  public enum Outcome: Equatable {
+  public enum Disposition: Equatable {
     /// A response was written.
     case answered
     /// An error response was written.
@@ -80,7 +80,7 @@ public struct RequestHandler: Sendable {
     lineNumber: Int,
     into output: inout [UInt8],
     scratch: RequestScratch = RequestScratch()
-  ) -> Outcome {
+  ) -> Disposition {
     if let profileLines {
       if respondFastToProfile(profileLines, line: line, scratch: scratch, into: &output) {
         return .answered
@@ -96,7 +96,7 @@ public struct RequestHandler: Sendable {
     to line: UnsafeBufferPointer<UInt8>,
     lineNumber: Int,
     into output: inout [UInt8]
-  ) -> Outcome {
+  ) -> Disposition {
     let (request, failure) = RequestScanner.scan(line, maxDepth: maxDepth)
     if let failure { return fail(failure, id: request.id, line, lineNumber, &output) }
     if let name = request.unknownField {
@@ -225,7 +225,13 @@ public struct RequestHandler: Sendable {
       output.append(UInt8(ascii: ","))
       AnswerRenderer.writeDecisionsKey(into: &output)
       let decisions = (selected ?? Array(rules.rendered.indices)).compactMap { index in
-        rules.rules.decide(rules.rendered[index].name, for: profile, now: now, explain: true).map {
+        rules.rules.decide(
+          rules.rendered[index].name,
+          for: profile,
+          at: now ?? Date(),
+          explain: true
+        )
+        .map {
           (index, $0)
         }
       }
@@ -249,7 +255,7 @@ public struct RequestHandler: Sendable {
         &output
       )
     }
-    let seconds = (now ?? Date()).timeIntervalSince1970
+    let instant = now ?? Date()
     RequestHandler.writeHead(id: request.id, line, into: &output)
     output.append(UInt8(ascii: ","))
     AnswerRenderer.writeDecisionsKey(into: &output)
@@ -257,7 +263,7 @@ public struct RequestHandler: Sendable {
       var first = true
       for index in selected ?? Array(rules.rendered.indices) {
         guard let id = rules.rules.decisionID(at: index) else { continue }
-        let decision = evaluator.decide(id, for: prepared, at: seconds)
+        let decision = evaluator.decide(id, for: prepared, at: instant)
         if !first { output.append(UInt8(ascii: ",")) }
         write(decision, rules.rendered[index], into: &output)
         first = false
@@ -279,7 +285,7 @@ public struct RequestHandler: Sendable {
     _ line: UnsafeBufferPointer<UInt8>,
     _ lineNumber: Int,
     _ output: inout [UInt8]
-  ) -> Outcome {
+  ) -> Disposition {
     let extra =
       [
         ("profile", request.profile != nil), ("decisions", request.decisions != nil),
@@ -472,7 +478,7 @@ public struct RequestHandler: Sendable {
     _ line: UnsafeBufferPointer<UInt8>,
     _ lineNumber: Int,
     _ output: inout [UInt8]
-  ) -> Outcome {
+  ) -> Disposition {
     RequestHandler.writeError(failure, id: id, line: line, lineNumber: lineNumber, into: &output)
     return .failed(failure.code)
   }
@@ -484,7 +490,7 @@ public struct RequestHandler: Sendable {
     _ line: UnsafeBufferPointer<UInt8>,
     _ lineNumber: Int,
     _ output: inout [UInt8]
-  ) -> Outcome {
+  ) -> Disposition {
     fail(RequestFailure(code: code, message: message), id: id, line, lineNumber, &output)
   }
 }

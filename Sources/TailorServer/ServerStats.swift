@@ -24,7 +24,7 @@ struct ServerStats {
   /// Worker threads.
   var threads = 1
 
-  mutating func record(_ outcome: RequestHandler.Outcome, nanoseconds: UInt64) {
+  mutating func record(_ outcome: RequestHandler.Disposition, nanoseconds: UInt64) {
     requests += 1
     if case .failed(let code) = outcome { count(code) }
     latency.record(nanoseconds)

@@ -41,7 +41,7 @@ extension Double {
     )
   }
 
-  func respond(_ line: String, number: Int = 1) -> (String, RequestHandler.Outcome) {
+  func respond(_ line: String, number: Int = 1) -> (String, RequestHandler.Disposition) {
     var output: [UInt8] = []
     let bytes = Array(line.utf8)
     let outcome = bytes.withUnsafeBufferPointer {
@@ -105,7 +105,7 @@ extension Double {
         )
         let decided = rules.decideAll(
           for: try Profile(json: profile),
-          now: try #require(DateTime.parse("2026-07-01T00:00:00Z")).date,
+          at: try #require(DateTime.parse("2026-07-01T00:00:00Z")).date,
           explain: explain
         )
         let expected = JSONValue.object(

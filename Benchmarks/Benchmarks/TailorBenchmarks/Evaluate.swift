@@ -1,6 +1,12 @@
 import Benchmark
-import Tailor
+@_spi(Benchmarks) import Tailor
 import TailorTestSupport
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// One realistic single-decision document per rule count, with profiles.
 struct EvaluationInput {
@@ -37,7 +43,9 @@ struct EvaluationInput {
 
 struct BenchmarkSetupError: Error {}
 
-let now = DateTime.parse("2026-07-01T00:00:00Z") ?? 0
+/// 2026-07-01T00:00:00Z, the instant every evaluation benchmark decides at.
+let seconds: Double = 1_782_864_000
+let now = Date(timeIntervalSince1970: seconds)
 
 func registerEvaluateBenchmarks() {
   // The single-decision case: four clauses on a 10-attribute profile.
@@ -85,7 +93,7 @@ func registerEvaluateBenchmarks() {
         var index = 0
         for _ in benchmark.scaledIterations {
           blackHole(
-            input.rules.interpreter.decide("offers", for: input.profiles[index].root, now: now)
+            input.rules.interpretedDecision("offers", for: input.profiles[index].root, now: seconds)
           )
           index = index == input.profiles.count - 1 ? 0 : index + 1
         }

@@ -1,5 +1,5 @@
 import FuzzSupport
-import Tailor
+@_spi(Benchmarks) import Tailor
 
 // Arbitrary bytes as a condition and a profile: the first line is the
 // condition's JSON, the rest the profile's JSON (`{}` when it does not parse).
@@ -66,8 +66,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
   guard !extensions.contains(where: { contains(conditionBytes, $0) }) else { return 0 }
   let now = instants[0]
-  let interpreter = rules.interpreter
-  let d = interpreter.decide("d", for: profile.root, now: now)
+  let d = rules.interpretedDecision("d", for: profile.root, now: now)
   require(d?.variant == (holds ? "yes" : "no"), "GrowthBook says \(holds), Tailor says \(render(d))")
   let andHolds = growthBook(["$and": [["country": "ES"], condition]])
   let norHolds = growthBook(["$nor": [condition]])
@@ -76,12 +75,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   if andHolds { expected.append("b") }
   if norHolds { expected.append("c") }
   if expected.isEmpty { expected = ["n"] }
-  let e = interpreter.decide("e", for: profile.root, now: now)
+  let e = rules.interpretedDecision("e", for: profile.root, now: now)
   require(
     e?.matches.map(\.variant) == expected,
     "GrowthBook expects \(expected) (and: \(andHolds), nor: \(norHolds)), Tailor says \(render(e))"
   )
-  let f = interpreter.decide("f", for: profile.root, now: now)
+  let f = rules.interpretedDecision("f", for: profile.root, now: now)
   let adult = growthBook(["age": ["$gte": 18]])
   // The gate holds exactly when the condition does; then `x` serves `p` to adults, else `y` serves `q`
   // (decision `d` serves `yes`, as the condition holds).

@@ -4,7 +4,7 @@
   import Foundation
 #endif
 import FuzzSupport
-import Tailor
+@_spi(Benchmarks) import Tailor
 import TailorServer
 
 // Arbitrary bytes as request lines for the server's `RequestHandler`, which
@@ -155,7 +155,7 @@ func checkDecisions(_ answer: JSONValue?, of rules: Rules, for request: JSONObje
   }
   var now = clock
   if let value = request["now"] {
-    guard let seconds = value.stringValue.flatMap(DateTime.parse) else {
+    guard let seconds = value.stringValue.flatMap(Rules.seconds(parsing:)) else {
       fatalError("decisions answered at an invalid `now`: \(value.jsonText)")
     }
     now = seconds
@@ -180,7 +180,7 @@ func checkDecisions(_ answer: JSONValue?, of rules: Rules, for request: JSONObje
   }
   require(hasKeys(decisions, expected), "answered decisions \(decisions.keys), expected \(expected)")
   for (name, answered) in decisions.pairs {
-    let decision = rules.interpreter.decide(name, for: profile, now: now, explain: explain)
+    let decision = rules.interpretedDecision(name, for: profile, now: now, explain: explain)
     require(
       decision?.json == answered,
       "decision `\(name)` at \(now) for \(profile.jsonText):\n  answered:    \(answered.jsonText)\n"

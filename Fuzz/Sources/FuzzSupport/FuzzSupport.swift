@@ -1,4 +1,9 @@
-import Tailor
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+@_spi(Benchmarks) import Tailor
 
 #if canImport(Glibc)
   import Glibc
@@ -59,15 +64,15 @@ public func requireAgreement(_ rules: Rules, _ profile: Profile, profileBytes: [
     require(prepared != nil, "the byte fast path rejected a profile that the reader accepts")
   }
   for now in instants {
-    let interpreted = rules.interpreter.decideAll(for: profile.root, now: now)
-    let compiled = evaluator.decideAll(for: profile, at: now)
+    let interpreted = rules.interpretedDecisions(for: profile.root, now: now)
+    let compiled = evaluator.decideAll(for: profile, at: Date(timeIntervalSince1970: now))
     require(
       compiled == interpreted,
       "compiled and interpreter disagree at \(now) for \(profile.root.jsonText):\n"
         + "  compiled:    \(compiled.map(render))\n  interpreter: \(interpreted.map(render))"
     )
     if let prepared {
-      let fromBytes = evaluator.decideAll(for: prepared, at: now)
+      let fromBytes = evaluator.decideAll(for: prepared, at: Date(timeIntervalSince1970: now))
       require(
         fromBytes == interpreted,
         "byte fast path and interpreter disagree at \(now) for \(profile.root.jsonText):\n"
@@ -75,8 +80,8 @@ public func requireAgreement(_ rules: Rules, _ profile: Profile, profileBytes: [
       )
     }
     for name in rules.decisionNames {
-      let one = evaluator.decide(name, for: profile, at: now)
-      let interpretedOne = rules.interpreter.decide(name, for: profile.root, now: now)
+      let one = evaluator.decide(name, for: profile, at: Date(timeIntervalSince1970: now))
+      let interpretedOne = rules.interpretedDecision(name, for: profile.root, now: now)
       require(one == interpretedOne, "decide(\(name)) disagrees with the interpreter: \(render(one)) vs \(render(interpretedOne))")
     }
   }

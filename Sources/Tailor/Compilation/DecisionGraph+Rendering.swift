@@ -1,6 +1,6 @@
 extension Rules {
   /// How ``graph(of:format:)`` draws a compiled decision.
-  public enum GraphFormat: String, Sendable, CaseIterable {
+  package enum GraphFormat: String, Sendable, CaseIterable {
     /// Graphviz DOT, for `dot -Tsvg`.
     case dot
     /// Indented text.
@@ -14,7 +14,7 @@ extension Rules {
   /// words of bits it reads per profile.
   ///
   /// - Returns: the drawing, or `nil` when there is no decision `name`.
-  public func graph(of name: String, format: GraphFormat = .dot) -> String? {
+  package func graph(of name: String, format: GraphFormat = .dot) -> String? {
     guard let index = flat.index(ofDecision: name) else { return nil }
     let decision = compiled.decisions[index]
     if let sieve = decision.sieve {

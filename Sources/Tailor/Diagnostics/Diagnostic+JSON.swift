@@ -5,7 +5,7 @@ extension Diagnostic {
   /// "line":…,"column":…,"span":[start,end]},"notes":[…]}`; location fields that are
   /// not known are left out. `tailor check --format json` and the server's
   /// `invalid_rules` error write this shape unchanged.
-  public var json: JSONValue {
+  package var json: JSONValue {
     var location = JSONObject()
     location._appendUnique("pointer", .string(self.location.pointer.description))
     if let file = self.location.file { location._appendUnique("file", .string(file)) }

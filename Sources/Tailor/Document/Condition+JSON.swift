@@ -1,6 +1,6 @@
 extension Condition {
   /// The condition written back as condition JSON, for traces and tree output.
-  public var json: JSONValue {
+  package var json: JSONValue {
     switch self {
     case .and(let parts): .object(JSONObject([("$and", .array(parts.map(\.json)))]))
     case .or(let parts): .object(JSONObject([("$or", .array(parts.map(\.json)))]))
@@ -21,7 +21,7 @@ extension Condition {
 
 extension ValueTest {
   /// The test written back as a condition value.
-  public var json: JSONValue {
+  package var json: JSONValue {
     switch self {
     case .literal(let value): value
     case .operators(let operators): .object(JSONObject(operators.map { ($0.name, $0.operandJSON) }))
@@ -31,7 +31,7 @@ extension ValueTest {
 
 extension Operator {
   /// The operator's name as written, such as `$gte`.
-  public var name: String {
+  package var name: String {
     switch self {
     case .eq: "$eq"
     case .ne: "$ne"
@@ -58,7 +58,7 @@ extension Operator {
   }
 
   /// The operand written back as JSON.
-  public var operandJSON: JSONValue {
+  package var operandJSON: JSONValue {
     switch self {
     case .eq(let value), .ne(let value), .compare(_, let value), .contains(let value): value
     case .in(let list, _), .nin(let list, _): .array(list)

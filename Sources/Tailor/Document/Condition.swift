@@ -3,7 +3,7 @@
 /// Conditions are written as MongoDB-style query objects; the parser turns
 /// each operator of an operator object into its own ``Predicate`` so that the
 /// compiler can intern every atomic test once.
-public indirect enum Condition: Hashable, Sendable {
+package indirect enum Condition: Hashable, Sendable {
   /// All hold (`$and`, and the implicit AND of an object's keys). `[]` holds.
   case and([Condition])
   /// Any holds (`$or`). `[]` holds, as in GrowthBook.
@@ -23,14 +23,14 @@ public indirect enum Condition: Hashable, Sendable {
 }
 
 /// A dot path into the profile, such as `geo.country` or `tags.0`.
-public struct AttributePath: Hashable, Sendable, CustomStringConvertible {
+package struct AttributePath: Hashable, Sendable, CustomStringConvertible {
   /// The path as written.
-  public let text: String
+  package let text: String
   /// The steps, split on `.`.
-  public let components: [String]
+  package let components: [String]
 
   /// Creates a path from its written form.
-  public init(_ text: String) {
+  package init(_ text: String) {
     self.text = text
     // Most paths are one step: no need to split them.
     self.components =
@@ -39,33 +39,33 @@ public struct AttributePath: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// The path as written.
-  public var description: String { text }
+  package var description: String { text }
 
   /// Compares the written form by bytes.
-  public static func == (lhs: AttributePath, rhs: AttributePath) -> Bool {
+  package static func == (lhs: AttributePath, rhs: AttributePath) -> Bool {
     JSONValue.sameBytes(lhs.text, rhs.text)
   }
 
   /// Hashes the written form by bytes.
-  public func hash(into hasher: inout Hasher) { JSONValue.hashBytes(text, into: &hasher) }
+  package func hash(into hasher: inout Hasher) { JSONValue.hashBytes(text, into: &hasher) }
 }
 
 /// One atomic test: an attribute path and the test applied to its value.
-public struct Predicate: Hashable, Sendable {
+package struct Predicate: Hashable, Sendable {
   /// Where the value is read.
-  public var path: AttributePath
+  package var path: AttributePath
   /// What is tested.
-  public var test: ValueTest
+  package var test: ValueTest
 
   /// Creates a predicate.
-  public init(path: AttributePath, test: ValueTest) {
+  package init(path: AttributePath, test: ValueTest) {
     self.path = path
     self.test = test
   }
 }
 
 /// What a condition asks of one value: a literal to match, or operators that must all pass.
-public indirect enum ValueTest: Hashable, Sendable {
+package indirect enum ValueTest: Hashable, Sendable {
   /// Implicit equality with GrowthBook's loose coercions (SEMANTICS §2).
   case literal(JSONValue)
   /// Operators, all of which must pass.
@@ -73,7 +73,7 @@ public indirect enum ValueTest: Hashable, Sendable {
 }
 
 /// The JavaScript relational operators.
-public enum Relation: String, Hashable, Sendable {
+package enum Relation: String, Hashable, Sendable {
   /// `$lt`
   case less = "$lt"
   /// `$lte`
@@ -85,7 +85,7 @@ public enum Relation: String, Hashable, Sendable {
 }
 
 /// The version comparisons `$veq`…`$vlte`.
-public enum VersionRelation: String, Hashable, Sendable {
+package enum VersionRelation: String, Hashable, Sendable {
   /// `$veq`
   case equal = "$veq"
   /// `$vne`
@@ -101,7 +101,7 @@ public enum VersionRelation: String, Hashable, Sendable {
 }
 
 /// How `$elemMatch` tests each element.
-public enum ElementTest: Hashable, Sendable {
+package enum ElementTest: Hashable, Sendable {
   /// The operand was an operator object: each element is tested as a value.
   case value(ValueTest)
   /// The operand was a plain object: it is a full condition on each element.
@@ -109,7 +109,7 @@ public enum ElementTest: Hashable, Sendable {
 }
 
 /// One operator of an operator object.
-public indirect enum Operator: Hashable, Sendable {
+package indirect enum Operator: Hashable, Sendable {
   /// `$eq`: strict identity.
   case eq(JSONValue)
   /// `$ne`: not strictly identical.

@@ -1,20 +1,20 @@
 /// A parsed and validated rules document (DESIGN §2, format version 1).
-public struct Document: Sendable {
+package struct Document: Sendable {
   /// The format version (`tailor`); always 1 today.
-  public var version: Int
+  package var version: Int
   /// The declared attribute types, in written order.
-  public var attributes: [AttributeDefinition]
+  package var attributes: [AttributeDefinition]
   /// The named segments, in written order.
-  public var segments: [SegmentDefinition]
+  package var segments: [SegmentDefinition]
   /// The named groups, in written order.
-  public var groups: [GroupDefinition] {
+  package var groups: [GroupDefinition] {
     didSet { groupMembers = Document.members(of: groups) }
   }
   /// The decisions, in written order.
-  public var decisions: [DecisionDefinition]
+  package var decisions: [DecisionDefinition]
 
   /// Creates a document.
-  public init(
+  package init(
     version: Int = 1,
     attributes: [AttributeDefinition] = [],
     segments: [SegmentDefinition] = [],
@@ -30,7 +30,7 @@ public struct Document: Sendable {
   }
 
   /// The decision named `name`.
-  public func decision(named name: String) -> DecisionDefinition? {
+  package func decision(named name: String) -> DecisionDefinition? {
     decisions.first { JSONValue.sameBytes($0.name, name) }
   }
 
@@ -52,7 +52,7 @@ public struct Document: Sendable {
 }
 
 /// The declared type of an attribute, used to check operands (`tailor check`).
-public enum AttributeType: String, Hashable, Sendable, CaseIterable {
+package enum AttributeType: String, Hashable, Sendable, CaseIterable {
   /// A string.
   case string
   /// A number.
@@ -70,33 +70,33 @@ public enum AttributeType: String, Hashable, Sendable, CaseIterable {
 }
 
 /// `"name": "type"` in the `attributes` section.
-public struct AttributeDefinition: Hashable, Sendable {
+package struct AttributeDefinition: Hashable, Sendable {
   /// The attribute path.
-  public var name: String
+  package var name: String
   /// Its declared type.
-  public var type: AttributeType
+  package var type: AttributeType
 }
 
 /// A named, reusable condition.
-public struct SegmentDefinition: Hashable, Sendable {
+package struct SegmentDefinition: Hashable, Sendable {
   /// The segment's name.
-  public var name: String
+  package var name: String
   /// Its condition.
-  public var condition: Condition
+  package var condition: Condition
 }
 
 /// A named list of values tested with `$inGroup`.
-public struct GroupDefinition: Hashable, Sendable {
+package struct GroupDefinition: Hashable, Sendable {
   /// The group's name.
-  public var name: String
+  package var name: String
   /// Its members.
-  public var members: [JSONValue]
+  package var members: [JSONValue]
 }
 
 /// A decision point: its variants, ordered rules and default.
-public struct DecisionDefinition: Hashable, Sendable {
+package struct DecisionDefinition: Hashable, Sendable {
   /// How rules combine.
-  public enum Mode: Hashable, Sendable {
+  package enum Mode: Hashable, Sendable {
     /// The first admitted rule wins (the default).
     case first
     /// Every admitted rule, in order, at most `limit` of them.
@@ -104,20 +104,20 @@ public struct DecisionDefinition: Hashable, Sendable {
   }
 
   /// The decision's name, such as `homepage-hero`.
-  public var name: String
+  package var name: String
   /// The variants, in written order.
-  public var variants: [Variant]
+  package var variants: [Variant]
   /// The variant served when no rule wins, if any.
-  public var defaultVariant: String?
+  package var defaultVariant: String?
   /// How rules combine.
-  public var mode: Mode
+  package var mode: Mode
   /// The rules, in order.
-  public var rules: [Rule]
+  package var rules: [Rule]
   /// A gate: when it does not hold, the decision serves its default with reason `prerequisite_failed`.
-  public var requires: Condition?
+  package var requires: Condition?
 
   /// The variant with `key`.
-  public func variant(_ key: String) -> Variant? {
+  package func variant(_ key: String) -> Variant? {
     variants.first { JSONValue.sameBytes($0.key, key) }
   }
 }
@@ -153,27 +153,27 @@ struct VariantKeys {
 }
 
 /// A variant: a key and the content to show.
-public struct Variant: Hashable, Sendable {
+package struct Variant: Hashable, Sendable {
   /// The key, such as `vip`.
-  public var key: String
+  package var key: String
   /// The content: any JSON value.
-  public var value: JSONValue
+  package var value: JSONValue
 }
 
 /// A rule: a condition plus what it serves.
-public struct Rule: Hashable, Sendable {
+package struct Rule: Hashable, Sendable {
   /// The rule's id, unique within its decision.
-  public var id: String
+  package var id: String
   /// When the rule applies; `when` omitted is always true.
-  public var condition: Condition
+  package var condition: Condition
   /// What the rule serves.
-  public var action: RuleAction
+  package var action: RuleAction
   /// When the rule is active, if bounded in time.
-  public var schedule: Schedule?
+  package var schedule: Schedule?
 }
 
 /// What a rule serves.
-public enum RuleAction: Hashable, Sendable {
+package enum RuleAction: Hashable, Sendable {
   /// One variant to everyone the condition admits.
   case serve(String)
   /// One variant to a percentage of users.
@@ -183,44 +183,44 @@ public enum RuleAction: Hashable, Sendable {
 }
 
 /// `rollout`: admits `percent`% of users by bucketing `by` with `seed`.
-public struct Rollout: Hashable, Sendable {
+package struct Rollout: Hashable, Sendable {
   /// The attribute hashed.
-  public var by: AttributePath
+  package var by: AttributePath
   /// The hash seed.
-  public var seed: String
+  package var seed: String
   /// 0…100, fractions allowed.
-  public var percent: Double
+  package var percent: Double
 }
 
 /// `split`: a weighted variant for a `coverage` fraction of users.
-public struct Split: Hashable, Sendable {
+package struct Split: Hashable, Sendable {
   /// The attribute hashed.
-  public var by: AttributePath
+  package var by: AttributePath
   /// The hash seed.
-  public var seed: String
+  package var seed: String
   /// 0…1: the fraction of users included.
-  public var coverage: Double
+  package var coverage: Double
   /// The variants and their weights, in written order.
-  public var weights: [Weight]
+  package var weights: [Weight]
 
   /// One variant's share.
-  public struct Weight: Hashable, Sendable {
+  package struct Weight: Hashable, Sendable {
     /// The variant key.
-    public var variant: String
+    package var variant: String
     /// Its weight.
-    public var weight: Double
+    package var weight: Double
   }
 }
 
 /// `active`: a rule applies from `from` (inclusive) until `until` (exclusive).
-public struct Schedule: Hashable, Sendable {
+package struct Schedule: Hashable, Sendable {
   /// Seconds since the epoch; `nil` is unbounded.
-  public var from: Double?
+  package var from: Double?
   /// Seconds since the epoch; `nil` is unbounded.
-  public var until: Double?
+  package var until: Double?
 
   /// Whether `now` falls in the window.
-  public func contains(_ now: Double) -> Bool {
+  package func contains(_ now: Double) -> Bool {
     if let from, now < from { return false }
     if let until, now >= until { return false }
     return true

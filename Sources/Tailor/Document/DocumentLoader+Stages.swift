@@ -31,7 +31,7 @@ public enum _LoadStages {
       document: document,
       sites: parser.sites,
       writtenRuleIndices: parser.writtenRuleIndices,
-      root: read.value,
+      writtenConditions: parser.writtenConditions,
       isComplete: !diagnostics.contains { $0.severity == .error }
     )
     for check in DocumentValidator.checks {
@@ -40,9 +40,9 @@ public enum _LoadStages {
     }
     diagnostics = DocumentLoader.locate(diagnostics, in: bytes, file: nil)
     lap("locate")
-    // The document and its JSON are kept until here, as loading keeps them, so
-    // no stage is charged for freeing them.
-    withExtendedLifetime(input) {}
+    // The document, the conditions as written and the JSON are kept until here,
+    // so no stage is charged for freeing them.
+    withExtendedLifetime((input, read)) {}
     return (stages, diagnostics)
   }
 }

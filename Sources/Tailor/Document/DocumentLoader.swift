@@ -39,7 +39,7 @@ package enum DocumentLoader {
       document: document,
       sites: parser.sites,
       writtenRuleIndices: parser.writtenRuleIndices,
-      root: root,
+      writtenConditions: parser.writtenConditions,
       isComplete: !diagnostics.contains { $0.severity == .error }
     )
     diagnostics += DocumentValidator.checkErrors(input)

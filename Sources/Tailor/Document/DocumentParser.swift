@@ -16,6 +16,17 @@ struct DocumentParser {
   /// (the usual case, where a rule's position is its written index).
   private(set) var writtenRuleIndices: [[Int32]] = []
 
+  /// One condition as written: its JSON and where it stands.
+  struct WrittenCondition: Sendable {
+    var pointer: JSONPointer
+    var json: JSONValue
+  }
+
+  /// Every condition as written, in document order — each segment, then each decision's
+  /// `requires` and its rules' `when` — also those that do not parse: the analysis that
+  /// judges conditions as written (``MatchesMissingCheck``) reads them here.
+  private(set) var writtenConditions: [WrittenCondition] = []
+
   init() {}
 
   mutating func parse(_ root: JSONValue) -> Document {
@@ -50,7 +61,7 @@ struct DocumentParser {
       let pointer = JSONPointer.root.appending(key: "segments")
       if let entries = expectObject(segments, at: pointer, what: "an object of segments") {
         for (name, value) in entries.pairs {
-          let condition = conditions.parseCondition(value, at: pointer.appending(key: name))
+          let condition = parseCondition(value, at: pointer.appending(key: name))
           document.segments.append(SegmentDefinition(name: name, condition: condition))
         }
       }
@@ -67,6 +78,13 @@ struct DocumentParser {
     }
     diagnostics.append(contentsOf: conditions.diagnostics)
     return document
+  }
+
+  /// Parses a segment's condition, a decision's `requires` or a rule's `when`, and
+  /// records it as written.
+  private mutating func parseCondition(_ value: JSONValue, at pointer: JSONPointer) -> Condition {
+    writtenConditions.append(WrittenCondition(pointer: pointer, json: value))
+    return conditions.parseCondition(value, at: pointer)
   }
 
   // MARK: Sections
@@ -228,10 +246,7 @@ struct DocumentParser {
       )
     }
     if let requires = object["requires"] {
-      decision.requires = conditions.parseCondition(
-        requires,
-        at: pointer.appending(key: "requires")
-      )
+      decision.requires = parseCondition(requires, at: pointer.appending(key: "requires"))
     }
     // The written indices of rules that did not parse: usually none.
     var dropped: [Int32] = []
@@ -337,7 +352,7 @@ struct DocumentParser {
       }
     }
     let condition =
-      object["when"].map { conditions.parseCondition($0, at: pointer.appending(key: "when")) }
+      object["when"].map { parseCondition($0, at: pointer.appending(key: "when")) }
       ?? .constant(true)
     let defaultSeed = "\(decision):\(id)"
     var serve: String?

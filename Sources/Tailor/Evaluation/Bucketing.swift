@@ -1,8 +1,8 @@
 /// GrowthBook's deterministic hashing and bucketing (SEMANTICS.md §4), in
 /// float64 throughout, so a user lands in the same bucket as in GrowthBook's SDKs.
-public enum Bucketing {
+package enum Bucketing {
   /// FNV-1a, 32-bit, over the UTF-16 code units of `text`.
-  public static func fnv32a(_ text: String) -> UInt32 {
+  package static func fnv32a(_ text: String) -> UInt32 {
     fnv32a(continuing: 0x811C_9DC5, text)
   }
 
@@ -80,7 +80,7 @@ public enum Bucketing {
   ///
   /// Version 1 is `fnv32a(value + seed) % 1000 / 1000`; version 2 is
   /// `fnv32a(decimal(fnv32a(seed + value))) % 10000 / 10000`.
-  public static func hash(seed: String, value: String, version: Int) -> Double? {
+  package static func hash(seed: String, value: String, version: Int) -> Double? {
     switch version {
     case 1:
       return Double(fnv32a(value, seed) % 1000) / 1000
@@ -92,7 +92,7 @@ public enum Bucketing {
   }
 
   /// `n` copies of `1/n`, or `[]` when `n ≤ 0`.
-  public static func equalWeights(_ count: Int) -> [Double] {
+  package static func equalWeights(_ count: Int) -> [Double] {
     count <= 0 ? [] : Array(repeating: 1 / Double(count), count: count)
   }
 
@@ -101,7 +101,7 @@ public enum Bucketing {
   /// Coverage is clamped to [0, 1]. Weights that are missing, of the wrong
   /// length, or summing outside [0.99, 1.01] are replaced by equal weights.
   /// Range `i` starts at the sum of the earlier weights and spans `coverage × wᵢ`.
-  public static func bucketRanges(
+  package static func bucketRanges(
     count: Int,
     coverage: Double = 1,
     weights: [Double]? = nil
@@ -123,7 +123,7 @@ public enum Bucketing {
   }
 
   /// GrowthBook's `chooseVariation(n, ranges)`: the first range with `start ≤ n < end`, or -1.
-  public static func chooseVariation(_ n: Double, ranges: [BucketRange]) -> Int {
+  package static func chooseVariation(_ n: Double, ranges: [BucketRange]) -> Int {
     for (index, range) in ranges.enumerated() where n >= range.start && n < range.end {
       return index
     }
@@ -131,7 +131,7 @@ public enum Bucketing {
   }
 
   /// GrowthBook's `inNamespace(userId, [namespace, start, end])`.
-  public static func inNamespace(
+  package static func inNamespace(
     _ id: String,
     namespace: String,
     start: Double,
@@ -143,21 +143,21 @@ public enum Bucketing {
 
   /// The string GrowthBook hashes for an attribute value, or `nil` when the value
   /// is falsy (missing, null, `""`, 0, `false`): such a user is in no bucket.
-  public static func hashInput(_ value: JSONValue) -> String? {
+  package static func hashInput(_ value: JSONValue) -> String? {
     guard JavaScript.isTruthy(value) else { return nil }
     return JavaScript.toString(value)
   }
 }
 
 /// A half-open range `[start, end)` of bucket numbers.
-public struct BucketRange: Hashable, Sendable {
+package struct BucketRange: Hashable, Sendable {
   /// The first bucket number in the range.
-  public var start: Double
+  package var start: Double
   /// The first bucket number past the range.
-  public var end: Double
+  package var end: Double
 
   /// Creates a range.
-  public init(start: Double, end: Double) {
+  package init(start: Double, end: Double) {
     self.start = start
     self.end = end
   }

@@ -3,9 +3,9 @@
 /// Accepted forms: `YYYY-MM-DD` (midnight UTC) and `YYYY-MM-DDTHH:MM[:SS[.fraction]]` followed by
 /// `Z`, `±HH:MM`, `±HHMM` or nothing (UTC). `t`, `z` and a space in place of `T` are accepted too.
 /// Time zones are honoured: the result is seconds since 1970-01-01T00:00:00Z.
-public enum DateTime {
+package enum DateTime {
   /// Parses an ISO-8601 date-time to seconds since the Unix epoch, or `nil`.
-  public static func parse(_ text: String) -> Double? {
+  package static func parse(_ text: String) -> Double? {
     var utf8 = text
     return utf8.withUTF8 { parse(bytes: $0) }
   }
@@ -120,7 +120,7 @@ public enum DateTime {
   }
 
   /// Formats seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (with milliseconds when present).
-  public static func format(_ seconds: Double) -> String {
+  package static func format(_ seconds: Double) -> String {
     let whole = Int((seconds).rounded(.down))
     let millis = Int(((seconds - Double(whole)) * 1000).rounded())
     var days = whole / 86_400

@@ -24,7 +24,7 @@ extension Decision {
   /// Appends ``json``'s compact text to a byte buffer without building a ``JSONValue``.
   ///
   /// - Parameter output: the buffer to append to.
-  public func write(into output: inout [UInt8]) {
+  package func write(into output: inout [UInt8]) {
     AnswerRenderer.write(self, renderedValue: { _ in nil }, into: &output)
   }
 
@@ -38,14 +38,14 @@ extension Decision {
   ///   - output: the buffer to append to.
   ///   - renderedValue: a match's `value` as compact JSON text (as `JSONValue.write(into:)`
   ///     writes it), or `nil` to write the value itself.
-  public func write(into output: inout [UInt8], renderedValue: (Match) -> [UInt8]?) {
+  package func write(into output: inout [UInt8], renderedValue: (Match) -> [UInt8]?) {
     AnswerRenderer.write(self, renderedValue: renderedValue, into: &output)
   }
 }
 
 extension Decision.Match {
   /// `{"variant":…,"value":…,"rule":…,"reason":…}`; `rule` is `null` for a default.
-  public var json: JSONValue {
+  package var json: JSONValue {
     var text: [UInt8] = []
     write(into: &text)
     return AnswerRenderer.value(of: text)
@@ -54,14 +54,14 @@ extension Decision.Match {
   /// Appends ``json``'s compact text to a byte buffer.
   ///
   /// - Parameter output: the buffer to append to.
-  public func write(into output: inout [UInt8]) {
+  package func write(into output: inout [UInt8]) {
     AnswerRenderer.write(self, renderedValue: nil, into: &output)
   }
 }
 
 extension Trace {
   /// The steps as a JSON array, in rule order (see ``Step/json``).
-  public var json: JSONValue { .array(steps.map(\.json)) }
+  package var json: JSONValue { .array(steps.map(\.json)) }
 }
 
 extension Trace.Step {
@@ -69,7 +69,7 @@ extension Trace.Step {
   ///
   /// `rule` is `null` for the decision's `requires` gate. `value` is the value
   /// the failed predicate saw, `null` when the attribute is missing.
-  public var json: JSONValue {
+  package var json: JSONValue {
     var object = JSONObject()
     object._appendUnique("rule", rule.map(JSONValue.string) ?? .null)
     object._appendUnique("outcome", .string(outcome.rawValue))

@@ -81,7 +81,7 @@ public struct Trace: Hashable, Sendable {
   /// What happened to one rule.
   public struct Step: Hashable, Sendable {
     /// What happened.
-    public enum Outcome: String, Hashable, Sendable {
+    public enum Verdict: String, Hashable, Sendable {
       /// The rule served a variant.
       case matched
       /// The rule's schedule excludes `now`.
@@ -99,7 +99,7 @@ public struct Trace: Hashable, Sendable {
     /// The rule's id; `nil` for the decision's gate.
     public var rule: String?
     /// What happened.
-    public var outcome: Outcome
+    public var outcome: Verdict
     /// For a failed condition: the first predicate that failed, as condition JSON.
     public var failed: JSONValue?
     /// For a failed predicate: the value it saw (`null` when missing).
@@ -110,7 +110,7 @@ public struct Trace: Hashable, Sendable {
     /// Creates a step.
     public init(
       rule: String?,
-      outcome: Outcome,
+      outcome: Verdict,
       failed: JSONValue? = nil,
       value: JSONValue? = nil,
       bucket: Double? = nil

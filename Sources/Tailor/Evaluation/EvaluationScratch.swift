@@ -94,7 +94,7 @@ package final class EvaluationScratch {
   ///
   /// - Precondition: `decision` belongs to the rules in use.
   @inline(__always)
-  package func outcome(of decision: DecisionID, at now: Double) -> Outcome {
+  package func outcome(of decision: DecisionID, at now: Double) -> DecisionOutcome {
     let (evaluator, storage, continuing) = begin(at: now)
     return evaluator._withUnsafeGuaranteedRef {
       $0.outcome(of: decision, storage: storage, at: now, continuing: continuing)

@@ -1,7 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// Evaluates compiled rules for one profile at a time, reusing its memory.
 ///
 /// An `Evaluator` is cheap to keep and not thread-safe: give each thread its
-/// own (``Rules/makeEvaluator()``). ``Rules/decide(_:for:now:explain:)`` uses a
+/// own (``Rules/makeEvaluator()``). ``Rules/decide(_:for:at:explain:)`` uses a
 /// pool of them for you.
 ///
 /// ```swift
@@ -13,7 +19,8 @@
 /// ```
 public final class Evaluator {
   let flat: FlatRules
-  private var generation: UInt32 = 0
+  /// The generation of the last evaluation; memo entries stamped with it are current.
+  private(set) var generation: UInt32 = 0
   /// Per predicate, its result for the profile of generation `g` as `g << 1 | result`.
   private let predicateStates: UnsafeMutablePointer<PredicateState>
   private let decisionStamp: UnsafeMutablePointer<UInt32>
@@ -145,7 +152,7 @@ public final class Evaluator {
   /// Generations stay below 2³¹, so a predicate's memo holds one and a result bit.
   static let generationLimit: UInt32 = 1 << 31
 
-  private func nextGeneration() -> UInt32 {
+  func nextGeneration() -> UInt32 {
     generation &+= 1
     if generation == Evaluator.generationLimit {
       // Wrapped around: clear the stamps once every 2 billion profiles.
@@ -171,32 +178,41 @@ public final class Evaluator {
   /// - Parameters:
   ///   - name: the decision's name.
   ///   - profile: the profile.
-  ///   - now: seconds since 1970-01-01T00:00:00Z, for schedules.
+  ///   - now: the instant schedules (`active`) are evaluated at.
   /// - Returns: the decision, or `nil` when there is no decision `name`.
   /// - Complexity: proportional to the path through the decision's graph and the
   ///   rules in the leaves it reaches, not to the number of rules; for a decision
   ///   compiled to a sieve (many diverse rules), a few word operations per 64 rules
   ///   for each attribute the rules test, plus the rules that pass every filter.
-  public func decide(_ name: String, for profile: Profile, at now: Double) -> Decision? {
+  public func decide(_ name: String, for profile: Profile, at now: Date) -> Decision? {
     guard let index = flat.index(ofDecision: name) else { return nil }
-    return decide(index: index, for: PreparedProfile(flat, root: profile.root), at: now)
+    return decide(
+      index: index,
+      for: PreparedProfile(flat, root: profile.root),
+      at: Rules.seconds(now)
+    )
   }
 
   /// Decides one decision for a prepared profile, or returns `nil` when there is no decision `name`.
   ///
-  /// - Complexity: as ``decide(_:for:at:)-(_,Profile,_)``.
-  public func decide(_ name: String, for profile: PreparedProfile, at now: Double) -> Decision? {
+  /// - Complexity: as ``decide(_:for:at:)-(String,Profile,_)``.
+  public func decide(_ name: String, for profile: PreparedProfile, at now: Date) -> Decision? {
     guard let index = flat.index(ofDecision: name) else { return nil }
-    return decide(index: index, for: profile, at: now)
+    return decide(index: index, for: profile, at: Rules.seconds(now))
   }
 
   /// Decides every decision, in document order.
-  public func decideAll(for profile: Profile, at now: Double) -> [Decision] {
-    decideAll(for: PreparedProfile(flat, root: profile.root), at: now)
+  public func decideAll(for profile: Profile, at now: Date) -> [Decision] {
+    decideAll(for: PreparedProfile(flat, root: profile.root), at: Rules.seconds(now))
   }
 
   /// Decides every decision for a prepared profile, in document order.
-  public func decideAll(for profile: PreparedProfile, at now: Double) -> [Decision] {
+  public func decideAll(for profile: PreparedProfile, at now: Date) -> [Decision] {
+    decideAll(for: profile, at: Rules.seconds(now))
+  }
+
+  /// Decides every decision for a prepared profile at `now` seconds since 1970, in document order.
+  func decideAll(for profile: PreparedProfile, at now: Double) -> [Decision] {
     flat.check(profile)
     let generation = nextGeneration()
     return (0..<decisionCount).map { index in

@@ -2,15 +2,15 @@
 ///
 /// It is written to be obviously correct, not fast; the compiled evaluator is
 /// tested against it on seeded random documents and profiles.
-public struct ReferenceInterpreter: Sendable {
+package struct ReferenceInterpreter: Sendable {
   /// The document evaluated.
-  public let document: Document
+  package let document: Document
   private let groups: [String: Set<JSONValue>]
   private let segments: [ByteString: Condition]
   private let decisions: [ByteString: DecisionDefinition]
 
   /// Prepares a validated document for evaluation.
-  public init(_ document: Document) {
+  package init(_ document: Document) {
     self.document = document
     self.groups = document.groupMembers
     var segments: [ByteString: Condition] = [:]
@@ -60,14 +60,14 @@ public struct ReferenceInterpreter: Sendable {
   }
 
   /// Whether `condition` holds for `profile` (segments and prerequisites resolved in this document).
-  public func holds(_ condition: Condition, for profile: JSONValue, now: Double) -> Bool {
+  package func holds(_ condition: Condition, for profile: JSONValue, now: Double) -> Bool {
     evaluator(profile, now: now, Prerequisites()).evaluate(condition, on: profile)
   }
 
   /// Decides every decision, in document order.
   ///
   /// - Complexity: O(total size of all rules) per decision evaluated.
-  public func decideAll(for profile: JSONValue, now: Double, explain: Bool = false) -> [Decision] {
+  package func decideAll(for profile: JSONValue, now: Double, explain: Bool = false) -> [Decision] {
     let prerequisites = Prerequisites()
     return document.decisions.map {
       decide($0, for: profile, now: now, explain: explain, prerequisites)
@@ -77,7 +77,7 @@ public struct ReferenceInterpreter: Sendable {
   /// Decides one decision, or returns `nil` when the document has no decision `name`.
   ///
   /// - Complexity: O(size of the decision's rules), plus the prerequisites it names.
-  public func decide(
+  package func decide(
     _ name: String,
     for profile: JSONValue,
     now: Double,
@@ -170,7 +170,7 @@ public struct ReferenceInterpreter: Sendable {
   /// A trace step for a condition that did not hold.
   private func failureStep(
     _ rule: String?,
-    _ outcome: Trace.Step.Outcome,
+    _ outcome: Trace.Step.Verdict,
     _ condition: Condition,
     _ profile: JSONValue,
     _ evaluator: ConditionEvaluator

@@ -195,7 +195,7 @@ extension JSONValue {
   }
 
   /// The kind of value, as users name it in messages: `a string`, `an object`.
-  public var kindDescription: String {
+  package var kindDescription: String {
     switch self {
     case .null: "null"
     case .bool: "a boolean"
@@ -212,18 +212,18 @@ extension JSONValue {
 /// Swift's `String` compares by canonical equivalence; JavaScript compares code
 /// units. Sets of group members and switch tables use this key so that `"é"`
 /// written precomposed and decomposed stay distinct, as in GrowthBook.
-public struct ByteString: Hashable, Sendable {
+package struct ByteString: Hashable, Sendable {
   /// The string.
-  public let value: String
+  package let value: String
 
   /// Wraps `value`.
-  public init(_ value: String) { self.value = value }
+  package init(_ value: String) { self.value = value }
 
   /// Compares bytes.
-  public static func == (lhs: ByteString, rhs: ByteString) -> Bool {
+  package static func == (lhs: ByteString, rhs: ByteString) -> Bool {
     JSONValue.sameBytes(lhs.value, rhs.value)
   }
 
   /// Hashes bytes.
-  public func hash(into hasher: inout Hasher) { JSONValue.hashBytes(value, into: &hasher) }
+  package func hash(into hasher: inout Hasher) { JSONValue.hashBytes(value, into: &hasher) }
 }

@@ -7,7 +7,7 @@ extension JSONValue {
   }
 
   /// Appends compact JSON text to `output`.
-  public func write(into output: inout String) {
+  package func write(into output: inout String) {
     JSONWriter.write(self, into: &output, javaScriptOrder: false)
   }
 }

@@ -18,13 +18,13 @@ import Synchronization
 /// Matching is an unanchored search, like JavaScript's `RegExp.prototype.test`.
 /// A match and depth limit bound every search; a search that hits a limit
 /// counts as no match and increments ``limitHits``.
-public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertible {
+package final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertible {
   /// Why a pattern did not compile: a message and the byte offset in the pattern.
-  public struct CompileError: Error, Sendable, Hashable {
+  package struct CompileError: Error, Sendable, Hashable {
     /// What is wrong, naming the construct.
-    public var message: String
+    package var message: String
     /// The UTF-8 byte offset in the pattern of the construct.
-    public var offset: Int
+    package var offset: Int
   }
 
   // @unchecked: `code` is an opaque pointer. PCRE2 compiled code is immutable
@@ -32,17 +32,17 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
   // shared (see MatchResources), and `hits` is atomic.
 
   /// The pattern text.
-  public let source: String
+  package let source: String
   /// Whether matching ignores case (`$regexi`).
-  public let isCaseInsensitive: Bool
+  package let isCaseInsensitive: Bool
   private let code: OpaquePointer
   private let isJIT: Bool
   private let hits = Atomic<Int>(0)
 
   /// The match-step limit of one search.
-  public static let matchLimit: UInt32 = 200_000
+  package static let matchLimit: UInt32 = 200_000
   /// The backtracking depth limit of one (non-JIT) search.
-  public static let depthLimit: UInt32 = 2_000
+  package static let depthLimit: UInt32 = 2_000
 
   /// Compiles `source`, a JavaScript regular expression.
   ///
@@ -53,7 +53,7 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
   ///     escapes such as `\A`, octal escapes) with their JavaScript meaning, as
   ///     GrowthBook payloads do; rules documents refuse them.
   /// - Throws: ``CompileError`` with a message and the offset in `source`.
-  public init(
+  package init(
     _ source: String,
     caseInsensitive: Bool = false,
     legacySyntax: Bool = false
@@ -102,16 +102,16 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
   }
 
   /// How many searches with this pattern stopped at a limit.
-  public var limitHits: Int { hits.load(ordering: .relaxed) }
+  package var limitHits: Int { hits.load(ordering: .relaxed) }
 
   /// Whether the pattern matches anywhere in `subject`.
-  public func matches(_ subject: String) -> Bool {
+  package func matches(_ subject: String) -> Bool {
     var text = subject
     return text.withUTF8 { matches(bytes: $0) }
   }
 
   /// Whether the pattern matches anywhere in UTF-8 `bytes` (which must be valid UTF-8).
-  public func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  package func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     let resources = MatchResources.acquire()
     defer { MatchResources.release(resources) }
     return matches(bytes: bytes, using: resources)
@@ -153,15 +153,15 @@ public final class Pattern: @unchecked Sendable, Hashable, CustomStringConvertib
   }
 
   /// `/source/` or `/source/i`.
-  public var description: String { "/\(source)/" + (isCaseInsensitive ? "i" : "") }
+  package var description: String { "/\(source)/" + (isCaseInsensitive ? "i" : "") }
 
   /// Patterns are equal when their source and flags are.
-  public static func == (lhs: Pattern, rhs: Pattern) -> Bool {
+  package static func == (lhs: Pattern, rhs: Pattern) -> Bool {
     lhs.isCaseInsensitive == rhs.isCaseInsensitive && JSONValue.sameBytes(lhs.source, rhs.source)
   }
 
   /// Hashes source and flags.
-  public func hash(into hasher: inout Hasher) {
+  package func hash(into hasher: inout Hasher) {
     hasher.combine(isCaseInsensitive)
     JSONValue.hashBytes(source, into: &hasher)
   }

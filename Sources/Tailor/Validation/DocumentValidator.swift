@@ -1,13 +1,13 @@
-/// What a validation check sees: the parsed document, the condition sites and
-/// the JSON it was parsed from.
+/// What a validation check sees: the parsed document and the side tables the
+/// parser filled (condition sites, where rules and conditions were written); never
+/// the JSON text or tree.
 struct ValidationInput: Sendable {
   var document: Document
   var sites: [ConditionParser.Site]
   /// Where each rule was written: ``DocumentParser/writtenRuleIndices``.
   var writtenRuleIndices: [[Int32]]
-  /// The document's JSON, which only ``MatchesMissingCheck`` reads: it judges conditions
-  /// as written, also in documents whose conditions did not parse.
-  var root: JSONValue = .null
+  /// Every condition as written: ``DocumentParser/writtenConditions``.
+  var writtenConditions: [DocumentParser.WrittenCondition] = []
   /// Whether parsing kept every part: false when a shape error dropped a rule,
   /// decision or segment, so analyses that need all of them stay silent.
   var isComplete = true
@@ -16,13 +16,13 @@ struct ValidationInput: Sendable {
     document: Document,
     sites: [ConditionParser.Site],
     writtenRuleIndices: [[Int32]],
-    root: JSONValue = .null,
+    writtenConditions: [DocumentParser.WrittenCondition] = [],
     isComplete: Bool = true
   ) {
     self.document = document
     self.sites = sites
     self.writtenRuleIndices = writtenRuleIndices
-    self.root = root
+    self.writtenConditions = writtenConditions
     self.isComplete = isComplete
   }
 

@@ -86,11 +86,11 @@ struct EvalCommand: ParsableCommand {
           + "; decisions are \(known)"
       )
     }
-    let instant = now.flatMap(DateTime.parse).map { Date(timeIntervalSince1970: $0) }
+    let instant = now.flatMap(DateTime.parse).map { Date(timeIntervalSince1970: $0) } ?? Date()
     let decisions =
       decision.isEmpty
-      ? loaded.decideAll(for: parsed, now: instant, explain: explain)
-      : decision.compactMap { loaded.decide($0, for: parsed, now: instant, explain: explain) }
+      ? loaded.decideAll(for: parsed, at: instant, explain: explain)
+      : decision.compactMap { loaded.decide($0, for: parsed, at: instant, explain: explain) }
     switch format {
     case .json:
       var bytes: [UInt8] = [UInt8(ascii: "{")]

@@ -2,6 +2,12 @@ import Testing
 
 @testable import Tailor
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// GrowthBook's `evalCondition` vectors through every path a Tailor document takes: the
 /// compiled evaluator on a profile prepared from its JSON value and from its bytes, and
 /// the reference interpreter.
@@ -85,11 +91,11 @@ struct GrowthBookCompiledConformanceTests {
     #expect(InternalChecks.problems(rules.compiled) + InternalChecks.problems(rules.flat) == [])
     let profile = Profile(values[2])
     let evaluator = rules.makeEvaluator()
-    let compiled = evaluator.decide("d", for: profile, at: 0)
+    let compiled = evaluator.decide("d", for: profile, at: Date(timeIntervalSince1970: 0))
     let fromBytes = evaluator.decide(
       "d",
       for: try rules.prepare(json: Array(values[2].jsonText.utf8)),
-      at: 0
+      at: Date(timeIntervalSince1970: 0)
     )
     let interpreted = rules.interpreter.decide("d", for: values[2], now: 0)
     for (path, decision) in [

@@ -3,6 +3,12 @@ import Testing
 
 @testable import Tailor
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// The compiled evaluator must give the interpreter's answers on narrow campaign rules too.
 ///
 /// Profiles are the workload's population, where most match no rule, plus profiles
@@ -33,9 +39,17 @@ struct CampaignDifferentialTests {
     let evaluator = rules.makeEvaluator()
     for profile in profiles {
       let prepared = try rules.prepare(json: Array(profile.jsonText.utf8))
-      let compiled = evaluator.decide("offers", for: Profile(profile), at: now)
+      let compiled = evaluator.decide(
+        "offers",
+        for: Profile(profile),
+        at: Date(timeIntervalSince1970: now)
+      )
       let interpreted = rules.interpreter.decide("offers", for: profile, now: now)
-      let fromBytes = evaluator.decide("offers", for: prepared, at: now)
+      let fromBytes = evaluator.decide(
+        "offers",
+        for: prepared,
+        at: Date(timeIntervalSince1970: now)
+      )
       if compiled != interpreted || fromBytes != interpreted {
         return DifferentialTests.Mismatch(
           seed: seed,

@@ -3,6 +3,12 @@ import Testing
 
 @testable import Tailor
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// The compiled evaluator must give exactly the interpreter's answers.
 @Suite(.tags(.differential))
 struct DifferentialTests {
@@ -125,9 +131,17 @@ struct DifferentialTests {
       let prepared = try rules.prepare(json: Array(profile.jsonText.utf8))
       for (instant, now) in RandomDocuments.instants.enumerated() {
         for name in rules.decisionNames {
-          let compiled = evaluator.decide(name, for: Profile(profile), at: now)
+          let compiled = evaluator.decide(
+            name,
+            for: Profile(profile),
+            at: Date(timeIntervalSince1970: now)
+          )
           let interpreted = rules.interpreter.decide(name, for: profile, now: now)
-          let fromBytes = evaluator.decide(name, for: prepared, at: now)
+          let fromBytes = evaluator.decide(
+            name,
+            for: prepared,
+            at: Date(timeIntervalSince1970: now)
+          )
           tally.comparisons += 1
           if interpreted != emptyAnswers[name]?[instant] { tally.decidedByProfile += 1 }
           if compiled != interpreted || fromBytes != interpreted {

@@ -3,6 +3,12 @@ import Testing
 
 @_spi(Server) @testable import Tailor
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A profile text is read one of two ways — by the fast reader, or else by the
 /// JSON reader and then prepared from the value — and both must answer as the
 /// reference interpreter does on the parsed value, whatever the text's white
@@ -181,10 +187,20 @@ struct ProfileReadingDifferentialTests {
           for name in rules.decisionNames {
             let reference = rules.interpreter.decide(name, for: parsed, now: now)
             let answers = [
-              ("full", evaluator.decide(name, for: full, at: now)),
-              ("prepared", evaluator.decide(name, for: prepared, at: now)),
-              ("in a line", evaluator.decide(name, for: inLine, at: now)),
-              ("fast", fast.map { evaluator.decide(name, for: $0, at: now) } ?? reference),
+              ("full", evaluator.decide(name, for: full, at: Date(timeIntervalSince1970: now))),
+              (
+                "prepared",
+                evaluator.decide(name, for: prepared, at: Date(timeIntervalSince1970: now))
+              ),
+              (
+                "in a line",
+                evaluator.decide(name, for: inLine, at: Date(timeIntervalSince1970: now))
+              ),
+              (
+                "fast",
+                fast.map { evaluator.decide(name, for: $0, at: Date(timeIntervalSince1970: now)) }
+                  ?? reference
+              ),
             ]
             for (way, answer) in answers where answer != reference {
               Issue.record(

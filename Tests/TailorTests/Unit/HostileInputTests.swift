@@ -2,6 +2,12 @@ import Testing
 
 @testable import Tailor
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// Inputs built to break a rules engine: absurd nesting, huge values, broken
 /// encodings, numbers JSON cannot hold, repeated keys, reference chains and
 /// cycles, and patterns that backtrack forever.
@@ -75,9 +81,13 @@ import Testing
   static func decide(_ rules: Rules, _ profile: String, _ decision: String = "d") throws -> String?
   {
     let parsed = try Profile(json: profile)
-    let compiled = rules.decide(decision, for: parsed, now: nil)
+    let compiled = rules.decide(decision, for: parsed)
     let prepared = try rules.prepare(json: Array(profile.utf8))
-    let fromBytes = rules.makeEvaluator().decide(decision, for: prepared, at: 0)
+    let fromBytes = rules.makeEvaluator().decide(
+      decision,
+      for: prepared,
+      at: Date(timeIntervalSince1970: 0)
+    )
     let interpreted = rules.interpreter.decide(decision, for: parsed.root, now: 0)
     #expect(compiled == interpreted)
     #expect(fromBytes == interpreted)
@@ -130,7 +140,8 @@ import Testing
       else { return ["unread"] }
       return [
         rules.decide("d", for: parsed)?.variant,
-        rules.makeEvaluator().decide("d", for: prepared, at: 0)?.variant,
+        rules.makeEvaluator().decide("d", for: prepared, at: Date(timeIntervalSince1970: 0))?
+          .variant,
         rules.interpreter.decide("d", for: parsed.root, now: 0)?.variant,
         rules.decide("d", for: parsed, explain: true)?.variant,
         parsed.root.jsonText == #"{"a":"# + deep + #","b":"# + deep + "}"
@@ -245,12 +256,20 @@ import Testing
     )
     #expect(rules.decide("d", for: profile)?.variant == "yes")
     #expect(
-      rules.makeEvaluator().decide("d", for: try rules.prepare(json: bytes), at: 0)?.variant
+      rules.makeEvaluator().decide(
+        "d",
+        for: try rules.prepare(json: bytes),
+        at: Date(timeIntervalSince1970: 0)
+      )?.variant
         == "yes"
     )
     let unused = try Rules(json: HostileInputTests.document(when: #"{"other": 1}"#))
     #expect(
-      unused.makeEvaluator().decide("d", for: try unused.prepare(json: bytes), at: 0)?.variant
+      unused.makeEvaluator().decide(
+        "d",
+        for: try unused.prepare(json: bytes),
+        at: Date(timeIntervalSince1970: 0)
+      )?.variant
         == "yes"
     )
   }
@@ -561,7 +580,7 @@ import Testing
       rules.makeEvaluator().decide(
         "d",
         for: try rules.prepare(json: Array(profile.root.jsonText.utf8)),
-        at: 0
+        at: Date(timeIntervalSince1970: 0)
       )?.variant == "no"
     )
     #expect(rules.regexLimitHits == 3)

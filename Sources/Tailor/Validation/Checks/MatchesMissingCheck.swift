@@ -13,12 +13,12 @@
 /// - another branch of the same `$or` speaks of missing values for that attribute.
 ///
 /// It reads the conditions as written (segments, rules' `when`, decisions'
-/// `requires`), so it works on documents with errors too.
+/// `requires`), which the parser records for it, so it works on documents with
+/// errors too.
 struct MatchesMissingCheck: ValidationCheck {
   var isAnalysis: Bool { true }
 
   func check(_ input: ValidationInput, into diagnostics: inout [Diagnostic]) {
-    guard case .object(let root) = input.root else { return }
     let walker = Walker(
       evaluator: ConditionEvaluator(
         groups: input.document.groupMembers,
@@ -27,28 +27,8 @@ struct MatchesMissingCheck: ValidationCheck {
       )
     )
     var found: [Diagnostic] = []
-    if case .object(let segments) = root["segments"] {
-      let pointer = JSONPointer.root.appending(key: "segments")
-      for (name, condition) in segments.pairs {
-        walker.walk(condition, at: pointer.appending(key: name), guarded: [], into: &found)
-      }
-    }
-    if case .object(let decisions) = root["decisions"] {
-      for (name, value) in decisions.pairs {
-        guard case .object(let decision) = value else { continue }
-        let pointer = JSONPointer.root.appending(key: "decisions").appending(key: name)
-        if let requires = decision["requires"] {
-          walker.walk(requires, at: pointer.appending(key: "requires"), guarded: [], into: &found)
-        }
-        guard case .array(let rules) = decision["rules"] else { continue }
-        for (index, rule) in rules.enumerated() {
-          guard let when = rule.objectValue?["when"] else { continue }
-          let rulePointer = pointer.appending(key: "rules").appending(index: index).appending(
-            key: "when"
-          )
-          walker.walk(when, at: rulePointer, guarded: [], into: &found)
-        }
-      }
+    for written in input.writtenConditions {
+      walker.walk(written.json, at: written.pointer, guarded: [], into: &found)
     }
     diagnostics += found
   }

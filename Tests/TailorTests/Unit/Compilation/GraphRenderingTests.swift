@@ -40,7 +40,7 @@ import Testing
       #"{"age": 70}"#, #"{"country": ["FR"]}"#, #"{}"#,
     ] {
       let parsed = try Profile(json: profile)
-      let compiled = rules.decide("hero", for: parsed, now: nil)
+      let compiled = rules.decide("hero", for: parsed)
       let interpreted = rules.interpreter.decide("hero", for: parsed.root, now: 0)
       #expect(compiled == interpreted, "\(profile)")
     }

@@ -3,6 +3,12 @@ import Testing
 
 @testable import Tailor
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// When large decisions are sieved, and what the sieve's regions and summary say.
 struct RuleSieveTests {
   @Test func narrowDiverseRulesAreSievedAndBroadRulesKeepTheirGraph() throws {
@@ -103,7 +109,11 @@ struct RuleSieveTests {
         if n != .null { object["n"] = n }
         if k != .null { object["k"] = k }
         let profile = JSONValue.object(object)
-        let compiled = evaluator.decide("d", for: Profile(profile), at: 0)
+        let compiled = evaluator.decide(
+          "d",
+          for: Profile(profile),
+          at: Date(timeIntervalSince1970: 0)
+        )
         let interpreted = sieved.interpreter.decide("d", for: profile, now: 0)
         #expect(compiled == interpreted, "\(profile.jsonText)")
       }

@@ -2,6 +2,12 @@ import Testing
 
 @testable import Tailor
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -29,7 +35,11 @@ struct DecisionIDTests {
     let rules = try Rules(json: Self.larger)
     let id = try #require(rules.decisionID(named: "b"))
     let profile = rules.prepare(try Profile(json: #"{"country": "ES"}"#))
-    let outcome = rules.makeEvaluator().outcome(of: id, for: profile, at: 0)
+    let outcome = rules.makeEvaluator().outcome(
+      of: id,
+      for: profile,
+      at: Date(timeIntervalSince1970: 0)
+    )
     #expect(outcome.variant.map { rules.variantKey(id, $0) } == "x")
     #expect(outcome.rule.map { rules.ruleID(id, $0) } == "r")
   }
@@ -53,7 +63,7 @@ struct DecisionIDTests {
       let id = try #require(old.decisionID(named: "b"))
       let new = try Rules(json: DecisionIDTests.smaller)
       let profile = new.prepare(Profile(.object(JSONObject())))
-      _ = new.makeEvaluator().outcome(of: id, for: profile, at: 0)
+      _ = new.makeEvaluator().outcome(of: id, for: profile, at: Date(timeIntervalSince1970: 0))
     }
     let standardError = String(decoding: try #require(result).standardErrorContent, as: UTF8.self)
     #expect(standardError.contains("the decision id was taken from other rules"))
@@ -75,7 +85,7 @@ struct DecisionIDTests {
       let id = try #require(old.decisionID(named: "b"))
       let new = try Rules(json: DecisionIDTests.smaller)
       let profile = new.prepare(Profile(.object(JSONObject())))
-      _ = new.makeEvaluator().decide(id, for: profile, at: 0)
+      _ = new.makeEvaluator().decide(id, for: profile, at: Date(timeIntervalSince1970: 0))
     }
   }
 
@@ -104,7 +114,7 @@ struct DecisionIDTests {
       let new = try Rules(json: DecisionIDTests.larger)
       let id = try #require(new.decisionID(named: "b"))
       let profile = old.prepare(try Profile(json: #"{"country": "ES"}"#))
-      _ = new.makeEvaluator().outcome(of: id, for: profile, at: 0)
+      _ = new.makeEvaluator().outcome(of: id, for: profile, at: Date(timeIntervalSince1970: 0))
     }
     let standardError = String(decoding: try #require(result).standardErrorContent, as: UTF8.self)
     #expect(standardError.contains("the profile was prepared for other rules"))

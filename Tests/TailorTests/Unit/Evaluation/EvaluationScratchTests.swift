@@ -3,6 +3,12 @@ import Testing
 
 @testable import Tailor
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// The server's scratch continues an evaluation only for the same profile at the same instant.
 struct EvaluationScratchTests {
   /// Decisions asked in any order, for profile after profile read from request
@@ -33,7 +39,8 @@ struct EvaluationScratchTests {
             let context = "seed \(seed), round \(round), decision \(id.index), at \(now)"
             if generator.random.chance(0.5) {
               #expect(
-                scratch.outcome(of: id, at: now) == fresh.outcome(of: id, for: prepared, at: now),
+                scratch.outcome(of: id, at: now)
+                  == fresh.outcome(of: id, for: prepared, at: Date(timeIntervalSince1970: now)),
                 "\(context)"
               )
             } else {
@@ -43,9 +50,10 @@ struct EvaluationScratchTests {
                   "\(rules.variantKey(id, variant)) \(rule.map { rules.ruleID(id, $0) } ?? "-") \(reason)"
                 )
               }
-              let expected = fresh.decide(id, for: prepared, at: now).matches.map {
-                "\($0.variant) \($0.rule ?? "-") \($0.reason)"
-              }
+              let expected = fresh.decide(id, for: prepared, at: Date(timeIntervalSince1970: now))
+                .matches.map {
+                  "\($0.variant) \($0.rule ?? "-") \($0.reason)"
+                }
               #expect(matches == expected, "\(context)")
             }
           }

@@ -3,6 +3,12 @@ import Testing
 
 @testable import Tailor
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 @Suite struct PreparedProfileTests {
   static let rules: Rules? = try? Rules(
     json: #"""
@@ -67,8 +73,16 @@ import Testing
       }
       let evaluator = rules.makeEvaluator()
       let prepared = try rules.prepare(json: whole)
-      let decision = evaluator.decide("hero", for: prepared, at: 0)
-      #expect(decision == evaluator.decide("hero", for: try Profile(json: text), at: 0), "\(text)")
+      let decision = evaluator.decide("hero", for: prepared, at: Date(timeIntervalSince1970: 0))
+      #expect(
+        decision
+          == evaluator.decide(
+            "hero",
+            for: try Profile(json: text),
+            at: Date(timeIntervalSince1970: 0)
+          ),
+        "\(text)"
+      )
       #expect(decision?.variant == variant, "\(text)")
     }
   }
@@ -102,9 +116,10 @@ import Testing
       let prepared = try rules.prepare(json: Array(text.utf8))
       let profile = try Profile(json: text)
       for name in ["in", "nin", "eq"] {
-        let expected = rules.decide(name, for: profile, now: nil)?.variant
+        let expected = rules.decide(name, for: profile)?.variant
         #expect(
-          evaluator.decide(name, for: prepared, at: 0)?.variant == expected,
+          evaluator.decide(name, for: prepared, at: Date(timeIntervalSince1970: 0))?.variant
+            == expected,
           "\(name) on \(text)"
         )
       }
@@ -131,37 +146,45 @@ import Testing
       let text = #"{"tags": [\#(tags)], "name": "\#(name)", "city": "Madrid"}"#
       let bytes = Array(text.utf8)
       try bytes.withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
-      let expected = rules.decide("d", for: try Profile(json: text), now: nil)?.variant
-      #expect(evaluator.decide("d", for: prepared, at: 0)?.variant == expected, "round \(round)")
+      let expected = rules.decide("d", for: try Profile(json: text))?.variant
+      #expect(
+        evaluator.decide("d", for: prepared, at: Date(timeIntervalSince1970: 0))?.variant
+          == expected,
+        "round \(round)"
+      )
     }
   }
 
-  /// Deciding several decisions in a row with `continuing` answers as deciding
-  /// each afresh, for seeded random documents and profiles.
-  @Test func continuingMatchesFreshEvaluations() throws {
+  /// Deciding several decisions in one session answers as deciding each afresh,
+  /// for seeded random documents and profiles, also when the session's
+  /// evaluator is used for another profile between two of its calls.
+  @Test func sessionsMatchFreshEvaluations() throws {
     for seed in UInt64(0)..<20 {
       var generator = RandomDocuments(seed: 0xC0 &+ seed)
       let rules = try Rules(json: generator.document().jsonText)
       let ids = (0..<rules.decisionNames.count).compactMap(rules.decisionID(at:))
-      let continuing = rules.makeEvaluator()
+      let shared = rules.makeEvaluator()
       let fresh = rules.makeEvaluator()
+      var previous: PreparedProfile?
       for round in 0..<30 {
         let prepared = try rules.prepare(json: Array(generator.profile().jsonText.utf8))
-        let now = generator.random.pick(RandomDocuments.instants)
-        for (position, id) in ids.enumerated() {
-          // An evaluator's very first call may ask to continue: there is nothing to reuse yet.
-          let first = round == 0 && position == 0
-          let shared = continuing.outcome(
-            of: id,
-            for: prepared,
-            at: now,
-            continuing: position > 0 || first
-          )
-          #expect(
-            shared == fresh.outcome(of: id, for: prepared, at: now),
-            "seed \(seed), decision \(id.index)"
-          )
+        let now = Date(timeIntervalSince1970: generator.random.pick(RandomDocuments.instants))
+        let interleave = round % 3 == 2 ? previous : nil
+        shared.withSession(for: prepared, at: now) { session in
+          for (position, id) in ids.enumerated() {
+            if let interleave, position == 1 {
+              // Another profile through the same evaluator: the session starts afresh.
+              _ = shared.outcome(of: id, for: interleave, at: now)
+            }
+            let expected = fresh.outcome(of: id, for: prepared, at: now)
+            #expect(session.outcome(of: id) == expected, "seed \(seed), decision \(id.index)")
+            #expect(
+              session.decide(id) == fresh.decide(id, for: prepared, at: now),
+              "seed \(seed), decision \(id.index)"
+            )
+          }
         }
+        previous = prepared
       }
     }
   }
@@ -190,7 +213,9 @@ import Testing
         try rules.prepare(json: $0, into: &prepared)
       }
     }
-    #expect(evaluator.decide("d", for: prepared, at: 0)?.variant == "b")
+    #expect(
+      evaluator.decide("d", for: prepared, at: Date(timeIntervalSince1970: 0))?.variant == "b"
+    )
     // A guessed key must end where the guess does: `tierx:1,` is one key, with no value.
     try Array((#"{"tier":1"# + padding).utf8).withUnsafeBufferPointer {
       try rules.prepare(json: $0, into: &prepared)
@@ -225,17 +250,24 @@ import Testing
       let present = order.filter { _ in Int.random(in: 0..<10, using: &random) > 1 }
       let text =
         "{" + present.map { "\"\($0)\":\(value($0, depth: 0))" }.joined(separator: ",") + "}"
-      let expected = rules.decide("d", for: try Profile(json: text), now: nil)?.variant
+      let expected = rules.decide("d", for: try Profile(json: text))?.variant
       let bytes = Array(text.utf8)
       try bytes.withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
-      #expect(evaluator.decide("d", for: prepared, at: 0)?.variant == expected, "\(text)")
+      #expect(
+        evaluator.decide("d", for: prepared, at: Date(timeIntervalSince1970: 0))?.variant
+          == expected,
+        "\(text)"
+      )
       // The same profile inside a request line, ending near the text's end.
       let line = Array(#"{"profile":"#.utf8) + bytes + [UInt8(ascii: "}")]
       let end = try line.withUnsafeBufferPointer {
         try rules.prepare(json: $0, objectAt: 11, into: &inLine)
       }
       #expect(end == line.count - 1)
-      #expect(evaluator.decide("d", for: inLine, at: 0)?.variant == expected, "in a line: \(text)")
+      #expect(
+        evaluator.decide("d", for: inLine, at: Date(timeIntervalSince1970: 0))?.variant == expected,
+        "in a line: \(text)"
+      )
     }
   }
 
@@ -294,9 +326,10 @@ import Testing
       do {
         try text.withUnsafeBufferPointer { try rules.prepare(json: $0, into: &prepared) }
         let root = try #require(reference, "accepted what the JSON reader rejects: \(text)")
-        let expected = rules.decide("d", for: Profile(root), now: nil)?.variant
+        let expected = rules.decide("d", for: Profile(root))?.variant
         #expect(
-          evaluator.decide("d", for: prepared, at: 0)?.variant == expected,
+          evaluator.decide("d", for: prepared, at: Date(timeIntervalSince1970: 0))?.variant
+            == expected,
           "\(String(decoding: text, as: UTF8.self))"
         )
       } catch {

@@ -27,7 +27,7 @@ import Foundation
   ) throws -> Decision {
     let profile = try Profile(json: profile)
     return try #require(
-      rules.decide(decision, for: profile, now: Date(timeIntervalSince1970: now), explain: explain),
+      rules.decide(decision, for: profile, at: Date(timeIntervalSince1970: now), explain: explain),
       sourceLocation: sourceLocation
     )
   }

@@ -2,6 +2,12 @@ import Testing
 
 @testable import Tailor
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// Suffix nodes hash a string's endings once per evaluation, up to
 /// `PendingStrings.suffixHashCapacity` bytes, and hash longer suffixes when probed.
 struct SuffixNodeTests {
@@ -30,9 +36,11 @@ struct SuffixNodeTests {
       let profile = JSONValue.object(JSONObject([("email", .string(email))]))
       let evaluator = loaded.makeEvaluator()
       let expected = loaded.interpreter.decide("d", for: profile, now: 0)
-      #expect(evaluator.decide("d", for: Profile(profile), at: 0) == expected)
+      #expect(
+        evaluator.decide("d", for: Profile(profile), at: Date(timeIntervalSince1970: 0)) == expected
+      )
       let fromBytes = try loaded.prepare(json: Array(profile.jsonText.utf8))
-      #expect(evaluator.decide("d", for: fromBytes, at: 0) == expected)
+      #expect(evaluator.decide("d", for: fromBytes, at: Date(timeIntervalSince1970: 0)) == expected)
     }
   }
 }

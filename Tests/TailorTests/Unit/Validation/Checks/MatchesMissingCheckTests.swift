@@ -128,7 +128,7 @@ import Testing
       document: parser.parse(document),
       sites: parser.sites,
       writtenRuleIndices: parser.writtenRuleIndices,
-      root: document
+      writtenConditions: parser.writtenConditions
     )
     var diagnostics: [Diagnostic] = []
     MatchesMissingCheck().check(input, into: &diagnostics)

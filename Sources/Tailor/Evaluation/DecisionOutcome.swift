@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A decision of a loaded document, found once by name and then used by index.
 ///
 /// An id belongs to the ``Rules`` it was taken from: used with an evaluator or the
@@ -35,12 +41,13 @@ extension FlatRules {
   }
 }
 
-/// The served variant of a first-match decision as indices, without building strings.
+/// A decision's answer as indices, without building strings: the allocation-free
+/// counterpart of ``Decision``.
 ///
-/// This is the allocation-free answer for hot loops and servers that render
-/// their own output; ``Rules/variantKey(_:_:)`` and ``Rules/ruleID(_:_:)`` turn
-/// indices back into names. For a `mode: "all"` decision it is the first match.
-public struct Outcome: Hashable, Sendable {
+/// This is the answer for hot loops and servers that render their own output;
+/// ``Rules/variantKey(_:_:)`` and ``Rules/ruleID(_:_:)`` turn indices back into
+/// names. For a `mode: "all"` decision it describes the first match.
+public struct DecisionOutcome: Hashable, Sendable {
   /// The served variant's index among the decision's variants, or `nil`.
   public var variant: Int?
   /// The winning rule's index among the decision's rules; `nil` for the default or nothing.
@@ -54,51 +61,46 @@ public struct Outcome: Hashable, Sendable {
 extension Evaluator {
   /// Decides one decision for a prepared profile and answers with indices.
   ///
-  /// - Complexity: as ``decide(_:for:at:)-(_,PreparedProfile,_)``, with no allocation.
+  /// ```swift
+  /// let hero = rules.decisionID(named: "homepage-hero")!
+  /// let outcome = evaluator.outcome(of: hero, for: profile, at: Date())
+  /// let key = outcome.variant.map { rules.variantKey(hero, $0) }
+  /// ```
+  ///
+  /// To decide several decisions for one profile, ``withSession(for:at:_:)``
+  /// shares the work between them.
+  ///
+  /// - Precondition: `decision` and `profile` come from the rules this evaluator
+  ///   was made for (checked, in release builds too).
+  /// - Complexity: as ``decide(_:for:at:)-(String,PreparedProfile,_)``, with no allocation.
   public func outcome(
     of decision: DecisionID,
     for profile: PreparedProfile,
-    at now: Double
-  ) -> Outcome {
-    outcome(of: decision, for: profile, at: now, continuing: false)
-  }
-
-  /// Decides one decision for a prepared profile and answers with indices,
-  /// optionally continuing the previous call's evaluation.
-  ///
-  /// With `continuing`, the predicates, prerequisites and strings this
-  /// evaluator worked out in its previous call are reused, so several
-  /// decisions for one profile share that work. Package code only: outside
-  /// tests, ``EvaluationScratch`` decides when a call may continue.
-  ///
-  /// - Precondition: with `continuing`, the previous call on this evaluator was
-  ///   for the same profile, unchanged since, at the same instant.
-  package func outcome(
-    of decision: DecisionID,
-    for profile: PreparedProfile,
-    at now: Double,
-    continuing: Bool
-  )
-    -> Outcome
-  {
+    at now: Date
+  ) -> DecisionOutcome {
     flat.check(profile)
     flat.check(decision)
-    return Outcome(outcome(index: decision.index, for: profile, at: now, generation: continuing))
+    return DecisionOutcome(outcome(index: decision.index, for: profile, at: Rules.seconds(now)))
   }
 
-  /// ``outcome(of:for:at:continuing:)`` for a prepared profile's storage,
-  /// which the caller keeps alive and unchanged: no reference is counted.
+  /// The outcome of a decision for a prepared profile's storage, which the
+  /// caller keeps alive and unchanged: no reference is counted.
+  ///
+  /// With `continuing`, the predicates, prerequisites and strings worked out in
+  /// this evaluator's previous call are reused.
   ///
   /// - Precondition: the storage belongs to a profile prepared for these rules
-  ///   (``EvaluationScratch`` prepares its profile with its evaluator's rules).
+  ///   (``EvaluationScratch`` prepares its profile with its evaluator's rules),
+  ///   and with `continuing` the previous call was for the same profile,
+  ///   unchanged since, at the same instant (``EvaluationScratch`` tracks both).
   func outcome(
     of decision: DecisionID,
     storage: Unmanaged<PreparedProfile.Storage>,
     at now: Double,
     continuing: Bool
-  ) -> Outcome {
+  ) -> DecisionOutcome {
     flat.check(decision)
-    return Outcome(
+    return DecisionOutcome(
       outcome(index: decision.index, storage: storage, at: now, generation: continuing)
     )
   }
@@ -110,7 +112,7 @@ extension Evaluator {
   /// index, rule index (`nil` for the default) and reason; builds no strings.
   ///
   /// The storage belongs to a profile prepared for these rules, which the
-  /// caller keeps alive and unchanged; `continuing` as in ``outcome(of:for:at:continuing:)``.
+  /// caller keeps alive and unchanged; `continuing` as in ``outcome(of:storage:at:continuing:)``.
   func forEachMatch(
     of decision: DecisionID,
     storage: Unmanaged<PreparedProfile.Storage>,
@@ -126,7 +128,7 @@ extension Evaluator {
   }
 }
 
-extension Outcome {
+extension DecisionOutcome {
   /// The outcome of a decision's hits.
   init(_ hits: HitList) {
     let hit = hits.list?.first ?? hits.single
@@ -142,14 +144,16 @@ extension Outcome {
 extension Evaluator {
   /// Decides one decision, by id, for a prepared profile.
   ///
-  /// - Complexity: as ``decide(_:for:at:)-(_,PreparedProfile,_)``.
+  /// - Precondition: `decision` and `profile` come from the rules this evaluator
+  ///   was made for (checked, in release builds too).
+  /// - Complexity: as ``decide(_:for:at:)-(String,PreparedProfile,_)``.
   public func decide(
     _ decision: DecisionID,
     for profile: PreparedProfile,
-    at now: Double
+    at now: Date
   ) -> Decision {
     flat.check(decision)
-    return decide(index: decision.index, for: profile, at: now)
+    return decide(index: decision.index, for: profile, at: Rules.seconds(now))
   }
 }
 
