@@ -44,9 +44,11 @@ package struct ConditionParser {
   /// The attribute paths with a declared type: only their operands are recorded as
   /// sites, since only they can mismatch (``TypeCheck``).
   var typedPaths: Set<ByteString> = []
-  private var patterns: [PatternKey: Pattern] = [:]
+  /// The patterns compiled so far, by source and case: a parser given another's
+  /// (``MatchesMissingCheck`` re-reading a document's tests) compiles none of them again.
+  var patterns: [PatternKey: Pattern] = [:]
 
-  private struct PatternKey: Hashable {
+  struct PatternKey: Hashable, Sendable {
     var source: ByteString
     var caseInsensitive: Bool
   }

@@ -40,6 +40,7 @@ package enum DocumentLoader {
       sites: parser.sites,
       writtenRuleIndices: parser.writtenRuleIndices,
       writtenConditions: parser.writtenConditions,
+      patterns: parser.patterns,
       isComplete: !diagnostics.contains { $0.severity == .error }
     )
     diagnostics += DocumentValidator.checkErrors(input)

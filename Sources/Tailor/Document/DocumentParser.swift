@@ -10,6 +10,8 @@ struct DocumentParser {
 
   /// The condition sites (references and operands) the validator checks.
   var sites: [ConditionParser.Site] { conditions.sites }
+  /// The patterns the document's conditions compiled.
+  var patterns: [ConditionParser.PatternKey: Pattern] { conditions.patterns }
 
   /// Where each parsed rule was written, parallel to the document's decisions: each rule's
   /// index in the decision's `rules` array, or no indices when every rule written was parsed

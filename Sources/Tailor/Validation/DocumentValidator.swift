@@ -8,6 +8,9 @@ struct ValidationInput: Sendable {
   var writtenRuleIndices: [[Int32]]
   /// Every condition as written: ``DocumentParser/writtenConditions``.
   var writtenConditions: [DocumentParser.WrittenCondition] = []
+  /// The patterns the document's conditions compiled, so that a check that parses
+  /// a test again does not compile its pattern again.
+  var patterns: [ConditionParser.PatternKey: Pattern] = [:]
   /// Whether parsing kept every part: false when a shape error dropped a rule,
   /// decision or segment, so analyses that need all of them stay silent.
   var isComplete = true
@@ -17,12 +20,14 @@ struct ValidationInput: Sendable {
     sites: [ConditionParser.Site],
     writtenRuleIndices: [[Int32]],
     writtenConditions: [DocumentParser.WrittenCondition] = [],
+    patterns: [ConditionParser.PatternKey: Pattern] = [:],
     isComplete: Bool = true
   ) {
     self.document = document
     self.sites = sites
     self.writtenRuleIndices = writtenRuleIndices
     self.writtenConditions = writtenConditions
+    self.patterns = patterns
     self.isComplete = isComplete
   }
 

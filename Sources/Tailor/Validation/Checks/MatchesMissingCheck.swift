@@ -24,7 +24,8 @@ struct MatchesMissingCheck: ValidationCheck {
         groups: input.document.groupMembers,
         segment: { _ in false },
         decision: { _, _ in false }
-      )
+      ),
+      scratch: Scratch(patterns: input.patterns)
     )
     var found: [Diagnostic] = []
     for written in input.writtenConditions {
@@ -35,7 +36,7 @@ struct MatchesMissingCheck: ValidationCheck {
 
   struct Walker {
     let evaluator: ConditionEvaluator
-    let scratch = Scratch()
+    let scratch: Scratch
     static let missing = JSONValue.object(JSONObject())
 
     /// Walks one condition object in positive position.
@@ -119,9 +120,14 @@ struct MatchesMissingCheck: ValidationCheck {
   }
 
   /// One parser for every test the walker judges, so that it is set up once and
-  /// compiles each pattern once; what it records is dropped before each test.
+  /// compiles no pattern the document's parser compiled, and others once; what it
+  /// records is dropped before each test.
   final class Scratch {
     var parser = ConditionParser(mode: .tailor)
+
+    init(patterns: [ConditionParser.PatternKey: Pattern] = [:]) {
+      parser.patterns = patterns
+    }
   }
 
   /// The attribute paths a condition tests, in written order, without repeats.
