@@ -1,5 +1,6 @@
 import Tailor
 import TailorGrowthBook
+import TailorTestSupport
 import Testing
 
 /// The payload sections of GrowthBook's vectors.
