@@ -107,6 +107,38 @@ struct GrowthBookPayloadConformanceTests {
     try Self.expectAllPass("feature", count: 55, Self.checkFeature)
   }
 
+  /// `explainFeature` answers exactly as `evaluateFeature`, and its steps agree
+  /// with the result: a rule's source ends with that rule `decided`, any other
+  /// source has no `decided` step.
+  @Test func featureExplained() throws {
+    try Self.expectAllPass("feature", count: 55) { testCase in
+      let values = testCase.values
+      var (payload, context) = try Self.load(values[1])
+      let key = try #require(values[2].stringValue)
+      let explained = payload.explainFeature(key, in: &context)
+      guard sameJSON(explained.result.json, values[3]) else {
+        return "explained \(explained.result.json.jsonText), expected \(values[3].jsonText)"
+      }
+      let decided = explained.steps.filter {
+        if case .decided = $0.outcome { return true }
+        return false
+      }
+      switch explained.result.source {
+      case .force, .experiment:
+        guard decided.count == 1, let last = explained.steps.last, last == decided[0],
+          (last.ruleID ?? "") == explained.result.ruleID
+        else {
+          return "steps \(explained.steps.map(\.json.jsonText)) do not end with the deciding rule"
+        }
+      default:
+        guard decided.isEmpty else {
+          return "a `decided` step, but source \(explained.result.source)"
+        }
+      }
+      return nil
+    }
+  }
+
   @Test func contextualBandit() throws {
     try Self.expectAllPass("contextualBandit", count: 35, Self.checkFeature)
   }
