@@ -10,6 +10,8 @@ struct FeatureInterpreter {
   let conditions: ConditionEvaluator
   /// Collects why each rule of the evaluated feature did or did not decide; `nil` when not explaining.
   let recorder: ExplainRecorder?
+  /// Decides feature rules' conditions through the compiled document; `nil` interprets them all.
+  let matcher: CompiledMatcher?
 
   /// The deepest chain of prerequisites followed.
   ///
@@ -17,10 +19,27 @@ struct FeatureInterpreter {
   /// payload can exhaust the stack.
   static let maxPrerequisiteDepth = 64
 
-  init(payload: GrowthBook.Payload, recorder: ExplainRecorder? = nil) {
+  init(
+    payload: GrowthBook.Payload,
+    recorder: ExplainRecorder? = nil,
+    matcher: CompiledMatcher? = nil
+  ) {
     self.payload = payload
     self.conditions = ConditionEvaluator(memberSets: payload.groupMembers)
     self.recorder = recorder
+    self.matcher = matcher
+  }
+
+  /// Whether rule `index` of feature `key`, whose condition is `condition`, holds:
+  /// from the compiled document when it compiled, else interpreted.
+  private func ruleHolds(
+    _ key: String,
+    _ index: Int,
+    _ condition: Condition,
+    _ context: GrowthBook.Context
+  ) -> Bool {
+    if let matcher, let holds = matcher.holds(key, index) { return holds }
+    return conditions.evaluate(condition, on: context.attributes)
   }
 
   // MARK: Features
@@ -75,7 +94,7 @@ struct FeatureInterpreter {
         continue
       }
       if let force = rule.force {
-        if let condition = rule.condition, !conditions.evaluate(condition, on: context.attributes) {
+        if let condition = rule.condition, !ruleHolds(key, index, condition, context) {
           if recorder != nil { record(failure(condition, context.attributes)) }
           continue
         }
@@ -101,7 +120,15 @@ struct FeatureInterpreter {
         continue
       }
       recorder?.experimentMiss = nil
-      let (result, ran) = runExperiment(experiment, featureID: key, context: &context, path: path)
+      // The experiment's condition is the rule's.
+      let holds = experiment.condition.map { ruleHolds(key, index, $0, context) }
+      let (result, ran) = runExperiment(
+        experiment,
+        featureID: key,
+        context: &context,
+        path: path,
+        conditionHolds: holds
+      )
       if result.isInExperiment && !result.isPassthrough {
         record(.decided(bucket: result.bucket))
         var decided = GrowthBook.FeatureResult(result.value, .experiment, ruleID: rule.id)
@@ -132,7 +159,8 @@ struct FeatureInterpreter {
     _ definition: GrowthBook.Experiment,
     featureID: String?,
     context: inout GrowthBook.Context,
-    path: Set<String>
+    path: Set<String>,
+    conditionHolds: Bool? = nil
   ) -> (GrowthBook.ExperimentResult, GrowthBook.Experiment) {
     // A contextual bandit's matching leaf replaces the weights before anything else.
     let (experiment, bandit) = routed(definition, context)
@@ -193,7 +221,7 @@ struct FeatureInterpreter {
     }
     // 8: the condition and the prerequisites.
     if let condition = experiment.condition,
-      !conditions.evaluate(condition, on: context.attributes)
+      !(conditionHolds ?? conditions.evaluate(condition, on: context.attributes))
     {
       return notIn(.condition(failure(condition, context.attributes)))
     }

@@ -167,18 +167,20 @@ extension RequestHandler {
     RequestHandler.writeHead(id: id, line, into: &output)
     if let keys {
       output.appendASCII(",\"features\":{")
-      for (position, key) in keys.enumerated() {
+      // Explaining interprets each feature; answering decides them through the compiled conditions.
+      let results =
+        explain
+        ? keys.map { key -> JSONValue in
+          let explained = served.payload.explainFeature(key, in: &context)
+          guard case .object(var fields) = explained.result.json else { return .null }
+          fields["trace"] = .array(explained.steps.map(\.json))
+          return .object(fields)
+        } : served.payload.evaluateFeatures(keys, in: &context).map(\.json)
+      for (position, (key, result)) in zip(keys, results).enumerated() {
         if position > 0 { output.append(UInt8(ascii: ",")) }
         JSONValue.writeString(key, into: &output)
         output.append(UInt8(ascii: ":"))
-        if explain {
-          let explained = served.payload.explainFeature(key, in: &context)
-          guard case .object(var fields) = explained.result.json else { continue }
-          fields["trace"] = .array(explained.steps.map(\.json))
-          JSONValue.object(fields).write(into: &output)
-        } else {
-          served.payload.evaluateFeature(key, in: &context).json.write(into: &output)
-        }
+        result.write(into: &output)
       }
       output.append(UInt8(ascii: "}"))
     }

@@ -107,6 +107,22 @@ struct GrowthBookPayloadConformanceTests {
     try Self.expectAllPass("feature", count: 55, Self.checkFeature)
   }
 
+  /// The feature vectors through the interpreter alone (the reference), and a
+  /// check that the compiled document decided conditions in them.
+  @Test func featureInterpreted() throws {
+    var compiled = 0
+    try Self.expectAllPass("feature", count: 55) { testCase in
+      let values = testCase.values
+      var (payload, context) = try Self.load(values[1])
+      compiled += payload.compiledConditionCounts.compiled
+      let key = try #require(values[2].stringValue)
+      let actual = payload._interpretFeature(key, in: &context).json
+      return sameJSON(actual, values[3])
+        ? nil : "got \(actual.jsonText), expected \(values[3].jsonText)"
+    }
+    #expect(compiled > 20, "only \(compiled) conditions of the feature vectors compiled")
+  }
+
   /// `explainFeature` answers exactly as `evaluateFeature`, and its steps agree
   /// with the result: a rule's source ends with that rule `decided`, any other
   /// source has no `decided` step.
