@@ -184,7 +184,7 @@ package func plural(_ count: Int, _ noun: String) -> String {
 }
 
 /// A GrowthBook payload as the server holds it, with what its load warned about.
-package struct ServedPayload: Sendable {
+package final class ServedPayload: Sendable {
   /// The payload.
   package let payload: GrowthBook.Payload
   /// Lint warnings: what GrowthBook accepts but evaluates as false or never reaches.
