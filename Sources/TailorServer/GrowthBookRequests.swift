@@ -15,7 +15,7 @@ extension RequestHandler {
   /// The request fields of GrowthBook mode.
   static let growthBookFields: Set<String> = [
     "id", "op", "path", "growthbook", "attributes", "features", "forcedVariations",
-    "forcedFeatures", "url", "enabled", "qaMode", "experiment", "explain",
+    "forcedFeatures", "url", "enabled", "qaMode", "experiment", "explain", "format",
   ]
 
   /// Fields that belong to evaluation requests, not to ops.
@@ -68,14 +68,20 @@ extension RequestHandler {
       }
       switch op.stringValue {
       case "ping", "stats":
-        if request["path"] != nil || request["growthbook"] != nil {
-          return badRequest("`path` and `growthbook` belong to `\"op\": \"load\"`")
+        if request["path"] != nil || request["growthbook"] != nil || request["format"] != nil {
+          return badRequest("`path`, `growthbook` and `format` belong to `\"op\": \"load\"`")
         }
         if op.stringValue == "stats" { return .control(.stats, id: id) }
         RequestHandler.writeHead(id: id, line, into: &output)
         output.appendASCII(",\"ok\":true}\n")
         return .answered
       case "load":
+        // DESIGN §6 spells a payload file `"path"` with `"format":"growthbook"`; it is the only format here.
+        if let format = request["format"], format != "growthbook" {
+          return badRequest(
+            "`format` must be \"growthbook\": this server serves GrowthBook payloads"
+          )
+        }
         switch (request["path"], request["growthbook"]) {
         case (.string(let path)?, nil):
           return .control(.load(.file(path)), id: id)
@@ -95,8 +101,8 @@ extension RequestHandler {
         return badRequest("unknown op \(op.jsonText); ops are `load`, `stats` and `ping`")
       }
     }
-    if request["path"] != nil || request["growthbook"] != nil {
-      return badRequest("`path` and `growthbook` belong to `\"op\": \"load\"`")
+    if request["path"] != nil || request["growthbook"] != nil || request["format"] != nil {
+      return badRequest("`path`, `growthbook` and `format` belong to `\"op\": \"load\"`")
     }
     guard let attributes = request["attributes"] else {
       return badRequest("a request needs `attributes` (or `op`)")
