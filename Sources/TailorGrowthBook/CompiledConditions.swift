@@ -19,8 +19,15 @@ import Tailor
 final class CompiledConditions: Sendable {
   /// The document; `nil` when no condition compiled.
   let rules: Rules?
-  /// Per feature key: its decision's name, and for each rule whether its condition compiled.
-  let features: [String: (decision: String, compiled: [Bool])]
+  /// Per feature key: its decision, for each rule whether its condition compiled,
+  /// and for each of the decision's rules the feature rule it carries.
+  let features: [String: Entry]
+
+  struct Entry: Sendable {
+    let decision: DecisionID
+    let compiled: [Bool]
+    let ruleIndices: [Int]
+  }
   /// How many rule conditions compiled, and how many stay interpreted.
   let compiledCount: Int
   let interpretedCount: Int
@@ -80,20 +87,24 @@ final class CompiledConditions: Sendable {
       }
     }
     rules = loaded
-    var table: [String: (decision: String, compiled: [Bool])] = [:]
+    var table: [String: Entry] = [:]
     var compiledCount = 0
     var interpretedCount = 0
     for (key, name, conditions) in decisions {
       var compiled = [Bool](repeating: false, count: features[key]?.rules.count ?? 0)
+      var ruleIndices: [Int] = []
       for (index, _) in conditions {
         if loaded != nil && !refused.contains([name, String(index)]) {
           compiled[index] = true
+          ruleIndices.append(index)
           compiledCount += 1
         } else {
           interpretedCount += 1
         }
       }
-      table[key] = (name, compiled)
+      if let loaded, let decision = loaded.decisionID(named: name) {
+        table[key] = Entry(decision: decision, compiled: compiled, ruleIndices: ruleIndices)
+      }
     }
     self.features = table
     self.compiledCount = compiledCount
@@ -166,36 +177,76 @@ final class CompiledConditions: Sendable {
 
 /// One user's view of ``CompiledConditions``: the attributes read once into the
 /// document's slots, and each feature's decision made at most once.
+///
+/// Within ``run(_:)`` one evaluator, borrowed from the document's pool, decides
+/// every feature asked for, reusing the predicates it already worked out.
 final class CompiledMatcher {
   let compiled: CompiledConditions
   let attributes: JSONValue
   private var prepared: PreparedProfile?
+  private var evaluator: Evaluator?
+  /// Whether the evaluator has decided for this profile, so it may continue.
+  private var hasDecided = false
   /// Per feature key: which rules' conditions hold, by rule index.
   private var holding: [String: [Bool]] = [:]
+  /// The last feature looked up, its entry and what holds: rules are asked
+  /// about feature by feature.
+  private var lastKey: String?
+  private var lastEntry: CompiledConditions.Entry?
+  private var lastHolding: [Bool]?
 
   init(_ compiled: CompiledConditions, attributes: JSONValue) {
     self.compiled = compiled
     self.attributes = attributes
   }
 
+  /// Runs `body` with an evaluator borrowed for every decision it asks for.
+  func run<T>(_ body: () -> T) -> T {
+    guard let rules = compiled.rules else { return body() }
+    return rules.withEvaluator { evaluator in
+      self.evaluator = evaluator
+      hasDecided = false
+      defer { self.evaluator = nil }
+      return body()
+    }
+  }
+
   /// Whether rule `index` of feature `key` has a condition that holds, when the
   /// condition compiled; `nil` when it did not (the interpreter decides).
   func holds(_ key: String, _ index: Int) -> Bool? {
-    guard let rules = compiled.rules, let entry = compiled.features[key],
-      index < entry.compiled.count, entry.compiled[index]
+    if key != lastKey {
+      lastKey = key
+      lastEntry = compiled.features[key]
+      lastHolding = holding[key]
+    }
+    guard let rules = compiled.rules, let entry = lastEntry, index < entry.compiled.count,
+      entry.compiled[index]
     else { return nil }
-    if let known = holding[key] { return known[index] }
-    if prepared == nil { prepared = rules.prepare(Profile(attributes)) }
+    if lastHolding == nil {
+      let found = decide(entry, rules)
+      holding[key] = found
+      lastHolding = found
+    }
+    return lastHolding?[index]
+  }
+
+  /// Which of a feature's compiled conditions hold (false for the others).
+  private func decide(_ entry: CompiledConditions.Entry, _ rules: Rules) -> [Bool] {
     var found = [Bool](repeating: false, count: entry.compiled.count)
-    if let prepared {
-      let decision = rules.withEvaluator { $0.decide(entry.decision, for: prepared, at: 0) }
-      for match in decision?.matches ?? [] {
-        if let rule = match.rule, let matched = Int(rule), matched < found.count {
-          found[matched] = true
-        }
+    let profile = prepared ?? rules.prepare(Profile(attributes))
+    prepared = profile
+    func mark(_ evaluator: Evaluator, continuing: Bool) {
+      evaluator.forEachMatchedRule(of: entry.decision, for: profile, at: 0, continuing: continuing)
+      {
+        if $0 < entry.ruleIndices.count { found[entry.ruleIndices[$0]] = true }
       }
     }
-    holding[key] = found
-    return found[index]
+    if let evaluator {
+      mark(evaluator, continuing: hasDecided)
+      hasDecided = true
+    } else {
+      rules.withEvaluator { mark($0, continuing: false) }
+    }
+    return found
   }
 }

@@ -24,12 +24,10 @@ extension GrowthBook.Payload {
     _ key: String,
     in context: inout GrowthBook.Context
   ) -> GrowthBook.FeatureResult {
-    let interpreter = FeatureInterpreter(
-      payload: self,
-      matcher: CompiledMatcher(compiled, attributes: context.attributes)
-    )
+    let matcher = CompiledMatcher(compiled, attributes: context.attributes)
+    let interpreter = FeatureInterpreter(payload: self, matcher: matcher)
     interpreter.loadStickyBuckets(&context)
-    return interpreter.evaluateFeature(key, context: &context)
+    return matcher.run { interpreter.evaluateFeature(key, context: &context) }
   }
 
   /// Evaluates several features for one user, reading the attributes into the
@@ -45,12 +43,10 @@ extension GrowthBook.Payload {
     _ keys: [String],
     in context: inout GrowthBook.Context
   ) -> [GrowthBook.FeatureResult] {
-    let interpreter = FeatureInterpreter(
-      payload: self,
-      matcher: CompiledMatcher(compiled, attributes: context.attributes)
-    )
+    let matcher = CompiledMatcher(compiled, attributes: context.attributes)
+    let interpreter = FeatureInterpreter(payload: self, matcher: matcher)
     interpreter.loadStickyBuckets(&context)
-    return keys.map { interpreter.evaluateFeature($0, context: &context) }
+    return matcher.run { keys.map { interpreter.evaluateFeature($0, context: &context) } }
   }
 
   /// Evaluates one feature by interpreting every condition.
@@ -104,11 +100,11 @@ extension GrowthBook.Payload {
     _ experiment: GrowthBook.Experiment,
     in context: inout GrowthBook.Context
   ) -> GrowthBook.ExperimentResult {
-    let interpreter = FeatureInterpreter(
-      payload: self,
-      matcher: CompiledMatcher(compiled, attributes: context.attributes)
-    )
+    let matcher = CompiledMatcher(compiled, attributes: context.attributes)
+    let interpreter = FeatureInterpreter(payload: self, matcher: matcher)
     interpreter.loadStickyBuckets(&context)
-    return interpreter.runExperiment(experiment, featureID: nil, context: &context, path: []).0
+    return matcher.run {
+      interpreter.runExperiment(experiment, featureID: nil, context: &context, path: []).0
+    }
   }
 }

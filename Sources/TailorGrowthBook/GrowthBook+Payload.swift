@@ -46,7 +46,8 @@ extension GrowthBook {
       features: [String: Feature],
       featureKeys: [String],
       savedGroups: [String: [JSONValue]],
-      contextualBandits: [String: ContextualBandit]
+      contextualBandits: [String: ContextualBandit],
+      compiles: Bool = true
     ) {
       self.features = features
       self.featureKeys = featureKeys
@@ -68,8 +69,8 @@ extension GrowthBook {
       }
       self.stickyBucketAttributes = attributes
       self.compiled = CompiledConditions(
-        features: features,
-        keys: featureKeys,
+        features: compiles ? features : [:],
+        keys: compiles ? featureKeys : [],
         savedGroups: savedGroups
       )
     }
