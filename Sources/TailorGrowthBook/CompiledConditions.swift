@@ -27,6 +27,11 @@ final class CompiledConditions: Sendable {
     let decision: DecisionID
     let compiled: [Bool]
     let ruleIndices: [Int]
+    /// Rules that are passed over, unread, when their compiled condition is false:
+    /// force rules without prerequisites. (A prerequisite is evaluated before
+    /// the condition and can end the feature; an experiment can be forced by
+    /// the URL or the context, or read a sticky bucket, before its condition.)
+    let skippable: [Bool]
   }
   /// How many rule conditions compiled, and how many stay interpreted.
   let compiledCount: Int
@@ -103,7 +108,15 @@ final class CompiledConditions: Sendable {
         }
       }
       if let loaded, let decision = loaded.decisionID(named: name) {
-        table[key] = Entry(decision: decision, compiled: compiled, ruleIndices: ruleIndices)
+        let skippable = (features[key]?.rules ?? []).enumerated().map { index, rule in
+          compiled[index] && rule.force != nil && rule.parentConditions.isEmpty
+        }
+        table[key] = Entry(
+          decision: decision,
+          compiled: compiled,
+          ruleIndices: ruleIndices,
+          skippable: skippable
+        )
       }
     }
     self.features = table
@@ -228,6 +241,20 @@ final class CompiledMatcher {
       lastHolding = found
     }
     return lastHolding?[index]
+  }
+
+  /// Whether rule `index` of feature `key` can be passed over unread: a force
+  /// rule without prerequisites whose compiled condition is false.
+  func isSkipped(_ key: String, _ index: Int) -> Bool {
+    if key != lastKey {
+      lastKey = key
+      lastEntry = compiled.features[key]
+      lastHolding = holding[key]
+    }
+    guard let entry = lastEntry, index < entry.skippable.count, entry.skippable[index] else {
+      return false
+    }
+    return holds(key, index) == false
   }
 
   /// Which of a feature's compiled conditions hold (false for the others).

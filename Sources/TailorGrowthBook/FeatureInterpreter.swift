@@ -66,7 +66,11 @@ struct FeatureInterpreter {
     let recorder = path.isEmpty ? self.recorder : nil
     var path = path
     path.insert(key)
-    rules: for (index, rule) in feature.rules.enumerated() {
+    rules: for index in feature.rules.indices {
+      // Force rules whose compiled condition is false are passed over without
+      // reading them (the answer is the same: the interpreter would continue).
+      if let matcher, matcher.isSkipped(key, index) { continue }
+      let rule = feature.rules[index]
       func record(_ outcome: GrowthBook.RuleStep.Outcome) {
         recorder?.steps.append(GrowthBook.RuleStep(index: index, ruleID: rule.id, outcome: outcome))
       }
