@@ -92,19 +92,25 @@ struct GrowthBookPayloadConformanceTests {
     )
   }
 
-  /// Cases are `[name, context, featureKey, expectedResult]`.
-  static func checkFeature(_ testCase: GrowthBookCases.Case) throws -> String? {
+  /// Cases are `[name, context, featureKey, expectedResult]`; `interpreted` skips the compiled conditions.
+  static func checkFeature(
+    _ testCase: GrowthBookCases.Case,
+    interpreted: Bool = false
+  ) throws -> String? {
     let values = testCase.values
     try #require(values.count == 4)
     var (payload, context) = try load(values[1])
     let key = try #require(values[2].stringValue)
-    let actual = payload.evaluateFeature(key, in: &context).json
+    let actual =
+      interpreted
+      ? payload._interpretFeature(key, in: &context).json
+      : payload.evaluateFeature(key, in: &context).json
     return sameJSON(actual, values[3])
       ? nil : "got \(actual.jsonText), expected \(values[3].jsonText)"
   }
 
   @Test func feature() throws {
-    try Self.expectAllPass("feature", count: 55, Self.checkFeature)
+    try Self.expectAllPass("feature", count: 55) { try Self.checkFeature($0) }
   }
 
   /// The feature vectors through the interpreter alone (the reference), and a
@@ -156,7 +162,13 @@ struct GrowthBookPayloadConformanceTests {
   }
 
   @Test func contextualBandit() throws {
-    try Self.expectAllPass("contextualBandit", count: 35, Self.checkFeature)
+    try Self.expectAllPass("contextualBandit", count: 35) { try Self.checkFeature($0) }
+  }
+
+  @Test func contextualBanditInterpreted() throws {
+    try Self.expectAllPass("contextualBandit", count: 35) {
+      try Self.checkFeature($0, interpreted: true)
+    }
   }
 
   /// Cases are `[name, context, experiment, value, inExperiment, hashUsed]`.
@@ -177,7 +189,8 @@ struct GrowthBookPayloadConformanceTests {
   }
 
   /// Cases are `[name, context, storedDocuments, featureKey, expectedExperimentResult, expectedDocuments]`.
-  @Test func stickyBucket() throws {
+  @Test(arguments: [false, true])
+  func stickyBucket(interpreted: Bool) throws {
     try Self.expectAllPass("stickyBucket", count: 13) { testCase in
       let values = testCase.values
       try #require(values.count == 6)
@@ -185,7 +198,9 @@ struct GrowthBookPayloadConformanceTests {
       let store = GrowthBook.InMemoryStickyBucketStore(stored)
       var (payload, context) = try Self.load(values[1], store: store)
       let key = try #require(values[3].stringValue)
-      let result = payload.evaluateFeature(key, in: &context)
+      let result =
+        interpreted
+        ? payload._interpretFeature(key, in: &context) : payload.evaluateFeature(key, in: &context)
       let actual = result.experimentResult?.json ?? .null
       guard sameJSON(actual, values[4]) else {
         return "got \(actual.jsonText), expected \(values[4].jsonText)"
