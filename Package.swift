@@ -36,7 +36,7 @@ let package = Package(
       providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
     ),
     // Server
-    .target(name: "TailorServer", dependencies: ["Tailor"]),
+    .target(name: "TailorServer", dependencies: ["Tailor", "TailorGrowthBook"]),
     // Executable
     .executableTarget(
       name: "TailorCLI",

@@ -8,6 +8,10 @@ import Tailor
 struct FeatureInterpreter {
   let payload: GrowthBook.Payload
   let conditions: ConditionEvaluator
+  /// Collects why each rule of the evaluated feature did or did not decide; `nil` when not explaining.
+  let recorder: ExplainRecorder?
+  /// Decides feature rules' conditions through the compiled document; `nil` interprets them all.
+  let matcher: CompiledMatcher?
 
   /// The deepest chain of prerequisites followed.
   ///
@@ -15,9 +19,27 @@ struct FeatureInterpreter {
   /// payload can exhaust the stack.
   static let maxPrerequisiteDepth = 64
 
-  init(payload: GrowthBook.Payload) {
+  init(
+    payload: GrowthBook.Payload,
+    recorder: ExplainRecorder? = nil,
+    matcher: CompiledMatcher? = nil
+  ) {
     self.payload = payload
     self.conditions = ConditionEvaluator(memberSets: payload.groupMembers)
+    self.recorder = recorder
+    self.matcher = matcher
+  }
+
+  /// Whether rule `index` of feature `key`, whose condition is `condition`, holds:
+  /// from the compiled document when it compiled, else interpreted.
+  private func ruleHolds(
+    _ key: String,
+    _ index: Int,
+    _ condition: Condition,
+    _ context: GrowthBook.Context
+  ) -> Bool {
+    if let matcher, let holds = matcher.holds(key, index) { return holds }
+    return conditions.evaluate(condition, on: context.attributes)
   }
 
   // MARK: Features
@@ -40,26 +62,48 @@ struct FeatureInterpreter {
     guard let feature = payload.features[key] else {
       return GrowthBook.FeatureResult(.null, .unknownFeature)
     }
+    // Only the feature asked for is explained, not the prerequisites evaluated for it.
+    let recorder = path.isEmpty ? self.recorder : nil
     var path = path
     path.insert(key)
-    rules: for rule in feature.rules {
+    rules: for index in feature.rules.indices {
+      // Force rules whose compiled condition is false are passed over without
+      // reading them (the answer is the same: the interpreter would continue).
+      if let matcher, matcher.isSkipped(key, index) { continue }
+      let rule = feature.rules[index]
+      func record(_ outcome: GrowthBook.RuleStep.Outcome) {
+        recorder?.steps.append(GrowthBook.RuleStep(index: index, ruleID: rule.id, outcome: outcome))
+      }
       for parent in rule.parentConditions {
         let parentResult = evaluateFeature(parent.id, context: &context, path: path)
         if parentResult.source == .cyclicPrerequisite {
+          record(.cyclicPrerequisite(parent: parent.id))
           return GrowthBook.FeatureResult(.null, .cyclicPrerequisite)
         }
         guard passes(parent, parentValue: parentResult.value) else {
+          record(
+            .parentConditionFailed(
+              parent: parent.id,
+              value: parentResult.value,
+              clause: parent.condition.json,
+              isGate: parent.isGate
+            )
+          )
           if parent.isGate { return GrowthBook.FeatureResult(.null, .prerequisite) }
           continue rules
         }
       }
-      if let filters = rule.filters, isFilteredOut(filters, context) { continue }
+      if let filters = rule.filters, isFilteredOut(filters, context) {
+        record(.filteredOut)
+        continue
+      }
       if let force = rule.force {
-        if let condition = rule.condition, !conditions.evaluate(condition, on: context.attributes) {
+        if let condition = rule.condition, !ruleHolds(key, index, condition, context) {
+          if recorder != nil { record(failure(condition, context.attributes)) }
           continue
         }
         let sticky = context.stickyBucketStore != nil && !rule.disablesStickyBucketing
-        let included = isIncludedInRollout(
+        let (included, bucket) = isIncludedInRollout(
           seed: nonEmpty(rule.seed) ?? key,
           hashAttribute: rule.hashAttribute,
           fallbackAttribute: sticky ? rule.fallbackAttribute : nil,
@@ -68,16 +112,38 @@ struct FeatureInterpreter {
           hashVersion: rule.hashVersion,
           context
         )
-        guard included else { continue }
+        guard included else {
+          record(.notInRollout(bucket: bucket))
+          continue
+        }
+        record(.decided(bucket: bucket))
         return GrowthBook.FeatureResult(force, .force, ruleID: rule.id)
       }
-      guard let experiment = rule.experiment else { continue }
-      let (result, ran) = runExperiment(experiment, featureID: key, context: &context, path: path)
+      guard let experiment = rule.experiment else {
+        record(.nothingToServe)
+        continue
+      }
+      recorder?.experimentMiss = nil
+      // The experiment's condition is the rule's.
+      let holds = experiment.condition.map { ruleHolds(key, index, $0, context) }
+      let (result, ran) = runExperiment(
+        experiment,
+        featureID: key,
+        context: &context,
+        path: path,
+        conditionHolds: holds
+      )
       if result.isInExperiment && !result.isPassthrough {
+        record(.decided(bucket: result.bucket))
         var decided = GrowthBook.FeatureResult(result.value, .experiment, ruleID: rule.id)
         decided.experiment = ran
         decided.experimentResult = result
         return decided
+      }
+      if result.isPassthrough {
+        record(.passthrough(variation: result.variationID, bucket: result.bucket))
+      } else {
+        record(.notInExperiment(recorder?.experimentMiss ?? .unassigned(bucket: result.bucket)))
       }
     }
     return GrowthBook.FeatureResult(feature.defaultValue, .defaultValue)
@@ -97,7 +163,8 @@ struct FeatureInterpreter {
     _ definition: GrowthBook.Experiment,
     featureID: String?,
     context: inout GrowthBook.Context,
-    path: Set<String>
+    path: Set<String>,
+    conditionHolds: Bool? = nil
   ) -> (GrowthBook.ExperimentResult, GrowthBook.Experiment) {
     // A contextual bandit's matching leaf replaces the weights before anything else.
     let (experiment, bandit) = routed(definition, context)
@@ -109,14 +176,20 @@ struct FeatureInterpreter {
       featureID: featureID,
       sticky: sticky
     )
-    func notIn() -> (GrowthBook.ExperimentResult, GrowthBook.Experiment) {
-      (outcome.result(-1, hashUsed: false, context), experiment)
+    // Only the experiment of the feature (or the inline experiment) asked for is explained.
+    let recorder = path.count <= 1 ? self.recorder : nil
+    func notIn(
+      _ miss: @autoclosure () -> GrowthBook.RuleStep.ExperimentMiss
+    ) -> (GrowthBook.ExperimentResult, GrowthBook.Experiment) {
+      recorder?.experimentMiss = miss()
+      return (outcome.result(-1, hashUsed: false, context), experiment)
     }
     func forced(_ index: Int) -> (GrowthBook.ExperimentResult, GrowthBook.Experiment) {
       (outcome.result(index, hashUsed: false, context), experiment)
     }
     // 1–4: too few variations, disabled, forced by the URL or the context.
-    guard count >= 2, context.isEnabled else { return notIn() }
+    guard count >= 2 else { return notIn(.tooFewVariations) }
+    guard context.isEnabled else { return notIn(.disabled) }
     if let url = context.url,
       let index = GrowthBook.queryStringOverride(experiment.key, url: url, variationCount: count)
     {
@@ -124,10 +197,15 @@ struct FeatureInterpreter {
     }
     if let index = context.forcedVariations[experiment.key] { return forced(index) }
     // 5: draft or inactive.
-    guard experiment.status != "draft", experiment.isActive else { return notIn() }
+    guard experiment.status != "draft" else { return notIn(.draft) }
+    guard experiment.isActive else { return notIn(.inactive) }
     // 6: the hash value.
     let (_, hashValue) = hashAttribute(experiment.hashAttribute, fallback, context)
-    guard let input = Bucketing.hashInput(hashValue) else { return notIn() }
+    guard let input = Bucketing.hashInput(hashValue) else {
+      return notIn(
+        .noHashValue(attribute: hashAttribute(experiment.hashAttribute, fallback, context).0)
+      )
+    }
     // 6.5: a sticky bucket, unless blocked by a minimum bucket version.
     var assigned = -1
     var isBlocked = false
@@ -138,7 +216,7 @@ struct FeatureInterpreter {
     // 7: filters, or else the namespace (skipped for a sticky bucket).
     if !foundSticky {
       if let filters = experiment.filters {
-        if isFilteredOut(filters, context) { return notIn() }
+        if isFilteredOut(filters, context) { return notIn(.filteredOut) }
       } else if let namespace = experiment.namespace {
         let inside = Bucketing.inNamespace(
           input,
@@ -146,19 +224,32 @@ struct FeatureInterpreter {
           start: namespace.start,
           end: namespace.end
         )
-        if !inside { return notIn() }
+        if !inside { return notIn(.outsideNamespace(namespace.id)) }
       }
     }
     // 8: the condition and the prerequisites.
     if let condition = experiment.condition,
-      !conditions.evaluate(condition, on: context.attributes)
+      !(conditionHolds ?? conditions.evaluate(condition, on: context.attributes))
     {
-      return notIn()
+      return notIn(.condition(failure(condition, context.attributes)))
     }
     for parent in experiment.parentConditions {
       let parentResult = evaluateFeature(parent.id, context: &context, path: path)
-      if parentResult.source == .cyclicPrerequisite { return notIn() }
-      if !passes(parent, parentValue: parentResult.value) { return notIn() }
+      if parentResult.source == .cyclicPrerequisite {
+        return notIn(.condition(.cyclicPrerequisite(parent: parent.id)))
+      }
+      if !passes(parent, parentValue: parentResult.value) {
+        return notIn(
+          .condition(
+            .parentConditionFailed(
+              parent: parent.id,
+              value: parentResult.value,
+              clause: parent.condition.json,
+              isGate: parent.isGate
+            )
+          )
+        )
+      }
     }
     // 9: the bucket.
     guard
@@ -168,7 +259,7 @@ struct FeatureInterpreter {
         version: experiment.hashVersion,
         default: 1
       )
-    else { return notIn() }
+    else { return notIn(.unknownHashVersion) }
     // 10: the variation, from explicit ranges or the (bandit's) weights and coverage.
     if !foundSticky {
       let ranges =
@@ -182,11 +273,13 @@ struct FeatureInterpreter {
     }
     // 11–15: blocked sticky bucket, no variation, forced, QA mode, stopped.
     if isBlocked {
+      recorder?.experimentMiss = .blockedStickyBucket
       return (outcome.result(-1, hashUsed: false, stickyBucketUsed: true, context), experiment)
     }
-    guard assigned >= 0 else { return notIn() }
+    guard assigned >= 0 else { return notIn(.unassigned(bucket: bucket)) }
     if let index = experiment.force { return forced(index) }
-    guard !context.isQAMode, experiment.status != "stopped" else { return notIn() }
+    guard !context.isQAMode else { return notIn(.qaMode) }
+    guard experiment.status != "stopped" else { return notIn(.stopped) }
     // 16–17: the result, remembered in the user's sticky bucket. A bandit is
     // reported only for users it bucketed.
     var ran = experiment
@@ -358,7 +451,7 @@ struct FeatureInterpreter {
     }
   }
 
-  /// GrowthBook's `isIncludedInRollout`.
+  /// GrowthBook's `isIncludedInRollout`, with the user's bucket when one was hashed.
   ///
   /// A range admits `start ≤ n < end`; coverage admits `n ≤ coverage` (inclusive).
   private func isIncludedInRollout(
@@ -369,18 +462,18 @@ struct FeatureInterpreter {
     coverage: Double?,
     hashVersion: Double?,
     _ context: GrowthBook.Context
-  ) -> Bool {
+  ) -> (Bool, bucket: Double?) {
     if range == nil {
-      guard let coverage else { return true }
-      if coverage == 0 { return false }
+      guard let coverage else { return (true, nil) }
+      if coverage == 0 { return (false, nil) }
     }
     let (_, value) = hashAttribute(name, fallbackAttribute, context)
     guard let input = Bucketing.hashInput(value),
       let n = hash(seed: seed, input, version: hashVersion, default: 1)
-    else { return false }
-    if let range { return n >= range.start && n < range.end }
-    if let coverage { return n <= coverage }
-    return true
+    else { return (false, nil) }
+    if let range { return (n >= range.start && n < range.end, n) }
+    if let coverage { return (n <= coverage, n) }
+    return (true, n)
   }
 
   // MARK: Sticky buckets

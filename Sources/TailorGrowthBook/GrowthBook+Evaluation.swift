@@ -17,15 +17,54 @@ extension GrowthBook.Payload {
   ///   - context: The user and options; sticky-bucket documents read and
   ///     written are kept in it.
   /// - Returns: The value, its source and rule, and the experiment result if an experiment decided.
-  /// - Complexity: Interpreted: proportional to the rules tried and their conditions,
-  ///   including the rules of prerequisite features.
+  /// - Complexity: The feature's conditions are decided at once by the compiled
+  ///   document (and those of each prerequisite feature evaluated); then
+  ///   proportional to the rules tried.
   public func evaluateFeature(
+    _ key: String,
+    in context: inout GrowthBook.Context
+  ) -> GrowthBook.FeatureResult {
+    let matcher = CompiledMatcher(compiled, attributes: context.attributes)
+    let interpreter = FeatureInterpreter(payload: self, matcher: matcher)
+    interpreter.loadStickyBuckets(&context)
+    return matcher.run { interpreter.evaluateFeature(key, context: &context) }
+  }
+
+  /// Evaluates several features for one user, reading the attributes into the
+  /// compiled document once for all of them.
+  ///
+  /// - Parameters:
+  ///   - keys: The feature keys, in the order answered.
+  ///   - context: The user and options, as for ``evaluateFeature(_:in:)``.
+  /// - Returns: Each feature's result, in the order of `keys`.
+  /// - Complexity: As ``evaluateFeature(_:in:)`` for each feature, with one
+  ///   reading of the attributes.
+  public func evaluateFeatures(
+    _ keys: [String],
+    in context: inout GrowthBook.Context
+  ) -> [GrowthBook.FeatureResult] {
+    let matcher = CompiledMatcher(compiled, attributes: context.attributes)
+    let interpreter = FeatureInterpreter(payload: self, matcher: matcher)
+    interpreter.loadStickyBuckets(&context)
+    return matcher.run { keys.map { interpreter.evaluateFeature($0, context: &context) } }
+  }
+
+  /// Evaluates one feature by interpreting every condition.
+  ///
+  /// The reference the compiled path is tested against. Not API.
+  public func _interpretFeature(
     _ key: String,
     in context: inout GrowthBook.Context
   ) -> GrowthBook.FeatureResult {
     let interpreter = FeatureInterpreter(payload: self)
     interpreter.loadStickyBuckets(&context)
     return interpreter.evaluateFeature(key, context: &context)
+  }
+
+  /// How many rule conditions the compiled document decides, and how many are
+  /// interpreted because a rules document refuses them.
+  public var compiledConditionCounts: (compiled: Int, interpreted: Int) {
+    (compiled.compiledCount, compiled.interpretedCount)
   }
 
   /// Evaluates one feature for a user given only attributes (no sticky bucketing).
@@ -61,8 +100,11 @@ extension GrowthBook.Payload {
     _ experiment: GrowthBook.Experiment,
     in context: inout GrowthBook.Context
   ) -> GrowthBook.ExperimentResult {
-    let interpreter = FeatureInterpreter(payload: self)
+    let matcher = CompiledMatcher(compiled, attributes: context.attributes)
+    let interpreter = FeatureInterpreter(payload: self, matcher: matcher)
     interpreter.loadStickyBuckets(&context)
-    return interpreter.runExperiment(experiment, featureID: nil, context: &context, path: []).0
+    return matcher.run {
+      interpreter.runExperiment(experiment, featureID: nil, context: &context, path: []).0
+    }
   }
 }

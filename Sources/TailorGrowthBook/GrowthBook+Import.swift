@@ -44,7 +44,7 @@ extension GrowthBook.Payload {
   ) throws(TailorError) -> GrowthBook.Import {
     let root = try GrowthBook.readJSON(json)
     // Loading checks every shape, so the conversion below reads known-good values.
-    _ = try GrowthBook.Payload(root, decryptionKey: decryptionKey)
+    _ = try GrowthBook.Payload(root, decryptionKey: decryptionKey, compiles: false)
     let object = root.objectValue ?? JSONObject()
     let features = try section(object, "features", decryptionKey: decryptionKey)
     let groups = try section(object, "savedGroups", decryptionKey: decryptionKey)

@@ -10,9 +10,12 @@ extension GrowthBook {
   /// encrypts them (pass its key as `decryptionKey`). Keys GrowthBook adds that
   /// evaluation does not read are ignored, as GrowthBook's SDKs ignore them.
   ///
-  /// Evaluation interprets the rules, with GrowthBook's exact semantics:
-  /// conditions are lenient (an invalid pattern or unknown operator is false, an
-  /// unknown saved group is empty), and hashing and bucketing match its SDKs.
+  /// Evaluation follows GrowthBook's exact semantics: conditions are lenient
+  /// (an invalid pattern or unknown operator is false, an unknown saved group is
+  /// empty), and hashing and bucketing match its SDKs. Loading compiles the
+  /// rules' conditions into a rules document, one `mode: "all"` decision per
+  /// feature, so Tailor's compiled evaluator decides them; the few a rules
+  /// document refuses (an invalid pattern, say) are interpreted.
   ///
   /// ```swift
   /// let payload = try GrowthBook.Payload(json: #"""
@@ -36,12 +39,15 @@ extension GrowthBook {
     /// The attributes experiment rules hash or fall back to: the sticky-bucket
     /// documents read before evaluating.
     let stickyBucketAttributes: [String]
+    /// The rules' conditions, compiled into a rules document.
+    let compiled: CompiledConditions
 
     init(
       features: [String: Feature],
       featureKeys: [String],
       savedGroups: [String: [JSONValue]],
-      contextualBandits: [String: ContextualBandit]
+      contextualBandits: [String: ContextualBandit],
+      compiles: Bool = true
     ) {
       self.features = features
       self.featureKeys = featureKeys
@@ -62,6 +68,11 @@ extension GrowthBook {
         }
       }
       self.stickyBucketAttributes = attributes
+      self.compiled = CompiledConditions(
+        features: compiles ? features : [:],
+        keys: compiles ? featureKeys : [],
+        savedGroups: savedGroups
+      )
     }
   }
 

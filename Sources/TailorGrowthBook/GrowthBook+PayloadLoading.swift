@@ -27,7 +27,12 @@ extension GrowthBook.Payload {
   ///
   /// - Throws: ``TailorError``, as ``init(json:decryptionKey:)-(String,_)``.
   public init(_ root: JSONValue, decryptionKey: String? = nil) throws(TailorError) {
-    var reader = PayloadReader()
+    try self.init(root, decryptionKey: decryptionKey, compiles: true)
+  }
+
+  /// Loads a payload from parsed JSON; one only checked need not compile its conditions.
+  init(_ root: JSONValue, decryptionKey: String?, compiles: Bool) throws(TailorError) {
+    var reader = PayloadReader(compiles: compiles)
     let payload = reader.payload(root, decryptionKey: decryptionKey)
     if !reader.diagnostics.isEmpty { throw TailorError(diagnostics: reader.diagnostics) }
     self = payload

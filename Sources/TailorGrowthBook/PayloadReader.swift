@@ -12,10 +12,15 @@ struct PayloadReader {
   var warnings: [Diagnostic] = []
   private var conditions = ConditionParser(mode: .growthBook)
   private let isLinting: Bool
+  /// Whether the payloads read compile their conditions (not when they are only checked).
+  private let compiles: Bool
 
   /// A reader; a linting one also collects ``warnings``.
-  init(linting: Bool = false) {
+  ///
+  /// A payload read only to be checked (linted, or converted) need not compile its conditions.
+  init(linting: Bool = false, compiles: Bool? = nil) {
     isLinting = linting
+    self.compiles = compiles ?? !linting
     conditions.isLinting = linting
   }
 
@@ -30,7 +35,8 @@ struct PayloadReader {
         features: [:],
         featureKeys: [],
         savedGroups: [:],
-        contextualBandits: [:]
+        contextualBandits: [:],
+        compiles: compiles
       )
     }
     var features: [String: GrowthBook.Feature] = [:]
@@ -86,7 +92,8 @@ struct PayloadReader {
       features: features,
       featureKeys: featureKeys,
       savedGroups: savedGroups,
-      contextualBandits: bandits
+      contextualBandits: bandits,
+      compiles: compiles
     )
   }
 

@@ -424,7 +424,14 @@ package final class LineServer {
       RequestHandler.writeStats(stats, rules: handler.rules, id: id, line: text, into: &output)
     case .control(.load(let source), let id):
       let result = configuration.loader.load(source, confined: true)
-      RequestHandler.writeLoaded(result, id: id, line: text, lineNumber: line.number, into: &output)
+      RequestHandler.writeLoaded(
+        result,
+        id: id,
+        line: text,
+        lineNumber: line.number,
+        format: configuration.loader.format,
+        into: &output
+      )
       switch result {
       case .success(let rules):
         install(rules, confined: true)
@@ -488,7 +495,7 @@ package final class LineServer {
     case .success(let rules):
       install(rules, confined: confined)
       Log.info("reloaded \(rules.summary)")
-      for warning in rules.rules.warnings { Log.write(warning.rendered(showingCode: true)) }
+      for warning in rules.warnings { Log.write(warning.rendered(showingCode: true)) }
     case .failure(let error):
       Log.error("reload of \(path) failed; keeping the previous rules:\n\(error)")
     }

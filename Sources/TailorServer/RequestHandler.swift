@@ -24,6 +24,9 @@ public struct RequestHandler: Sendable {
   /// The instant, in seconds since the epoch, for requests without `now`;
   /// `nil` reads the clock.
   public let now: Double?
+  /// The GrowthBook payload when the server serves one: every line is then a
+  /// GrowthBook request (``respondToGrowthBook(_:line:lineNumber:into:)``).
+  let growthbook: ServedPayload?
 
   /// A handler answering from `rules`.
   ///
@@ -42,6 +45,7 @@ public struct RequestHandler: Sendable {
     self.maxDepth = maxDepth
     self.profileLines = profileLines
     self.now = now
+    self.growthbook = rules.growthbook
   }
 
   /// What a request turned out to be.
@@ -81,6 +85,9 @@ public struct RequestHandler: Sendable {
     into output: inout [UInt8],
     scratch: RequestScratch = RequestScratch()
   ) -> Disposition {
+    if let growthbook {
+      return respondToGrowthBook(growthbook, line: line, lineNumber: lineNumber, into: &output)
+    }
     if let profileLines {
       if respondFastToProfile(profileLines, line: line, scratch: scratch, into: &output) {
         return .answered
@@ -381,6 +388,7 @@ public struct RequestHandler: Sendable {
     id: Range<Int>?,
     line: UnsafeBufferPointer<UInt8>,
     lineNumber: Int,
+    format: RulesLoader.Format = .rules,
     into output: inout [UInt8]
   ) {
     writeHead(id: id, line, into: &output)
@@ -388,18 +396,18 @@ public struct RequestHandler: Sendable {
     case .success(let served):
       var fields = JSONObject([("ok", true)])
       for (key, value) in served.counts.pairs { fields[key] = value }
-      fields["warnings"] = .array(served.rules.warnings.map(\.json))
+      fields["warnings"] = .array(served.warnings.map(\.json))
       writeFields(fields, into: &output)
       output.appendASCII("}\n")
     case .failure(let error):
       // A file that could not be read says why; a document that was read counts its errors.
       let problem =
         RulesLoader.fileFailure(error)?.message
-        ?? "the rules document has \(plural(error.errors.count, "error"))"
+        ?? "the \(format.noun) has \(plural(error.errors.count, "error"))"
       let body = JSONValue.object(
         JSONObject([
           ("code", .string(ProtocolError.invalidRules.rawValue)),
-          ("message", .string(problem + "; the previous rules stay")),
+          ("message", .string(problem + "; " + format.kept)),
           ("line", .number(Double(lineNumber))),
           ("diagnostics", .array(error.diagnostics.map(\.json))),
         ])

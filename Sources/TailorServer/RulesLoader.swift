@@ -1,4 +1,5 @@
 import Tailor
+import TailorGrowthBook
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -35,6 +36,32 @@ package struct RulesLoader: Sendable {
   package var directory: RulesDirectory?
   /// Whether to run the analyses that only warn (`--skip-analysis` turns them off).
   package var analyze = true
+  /// What the loaded files and inline documents are.
+  package var format = Format.rules
+
+  /// What a load reads.
+  package enum Format: Sendable, Equatable {
+    /// Tailor rules documents.
+    case rules
+    /// GrowthBook SDK payloads, decrypted with the key when they hold encrypted sections.
+    case growthbook(decryptionKey: String?)
+
+    /// What a document of this format is called in messages.
+    package var noun: String {
+      switch self {
+      case .rules: "rules document"
+      case .growthbook: "GrowthBook payload"
+      }
+    }
+
+    /// What a failed load's message ends with.
+    package var kept: String {
+      switch self {
+      case .rules: "the previous rules stay"
+      case .growthbook: "the previous payload stays"
+      }
+    }
+  }
 
   package init(maxBytes: Int = RulesLoader.defaultMaxBytes, directory: RulesDirectory? = nil) {
     self.maxBytes = maxBytes
@@ -78,6 +105,9 @@ package struct RulesLoader: Sendable {
     }
     times.read = LoadTimes.seconds(since: began)
     began = MonotonicClock.nanoseconds()
+    if case .growthbook(let key) = format {
+      return loadPayload(bytes, file: file, decryptionKey: key, times: times, began: began)
+    }
     do {
       let rules = try Rules(json: bytes, file: file, analyze: analyze)
       times.compile = LoadTimes.seconds(since: began)
@@ -87,6 +117,39 @@ package struct RulesLoader: Sendable {
     } catch {
       return .failure(error)
     }
+  }
+
+  /// Reads a GrowthBook payload; with ``analyze``, also its lint warnings.
+  private func loadPayload(
+    _ bytes: [UInt8],
+    file: String?,
+    decryptionKey: String?,
+    times: LoadTimes,
+    began: UInt64
+  ) -> Loaded {
+    var times = times
+    let payload: GrowthBook.Payload
+    do {
+      payload = try GrowthBook.Payload(json: bytes, decryptionKey: decryptionKey)
+    } catch {
+      return .failure(
+        TailorError(diagnostics: DocumentLoader.locate(error.diagnostics, in: bytes, file: file))
+      )
+    }
+    let warnings =
+      analyze
+      ? GrowthBook.Payload.lint(json: bytes, file: file, decryptionKey: decryptionKey).filter {
+        $0.severity == .warning
+      } : []
+    times.compile = LoadTimes.seconds(since: began)
+    return .success(
+      ServedRules(
+        growthbook: ServedPayload(payload: payload, warnings: warnings),
+        file: file,
+        loadedAt: Date().timeIntervalSince1970,
+        times: times
+      )
+    )
   }
 
   /// The codes of a file that could not be read; the document was never parsed.

@@ -1,4 +1,5 @@
 import Tailor
+import TailorGrowthBook
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -23,6 +24,9 @@ public final class ServedRules: Sendable {
   let fragments: Fragments
   /// How long reading, compiling and rendering took.
   package let times: LoadTimes
+  /// The GrowthBook payload served instead of ``rules`` (`tailor serve --growthbook`);
+  /// ``rules`` is then an empty document.
+  package let growthbook: ServedPayload?
 
   /// Renders the fragments of `rules`, read from `file` (`nil` for inline rules) at `loadedAt`.
   public convenience init(
@@ -37,6 +41,7 @@ public final class ServedRules: Sendable {
   package init(_ rules: Rules, file: String?, loadedAt: Double, times: LoadTimes) {
     let began = MonotonicClock.nanoseconds()
     self.rules = rules
+    self.growthbook = nil
     self.file = file
     self.loadedAt = loadedAt
     self.rendered = rules.document.decisions.map(RenderedDecision.init)
@@ -46,6 +51,20 @@ public final class ServedRules: Sendable {
     self.times = times
   }
 
+  /// Serves a GrowthBook payload, read from `file` (`nil` for an inline payload) at `loadedAt`.
+  package init(growthbook: ServedPayload, file: String?, loadedAt: Double, times: LoadTimes) {
+    self.rules = ServedPayload.noRules
+    self.growthbook = growthbook
+    self.file = file
+    self.loadedAt = loadedAt
+    self.rendered = []
+    fragments = Fragments([])
+    self.times = times
+  }
+
+  /// What a load warns about: the document's analysis, or the payload's lint warnings.
+  package var warnings: [Diagnostic] { growthbook?.warnings ?? rules.warnings }
+
   /// The document-order index of decision `name` (names compare by bytes).
   func index(of name: String) -> Int? {
     var bytes = name
@@ -54,6 +73,13 @@ public final class ServedRules: Sendable {
 
   /// `decisions`, `rules`, `segments` and `groups` counts.
   var counts: JSONObject {
+    if let growthbook {
+      return JSONObject([
+        ("features", .number(Double(growthbook.payload.featureKeys.count))),
+        ("rules", .number(Double(growthbook.ruleCount))),
+        ("savedGroups", .number(Double(growthbook.payload.savedGroups.count))),
+      ])
+    }
     let document = rules.document
     return JSONObject([
       ("decisions", .number(Double(document.decisions.count))),
@@ -65,7 +91,13 @@ public final class ServedRules: Sendable {
 
   /// One line for logs: `rules.json: 3 decisions, 12 rules, 1 warning`.
   package var summary: String {
-    "\(file ?? "inline rules"): \(rules.sizeDescription), \(plural(rules.warnings.count, "warning"))"
+    if let growthbook {
+      let size =
+        "\(plural(growthbook.payload.featureKeys.count, "feature")), \(plural(growthbook.ruleCount, "rule"))"
+      return "\(file ?? "inline payload"): \(size), \(plural(warnings.count, "warning"))"
+    }
+    return
+      "\(file ?? "inline rules"): \(rules.sizeDescription), \(plural(rules.warnings.count, "warning"))"
   }
 }
 
@@ -149,4 +181,29 @@ struct RenderedDecision: Sendable {
 /// `1 rule`, `2 rules`.
 package func plural(_ count: Int, _ noun: String) -> String {
   "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
+
+/// A GrowthBook payload as the server holds it, with what its load warned about.
+package final class ServedPayload: Sendable {
+  /// The payload.
+  package let payload: GrowthBook.Payload
+  /// Lint warnings: what GrowthBook accepts but evaluates as false or never reaches.
+  package let warnings: [Diagnostic]
+
+  package init(payload: GrowthBook.Payload, warnings: [Diagnostic]) {
+    self.payload = payload
+    self.warnings = warnings
+  }
+
+  /// The number of rules across all features.
+  package var ruleCount: Int { payload.features.values.reduce(0) { $0 + $1.rules.count } }
+
+  /// The empty rules document a payload's ``ServedRules/rules`` holds.
+  static let noRules: Rules = {
+    do {
+      return try Rules(json: #"{"tailor": 1}"#)
+    } catch {
+      fatalError("the empty rules document does not load: \(error)")
+    }
+  }()
 }

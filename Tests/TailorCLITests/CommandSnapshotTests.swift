@@ -48,6 +48,32 @@ import Testing
     ),
     ("eval-bad-profile", ["eval", "--rules", "rules.json", "--profile", #"{"country":"#]),
     ("eval-invalid-rules", ["eval", "--rules", "Check/errors.json", "--profile", "{}"]),
+    (
+      "eval-growthbook-explain",
+      [
+        "eval", "--growthbook", "GrowthBook/explain.json", "--attributes",
+        #"{"id":"u1","country":"FR","plan":"pro"}"#, "--explain",
+      ]
+    ),
+    (
+      "eval-growthbook-json",
+      [
+        "eval", "--growthbook", "GrowthBook/explain.json", "--attributes",
+        #"{"id":"u7","beta":true}"#, "--feature", "banner", "--feature", "checkout", "--explain",
+        "--format", "json",
+      ]
+    ),
+    (
+      "eval-growthbook-unknown-feature",
+      [
+        "eval", "--growthbook", "GrowthBook/explain.json", "--attributes", "{}", "--feature",
+        "nope",
+      ]
+    ),
+    (
+      "eval-growthbook-invalid",
+      ["eval", "--growthbook", "GrowthBook/wrong-shape.json", "--attributes", "{}"]
+    ),
     ("serve-invalid-rules", ["serve", "--rules", "Check/errors.json"]),
     ("tree-text", ["tree", "--rules", "rules.json", "--decision", "offers", "--format", "text"]),
     ("tree-dot", ["tree", "--rules", "rules.json", "--decision", "offers"]),

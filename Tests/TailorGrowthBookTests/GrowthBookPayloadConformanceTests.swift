@@ -1,5 +1,6 @@
 import Tailor
 import TailorGrowthBook
+import TailorTestSupport
 import Testing
 
 /// The payload sections of GrowthBook's vectors.
@@ -91,23 +92,83 @@ struct GrowthBookPayloadConformanceTests {
     )
   }
 
-  /// Cases are `[name, context, featureKey, expectedResult]`.
-  static func checkFeature(_ testCase: GrowthBookCases.Case) throws -> String? {
+  /// Cases are `[name, context, featureKey, expectedResult]`; `interpreted` skips the compiled conditions.
+  static func checkFeature(
+    _ testCase: GrowthBookCases.Case,
+    interpreted: Bool = false
+  ) throws -> String? {
     let values = testCase.values
     try #require(values.count == 4)
     var (payload, context) = try load(values[1])
     let key = try #require(values[2].stringValue)
-    let actual = payload.evaluateFeature(key, in: &context).json
+    let actual =
+      interpreted
+      ? payload._interpretFeature(key, in: &context).json
+      : payload.evaluateFeature(key, in: &context).json
     return sameJSON(actual, values[3])
       ? nil : "got \(actual.jsonText), expected \(values[3].jsonText)"
   }
 
   @Test func feature() throws {
-    try Self.expectAllPass("feature", count: 55, Self.checkFeature)
+    try Self.expectAllPass("feature", count: 55) { try Self.checkFeature($0) }
+  }
+
+  /// The feature vectors through the interpreter alone (the reference), and a
+  /// check that the compiled document decided conditions in them.
+  @Test func featureInterpreted() throws {
+    var compiled = 0
+    try Self.expectAllPass("feature", count: 55) { testCase in
+      let values = testCase.values
+      var (payload, context) = try Self.load(values[1])
+      compiled += payload.compiledConditionCounts.compiled
+      let key = try #require(values[2].stringValue)
+      let actual = payload._interpretFeature(key, in: &context).json
+      return sameJSON(actual, values[3])
+        ? nil : "got \(actual.jsonText), expected \(values[3].jsonText)"
+    }
+    #expect(compiled > 20, "only \(compiled) conditions of the feature vectors compiled")
+  }
+
+  /// `explainFeature` answers exactly as `evaluateFeature`, and its steps agree
+  /// with the result: a rule's source ends with that rule `decided`, any other
+  /// source has no `decided` step.
+  @Test func featureExplained() throws {
+    try Self.expectAllPass("feature", count: 55) { testCase in
+      let values = testCase.values
+      var (payload, context) = try Self.load(values[1])
+      let key = try #require(values[2].stringValue)
+      let explained = payload.explainFeature(key, in: &context)
+      guard sameJSON(explained.result.json, values[3]) else {
+        return "explained \(explained.result.json.jsonText), expected \(values[3].jsonText)"
+      }
+      let decided = explained.steps.filter {
+        if case .decided = $0.outcome { return true }
+        return false
+      }
+      switch explained.result.source {
+      case .force, .experiment:
+        guard decided.count == 1, let last = explained.steps.last, last == decided[0],
+          (last.ruleID ?? "") == explained.result.ruleID
+        else {
+          return "steps \(explained.steps.map(\.json.jsonText)) do not end with the deciding rule"
+        }
+      default:
+        guard decided.isEmpty else {
+          return "a `decided` step, but source \(explained.result.source)"
+        }
+      }
+      return nil
+    }
   }
 
   @Test func contextualBandit() throws {
-    try Self.expectAllPass("contextualBandit", count: 35, Self.checkFeature)
+    try Self.expectAllPass("contextualBandit", count: 35) { try Self.checkFeature($0) }
+  }
+
+  @Test func contextualBanditInterpreted() throws {
+    try Self.expectAllPass("contextualBandit", count: 35) {
+      try Self.checkFeature($0, interpreted: true)
+    }
   }
 
   /// Cases are `[name, context, experiment, value, inExperiment, hashUsed]`.
@@ -128,7 +189,8 @@ struct GrowthBookPayloadConformanceTests {
   }
 
   /// Cases are `[name, context, storedDocuments, featureKey, expectedExperimentResult, expectedDocuments]`.
-  @Test func stickyBucket() throws {
+  @Test(arguments: [false, true])
+  func stickyBucket(interpreted: Bool) throws {
     try Self.expectAllPass("stickyBucket", count: 13) { testCase in
       let values = testCase.values
       try #require(values.count == 6)
@@ -136,7 +198,9 @@ struct GrowthBookPayloadConformanceTests {
       let store = GrowthBook.InMemoryStickyBucketStore(stored)
       var (payload, context) = try Self.load(values[1], store: store)
       let key = try #require(values[3].stringValue)
-      let result = payload.evaluateFeature(key, in: &context)
+      let result =
+        interpreted
+        ? payload._interpretFeature(key, in: &context) : payload.evaluateFeature(key, in: &context)
       let actual = result.experimentResult?.json ?? .null
       guard sameJSON(actual, values[4]) else {
         return "got \(actual.jsonText), expected \(values[4].jsonText)"

@@ -186,3 +186,31 @@ extension Rules {
     return flat.info[decision.index].ruleIDs[rule]
   }
 }
+
+extension Evaluator {
+  /// Calls `body` with the rule index of each match of a decision, in order.
+  ///
+  /// The matches are every admitted rule of a `mode: all` decision, or the one
+  /// served otherwise; no strings are built. For GrowthBook payloads, whose
+  /// compiled conditions are read as the set of rules that match.
+  ///
+  /// `continuing` as in ``outcome(of:for:at:continuing:)``: with it, the predicates
+  /// this evaluator worked out in its previous call (for the same profile, at the
+  /// same instant) are reused.
+  package func forEachMatchedRule(
+    of decision: DecisionID,
+    for profile: PreparedProfile,
+    at now: Double,
+    continuing: Bool,
+    _ body: (_ rule: Int) -> Void
+  ) {
+    flat.check(profile)
+    flat.check(decision)
+    let hits = outcome(index: decision.index, for: profile, at: now, generation: continuing)
+    if let list = hits.list {
+      for hit in list where hit.variant >= 0 && hit.rule >= 0 { body(Int(hit.rule)) }
+    } else if hits.single.variant >= 0 && hits.single.rule >= 0 {
+      body(Int(hits.single.rule))
+    }
+  }
+}

@@ -17,12 +17,35 @@ struct ServeCommand: ParsableCommand {
       `op: load` paths are read from --rules-dir and may not leave it. Logs go to stderr, \
       among them the start-up time (reading, checking and compiling the rules). \
       With --profile-lines each line is a profile and its answer echoes the profile's \
-      --id-field as "id": {"id":<value>,"decisions":{...}}.
+      --id-field as "id": {"id":<value>,"decisions":{...}}. \
+      With --growthbook payload.json: {"id":1,"attributes":{...},"features":["key"]} answers \
+      {"id":1,"features":{"key":{"value":...,"on":...,"off":...,"source":...,"ruleId":...}}} \
+      (all features when "features" is omitted); "explain":true adds each feature's "trace"; \
+      "experiment":{...} runs an inline experiment; `op: load` takes "growthbook":{...} or "path".
       """
   )
 
   @Option(name: .long, help: ArgumentHelp("The rules document to serve.", valueName: "file"))
-  var rules: String
+  var rules: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "A GrowthBook SDK payload to serve instead of a rules document: requests carry "
+        + "\"attributes\" and optional \"features\" and answer GrowthBook feature results.",
+      valueName: "file"
+    )
+  )
+  var growthbook: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The GrowthBook SDK connection's key, for payloads with encrypted sections.",
+      valueName: "key"
+    )
+  )
+  var decryptionKey: String?
 
   @Option(name: .long, help: "Worker threads that answer a block of lines in parallel.")
   var threads: Int = 1
@@ -91,6 +114,15 @@ struct ServeCommand: ParsableCommand {
   var skipAnalysis = false
 
   func validate() throws {
+    guard (rules == nil) != (growthbook == nil) else {
+      throw ValidationError("give exactly one of --rules and --growthbook")
+    }
+    if growthbook != nil && profileLines {
+      throw ValidationError("--profile-lines serves rules documents, not --growthbook payloads")
+    }
+    if rules != nil && decryptionKey != nil {
+      throw ValidationError("--decryption-key goes with --growthbook")
+    }
     guard (1...256).contains(threads) else {
       throw ValidationError("--threads must be from 1 to 256")
     }
@@ -113,17 +145,19 @@ struct ServeCommand: ParsableCommand {
     // A directory given is checked before the rules load; the default one after
     // (the rules file's own problems come first).
     if let rulesDir { loader.directory = try ServeCommand.openDirectory(rulesDir) }
+    if growthbook != nil { loader.format = .growthbook(decryptionKey: decryptionKey) }
+    let file = growthbook ?? rules ?? ""
     let served: ServedRules
-    switch loader.load(.file(rules), confined: false) {
+    switch loader.load(.file(file), confined: false) {
     case .success(let loaded): served = loaded
     case .failure(let error):
       for diagnostic in error.diagnostics { Log.write(diagnostic.rendered(showingCode: true)) }
       throw ExitCode(RulesLoader.isFileFailure(error) ? ExitStatus.usage : ExitStatus.invalidRules)
     }
     if loader.directory == nil {
-      loader.directory = try ServeCommand.openDirectory(ServeCommand.directory(of: rules))
+      loader.directory = try ServeCommand.openDirectory(ServeCommand.directory(of: file))
     }
-    for warning in served.rules.warnings { Log.write(warning.rendered(showingCode: true)) }
+    for warning in served.warnings { Log.write(warning.rendered(showingCode: true)) }
     Log.info("serving \(served.summary)")
     Log.info(served.times.startedDescription)
     let server = LineServer(
