@@ -36,5 +36,16 @@ let package = Package(
       ],
       path: "Profiling"
     ),
+    // GrowthBook payloads, apart from `tailor-profile`: swift-crypto's debug
+    // information stops valgrind, which CI runs on `tailor-profile`.
+    .executableTarget(
+      name: "growthbook-profile",
+      dependencies: [
+        .product(name: "Tailor", package: "Tailor"),
+        .product(name: "TailorGrowthBook", package: "Tailor"),
+        .product(name: "_TailorTestSupport", package: "Tailor"),
+      ],
+      path: "GrowthBookProfiling"
+    ),
   ]
 )

@@ -32,6 +32,14 @@ final class CompiledConditions: Sendable {
     /// the condition and can end the feature; an experiment can be forced by
     /// the URL or the context, or read a sticky bucket, before its condition.)
     let skippable: [Bool]
+    /// The rules that are read whatever the compiled conditions say: those not ``skippable``.
+    let unskippable: [Int]
+    /// Experiment rules without prerequisites whose condition compiled: when it is
+    /// false they are passed over too, for a context that cannot force a variation
+    /// or hold a sticky bucket (no forced variations, no URL, no sticky-bucket store).
+    let skippableExperiment: [Bool]
+    /// The rules read whatever the compiled conditions say, for such a context.
+    let unskippableForPlainContext: [Int]
   }
   /// How many rule conditions compiled, and how many stay interpreted.
   let compiledCount: Int
@@ -111,11 +119,20 @@ final class CompiledConditions: Sendable {
         let skippable = (features[key]?.rules ?? []).enumerated().map { index, rule in
           compiled[index] && rule.force != nil && rule.parentConditions.isEmpty
         }
+        let skippableExperiment = (features[key]?.rules ?? []).enumerated().map { index, rule in
+          compiled[index] && rule.force == nil && rule.experiment != nil
+            && rule.parentConditions.isEmpty
+        }
         table[key] = Entry(
           decision: decision,
           compiled: compiled,
           ruleIndices: ruleIndices,
-          skippable: skippable
+          skippable: skippable,
+          unskippable: skippable.indices.filter { !skippable[$0] },
+          skippableExperiment: skippableExperiment,
+          unskippableForPlainContext: skippable.indices.filter {
+            !skippable[$0] && !skippableExperiment[$0]
+          }
         )
       }
     }
@@ -200,13 +217,14 @@ final class CompiledMatcher {
   private var evaluator: Evaluator?
   /// Whether the evaluator has decided for this profile, so it may continue.
   private var hasDecided = false
-  /// Per feature key: which rules' conditions hold, by rule index.
-  private var holding: [String: [Bool]] = [:]
+  /// Per feature key: which rules' conditions hold, by rule index, and the indices
+  /// of those that hold, in order.
+  private var holding: [String: (byRule: [Bool], indices: [Int])] = [:]
   /// The last feature looked up, its entry and what holds: rules are asked
   /// about feature by feature.
   private var lastKey: String?
   private var lastEntry: CompiledConditions.Entry?
-  private var lastHolding: [Bool]?
+  private var lastHolding: (byRule: [Bool], indices: [Int])?
 
   init(_ compiled: CompiledConditions, attributes: JSONValue) {
     self.compiled = compiled
@@ -227,45 +245,79 @@ final class CompiledMatcher {
   /// Whether rule `index` of feature `key` has a condition that holds, when the
   /// condition compiled; `nil` when it did not (the interpreter decides).
   func holds(_ key: String, _ index: Int) -> Bool? {
-    if key != lastKey {
-      lastKey = key
-      lastEntry = compiled.features[key]
-      lastHolding = holding[key]
-    }
+    select(key)
     guard let rules = compiled.rules, let entry = lastEntry, index < entry.compiled.count,
       entry.compiled[index]
     else { return nil }
-    if lastHolding == nil {
-      let found = decide(entry, rules)
-      holding[key] = found
-      lastHolding = found
-    }
-    return lastHolding?[index]
+    return decided(key, entry, rules).byRule[index]
   }
 
-  /// Whether rule `index` of feature `key` can be passed over unread: a force
-  /// rule without prerequisites whose compiled condition is false.
-  func isSkipped(_ key: String, _ index: Int) -> Bool {
-    if key != lastKey {
-      lastKey = key
-      lastEntry = compiled.features[key]
-      lastHolding = holding[key]
+  /// The rules of feature `key` that the walk reads, in order.
+  ///
+  /// Every rule that is not skippable is read, and a skippable one only when its
+  /// compiled condition holds: the others are force rules without prerequisites
+  /// whose condition is false, passed over unread. With `plainContext` (see
+  /// ``CompiledConditions/Entry/skippableExperiment``) the same goes for experiment
+  /// rules without prerequisites. `nil` when the feature has no compiled conditions
+  /// (every rule is read).
+  func rulesToRead(_ key: String, plainContext: Bool) -> [Int]? {
+    select(key)
+    guard let rules = compiled.rules, let entry = lastEntry else { return nil }
+    let holding = decided(key, entry, rules).indices
+    let unskippable = plainContext ? entry.unskippableForPlainContext : entry.unskippable
+    var merged: [Int] = []
+    merged.reserveCapacity(unskippable.count + holding.count)
+    var next = 0
+    for index in holding
+    where entry.skippable[index] || (plainContext && entry.skippableExperiment[index]) {
+      while next < unskippable.count && unskippable[next] < index {
+        merged.append(unskippable[next])
+        next += 1
+      }
+      merged.append(index)
     }
-    guard let entry = lastEntry, index < entry.skippable.count, entry.skippable[index] else {
-      return false
-    }
-    return holds(key, index) == false
+    merged.append(contentsOf: unskippable[next...])
+    return merged
   }
 
-  /// Which of a feature's compiled conditions hold (false for the others).
-  private func decide(_ entry: CompiledConditions.Entry, _ rules: Rules) -> [Bool] {
+  /// Makes `key` the feature whose entry and conditions are at hand.
+  private func select(_ key: String) {
+    guard key != lastKey else { return }
+    lastKey = key
+    lastEntry = compiled.features[key]
+    lastHolding = holding[key]
+  }
+
+  /// What holds of the selected feature's compiled conditions, decided on first use.
+  private func decided(
+    _ key: String,
+    _ entry: CompiledConditions.Entry,
+    _ rules: Rules
+  ) -> (byRule: [Bool], indices: [Int]) {
+    if let lastHolding { return lastHolding }
+    let found = decide(entry, rules)
+    holding[key] = found
+    lastHolding = found
+    return found
+  }
+
+  /// Which of a feature's compiled conditions hold (false for the others), and the
+  /// indices of those that do, in rule order.
+  private func decide(
+    _ entry: CompiledConditions.Entry,
+    _ rules: Rules
+  ) -> (byRule: [Bool], indices: [Int]) {
     var found = [Bool](repeating: false, count: entry.compiled.count)
+    var indices: [Int] = []
     let profile = prepared ?? rules.prepare(Profile(attributes))
     prepared = profile
     func mark(_ evaluator: Evaluator, continuing: Bool) {
       evaluator.forEachMatchedRule(of: entry.decision, for: profile, at: 0, continuing: continuing)
       {
-        if $0 < entry.ruleIndices.count { found[entry.ruleIndices[$0]] = true }
+        if $0 < entry.ruleIndices.count {
+          found[entry.ruleIndices[$0]] = true
+          indices.append(entry.ruleIndices[$0])
+        }
       }
     }
     if let evaluator {
@@ -274,6 +326,15 @@ final class CompiledMatcher {
     } else {
       rules.withEvaluator { mark($0, continuing: false) }
     }
-    return found
+    // The decision lists its rules in feature order, but say so rather than assume it.
+    if !indices.isSorted() { indices.sort() }
+    return (found, indices)
+  }
+}
+
+extension Array where Element: Comparable {
+  /// Whether the elements ascend (equal neighbours allowed).
+  fileprivate func isSorted() -> Bool {
+    indices.dropFirst().allSatisfy { self[$0 - 1] <= self[$0] }
   }
 }

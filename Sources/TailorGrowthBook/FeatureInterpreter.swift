@@ -66,10 +66,14 @@ struct FeatureInterpreter {
     let recorder = path.isEmpty ? self.recorder : nil
     var path = path
     path.insert(key)
-    rules: for index in feature.rules.indices {
-      // Force rules whose compiled condition is false are passed over without
-      // reading them (the answer is the same: the interpreter would continue).
-      if let matcher, matcher.isSkipped(key, index) { continue }
+    // Force rules whose compiled condition is false are passed over without reading
+    // them (the answer is the same: the interpreter would continue).
+    // So are experiment rules whose condition is false, when nothing in the context
+    // (a forced variation, the URL, a sticky bucket) could act before the condition.
+    let plainContext =
+      context.forcedVariations.isEmpty && context.url == nil && context.stickyBucketStore == nil
+    let order = matcher?.rulesToRead(key, plainContext: plainContext)
+    rules: for index in order ?? Array(feature.rules.indices) {
       let rule = feature.rules[index]
       func record(_ outcome: GrowthBook.RuleStep.Outcome) {
         recorder?.steps.append(GrowthBook.RuleStep(index: index, ruleID: rule.id, outcome: outcome))
