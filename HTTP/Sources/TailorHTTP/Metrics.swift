@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// What `GET /metrics` reports, in Prometheus's text format.
 final class ServerMetrics: Sendable {
@@ -49,12 +50,32 @@ final class ServerMetrics: Sendable {
     )
   }
 
+  /// The request counters made so far, by route and status: the registry is asked once for each.
+  private let requestCounters = Mutex<[RouteStatus: Counter]>([:])
+
+  private struct RouteStatus: Hashable {
+    var route: String
+    var status: Int
+  }
+
   /// Counts one response of `route` with `status`.
   func request(route: String, status: Int, duration: Duration) {
-    registry.makeCounter(
-      descriptor: Self.name("tailor_http_requests", "total", "Responses by route and HTTP status."),
-      labels: [("route", route), ("code", String(status))]
-    ).increment()
+    let key = RouteStatus(route: route, status: status)
+    let counter =
+      requestCounters.withLock { $0[key] }
+      ?? {
+        let made = registry.makeCounter(
+          descriptor: Self.name(
+            "tailor_http_requests",
+            "total",
+            "Responses by route and HTTP status."
+          ),
+          labels: [("route", route), ("code", String(status))]
+        )
+        requestCounters.withLock { $0[key] = made }
+        return made
+      }()
+    counter.increment()
     latency.record(duration)
   }
 

@@ -97,7 +97,7 @@ struct Endpoints: Sendable {
       guard let key = context.parameters.get("key") else {
         return ofrepFailure(.flagNotFound(""), key: nil)
       }
-      let flag = key.removingPercentEncoding ?? key
+      let flag = key.utf8.contains(UInt8(ascii: "%")) ? key.removingPercentEncoding ?? key : key
       return try await evaluateOne(flag, request: request)
     }
     router.post("/ofrep/v1/evaluate/flags") { request, _ in
@@ -250,6 +250,7 @@ struct Endpoints: Sendable {
   /// The media type of `Content-Type`, lowercased, without parameters.
   private func mediaType(_ request: Request) -> String? {
     guard let value = request.headers[.contentType] else { return nil }
+    if value == "application/json" { return value }
     let type = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces } ?? ""
     return type.lowercased()
   }
