@@ -1,3 +1,4 @@
+import Dispatch
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -52,8 +53,18 @@ struct Endpoints: Sendable {
     metrics.rules(state.snapshot)
   }
 
-  /// Reloads the rules file; logs and counts the result.
-  func reload(trigger: String) -> Result<RulesSnapshot, RulesState.ReloadFailure> {
+  /// Where reloads read and compile, one at a time, off the event loops and the
+  /// concurrency pool, so requests keep being answered from the old rules meanwhile.
+  private static let reloadQueue = DispatchQueue(label: "tailor-http.reload")
+
+  /// Reloads the rules file on the reload queue; logs and counts the result.
+  func reload(trigger: String) async -> Result<RulesSnapshot, RulesState.ReloadFailure> {
+    await withCheckedContinuation { continuation in
+      Self.reloadQueue.async { continuation.resume(returning: reloadNow(trigger: trigger)) }
+    }
+  }
+
+  private func reloadNow(trigger: String) -> Result<RulesSnapshot, RulesState.ReloadFailure> {
     do {
       let snapshot = try state.reload()
       metrics.reload(succeeded: true, trigger: trigger)
@@ -108,7 +119,7 @@ struct Endpoints: Sendable {
     }
     router.post("/admin/reload") { request, context in
       if let refusal = admin(request, context) { return refusal }
-      switch reload(trigger: "admin") {
+      switch await reload(trigger: "admin") {
       case .success(let snapshot):
         return json(
           200,

@@ -176,7 +176,7 @@ struct ReloadOnHangup: Service {
   func run() async throws {
     let hangups = await UnixSignalsSequence(trapping: .sighup)
     for await _ in hangups.cancelOnGracefulShutdown() {
-      _ = endpoints.reload(trigger: "sighup")
+      _ = await endpoints.reload(trigger: "sighup")
     }
   }
 }
