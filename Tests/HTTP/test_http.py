@@ -198,6 +198,33 @@ def bulk_checks(server):
     return tag
 
 
+def reader_checks(server):
+    """The fast context reader (`{"context":…}` alone) and the full one answer the same."""
+    import random
+    random_ = random.Random(15)
+    url = server.base + "/ofrep/v1/evaluate/flags"
+    differences = []
+    for number in range(300):
+        context = {}
+        if random_.random() < 0.8:
+            context["targetingKey"] = random_.choice([f"u-{number}", None, "", "ü-ß"])
+        if random_.random() < 0.3:
+            context["id"] = random_.choice([f"x-{number}", None, 3])
+        for name, values in [("beta", [True, False, None, 1]), ("country", ["ES", "FR", None]),
+                             ("tier", ["gold", "silver", ["gold"], {"t": 1}])]:
+            if random_.random() < 0.6:
+                context[name] = random_.choice(values)
+        if random_.random() < 0.2:
+            context["nested"] = {"a": [1, {"b": "}]\\\""}], "c": None}
+        fast = json.dumps({"context": context}, indent=random_.choice([None, 1]))
+        full = json.dumps({"context": context, "other": 0})
+        answers = [http("POST", url, body.encode())[2] for body in (fast, full)]
+        if answers[0] != answers[1]:
+            differences.append((context, answers))
+    check(not differences, "the fast and the full context readers answer the same (300 contexts)",
+          differences[:1])
+
+
 def reload_checks(binary, rules_copy, workdir, token_file):
     server = Server(binary, rules_copy, workdir, "--admin-token-file", token_file)
     try:
@@ -429,6 +456,8 @@ def main():
         sdk_checks(server)
         print("== bulk evaluation")
         bulk_checks(server)
+        print("== context readers")
+        reader_checks(server)
         print("== /v1/decide")
         decide_checks(server, tailor)
         print("== bad input")

@@ -1,5 +1,11 @@
 import Tailor
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// The OpenFeature Remote Evaluation Protocol (OFREP) over Tailor's decisions.
 ///
 /// A flag is a decision. A request's `context` is the profile, except `targetingKey`,
@@ -31,19 +37,29 @@ enum OFREP {
     }
   }
 
-  /// A request's context read into a profile.
+  /// A request's context read into a profile for one rules document.
   struct Context {
-    var profile: Profile
+    var profile: PreparedProfile
     /// Whether the profile holds a value (not `null`) at the targeting-key attribute.
     var hasTargetingKey: Bool
   }
 
-  /// Reads an evaluation request body (`{"context":{…}}`; an empty body is an empty context).
+  /// Reads an evaluation request body (`{"context":{…}}`; an empty body is an empty context)
+  /// into a profile for `rules`: through ``FastContext`` when it can, else in full.
   static func context(
     from body: [UInt8],
     targetingKey: AttributePath,
+    rules: Rules,
     maxDepth: Int
   ) -> Result<Context, Failure> {
+    if let fast = FastContext.read(
+      body,
+      targetingKey: targetingKey.text,
+      rules: rules,
+      maxDepth: maxDepth
+    ) {
+      return .success(Context(profile: fast.profile, hasTargetingKey: fast.hasTargetingKey))
+    }
     var root = JSONObject()
     if body.contains(where: { !isWhitespace($0) }) {
       let value: JSONValue
@@ -82,10 +98,14 @@ enum OFREP {
       }
     }
     let present = value(at: targetingKey.components[...], in: .object(root)).map { !$0.isNull }
-    return .success(Context(profile: Profile(.object(root)), hasTargetingKey: present ?? false))
+    return .success(
+      Context(profile: rules.prepare(Profile(.object(root))), hasTargetingKey: present ?? false)
+    )
   }
 
   /// Evaluates one flag: a success object, or the failure to answer.
+  ///
+  /// - Precondition: `context` was read for `snapshot`'s rules.
   static func evaluate(
     _ key: String,
     context: Context,
@@ -93,11 +113,32 @@ enum OFREP {
     targetingKey: String,
     into output: inout [UInt8]
   ) -> Failure? {
-    let rules = snapshot.served.rules
+    snapshot.served.rules.withEvaluator { evaluator in
+      evaluate(
+        key,
+        context: context,
+        snapshot: snapshot,
+        evaluator: evaluator,
+        now: Date().timeIntervalSince1970,
+        targetingKey: targetingKey,
+        into: &output
+      )
+    }
+  }
+
+  private static func evaluate(
+    _ key: String,
+    context: Context,
+    snapshot: RulesSnapshot,
+    evaluator: Evaluator,
+    now: Double,
+    targetingKey: String,
+    into output: inout [UInt8]
+  ) -> Failure? {
     if snapshot.bucketsOnTargetingKey.contains(key) && !context.hasTargetingKey {
       return .targetingKeyMissing(key, attribute: targetingKey)
     }
-    guard let decision = rules.decide(key, for: context.profile) else {
+    guard let decision = evaluator.decide(key, for: context.profile, at: now) else {
       return .flagNotFound(key)
     }
     writeSuccess(decision, key: key, into: &output)
@@ -169,18 +210,23 @@ enum OFREP {
     into output: inout [UInt8]
   ) {
     output.append(contentsOf: #"{"flags":["#.utf8)
-    var first = true
-    for name in snapshot.served.rules.decisionNames {
-      if !first { output.append(UInt8(ascii: ",")) }
-      first = false
-      if let failure = evaluate(
-        name,
-        context: context,
-        snapshot: snapshot,
-        targetingKey: targetingKey,
-        into: &output
-      ) {
-        writeFailure(failure, key: name, into: &output)
+    let now = Date().timeIntervalSince1970
+    snapshot.served.rules.withEvaluator { evaluator in
+      var first = true
+      for name in snapshot.served.rules.decisionNames {
+        if !first { output.append(UInt8(ascii: ",")) }
+        first = false
+        if let failure = evaluate(
+          name,
+          context: context,
+          snapshot: snapshot,
+          evaluator: evaluator,
+          now: now,
+          targetingKey: targetingKey,
+          into: &output
+        ) {
+          writeFailure(failure, key: name, into: &output)
+        }
       }
     }
     output.append(contentsOf: "]}".utf8)

@@ -157,8 +157,14 @@ struct Endpoints: Sendable {
     case .body(let bytes): body = bytes
     case .refused(let response): return response
     }
+    let snapshot = state.snapshot
     let context: OFREP.Context
-    switch OFREP.context(from: body, targetingKey: targetingKeyPath, maxDepth: options.maxDepth) {
+    switch OFREP.context(
+      from: body,
+      targetingKey: targetingKeyPath,
+      rules: snapshot.served.rules,
+      maxDepth: options.maxDepth
+    ) {
     case .success(let read): context = read
     case .failure(let failure): return ofrepFailure(failure, key: key)
     }
@@ -167,7 +173,7 @@ struct Endpoints: Sendable {
     if let failure = OFREP.evaluate(
       key,
       context: context,
-      snapshot: state.snapshot,
+      snapshot: snapshot,
       targetingKey: options.targetingKey,
       into: &output
     ) {
@@ -184,12 +190,17 @@ struct Endpoints: Sendable {
     case .body(let bytes): body = bytes
     case .refused(let response): return response
     }
+    let snapshot = state.snapshot
     let context: OFREP.Context
-    switch OFREP.context(from: body, targetingKey: targetingKeyPath, maxDepth: options.maxDepth) {
+    switch OFREP.context(
+      from: body,
+      targetingKey: targetingKeyPath,
+      rules: snapshot.served.rules,
+      maxDepth: options.maxDepth
+    ) {
     case .success(let read): context = read
     case .failure(let failure): return ofrepFailure(failure, key: nil)
     }
-    let snapshot = state.snapshot
     var output: [UInt8] = []
     OFREP.evaluateAll(
       context: context,
