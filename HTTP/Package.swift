@@ -26,6 +26,7 @@ let package = Package(
         .product(name: "Tailor", package: "Tailor"),
         .product(name: "_TailorServer", package: "Tailor"),
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -395,6 +395,28 @@ def bad_input_checks(server):
           "a slow client is closed by --idle-timeout", f"{closed!r} after {elapsed:.1f}s")
     still_serving(server, "a slow client")
 
+    # A client that trickles its body, a byte every 0.5 s (never idle): 408 after --read-timeout.
+    began = time.time()
+    reply = b""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=15) as s:
+        s.sendall(b"POST /ofrep/v1/evaluate/flags/hero-copy HTTP/1.1\r\nHost: t\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: 60\r\n\r\n")
+        s.settimeout(0.5)
+        for _ in range(40):
+            try:
+                s.sendall(b" ")
+                reply = s.recv(100)
+                if reply:
+                    break
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+    elapsed = time.time() - began
+    check(reply.startswith(b"HTTP/1.1 408") and elapsed < 10,
+          "a client trickling its body: 408 after --read-timeout", f"{reply[:40]!r} {elapsed:.1f}s")
+    still_serving(server, "a trickling client")
+
     # A storm: 400 connections at once, a third sending garbage, a third half a request.
     def storm(index):
         try:
@@ -414,6 +436,32 @@ def bad_input_checks(server):
     for thread in threads:
         thread.join()
     still_serving(server, "a storm of 400 connections")
+
+
+def connection_limit_checks(binary, workdir):
+    server = Server(binary, os.path.join(HERE, "rules.json"), workdir, "--max-connections", "4")
+    try:
+        holders = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(4)]
+        for holder in holders:
+            holder.sendall(b"GET /healthz HTTP/1.1\r\n")  # headers never finished
+        time.sleep(0.3)
+        try:
+            waited = urllib.request.urlopen(server.base + "/healthz", timeout=1).status
+        except OSError:
+            waited = None
+        for holder in holders:
+            holder.close()
+        status = None
+        deadline = time.time() + 10
+        while time.time() < deadline and status != 200:
+            try:
+                status = urllib.request.urlopen(server.base + "/healthz", timeout=2).status
+            except OSError:
+                time.sleep(0.1)
+        check(waited is None and status == 200,
+              "--max-connections: a fifth connection waits until one closes", f"{waited} {status}")
+    finally:
+        server.stop()
 
 
 def auth_checks(binary, workdir):
@@ -450,7 +498,7 @@ def main():
     with open(token_file, "w") as f:
         f.write("t0ken\n")
     server = Server(binary, os.path.join(HERE, "rules.json"), workdir,
-                    "--max-body-bytes", "4096", "--idle-timeout", "2")
+                    "--max-body-bytes", "4096", "--idle-timeout", "2", "--read-timeout", "3")
     try:
         print("== OpenFeature SDK with the OFREP provider")
         sdk_checks(server)
@@ -468,6 +516,8 @@ def main():
     rules_copy = os.path.join(workdir, "rules.json")
     shutil.copy(os.path.join(HERE, "rules.json"), rules_copy)
     reload_checks(binary, rules_copy, workdir, token_file)
+    print("== connection limit")
+    connection_limit_checks(binary, workdir)
     print("== API key")
     auth_checks(binary, workdir)
     print(f"{CHECKS - len(FAILURES)} of {CHECKS} checks passed")

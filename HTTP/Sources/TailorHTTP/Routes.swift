@@ -28,6 +28,8 @@ struct Endpoints: Sendable {
     var targetingKey: String
     var maxBodyBytes: Int
     var maxDepth: Int
+    /// Seconds a request body may take to arrive (a client trickling bytes is answered 408).
+    var readTimeout: Int
     /// Evaluation routes need `X-API-Key: key` or `Authorization: Bearer key` when set.
     var apiKey: String?
     /// `POST /admin/reload` needs `Authorization: Bearer token`; without a token it is off.
@@ -284,19 +286,30 @@ struct Endpoints: Sendable {
     return generalError(415, "OFREP requests are application/json, not \(type)")
   }
 
-  /// Reads the body, at most `--max-body-bytes`: 413 past that.
+  /// Reads the body: at most `--max-body-bytes` (413 past that), within `--read-timeout`
+  /// seconds (408 past that; a silent client is closed by the idle timeout, one that
+  /// trickles bytes is stopped here when its next bytes arrive).
   private func collect(_ request: Request) async -> BodyRead {
     if let length = request.headers[.contentLength].flatMap({ Int($0) }),
       length > options.maxBodyBytes
     {
       return .refused(tooLarge())
     }
-    var request = request
+    let deadline = ContinuousClock.now + .seconds(options.readTimeout)
+    var body: [UInt8] = []
     do {
-      let buffer = try await request.collectBody(upTo: options.maxBodyBytes)
-      return .body(Array(buffer.readableBytesView))
-    } catch is NIOTooManyBytesError {
-      return .refused(tooLarge())
+      for try await chunk in request.body {
+        guard body.count + chunk.readableBytes <= options.maxBodyBytes else {
+          return .refused(tooLarge())
+        }
+        body.append(contentsOf: chunk.readableBytesView)
+        if ContinuousClock.now > deadline {
+          return .refused(
+            generalError(408, "the body took longer than \(options.readTimeout) s (--read-timeout)")
+          )
+        }
+      }
+      return .body(body)
     } catch {
       return .refused(generalError(400, "the body could not be read"))
     }

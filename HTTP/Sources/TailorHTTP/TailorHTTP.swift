@@ -1,5 +1,6 @@
 import ArgumentParser
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -60,6 +61,21 @@ struct TailorHTTP: AsyncParsableCommand {
   @Option(
     name: .long,
     help: ArgumentHelp(
+      "Seconds a request body may take to arrive; a client that trickles it is answered 408.",
+      valueName: "seconds"
+    )
+  )
+  var readTimeout = 10
+
+  @Option(
+    name: .long,
+    help: "Connections served at once; further ones wait in the listen backlog."
+  )
+  var maxConnections = 1024
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
       "A file holding the API key the evaluation routes require (X-API-Key or Authorization: Bearer); also TAILOR_HTTP_API_KEY.",
       valueName: "file"
     )
@@ -91,6 +107,8 @@ struct TailorHTTP: AsyncParsableCommand {
     guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
     guard maxDepth > 0 else { throw ValidationError("--max-depth must be positive") }
     guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+    guard readTimeout > 0 else { throw ValidationError("--read-timeout must be positive") }
+    guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
     guard Logger.Level(rawValue: logLevel) != nil else {
       throw ValidationError("unknown --log-level `\(logLevel)`")
     }
@@ -111,6 +129,7 @@ struct TailorHTTP: AsyncParsableCommand {
       targetingKey: targetingKey,
       maxBodyBytes: maxBodyBytes,
       maxDepth: maxDepth,
+      readTimeout: readTimeout,
       apiKey: try secret(file: apiKeyFile, environment: "TAILOR_HTTP_API_KEY"),
       adminToken: try secret(file: adminTokenFile, environment: "TAILOR_HTTP_ADMIN_TOKEN"),
       adminFromAnywhere: adminFromAnywhere,
@@ -134,7 +153,11 @@ struct TailorHTTP: AsyncParsableCommand {
     let app = Application(
       router: endpoints.router(),
       server: .http1(configuration: .init(idleTimeout: .seconds(Int64(idleTimeout)))),
-      configuration: .init(address: .hostname(host, port: port), serverName: "tailor-http"),
+      configuration: .init(
+        address: .hostname(host, port: port),
+        serverName: "tailor-http",
+        availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)
+      ),
       onServerRunning: { channel in
         let address = channel.localAddress
         runningLogger.info(
