@@ -65,24 +65,33 @@ final class RulesState: Sendable {
   let targetingKey: String
   let maxDepth: Int
   private let current: Mutex<RulesSnapshot>
-  /// Held while a reload reads and compiles, so two reloads never race.
-  private let reloading = Mutex<Void>(())
+  /// Held while a reload reads and compiles, so two reloads never race; counts reloads.
+  private let reloading = Mutex<Int>(0)
 
   /// Loads `path` once; throws when the first document does not load.
-  init(path: String, targetingKey: String, maxDepth: Int) throws(ReloadFailure) {
+  static func load(
+    path: String,
+    targetingKey: String,
+    maxDepth: Int
+  ) throws(ReloadFailure)
+    -> RulesState
+  {
+    let (served, seconds) = try load(path)
+    let first = RulesSnapshot(
+      served: served,
+      version: 1,
+      loadSeconds: seconds,
+      targetingKey: targetingKey,
+      maxDepth: maxDepth
+    )
+    return RulesState(path: path, targetingKey: targetingKey, maxDepth: maxDepth, first: first)
+  }
+
+  private init(path: String, targetingKey: String, maxDepth: Int, first: RulesSnapshot) {
     self.path = path
     self.targetingKey = targetingKey
     self.maxDepth = maxDepth
-    let (served, seconds) = try Self.load(path)
-    current = Mutex(
-      RulesSnapshot(
-        served: served,
-        version: 1,
-        loadSeconds: seconds,
-        targetingKey: targetingKey,
-        maxDepth: maxDepth
-      )
-    )
+    current = Mutex(first)
   }
 
   /// The rules answering requests now.
@@ -91,7 +100,8 @@ final class RulesState: Sendable {
   /// Reads `path` again; on success the new rules answer every later request.
   @discardableResult
   func reload() throws(ReloadFailure) -> RulesSnapshot {
-    try reloading.withLock { (_: inout Void) throws(ReloadFailure) -> RulesSnapshot in
+    try reloading.withLock { (reloads: inout Int) throws(ReloadFailure) -> RulesSnapshot in
+      reloads += 1
       let (served, seconds) = try Self.load(path)
       return current.withLock { snapshot in
         snapshot = RulesSnapshot(

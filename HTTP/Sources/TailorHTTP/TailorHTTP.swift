@@ -120,7 +120,7 @@ struct TailorHTTP: AsyncParsableCommand {
 
     let state: RulesState
     do {
-      state = try RulesState(path: rules, targetingKey: targetingKey, maxDepth: maxDepth)
+      state = try RulesState.load(path: rules, targetingKey: targetingKey, maxDepth: maxDepth)
     } catch {
       logger.critical("the rules did not load", metadata: ["diagnostics": "\(error.message)"])
       throw ExitCode(2)
