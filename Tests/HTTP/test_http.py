@@ -464,6 +464,36 @@ def connection_limit_checks(binary, workdir):
         server.stop()
 
 
+def non_loopback_address():
+    """This machine's first non-loopback IPv4 address, or None."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks a route
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+def admin_peer_checks(binary, workdir, token_file):
+    address = non_loopback_address()
+    if address is None:
+        check(False, "admin routes answer loopback peers only: no non-loopback address to test from")
+        return
+    for extra, expected, what in [
+        ([], 403, "admin reload from a non-loopback peer: 403"),
+        (["--admin-from-anywhere"], 200, "admin reload from a non-loopback peer with --admin-from-anywhere"),
+    ]:
+        server = Server(binary, os.path.join(HERE, "rules.json"), workdir, "--host", "0.0.0.0",
+                        "--admin-token-file", token_file, *extra)
+        try:
+            status, _, body = http("POST", f"http://{address}:{server.port}/admin/reload", b"",
+                                   {"Authorization": "Bearer t0ken"})
+            check(status == expected, what, f"{status} {body!r}")
+        finally:
+            server.stop()
+
+
 def auth_checks(binary, workdir):
     server = Server(binary, os.path.join(HERE, "rules.json"), workdir,
                     env={"TAILOR_HTTP_API_KEY": "s3cret"})
@@ -516,6 +546,8 @@ def main():
     rules_copy = os.path.join(workdir, "rules.json")
     shutil.copy(os.path.join(HERE, "rules.json"), rules_copy)
     reload_checks(binary, rules_copy, workdir, token_file)
+    print("== admin peers")
+    admin_peer_checks(binary, workdir, token_file)
     print("== connection limit")
     connection_limit_checks(binary, workdir)
     print("== API key")
