@@ -286,6 +286,24 @@ def reload_checks(binary, rules_copy, workdir, token_file):
               and 'tailor_http_requests_total{route="/ofrep/v1/evaluate/flags/{key}",code="200"}' in text,
               "GET /metrics: rules version, reloads, requests by route and code, latency", text[:400])
         api.shutdown()
+        # A request in flight when SIGTERM arrives is answered before the server exits.
+        body = json.dumps({"context": {"targetingKey": "u-1", "country": "ES"}}).encode()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+            s.sendall(b"POST /ofrep/v1/evaluate/flags/hero-copy HTTP/1.1\r\nHost: t\r\n"
+                      b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+                      + body[:10])
+            time.sleep(0.3)
+            server.process.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            s.sendall(body[10:])
+            reply = b""
+            while b"\r\n\r\n" not in reply or not reply.endswith(b"}"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        check(reply.startswith(b"HTTP/1.1 200") and b'"value":"Spring is here"' in reply,
+              "SIGTERM: a request in flight is answered", reply[:80])
     finally:
         code = server.stop()
     check(code == 0, "SIGTERM: graceful shutdown, exit 0", code)
