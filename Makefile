@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: bootstrap build release test demo spark-demo spark-test format lint
+.PHONY: bootstrap build release test demo spark-demo spark-test ofrep-demo http-test format lint
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -22,6 +22,13 @@ spark-demo: bootstrap
 
 spark-test: bootstrap
 	Tests/Spark/run.sh
+
+# tailor-http (HTTP/) on examples/homepage, asked through the Python OpenFeature SDK's OFREP provider.
+ofrep-demo: bootstrap
+	scripts/ofrep-demo.sh
+
+http-test: bootstrap
+	Tests/HTTP/run.sh
 
 format:
 	scripts/format.sh

@@ -4,6 +4,6 @@
 # CI does. Run from anywhere: scripts/format.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-paths=(Sources Tests Benchmarks examples Package.swift)
+paths=(Sources Tests Benchmarks examples Package.swift HTTP/Sources HTTP/Package.swift)
 swift format format --in-place --recursive "${paths[@]}"
 swift format lint --strict --recursive "${paths[@]}"

@@ -3,4 +3,4 @@
 # `scripts/format.sh` fixes what can be fixed mechanically.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift format lint --strict --recursive Sources Tests Benchmarks examples Package.swift
+swift format lint --strict --recursive Sources Tests Benchmarks examples Package.swift HTTP/Sources HTTP/Package.swift
