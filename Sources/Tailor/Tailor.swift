@@ -108,6 +108,23 @@ public final class Rules: Sendable {
   /// The names of the decisions, in document order.
   public var decisionNames: [String] { document.decisions.map(\.name) }
 
+  /// The decisions whose rollouts or splits bucket on the attribute at `path` (as
+  /// written, such as `id` or `user.id`), in document order.
+  ///
+  /// For servers built on Tailor, which tell a missing bucketing attribute apart
+  /// from a miss (OFREP's `TARGETING_KEY_MISSING` in `tailor-http`).
+  @_spi(Server) public func decisionsBucketing(on path: String) -> [String] {
+    document.decisions.filter { decision in
+      decision.rules.contains { rule in
+        switch rule.action {
+        case .serve: false
+        case .rollout(_, let rollout): JSONValue.sameBytes(rollout.by.text, path)
+        case .split(let split): JSONValue.sameBytes(split.by.text, path)
+        }
+      }
+    }.map(\.name)
+  }
+
   /// A new evaluator for this document, to be used by one thread at a time.
   ///
   /// Keeping one evaluator per thread is the fastest way to decide many profiles.

@@ -1,4 +1,4 @@
-import Tailor
+@_spi(Server) import Tailor
 
 /// Reads a GrowthBook payload's JSON into the model, collecting a diagnostic
 /// for every value of the wrong shape instead of stopping at the first.

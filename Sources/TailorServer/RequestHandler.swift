@@ -1,4 +1,4 @@
-import Tailor
+@_spi(Server) import Tailor
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

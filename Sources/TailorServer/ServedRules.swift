@@ -1,4 +1,4 @@
-import Tailor
+@_spi(Server) import Tailor
 import TailorGrowthBook
 
 #if canImport(FoundationEssentials)

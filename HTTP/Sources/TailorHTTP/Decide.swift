@@ -1,4 +1,4 @@
-import Tailor
+@_spi(Server) import Tailor
 import TailorServer
 
 /// `POST /v1/decide`: the JSON-lines protocol of `tailor serve` (DESIGN §5) over HTTP.

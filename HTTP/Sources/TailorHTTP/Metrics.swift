@@ -108,7 +108,7 @@ final class ServerMetrics: Sendable {
     rulesVersion.set(Double(snapshot.version))
     rulesLoadedAt.set(snapshot.loadedAt)
     rulesLoadSeconds.set(snapshot.loadSeconds)
-    rulesCount.set(Double(snapshot.served.rules.document.decisions.count))
+    rulesCount.set(Double(snapshot.served.rules.decisionNames.count))
   }
 
   private static func name(_ base: String, _ unit: String, _ help: String) -> MetricNameDescriptor {

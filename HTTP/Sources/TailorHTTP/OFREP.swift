@@ -1,4 +1,4 @@
-import Tailor
+@_spi(Server) import Tailor
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -48,7 +48,7 @@ enum OFREP {
   /// into a profile for `rules`: through ``FastContext`` when it can, else in full.
   static func context(
     from body: [UInt8],
-    targetingKey: AttributePath,
+    targetingKey: TargetingKeyPath,
     rules: Rules,
     maxDepth: Int
   ) -> Result<Context, Failure> {
@@ -119,7 +119,7 @@ enum OFREP {
         context: context,
         snapshot: snapshot,
         evaluator: evaluator,
-        now: Date().timeIntervalSince1970,
+        now: Date(),
         targetingKey: targetingKey,
         into: &output
       )
@@ -131,7 +131,7 @@ enum OFREP {
     context: Context,
     snapshot: RulesSnapshot,
     evaluator: Evaluator,
-    now: Double,
+    now: Date,
     targetingKey: String,
     into output: inout [UInt8]
   ) -> Failure? {
@@ -210,7 +210,7 @@ enum OFREP {
     into output: inout [UInt8]
   ) {
     output.append(contentsOf: #"{"flags":["#.utf8)
-    let now = Date().timeIntervalSince1970
+    let now = Date()
     snapshot.served.rules.withEvaluator { evaluator in
       var first = true
       for name in snapshot.served.rules.decisionNames {

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import Tailor
+@_spi(Server) import Tailor
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -44,14 +44,14 @@ struct Endpoints: Sendable {
   let state: RulesState
   let metrics: ServerMetrics
   let logger: Logger
-  private let targetingKeyPath: AttributePath
+  private let targetingKeyPath: TargetingKeyPath
 
   init(options: Options, state: RulesState, metrics: ServerMetrics, logger: Logger) {
     self.options = options
     self.state = state
     self.metrics = metrics
     self.logger = logger
-    targetingKeyPath = AttributePath(options.targetingKey)
+    targetingKeyPath = TargetingKeyPath(options.targetingKey)
     metrics.rules(state.snapshot)
   }
 
@@ -75,7 +75,7 @@ struct Endpoints: Sendable {
         "rules reloaded",
         metadata: [
           "trigger": "\(trigger)", "version": "\(snapshot.version)",
-          "decisions": "\(snapshot.served.rules.document.decisions.count)",
+          "decisions": "\(snapshot.served.rules.decisionNames.count)",
         ]
       )
       return .success(snapshot)
@@ -125,7 +125,7 @@ struct Endpoints: Sendable {
       case .success(let snapshot):
         return json(
           200,
-          #"{"ok":true,"rulesVersion":\#(snapshot.version),"decisions":\#(snapshot.served.rules.document.decisions.count)}"#
+          #"{"ok":true,"rulesVersion":\#(snapshot.version),"decisions":\#(snapshot.served.rules.decisionNames.count)}"#
         )
       case .failure(let failure):
         var body: [UInt8] = []

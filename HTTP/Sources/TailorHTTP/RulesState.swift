@@ -1,5 +1,5 @@
 import Synchronization
-import Tailor
+@_spi(Server) import Tailor
 import TailorServer
 
 #if canImport(FoundationEssentials)
@@ -34,19 +34,7 @@ final class RulesSnapshot: Sendable {
     self.version = version
     self.loadedAt = Date().timeIntervalSince1970
     self.loadSeconds = loadSeconds
-    var bucketing: Set<String> = []
-    for decision in served.rules.document.decisions {
-      for rule in decision.rules {
-        switch rule.action {
-        case .serve: continue
-        case .rollout(_, let rollout):
-          if rollout.by.text == targetingKey { bucketing.insert(decision.name) }
-        case .split(let split):
-          if split.by.text == targetingKey { bucketing.insert(decision.name) }
-        }
-      }
-    }
-    self.bucketsOnTargetingKey = bucketing
+    self.bucketsOnTargetingKey = Set(served.rules.decisionsBucketing(on: targetingKey))
     self.handler = RequestHandler(rules: served, maxDepth: maxDepth)
   }
 }

@@ -145,7 +145,7 @@ struct TailorHTTP: AsyncParsableCommand {
     logger.info(
       "rules loaded",
       metadata: [
-        "file": "\(rules)", "decisions": "\(snapshot.served.rules.document.decisions.count)",
+        "file": "\(rules)", "decisions": "\(snapshot.served.rules.decisionNames.count)",
         "seconds": "\(snapshot.loadSeconds)",
       ]
     )

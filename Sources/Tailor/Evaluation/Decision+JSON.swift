@@ -23,8 +23,10 @@ extension Decision {
 
   /// Appends ``json``'s compact text to a byte buffer without building a ``JSONValue``.
   ///
+  /// For servers built on Tailor (`tailor serve`, `tailor-http`), which render answers as bytes.
+  ///
   /// - Parameter output: the buffer to append to.
-  package func write(into output: inout [UInt8]) {
+  @_spi(Server) public func write(into output: inout [UInt8]) {
     AnswerRenderer.write(self, renderedValue: { _ in nil }, into: &output)
   }
 

@@ -10,8 +10,10 @@ extension JSONValue {
   /// JSONValue.object(JSONObject([("a", 1)])).write(into: &bytes)  // {"a":1}
   /// ```
   ///
+  /// For servers built on Tailor (`tailor serve`, `tailor-http`), which render answers as bytes.
+  ///
   /// - Parameter output: the buffer to append to.
-  package func write(into output: inout [UInt8]) {
+  @_spi(Server) public func write(into output: inout [UInt8]) {
     switch self {
     case .null: JSONValue.appendASCII("null", to: &output)
     case .bool(let flag): JSONValue.appendASCII(flag ? "true" : "false", to: &output)
@@ -41,7 +43,7 @@ extension JSONValue {
   /// - Parameters:
   ///   - string: the text.
   ///   - output: the buffer to append to.
-  package static func writeString(_ string: String, into output: inout [UInt8]) {
+  @_spi(Server) public static func writeString(_ string: String, into output: inout [UInt8]) {
     output.append(UInt8(ascii: "\""))
     var text = string
     text.withUTF8 { bytes in
@@ -82,7 +84,7 @@ extension JSONValue {
   /// - Parameters:
   ///   - number: the number.
   ///   - output: the buffer to append to.
-  package static func writeNumber(_ number: Double, into output: inout [UInt8]) {
+  @_spi(Server) public static func writeNumber(_ number: Double, into output: inout [UInt8]) {
     guard number.isFinite else { return appendASCII("null", to: &output) }
     // Integers below 10^15 print as plain digits (and -0 as 0), as in JavaScript.
     if number == number.rounded(), abs(number) < 1e15 {

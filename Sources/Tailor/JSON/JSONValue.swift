@@ -195,7 +195,7 @@ extension JSONValue {
   }
 
   /// The kind of value, as users name it in messages: `a string`, `an object`.
-  package var kindDescription: String {
+  @_spi(Server) public var kindDescription: String {
     switch self {
     case .null: "null"
     case .bool: "a boolean"

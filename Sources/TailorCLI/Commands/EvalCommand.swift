@@ -1,5 +1,5 @@
 import ArgumentParser
-import Tailor
+@_spi(Server) import Tailor
 import TailorGrowthBook
 import TailorServer
 

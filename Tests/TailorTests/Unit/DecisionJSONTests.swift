@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Tailor
+@_spi(Server) @testable import Tailor
 
 @Suite struct DecisionJSONTests {
   static let rules = """
