@@ -22,18 +22,20 @@ package enum DocumentLoader {
     alongside: (Document) -> Void = { _ in }
   ) -> Result<Loaded, TailorError> {
     var diagnostics: [Diagnostic] = []
-    let root: JSONValue
+    var parser = DocumentParser()
+    let document: Document
+    // The JSON tree lives only in this scope: compiling does not hold it as well
+    // (except the conditions the analyses read, when they run).
     do {
       let read = try JSONReader(maxDepth: maxDepth, duplicateKeys: .report).read(bytes)
-      root = read.value
       diagnostics += read.duplicates
+      document = parser.parse(read.value)
     } catch {
       var diagnostic = Diagnostic(error.code, at: error.pointer, error.message)
       diagnostic.location.offset = error.offset
       return .failure(TailorError(diagnostics: locate([diagnostic], in: bytes, file: file)))
     }
-    var parser = DocumentParser()
-    let document = parser.parse(root)
+    if !analyze { parser.forgetWrittenConditions() }
     diagnostics += parser.diagnostics
     let input = ValidationInput(
       document: document,

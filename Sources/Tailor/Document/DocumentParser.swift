@@ -29,6 +29,10 @@ struct DocumentParser {
   /// judges conditions as written (``MatchesMissingCheck``) reads them here.
   private(set) var writtenConditions: [WrittenCondition] = []
 
+  /// Drops ``writtenConditions`` (and the parts of the JSON tree they hold) when no
+  /// analysis will read them.
+  mutating func forgetWrittenConditions() { writtenConditions = [] }
+
   init() {}
 
   mutating func parse(_ root: JSONValue) -> Document {
