@@ -151,24 +151,40 @@ struct Endpoints: Sendable {
 
   // MARK: OFREP
 
-  private func evaluateOne(_ key: String, request: Request) async throws -> Response {
-    if let refusal = authorize(request) { return refusal }
-    if let refusal = requireJSON(request, ofrepKey: key) { return refusal }
+  /// What every OFREP evaluation reads first: the caller's credentials, a JSON body
+  /// and the context in it, read for one snapshot of the rules; or the refusal to answer.
+  private func ofrepContext(
+    _ request: Request,
+    key: String?
+  ) async -> Result<(RulesSnapshot, OFREP.Context), OFREPRefusal> {
+    if let refusal = authorize(request) { return .failure(OFREPRefusal(response: refusal)) }
+    if let refusal = requireJSON(request, ofrepKey: key) {
+      return .failure(OFREPRefusal(response: refusal))
+    }
     let body: [UInt8]
     switch await collect(request) {
     case .body(let bytes): body = bytes
-    case .refused(let response): return response
+    case .refused(let response): return .failure(OFREPRefusal(response: response))
     }
     let snapshot = state.snapshot
-    let context: OFREP.Context
     switch OFREP.context(
       from: body,
       targetingKey: targetingKeyPath,
       rules: snapshot.served.rules,
       maxDepth: options.maxDepth
     ) {
-    case .success(let read): context = read
-    case .failure(let failure): return ofrepFailure(failure, key: key)
+    case .success(let context): return .success((snapshot, context))
+    case .failure(let failure):
+      return .failure(OFREPRefusal(response: ofrepFailure(failure, key: key)))
+    }
+  }
+
+  private func evaluateOne(_ key: String, request: Request) async throws -> Response {
+    let snapshot: RulesSnapshot
+    let context: OFREP.Context
+    switch await ofrepContext(request, key: key) {
+    case .success(let read): (snapshot, context) = read
+    case .failure(let refusal): return refusal.response
     }
     var output: [UInt8] = []
     output.reserveCapacity(512)
@@ -185,23 +201,11 @@ struct Endpoints: Sendable {
   }
 
   private func evaluateAll(request: Request) async throws -> Response {
-    if let refusal = authorize(request) { return refusal }
-    if let refusal = requireJSON(request, ofrepKey: nil) { return refusal }
-    let body: [UInt8]
-    switch await collect(request) {
-    case .body(let bytes): body = bytes
-    case .refused(let response): return response
-    }
-    let snapshot = state.snapshot
+    let snapshot: RulesSnapshot
     let context: OFREP.Context
-    switch OFREP.context(
-      from: body,
-      targetingKey: targetingKeyPath,
-      rules: snapshot.served.rules,
-      maxDepth: options.maxDepth
-    ) {
-    case .success(let read): context = read
-    case .failure(let failure): return ofrepFailure(failure, key: nil)
+    switch await ofrepContext(request, key: nil) {
+    case .success(let read): (snapshot, context) = read
+    case .failure(let refusal): return refusal.response
     }
     var output: [UInt8] = []
     OFREP.evaluateAll(
@@ -436,4 +440,9 @@ struct MetricsMiddleware: RouterMiddleware {
     )
     return response
   }
+}
+
+/// An HTTP answer that ends an OFREP request before it is evaluated.
+private struct OFREPRefusal: Error {
+  let response: Response
 }
