@@ -44,12 +44,12 @@ extension FlatRules {
     var null: Int32
     /// Keys: one entry per key id of the slot in `sieveEntries`; number and time: the
     /// thresholds in `thresholds`; version: the padded operands as `(start, count)` pairs
-    /// in `sieveInts` of bytes in `affixBytes`; suffix: the table in `suffixEntries` (`count`
-    /// a power of two), whose `child` is an entry in `sieveEntries`.
+    /// in `sieveInts` of bytes in `affixBytes`; suffix: the trie's transitions in
+    /// `suffixEntries` (`count` of them, a power of two).
     var start: Int32
     var count: Int32
-    /// Number, time and version: `2 × count + 1` records in `sieveRegions`; suffix: the lengths it
-    /// probes in `suffixLengths` (their count, then the lengths ascending).
+    /// Number, time and version: `2 × count + 1` records in `sieveRegions`; suffix: the trie's
+    /// nodes in `suffixNodes` (their count, then per node an entry in `sieveEntries` or -1).
     var extra: Int32
   }
 
@@ -91,7 +91,7 @@ extension FlatRules {
       keyCount: (Int32) -> Int,
       thresholds: inout [Double],
       suffixEntries: inout [SuffixEntry],
-      suffixLengths: inout [Int32],
+      suffixNodes: inout [Int32],
       affixBytes: inout [UInt8]
     ) -> Int32 {
       let positions = sieve.order.count
@@ -121,7 +121,7 @@ extension FlatRules {
           keyCount: keyCount,
           thresholds: &thresholds,
           suffixEntries: &suffixEntries,
-          suffixLengths: &suffixLengths,
+          suffixNodes: &suffixNodes,
           affixBytes: &affixBytes
         )
       }
@@ -138,7 +138,7 @@ extension FlatRules {
       keyCount: (Int32) -> Int,
       thresholds: inout [Double],
       suffixEntries: inout [SuffixEntry],
-      suffixLengths: inout [Int32],
+      suffixNodes: inout [Int32],
       affixBytes: inout [UInt8]
     ) {
       // The runs, and each word's local index.
@@ -236,8 +236,7 @@ extension FlatRules {
         (record.start, record.count, record.extra) = FlatRules.appendSuffixTable(
           children,
           entries: &suffixEntries,
-          affixes: &affixBytes,
-          lengths: &suffixLengths
+          nodes: &suffixNodes
         )
       case .versions(let operands, let admitted):
         record.kind = .version

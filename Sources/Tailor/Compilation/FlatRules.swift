@@ -22,9 +22,9 @@ final class FlatRules: @unchecked Sendable {
   /// - interval: `thresholds`, with `2 × count + 1` children from `firstChild` in `children`
   ///   (-1 for a region where no rule can match);
   /// - intervalCut: `thresholds`, with `count + 1` cells from `firstChild` in `children` (-1 likewise);
-  /// - suffix: `suffixEntries`, an open-addressing table of `count` entries (a power of two),
-  ///   probed for each length of the list at `firstChild` in `suffixLengths` (its count, then
-  ///   the lengths in ascending order).
+  /// - suffix: the trie of the suffixes read from the end (``appendSuffixTable``): its
+  ///   transitions in `suffixEntries`, a table of `count` entries (a power of two), and from
+  ///   `firstChild` in `suffixNodes` the node count, then per node its child (-1: none).
   struct NodeRecord {
     var kind: NodeKind
     /// What an interval node's thresholds measure.
@@ -41,12 +41,29 @@ final class FlatRules: @unchecked Sendable {
     var minimumRule: Int32 = Int32.max
   }
 
-  /// One entry of a suffix node's table; `child` -1 for a free entry.
+  /// One transition of a suffix table's trie: from a node on a byte (``key(_:_:)``; ``free``
+  /// for a free entry) to the node `next`.
   struct SuffixEntry {
-    var hash: UInt64
-    var start: Int32
-    var count: Int32
-    var child: Int32
+    var key: UInt64
+    var next: Int32
+
+    static let free = UInt64.max
+
+    /// The key of the transition from `node` on `byte`.
+    @inline(__always)
+    static func key(_ node: Int32, _ byte: UInt8) -> UInt64 {
+      UInt64(UInt32(bitPattern: node)) << 8 | UInt64(byte)
+    }
+
+    /// How far a key's product is shifted to index a table of `capacity` (a power of two) entries.
+    @inline(__always)
+    static func shift(_ capacity: Int) -> UInt64 { UInt64(64 - capacity.trailingZeroBitCount) }
+
+    /// Where probing for `key` starts (Fibonacci hashing).
+    @inline(__always)
+    static func position(_ key: UInt64, _ shift: UInt64) -> Int {
+      Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
   }
 
   struct CandidateRecord {
@@ -242,16 +259,12 @@ final class FlatRules: @unchecked Sendable {
   let paddedOperandSpans: UnsafeBufferPointer<(Int32, Int32)>
   let paddedOperandBytes: UnsafeBufferPointer<UInt8>
   /// The operands of ``PredicateKind/prefix`` and ``PredicateKind/suffix`` predicates and the
-  /// suffixes of suffix nodes, as UTF-8.
+  /// version operands of sieve filters, as UTF-8.
   let affixBytes: UnsafeBufferPointer<UInt8>
-  /// The tables of suffix nodes.
+  /// The transitions of the tries of suffix nodes and suffix filters.
   let suffixEntries: UnsafeBufferPointer<SuffixEntry>
-  /// The lengths each suffix node probes, ascending.
-  let suffixLengths: UnsafeBufferPointer<Int32>
-  /// Per slot, the index of its suffix-hash cache in an evaluator (-1: no suffix node
-  /// reads the slot), and how many caches there are.
-  let suffixCache: UnsafeBufferPointer<Int32>
-  let suffixCacheCount: Int
+  /// Per trie, its node count, then per node the child of the suffix ending there (-1: none).
+  let suffixNodes: UnsafeBufferPointer<Int32>
 
   /// The same patterns, unretained, for the hot path (`patterns` keeps them alive).
   let unmanagedPatterns: UnsafeBufferPointer<Unmanaged<Pattern>>
@@ -328,7 +341,7 @@ final class FlatRules: @unchecked Sendable {
     var seedIndex: [ByteString: Int32] = [:]
     var affixBytes: [UInt8] = []
     var suffixEntries: [SuffixEntry] = []
-    var suffixLengths: [Int32] = []
+    var suffixNodes: [Int32] = []
     var sieveLowering = SieveLowering()
     let table = compiled.table
 
@@ -468,8 +481,7 @@ final class FlatRules: @unchecked Sendable {
           (record.start, record.count, record.firstChild) = FlatRules.appendSuffixTable(
             cases.map { ($0.suffix, $0.child + base) },
             entries: &suffixEntries,
-            affixes: &affixBytes,
-            lengths: &suffixLengths
+            nodes: &suffixNodes
           )
         }
         nodes[Int(base) + index] = record
@@ -527,7 +539,7 @@ final class FlatRules: @unchecked Sendable {
           keyCount: { table.keyIDs[Int($0)].count },
           thresholds: &thresholds,
           suffixEntries: &suffixEntries,
-          suffixLengths: &suffixLengths,
+          suffixNodes: &suffixNodes,
           affixBytes: &affixBytes
         )
       }
@@ -691,18 +703,7 @@ final class FlatRules: @unchecked Sendable {
     self.paddedOperandBytes = freeze(operandBytes)
     self.affixBytes = freeze(affixBytes)
     self.suffixEntries = freeze(suffixEntries)
-    self.suffixLengths = freeze(suffixLengths)
-    var caches = [Int32](repeating: -1, count: table.paths.count)
-    var cacheCount = 0
-    let suffixSlots =
-      nodes.filter { $0.kind == .suffix }.map(\.slot)
-      + sieveLowering.filters.filter { $0.kind == .suffix }.map(\.slot)
-    for slot in suffixSlots where caches[Int(slot)] < 0 {
-      caches[Int(slot)] = Int32(cacheCount)
-      cacheCount += 1
-    }
-    self.suffixCache = freeze(caches)
-    self.suffixCacheCount = cacheCount
+    self.suffixNodes = freeze(suffixNodes)
     var isVersionSlot = [Bool](repeating: false, count: table.paths.count)
     for record in predicates where record.kind == .version {
       isVersionSlot[Int(record.slot)] = true
@@ -756,60 +757,52 @@ final class FlatRules: @unchecked Sendable {
     )
   }
 
-  /// FNV-1a over a suffix's bytes from the last to the first: the walk computes the
-  /// same value for every ending of a string in one pass from its end.
-  static func suffixHash(_ bytes: [UInt8]) -> UInt64 {
-    var hash = suffixHashSeed
-    for byte in bytes.reversed() { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-    return hash
-  }
-
-  static let suffixHashSeed: UInt64 = 0xcbf2_9ce4_8422_2325
-
-  /// Appends an open-addressing table of suffixes and their children to `entries` (a power
-  /// of two entries, at least twice the cases), the suffixes' bytes to `affixes`, and the
-  /// lengths to probe to `lengths`: their count, the lengths ascending, then the set of the
-  /// suffixes' first bytes in 8 words of 32 bits (byte `b` is bit `b & 31` of word `b >> 5`),
-  /// so an ending that begins with another byte is not looked up.
+  /// Appends a suffix table: a trie of the suffixes read from their last byte.
   ///
-  /// - Returns: where the table starts, its capacity, and where its lengths start.
+  /// Its transitions go to `entries` as an open-addressing table keyed by node and byte (a
+  /// power of two entries, at least twice the transitions), and its nodes to `nodes` (their
+  /// count, then per node the child of the suffix ending there, or -1). Node 0 is the
+  /// empty suffix. Returns where the table starts, its size and where the nodes start.
   static func appendSuffixTable(
     _ cases: [(bytes: [UInt8], child: Int32)],
     entries: inout [SuffixEntry],
-    affixes: inout [UInt8],
-    lengths: inout [Int32]
-  ) -> (start: Int32, capacity: Int32, lengths: Int32) {
+    nodes: inout [Int32]
+  ) -> (start: Int32, capacity: Int32, nodes: Int32) {
+    var children: [Int32] = [-1]
+    var transitions: [UInt64: Int32] = [:]
+    for (bytes, child) in cases {
+      var node: Int32 = 0
+      for byte in bytes.reversed() {
+        let key = SuffixEntry.key(node, byte)
+        if let next = transitions[key] {
+          node = next
+        } else {
+          let next = Int32(children.count)
+          children.append(-1)
+          transitions[key] = next
+          node = next
+        }
+      }
+      if children[Int(node)] < 0 { children[Int(node)] = child }
+    }
     var capacity = 4
-    while capacity < 2 * cases.count { capacity *= 2 }
+    while capacity < 2 * transitions.count { capacity *= 2 }
     var table = [SuffixEntry](
-      repeating: SuffixEntry(hash: 0, start: 0, count: 0, child: -1),
+      repeating: SuffixEntry(key: SuffixEntry.free, next: 0),
       count: capacity
     )
-    for (bytes, child) in cases {
-      let hash = FlatRules.suffixHash(bytes)
-      var position = Int(truncatingIfNeeded: FlatRules.mix(hash)) & (capacity - 1)
-      while table[position].child >= 0 { position = (position + 1) & (capacity - 1) }
-      table[position] = SuffixEntry(
-        hash: hash,
-        start: Int32(affixes.count),
-        count: Int32(bytes.count),
-        child: child
-      )
-      affixes.append(contentsOf: bytes)
+    let shift = SuffixEntry.shift(capacity)
+    for (key, next) in transitions.sorted(by: { $0.key < $1.key }) {
+      var position = SuffixEntry.position(key, shift)
+      while table[position].key != SuffixEntry.free { position = (position + 1) & (capacity - 1) }
+      table[position] = SuffixEntry(key: key, next: next)
     }
     let start = Int32(entries.count)
     entries.append(contentsOf: table)
-    let probed = Set(cases.map { Int32($0.bytes.count) }).sorted()
-    let lengthsStart = Int32(lengths.count)
-    lengths.append(Int32(probed.count))
-    lengths.append(contentsOf: probed)
-    var firstBytes = [UInt32](repeating: 0, count: 8)
-    for (bytes, _) in cases {
-      guard let first = bytes.first else { continue }
-      firstBytes[Int(first >> 5)] |= 1 << UInt32(first & 31)
-    }
-    lengths.append(contentsOf: firstBytes.map { Int32(bitPattern: $0) })
-    return (start, Int32(capacity), lengthsStart)
+    let nodesStart = Int32(nodes.count)
+    nodes.append(Int32(children.count))
+    nodes.append(contentsOf: children)
+    return (start, Int32(capacity), nodesStart)
   }
 
   /// The region of `value` among ascending `thresholds`, as uncut interval nodes and sieve
@@ -855,8 +848,7 @@ final class FlatRules: @unchecked Sendable {
     free(unmanagedPatterns)
     free(affixBytes)
     free(suffixEntries)
-    free(suffixLengths)
-    free(suffixCache)
+    free(suffixNodes)
     free(paddedOperandSpans)
     free(paddedOperandBytes)
   }

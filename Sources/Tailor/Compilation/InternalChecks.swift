@@ -226,21 +226,19 @@ enum InternalChecks {
           }
         }
       case .suffix:
-        check(
-          inside(filter.start, filter.count, flat.suffixEntries.count),
-          "filter \(offset): table out of range"
-        )
-        if let problem = InternalChecks.suffixLengthsProblem(flat, at: filter.extra) {
+        if let problem = InternalChecks.suffixTrieProblem(
+          flat,
+          table: filter.start,
+          capacity: filter.count,
+          nodes: filter.extra
+        ) {
           check(false, "filter \(offset): \(problem)")
-        }
-        if inside(filter.start, filter.count, flat.suffixEntries.count) {
-          for slot in 0..<filter.count {
-            let child = flat.suffixEntries[Int(filter.start + slot)].child
-            guard child >= 0 else { continue }
+        } else {
+          for child in InternalChecks.suffixChildren(flat, nodes: filter.extra) {
             check(
               isIndex(child, below: flat.sieveEntries.count)
                 && entry(flat.sieveEntries[Int(child)]),
-              "filter \(offset): suffix entry \(slot) out of range"
+              "filter \(offset): suffix entry \(child) out of range"
             )
           }
         }
@@ -357,26 +355,16 @@ enum InternalChecks {
         }
       case .suffix:
         check(isIndex(node.slot, below: slotCount), "\(name): slot out of range")
-        check(
-          node.count > 0 && node.count & (node.count - 1) == 0,
-          "\(name): table size \(node.count) is not a power of two"
-        )
-        check(
-          inside(node.start, node.count, flat.suffixEntries.count),
-          "\(name): table out of range"
-        )
-        if let problem = InternalChecks.suffixLengthsProblem(flat, at: node.firstChild) {
+        if let problem = InternalChecks.suffixTrieProblem(
+          flat,
+          table: node.start,
+          capacity: node.count,
+          nodes: node.firstChild
+        ) {
           check(false, "\(name): \(problem)")
-        }
-        if inside(node.start, node.count, flat.suffixEntries.count) {
-          for offset in 0..<Int(node.count) {
-            let entry = flat.suffixEntries[Int(node.start) + offset]
-            guard entry.child >= 0 else { continue }
-            check(isNode(entry.child), "\(name): case child is not a node")
-            check(
-              inside(entry.start, entry.count, flat.affixBytes.count),
-              "\(name): suffix bytes out of range"
-            )
+        } else {
+          for child in InternalChecks.suffixChildren(flat, nodes: node.firstChild) {
+            check(isNode(child), "\(name): case child is not a node")
           }
         }
       }
@@ -611,11 +599,13 @@ enum InternalChecks {
       next = range(node.firstChild, node.count + 1, flat.children) + [node.null, node.fallback]
       next.removeAll { $0 == -1 }
     case .suffix:
-      if node.start >= 0, Int(node.start + node.count) <= flat.suffixEntries.count {
-        for offset in 0..<Int(node.count)
-        where flat.suffixEntries[Int(node.start) + offset].child >= 0 {
-          next.append(flat.suffixEntries[Int(node.start) + offset].child)
-        }
+      if InternalChecks.suffixTrieProblem(
+        flat,
+        table: node.start,
+        capacity: node.count,
+        nodes: node.firstChild
+      ) == nil {
+        next.append(contentsOf: InternalChecks.suffixChildren(flat, nodes: node.firstChild))
       }
     }
     return next
@@ -624,19 +614,37 @@ enum InternalChecks {
 
 /// Whether `value` indexes a pool of `count` entries.
 extension InternalChecks {
-  /// What is wrong with the list of suffix lengths at `start` of ``FlatRules/suffixLengths``
-  /// (its count, at least one; the lengths, ascending; then 8 words of first bytes), if anything.
-  static func suffixLengthsProblem(_ flat: FlatRules, at start: Int32) -> String? {
-    let pool = flat.suffixLengths
-    guard isIndex(start, below: pool.count) else { return "lengths out of range" }
-    let listed = Int(pool[Int(start)])
-    let first = Int(start) + 1
-    guard listed >= 1, first + listed + 8 <= pool.count else { return "lengths out of range" }
-    let lengths = pool[first..<first + listed]
-    guard zip(lengths, lengths.dropFirst()).allSatisfy({ $0 < $1 }), lengths[first] >= 0 else {
-      return "lengths do not ascend"
+  /// What is wrong with a suffix trie (transitions `table..<table + capacity` in
+  /// ``FlatRules/suffixEntries``, nodes from `nodes` in ``FlatRules/suffixNodes``), if
+  /// anything: every transition must lead to one of its nodes.
+  static func suffixTrieProblem(
+    _ flat: FlatRules,
+    table: Int32,
+    capacity: Int32,
+    nodes: Int32
+  ) -> String? {
+    guard capacity > 0 && capacity & (capacity - 1) == 0 else {
+      return "table size \(capacity) is not a power of two"
+    }
+    guard table >= 0, Int(table) + Int(capacity) <= flat.suffixEntries.count else {
+      return "table out of range"
+    }
+    let pool = flat.suffixNodes
+    guard isIndex(nodes, below: pool.count) else { return "nodes out of range" }
+    let count = pool[Int(nodes)]
+    guard count >= 1, Int(nodes) + 1 + Int(count) <= pool.count else { return "nodes out of range" }
+    for offset in 0..<Int(capacity) {
+      let entry = flat.suffixEntries[Int(table) + offset]
+      guard entry.key != FlatRules.SuffixEntry.free else { continue }
+      guard entry.next > 0 && entry.next < count else { return "transition out of range" }
     }
     return nil
+  }
+
+  /// The children of a suffix trie's nodes (whose list `suffixTrieProblem` accepted).
+  static func suffixChildren(_ flat: FlatRules, nodes: Int32) -> [Int32] {
+    let count = Int(flat.suffixNodes[Int(nodes)])
+    return (0..<count).map { flat.suffixNodes[Int(nodes) + 1 + $0] }.filter { $0 >= 0 }
   }
 }
 

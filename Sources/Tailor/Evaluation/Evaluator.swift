@@ -43,13 +43,6 @@ public final class Evaluator {
   /// evaluation and stamped with its generation.
   private let timeStamp: UnsafeMutablePointer<UInt32>
   private let times: UnsafeMutablePointer<Double>
-  /// Per slot read by suffix nodes (``FlatRules/suffixCache``): the hash and the first byte
-  /// of every ending of its string up to ``PendingStrings/suffixHashCapacity`` bytes, and
-  /// the string's length, worked out once per evaluation and stamped with its generation.
-  private let suffixStamp: UnsafeMutablePointer<UInt32>
-  private let suffixLength: UnsafeMutablePointer<Int>
-  private let suffixHashes: UnsafeMutablePointer<UInt64>
-  private let suffixLeads: UnsafeMutablePointer<UInt8>
   private let matchResources = MatchResources.make()
   private let sieveBuffers: SieveBuffers
 
@@ -108,13 +101,6 @@ public final class Evaluator {
     timeStamp.initialize(repeating: 0, count: max(slotCount, 1))
     times = .allocate(capacity: max(slotCount, 1))
     times.initialize(repeating: .nan, count: max(slotCount, 1))
-    let caches = max(flat.suffixCacheCount, 1)
-    suffixStamp = .allocate(capacity: caches)
-    suffixStamp.initialize(repeating: 0, count: caches)
-    suffixLength = .allocate(capacity: caches)
-    suffixLength.initialize(repeating: 0, count: caches)
-    suffixHashes = .allocate(capacity: caches * PendingStrings.suffixHashCapacity)
-    suffixLeads = .allocate(capacity: caches * PendingStrings.suffixHashCapacity)
     sieveBuffers = SieveBuffers(
       bits: .allocate(capacity: max(flat.sieveAccumulatorWords, 1)),
       scratch: .allocate(capacity: max(flat.sieveScratchWords, 1)),
@@ -140,10 +126,6 @@ public final class Evaluator {
     versionLength.deallocate()
     timeStamp.deallocate()
     times.deallocate()
-    suffixStamp.deallocate()
-    suffixLength.deallocate()
-    suffixHashes.deallocate()
-    suffixLeads.deallocate()
     sieveBuffers.bits.deallocate()
     sieveBuffers.scratch.deallocate()
     sieveBuffers.survivors.deallocate()
@@ -162,7 +144,6 @@ public final class Evaluator {
       paddedStamp.update(repeating: 0, count: max(slotCount, 1))
       versionStamp.update(repeating: 0, count: max(slotCount, 1))
       timeStamp.update(repeating: 0, count: max(slotCount, 1))
-      suffixStamp.update(repeating: 0, count: max(flat.suffixCacheCount, 1))
       generation = 1
     }
     return generation
@@ -300,11 +281,7 @@ public final class Evaluator {
             versionBytes: versionBytes,
             versionLength: versionLength,
             timeStamp: timeStamp,
-            times: times,
-            suffixStamp: suffixStamp,
-            suffixLength: suffixLength,
-            suffixHashes: suffixHashes,
-            suffixLeads: suffixLeads
+            times: times
           ),
           sieveBuffers: sieveBuffers,
           generation: generation,
@@ -369,15 +346,9 @@ struct PendingStrings {
   let versionLength: UnsafeMutablePointer<Int>
   let timeStamp: UnsafeMutablePointer<UInt32>
   let times: UnsafeMutablePointer<Double>
-  let suffixStamp: UnsafeMutablePointer<UInt32>
-  let suffixLength: UnsafeMutablePointer<Int>
-  let suffixHashes: UnsafeMutablePointer<UInt64>
-  let suffixLeads: UnsafeMutablePointer<UInt8>
 
   /// Room per slot for a padded version built from bytes; longer ones are built as strings.
   static let versionBytesCapacity = 128
-  /// The longest ending whose hash is cached; longer suffixes are hashed when probed.
-  static let suffixHashCapacity = 64
 }
 
 /// One evaluation's view of the compiled rules, the prepared profile and the
@@ -708,85 +679,48 @@ private struct Walk {
       slot: Int(record.slot),
       table: Int(record.start),
       capacity: Int(record.count),
-      lengths: Int(record.firstChild),
+      nodes: Int(record.firstChild),
       body
     )
   }
 
-  /// Calls `body` with the child of every entry of the suffix table at `table` (of
-  /// `capacity` entries, probed for the lengths listed at `lengths`) that the slot's string
-  /// ends with, shortest suffix first; nothing for a value that is not a string.
+  /// Calls `body` with the child of every suffix the slot's string ends with, shortest first.
+  ///
+  /// The suffixes are the trie at `table` (`capacity` transitions, nodes from `nodes` in
+  /// `suffixNodes`); a value that is not a string ends with none. The string is read from
+  /// its last byte, one transition per byte, until the trie has no way on.
   @inline(__always)
   func forEachSuffix(
     slot: Int,
     table: Int,
     capacity: Int,
-    lengths: Int,
+    nodes: Int,
     _ body: (Int32) -> Void
   ) {
     guard slots[slot].kind == .string else { return }
-    let cache = Int(flat.suffixCache[slot])
-    let hashes = pending.suffixHashes + cache * PendingStrings.suffixHashCapacity
-    let leads = pending.suffixLeads + cache * PendingStrings.suffixHashCapacity
-    if pending.suffixStamp[cache] != generation {
-      // Every ending's hash and first byte, from the last byte, once per evaluation.
-      withBytes(slot) { bytes in
-        var hash = FlatRules.suffixHashSeed
-        for length in 1...max(1, min(bytes.count, PendingStrings.suffixHashCapacity))
-        where length <= bytes.count {
-          let byte = bytes[bytes.count - length]
-          hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-          hashes[length - 1] = hash
-          leads[length - 1] = byte
-        }
-        pending.suffixLength[cache] = bytes.count
-      }
-      pending.suffixStamp[cache] = generation
-    }
-    let count = pending.suffixLength[cache]
+    let children = nodes + 1
+    let shift = FlatRules.SuffixEntry.shift(capacity)
     let mask = capacity - 1
-    let listed = Int(flat.suffixLengths[lengths])
-    // The table's lead bytes, a 256-bit set after the lengths.
-    let firstBytes = lengths + 1 + listed
-    for index in 1...listed {
-      let length = Int(flat.suffixLengths[lengths + index])
-      if length > count { return }
-      let hash: UInt64
-      if length == 0 {
-        hash = FlatRules.suffixHashSeed
-      } else if length <= PendingStrings.suffixHashCapacity {
-        // An ending whose first byte begins no suffix of the table is not looked up.
-        let lead = Int(leads[length - 1])
-        let word = UInt32(bitPattern: flat.suffixLengths[firstBytes + lead >> 5])
-        guard word >> UInt32(lead & 31) & 1 != 0 else {
-          continue
-        }
-        hash = hashes[length - 1]
-      } else {
-        hash = withBytes(slot) { bytes in
-          var hash = FlatRules.suffixHashSeed
-          for offset in 1...length {
-            hash = (hash ^ UInt64(bytes[bytes.count - offset])) &* 0x100_0000_01b3
+    let root = flat.suffixNodes[children]
+    if root >= 0 { body(root) }
+    withBytes(slot) { bytes in
+      var node: Int32 = 0
+      var index = bytes.count
+      while index > 0 {
+        index -= 1
+        let key = FlatRules.SuffixEntry.key(node, bytes[index])
+        var position = FlatRules.SuffixEntry.position(key, shift)
+        while true {
+          let entry = flat.suffixEntries[table + position]
+          if entry.key == key {
+            node = entry.next
+            break
           }
-          return hash
+          if entry.key == FlatRules.SuffixEntry.free { return }
+          position = (position + 1) & mask
         }
-      }
-      var position = Int(truncatingIfNeeded: FlatRules.mix(hash)) & mask
-      while true {
-        let entry = flat.suffixEntries[table + position]
-        if entry.child < 0 { break }
-        if entry.hash == hash && Int(entry.count) == length
-          && withBytes(
-            slot,
-            { bytes in
-              Walk.sameBytes(bytes, bytes.count - length, flat.affixBytes, Int(entry.start), length)
-            }
-          )
-        {
-          body(entry.child)
-          break
-        }
-        position = (position + 1) & mask
+        let child = flat.suffixNodes[children + Int(node)]
+        if child >= 0 { body(child) }
       }
     }
   }
@@ -1274,7 +1208,7 @@ extension Walk {
         slot: Int(filter.slot),
         table: Int(filter.start),
         capacity: Int(filter.count),
-        lengths: Int(filter.extra)
+        nodes: Int(filter.extra)
       ) { entry in
         add(flat.sieveEntries[Int(entry)], to: scratch, localWords)
       }
