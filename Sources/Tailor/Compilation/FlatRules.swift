@@ -727,6 +727,16 @@ final class FlatRules: @unchecked Sendable {
       needsStringValue[Int(record.slot)] = true
     }
     for record in rules where record.kind != .serve { needsStringValue[Int(record.slot)] = true }
+    // Instant tests, intervals and filters read a string slot's instant, parsed with the profile.
+    var isTimeSlot = [Bool](repeating: false, count: table.paths.count)
+    for record in predicates where record.kind == .instant { isTimeSlot[Int(record.slot)] = true }
+    for record in nodes
+    where (record.kind == .interval || record.kind == .intervalCut) && record.domain == .time {
+      isTimeSlot[Int(record.slot)] = true
+    }
+    for record in sieveLowering.filters where record.kind == .time {
+      isTimeSlot[Int(record.slot)] = true
+    }
     // A string literal compares an array by its text, so it needs the array itself.
     var hasLiteralKey = [Bool](repeating: false, count: table.paths.count)
     for record in predicates where record.kind == .literalKey {
@@ -741,6 +751,7 @@ final class FlatRules: @unchecked Sendable {
         (needsStringValue[slot] ? ProfileLayout.needsString : 0)
           | (isVersionSlot[slot] ? ProfileLayout.isVersion : 0)
           | (needsStringValue[slot] || hasLiteralKey[slot] ? 0 : ProfileLayout.keysOnly)
+          | (isTimeSlot[slot] ? ProfileLayout.isTime : 0)
       }
     )
     self.unmanagedPatterns = freeze(patterns.map { Unmanaged.passUnretained($0) })

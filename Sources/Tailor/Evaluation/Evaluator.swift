@@ -39,10 +39,6 @@ public final class Evaluator {
   private let versionStamp: UnsafeMutablePointer<UInt32>
   private let versionBytes: UnsafeMutablePointer<UInt8>
   private let versionLength: UnsafeMutablePointer<Int>
-  /// Per slot, the instant of a date-time string (NaN when it is not one), parsed once per
-  /// evaluation and stamped with its generation.
-  private let timeStamp: UnsafeMutablePointer<UInt32>
-  private let times: UnsafeMutablePointer<Double>
   private let matchResources = MatchResources.make()
   private let sieveBuffers: SieveBuffers
 
@@ -97,10 +93,6 @@ public final class Evaluator {
     versionBytes = .allocate(capacity: max(slotCount, 1) * PendingStrings.versionBytesCapacity)
     versionLength = .allocate(capacity: max(slotCount, 1))
     versionLength.initialize(repeating: 0, count: max(slotCount, 1))
-    timeStamp = .allocate(capacity: max(slotCount, 1))
-    timeStamp.initialize(repeating: 0, count: max(slotCount, 1))
-    times = .allocate(capacity: max(slotCount, 1))
-    times.initialize(repeating: .nan, count: max(slotCount, 1))
     sieveBuffers = SieveBuffers(
       bits: .allocate(capacity: max(flat.sieveAccumulatorWords, 1)),
       scratch: .allocate(capacity: max(flat.sieveScratchWords, 1)),
@@ -124,8 +116,6 @@ public final class Evaluator {
     versionStamp.deallocate()
     versionBytes.deallocate()
     versionLength.deallocate()
-    timeStamp.deallocate()
-    times.deallocate()
     sieveBuffers.bits.deallocate()
     sieveBuffers.scratch.deallocate()
     sieveBuffers.survivors.deallocate()
@@ -143,7 +133,6 @@ public final class Evaluator {
       stringStamp.update(repeating: 0, count: max(slotCount, 1))
       paddedStamp.update(repeating: 0, count: max(slotCount, 1))
       versionStamp.update(repeating: 0, count: max(slotCount, 1))
-      timeStamp.update(repeating: 0, count: max(slotCount, 1))
       generation = 1
     }
     return generation
@@ -279,9 +268,7 @@ public final class Evaluator {
             padded: padded,
             versionStamp: versionStamp,
             versionBytes: versionBytes,
-            versionLength: versionLength,
-            timeStamp: timeStamp,
-            times: times
+            versionLength: versionLength
           ),
           sieveBuffers: sieveBuffers,
           generation: generation,
@@ -344,8 +331,6 @@ struct PendingStrings {
   let versionStamp: UnsafeMutablePointer<UInt32>
   let versionBytes: UnsafeMutablePointer<UInt8>
   let versionLength: UnsafeMutablePointer<Int>
-  let timeStamp: UnsafeMutablePointer<UInt32>
-  let times: UnsafeMutablePointer<Double>
 
   /// Room per slot for a padded version built from bytes; longer ones are built as strings.
   static let versionBytesCapacity = 128
@@ -760,14 +745,10 @@ private struct Walk {
     return text.withUTF8(body)
   }
 
-  /// The instant of a string slot's date-time, parsed once per evaluation; NaN when it is not one.
-  func time(_ slot: Int) -> Double {
-    if pending.timeStamp[slot] == generation { return pending.times[slot] }
-    let parsed = withBytes(slot) { DateTime.parse(bytes: $0) } ?? .nan
-    pending.times[slot] = parsed
-    pending.timeStamp[slot] = generation
-    return parsed
-  }
+  /// The instant of a string slot's date-time, parsed when the profile was read (its
+  /// slot is one of ``ProfileLayout/isTime``); NaN when it is not one.
+  @inline(__always)
+  func time(_ slot: Int) -> Double { slots[slot].number }
 
   /// Checks a candidate's schedule, condition, and rollout or split.
   func attempt(_ candidate: FlatRules.CandidateRecord, _ decision: FlatRules.DecisionRecord) -> Hit?

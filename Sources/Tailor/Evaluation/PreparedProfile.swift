@@ -24,7 +24,8 @@ public struct PreparedProfile: @unchecked Sendable {
     var kind: Kind
     /// For strings: the key id among the slot's switch keys, or -1.
     var key: Int32
-    /// For numbers: the value.
+    /// For numbers: the value. For strings in slots read as date-times
+    /// (``ProfileLayout/isTime``): the instant, NaN when it is not one; else 0.
     var number: Double
   }
 
@@ -330,7 +331,10 @@ public struct PreparedProfile: @unchecked Sendable {
     case .string(let text):
       let table = layout.slotTable[slot]
       let key = table >= 0 ? layout.lookup(table, text) : -1
-      summaries[slot] = Summary(kind: .string, key: key, number: 0)
+      // A date-time's instant is parsed once here, not per decision.
+      let instant =
+        layout.slotFlags[slot] & ProfileLayout.isTime != 0 ? DateTime.parse(text) ?? .nan : 0
+      summaries[slot] = Summary(kind: .string, key: key, number: instant)
     case .array(let elements) where layout.slotFlags[slot] & ProfileLayout.keysOnly != 0:
       // Only key tests read the slot: its string elements as key ids, as the byte reader keeps them.
       let table = layout.slotTable[slot]

@@ -250,7 +250,11 @@ struct ProfileFastReader {
           pending[slot] = -1
         }
         let key = table >= 0 ? tables.lookup(table, print, text, length) : -1
-        summaries[slot] = PreparedProfile.Summary(kind: .string, key: key, number: 0)
+        // A date-time's instant is parsed once here, not per decision.
+        let instant =
+          slotFlags[slot] & ProfileLayout.isTime != 0
+          ? DateTime.parse(bytes: UnsafeBufferPointer(start: text, count: length)) ?? .nan : 0
+        summaries[slot] = PreparedProfile.Summary(kind: .string, key: key, number: instant)
       }
       return end + 1
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):

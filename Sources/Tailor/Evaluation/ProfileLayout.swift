@@ -41,6 +41,9 @@ final class ProfileLayout: @unchecked Sendable {
   /// Only `$eq`, `$in` and `$nin` with strings read the slot, so an array value
   /// can be kept as the key ids of its string elements.
   static let keysOnly: UInt8 = 4
+  /// A test reads the slot's string as a date-time: its instant is parsed once, when the
+  /// profile is read, into the summary's `number` (NaN when it is not one).
+  static let isTime: UInt8 = 8
 
   let nodes: UnsafeMutableBufferPointer<Node>
   let exact: UnsafeMutableBufferPointer<Int32>
@@ -50,7 +53,7 @@ final class ProfileLayout: @unchecked Sendable {
   let keyBytes: UnsafeMutableBufferPointer<UInt8>
   /// Per slot: the table of its switch keys, or -1.
   let slotTable: UnsafeMutableBufferPointer<Int32>
-  /// Per slot: ``needsString``, ``isVersion`` and ``keysOnly`` bits.
+  /// Per slot: ``needsString``, ``isVersion``, ``keysOnly`` and ``isTime`` bits.
   let slotFlags: UnsafeMutableBufferPointer<UInt8>
   /// The slots with the ``isVersion`` bit.
   let versionSlots: UnsafeMutableBufferPointer<Int32>
