@@ -24,8 +24,10 @@ public struct PreparedProfile: @unchecked Sendable {
     var kind: Kind
     /// For strings: the key id among the slot's switch keys, or -1.
     var key: Int32
-    /// For numbers: the value. For strings in slots read as date-times
-    /// (``ProfileLayout/isTime``): the instant, NaN when it is not one; else 0.
+    /// For numbers, the value; for strings, the instant of a date-time.
+    ///
+    /// Strings in slots read as date-times (``ProfileLayout/isTime``) hold their
+    /// instant, NaN when they are not one; other strings hold 0.
     var number: Double
   }
 
