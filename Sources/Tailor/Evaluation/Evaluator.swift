@@ -985,8 +985,22 @@ private struct Walk {
   )
     -> Int
   {
-    for index in 0..<min(bytes.count, count) where bytes[index] != other[index] {
-      return bytes[index] < other[index] ? -1 : 1
+    let common = min(bytes.count, count)
+    var index = 0
+    if let start = bytes.baseAddress {
+      // Eight bytes at a time: as big-endian integers they order as the bytes do.
+      let own = UnsafeRawPointer(start)
+      let theirs = UnsafeRawPointer(other)
+      while index + 8 <= common {
+        let mine = UInt64(bigEndian: own.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+        let yours = UInt64(bigEndian: theirs.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+        if mine != yours { return mine < yours ? -1 : 1 }
+        index += 8
+      }
+    }
+    while index < common {
+      if bytes[index] != other[index] { return bytes[index] < other[index] ? -1 : 1 }
+      index += 1
     }
     return bytes.count == count ? 0 : (bytes.count < count ? -1 : 1)
   }
