@@ -1198,16 +1198,21 @@ extension Walk {
       intersect(bits, filter, region: Int(filter.extra) + FlatRules.region(of: key, in: thresholds))
     case .suffix:
       guard value.kind == .string else { return }
-      scratch.update(from: words + Int(filter.unconstrained), count: localWords)
+      // Most values end with no suffix: then only the unconstrained rules stay.
+      var built = false
       forEachSuffix(
         slot: Int(filter.slot),
         table: Int(filter.start),
         capacity: Int(filter.count),
         nodes: Int(filter.extra)
       ) { entry in
+        if !built {
+          scratch.update(from: words + Int(filter.unconstrained), count: localWords)
+          built = true
+        }
         add(flat.sieveEntries[Int(entry)], to: scratch, localWords)
       }
-      intersect(bits, filter, UnsafePointer(scratch))
+      intersect(bits, filter, built ? UnsafePointer(scratch) : words + Int(filter.unconstrained))
     }
   }
 
