@@ -261,6 +261,7 @@ public final class Evaluator {
           arrayKeys: UnsafePointer(storage.arrayKeys),
           pending: PendingStrings(
             entries: storage.pending,
+            kept: storage.kept,
             arena: storage.arena,
             stringStamp: stringStamp,
             strings: strings,
@@ -323,6 +324,8 @@ struct HitList {
 /// A prepared profile's pending strings and the evaluator's memory for building them.
 struct PendingStrings {
   let entries: UnsafePointer<Int64>
+  /// Per slot, the UTF-8 of a built string value in `arena`, or -1.
+  let kept: UnsafePointer<Int64>
   let arena: UnsafePointer<UInt8>
   let stringStamp: UnsafeMutablePointer<UInt32>
   let strings: UnsafeMutablePointer<JSONValue>
@@ -737,6 +740,12 @@ private struct Walk {
           start: pending.arena + Int(entry >> 32),
           count: Int(entry & 0xFFFF_FFFF)
         )
+      )
+    }
+    let kept = pending.kept[slot]
+    if kept >= 0 {
+      return body(
+        UnsafeBufferPointer(start: pending.arena + Int(kept >> 32), count: Int(kept & 0xFFFF_FFFF))
       )
     }
     guard case .string(var text) = values[slot] else {

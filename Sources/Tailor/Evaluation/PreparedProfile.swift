@@ -51,7 +51,10 @@ public struct PreparedProfile: @unchecked Sendable {
     ///
     /// The evaluator builds the string (and its padded version) only if a test reads it.
     let pending: UnsafeMutablePointer<Int64>
-    /// The bytes of pending strings.
+    /// Per slot: the UTF-8 of a string value that was built (read from a ``Profile``), kept
+    /// in ``arena`` as `start << 32 | length` for the tests that read bytes, or -1.
+    let kept: UnsafeMutablePointer<Int64>
+    /// The bytes of pending strings and of kept ones.
     private(set) var arena: UnsafeMutablePointer<UInt8>
     private(set) var arenaCount = 0
     private var arenaCapacity = Storage.inlineArena
@@ -89,6 +92,7 @@ public struct PreparedProfile: @unchecked Sendable {
       let valueOffset = reserve(JSONValue.self, slots)
       let versionOffset = reserve(String.self, slots)
       let pendingOffset = reserve(Int64.self, slots)
+      let keptOffset = reserve(Int64.self, slots)
       let guessesOffset = reserve(KeyGuess.self, KeyGuess.capacity)
       let keysOffset = reserve(Int32.self, Storage.inlineArrayKeys)
       let arenaOffset = reserve(UInt8.self, Storage.inlineArena)
@@ -101,6 +105,8 @@ public struct PreparedProfile: @unchecked Sendable {
       paddedVersions.initialize(repeating: "", count: slots)
       pending = (block + pendingOffset).bindMemory(to: Int64.self, capacity: slots)
       pending.initialize(repeating: -1, count: slots)
+      kept = (block + keptOffset).bindMemory(to: Int64.self, capacity: slots)
+      kept.initialize(repeating: -1, count: slots)
       keyGuesses = (block + guessesOffset).bindMemory(
         to: KeyGuess.self,
         capacity: KeyGuess.capacity
@@ -208,6 +214,7 @@ public struct PreparedProfile: @unchecked Sendable {
     }
     summaries.update(repeating: Summary(kind: .null, key: -1, number: 0), count: storage.count)
     pending.update(repeating: -1, count: storage.count)
+    storage.kept.update(repeating: -1, count: storage.count)
     let versionSlots = flat.profileLayout.versionSlots
     if !versionSlots.isEmpty {
       let zero = Version.paddedNull
@@ -337,6 +344,15 @@ public struct PreparedProfile: @unchecked Sendable {
       let instant =
         layout.slotFlags[slot] & ProfileLayout.isTime != 0 ? DateTime.parse(text) ?? .nan : 0
       summaries[slot] = Summary(kind: .string, key: key, number: instant)
+      if layout.slotFlags[slot] & ProfileLayout.needsString != 0 {
+        // Tests that read bytes find them here, without retaining the string.
+        var copy = text
+        let storage = self.storage
+        storage.kept[slot] = copy.withUTF8 { bytes in
+          guard let start = bytes.baseAddress else { return Int64(storage.arenaCount) << 32 }
+          return storage.keep(start, bytes.count)
+        }
+      }
     case .array(let elements) where layout.slotFlags[slot] & ProfileLayout.keysOnly != 0:
       // Only key tests read the slot: its string elements as key ids, as the byte reader keeps them.
       let table = layout.slotTable[slot]
