@@ -686,28 +686,32 @@ private struct Walk {
     _ body: (Int32) -> Void
   ) {
     guard slots[slot].kind == .string else { return }
-    let children = nodes + 1
+    // The pools as locals: the compiler keeps them in registers across `body`.
+    let transitions = UnsafeBufferPointer(rebasing: flat.suffixEntries[table..<table + capacity])
+    let nodeCount = Int(flat.suffixNodes[nodes])
+    let children = UnsafeBufferPointer(
+      rebasing: flat.suffixNodes[nodes + 1..<nodes + 1 + nodeCount]
+    )
     let shift = FlatRules.SuffixEntry.shift(capacity)
-    let mask = capacity - 1
-    let root = flat.suffixNodes[children]
-    if root >= 0 { body(root) }
+    let mask = capacity &- 1
+    if children[0] >= 0 { body(children[0]) }
     withBytes(slot) { bytes in
       var node: Int32 = 0
       var index = bytes.count
       while index > 0 {
-        index -= 1
+        index &-= 1
         let key = FlatRules.SuffixEntry.key(node, bytes[index])
         var position = FlatRules.SuffixEntry.position(key, shift)
         while true {
-          let entry = flat.suffixEntries[table + position]
+          let entry = transitions[position]
           if entry.key == key {
             node = entry.next
             break
           }
           if entry.key == FlatRules.SuffixEntry.free { return }
-          position = (position + 1) & mask
+          position = (position &+ 1) & mask
         }
-        let child = flat.suffixNodes[children + Int(node)]
+        let child = children[Int(node)]
         if child >= 0 { body(child) }
       }
     }
