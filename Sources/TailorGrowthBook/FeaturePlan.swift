@@ -392,39 +392,35 @@ extension FeaturePlan {
   ///
   /// `continuing`: whether the evaluator's previous call was for the same
   /// attributes, so its memo stands; true on return when the walk used the evaluator.
+  /// The evaluator (of these rules) is the caller's, kept alive for the call.
   func decide(
     _ position: Int,
     _ attributes: GrowthBook.PreparedAttributes,
-    _ evaluator: Evaluator?,
+    _ evaluator: Unmanaged<Evaluator>?,
     continuing: inout Bool
   ) -> Outcome {
     let feature = features[position]
     let base = Int(feature.rulesStart)
+    guard let first = feature.first else { return Outcome(rule: -1, variation: -1, bucket: .nan) }
+    // A fast feature with a decision has compiled rules, and the attributes a profile.
+    guard let evaluator, let storage = attributes.storage else {
+      return Outcome(rule: -1, variation: -1, bucket: .nan)
+    }
+    /// The rule index the first-match decision `decision` serves, or -1.
+    func served(_ decision: DecisionID) -> Int {
+      let found = evaluator._withUnsafeGuaranteedRef {
+        $0.firstMatchedRule(of: decision, storage: storage, at: 0, continuing: continuing)
+      }
+      continuing = true
+      return found
+    }
     /// The feature rule index the first-match decision `decision` serves, through its map.
     func ask(_ decision: DecisionID, _ map: Int32) -> Int {
-      guard let evaluator, let profile = attributes.profile else { return -1 }
-      let found = evaluator.firstMatchedRule(
-        of: decision,
-        for: profile,
-        at: 0,
-        continuing: continuing
-      )
-      continuing = true
+      let found = served(decision)
       return found < 0 ? -1 : Int(maps[Int(map) + found])
     }
     /// Whether the single-rule decision `decision` serves its rule.
-    func holds(_ decision: DecisionID) -> Bool {
-      guard let evaluator, let profile = attributes.profile else { return false }
-      let found = evaluator.firstMatchedRule(
-        of: decision,
-        for: profile,
-        at: 0,
-        continuing: continuing
-      )
-      continuing = true
-      return found >= 0
-    }
-    guard let first = feature.first else { return Outcome(rule: -1, variation: -1, bucket: .nan) }
+    func holds(_ decision: DecisionID) -> Bool { served(decision) >= 0 }
     var index = ask(first, feature.firstMap)
     var terminal = -2
     while index >= 0 {

@@ -56,9 +56,10 @@ extension GrowthBook.Payload {
       let prepared = prepare(context.attributes)
       let found = withEvaluator { evaluator in
         var continuing = false
+        let unretained = evaluator.map { Unmanaged.passUnretained($0) }
         return keys.map { key -> FeaturePlan.Outcome? in
           guard let position = plan.positions[key], plan.isFast[position] else { return nil }
-          return plan.decide(position, prepared, evaluator, continuing: &continuing)
+          return plan.decide(position, prepared, unretained, continuing: &continuing)
         }
       }
       decided = zip(keys, found).map { key, outcome in

@@ -1,3 +1,4 @@
+import Synchronization
 import Tailor
 
 extension GrowthBook {
@@ -20,10 +21,16 @@ extension GrowthBook {
 
     /// The attributes, as given.
     public let attributes: JSONValue
+    /// Tells these prepared attributes from all others, for an evaluator's memo.
+    let serial: UInt64
+    /// The last serial handed out.
+    private static let serials = Atomic<UInt64>(0)
     /// The compiled conditions they were prepared for.
     let compiled: CompiledConditions
     /// The attributes in the compiled document's slots; `nil` when nothing compiled.
     let profile: PreparedProfile?
+    /// The profile's storage, unretained: the profile above keeps it alive.
+    let storage: Unmanaged<PreparedProfile.Storage>?
     /// Per hashed attribute (``FeaturePlan/hashAttributes``): where the UTF-16 code
     /// units of the value hashed start in `units` and how many there are (-1 when
     /// the value is falsy: no bucket), and FNV-1a over them.
@@ -35,7 +42,9 @@ extension GrowthBook {
     init(_ attributes: JSONValue, compiled: CompiledConditions) {
       self.attributes = attributes
       self.compiled = compiled
+      serial = PreparedAttributes.serials.add(1, ordering: .relaxed).newValue
       profile = compiled.rules?.prepare(Profile(attributes))
+      storage = profile?.unretainedStorage
       let names = compiled.plan.hashAttributes
       var starts: [Int32] = []
       var counts: [Int32] = []
@@ -117,15 +126,24 @@ extension GrowthBook {
     public let payload: Payload
     let plan: FeaturePlan
     let evaluator: Evaluator?
-    /// The attributes of the last call, and whether the evaluator's memo describes
-    /// them (the evaluator is used by nobody else).
-    private var last: PreparedAttributes?
-    private var isCurrent = false
+    /// The evaluator, unretained: the reference above keeps it alive.
+    let unretained: Unmanaged<Evaluator>?
+    /// The serial of the attributes of the last call, and whether the evaluator's
+    /// memo describes them (the evaluator is used by nobody else); in plain memory,
+    /// so that calls make no exclusivity checks.
+    private let state: UnsafeMutablePointer<(serial: UInt64, isCurrent: Bool)>
 
     init(_ payload: Payload) {
       self.payload = payload
       plan = payload.compiled.plan
       evaluator = payload.compiled.rules?.makeEvaluator()
+      unretained = evaluator.map { Unmanaged.passUnretained($0) }
+      state = .allocate(capacity: 1)
+      state.initialize(to: (0, false))
+    }
+
+    deinit {
+      state.deallocate()
     }
 
     /// The outcome of a feature for a user: the rule that decided and the
@@ -196,11 +214,15 @@ extension GrowthBook {
         feature.index < plan.featureCount, plan.isFast[feature.index],
         attributes.compiled === payload.compiled
       else { return nil }
-      if last !== attributes {
-        last = attributes
-        isCurrent = false
+      if state.pointee.serial != attributes.serial {
+        state.pointee = (attributes.serial, false)
       }
-      return plan.decide(feature.index, attributes, evaluator, continuing: &isCurrent)
+      return plan.decide(
+        feature.index,
+        attributes,
+        unretained,
+        continuing: &state.pointee.isCurrent
+      )
     }
 
     private func slowOutcome(
@@ -268,7 +290,12 @@ extension GrowthBook.Payload {
     }
     let found = withEvaluator { evaluator in
       var continuing = false
-      return compiled.plan.decide(position, attributes, evaluator, continuing: &continuing)
+      return compiled.plan.decide(
+        position,
+        attributes,
+        evaluator.map { Unmanaged.passUnretained($0) },
+        continuing: &continuing
+      )
     }
     return result(position, found, attributes.attributes)
   }

@@ -9,20 +9,30 @@ extension Evaluator {
   /// that this evaluator's previous call was for the same profile, unchanged, at
   /// the same instant, so its predicates are reused.
   ///
-  /// - Precondition: `decision` and `profile` come from this evaluator's rules
-  ///   (checked, in release builds too); `decision` is not `mode: "all"` (whose
-  ///   first match this is too, but after collecting every match).
+  /// - Precondition: `decision` comes from this evaluator's rules (checked, in
+  ///   release builds too), and `storage` is that of a profile prepared for them
+  ///   (``isPrepared(_:)``), which the caller keeps alive and unchanged.
   @inline(__always)
   package func firstMatchedRule(
     of decision: DecisionID,
-    for profile: PreparedProfile,
+    storage: Unmanaged<PreparedProfile.Storage>,
     at now: Double,
     continuing: Bool
   ) -> Int {
-    flat.check(profile)
     flat.check(decision)
-    let hits = outcome(index: decision.index, for: profile, at: now, generation: continuing)
+    let hits = outcome(index: decision.index, storage: storage, at: now, generation: continuing)
     let hit = hits.list?.first ?? hits.single
     return hit.variant >= 0 && hit.rule >= 0 ? Int(hit.rule) : -1
   }
+
+  /// Whether `profile` was prepared for this evaluator's rules.
+  package func isPrepared(_ profile: PreparedProfile) -> Bool {
+    profile.layout == ObjectIdentifier(flat)
+  }
+}
+
+extension PreparedProfile {
+  /// The storage, unretained: for a caller that keeps the profile alive and
+  /// unchanged while it is used (``Evaluator/firstMatchedRule(of:storage:at:continuing:)``).
+  package var unretainedStorage: Unmanaged<Storage> { unmanagedStorage }
 }
