@@ -45,45 +45,53 @@ extension GrowthBook {
       serial = PreparedAttributes.serials.add(1, ordering: .relaxed).newValue
       profile = compiled.rules?.prepare(Profile(attributes))
       storage = profile?.unretainedStorage
+      // GrowthBook's `getHashAttribute` without a fallback (no sticky buckets):
+      // a top-level attribute, whose falsy value hashes no one.
       let names = compiled.plan.hashAttributes
-      var starts: [Int32] = []
-      var counts: [Int32] = []
-      var states: [UInt32] = []
-      var units: [UInt16] = []
+      var inputs: [String?] = []
+      inputs.reserveCapacity(names.count)
+      var total = 0
       for name in names {
-        // GrowthBook's `getHashAttribute` without a fallback (no sticky buckets):
-        // a top-level attribute, whose falsy value hashes no one.
         var value: JSONValue = .null
         if case .object(let object) = attributes, let found = object[name] { value = found }
-        guard let input = Bucketing.hashInput(value) else {
-          starts.append(0)
-          counts.append(-1)
-          states.append(0)
+        let input = Bucketing.hashInput(value)
+        total += input?.utf16.count ?? 0
+        inputs.append(input)
+      }
+      // One allocation: starts, counts and states per slot (4 bytes each), then the code units.
+      let count = names.count
+      let memory = UnsafeMutableRawPointer.allocate(
+        byteCount: max(12 * count + 2 * total, 4),
+        alignment: 4
+      )
+      hashStarts = memory.bindMemory(to: Int32.self, capacity: count)
+      hashCounts = (memory + 4 * count).bindMemory(to: Int32.self, capacity: count)
+      hashStates = (memory + 8 * count).bindMemory(to: UInt32.self, capacity: count)
+      units = (memory + 12 * count).bindMemory(to: UInt16.self, capacity: total)
+      var next = 0
+      for (slot, input) in inputs.enumerated() {
+        guard let input else {
+          (hashStarts + slot).initialize(to: 0)
+          (hashCounts + slot).initialize(to: -1)
+          (hashStates + slot).initialize(to: 0)
           continue
         }
-        let code = Array(input.utf16)
-        starts.append(Int32(units.count))
-        counts.append(Int32(code.count))
-        states.append(FeaturePlan.fnv(FeaturePlan.offsetBasis, code))
-        units.append(contentsOf: code)
+        let start = next
+        var state = FeaturePlan.offsetBasis
+        for unit in input.utf16 {
+          (units + next).initialize(to: unit)
+          state = (state ^ UInt32(unit)) &* 0x0100_0193
+          next += 1
+        }
+        (hashStarts + slot).initialize(to: Int32(start))
+        (hashCounts + slot).initialize(to: Int32(next - start))
+        (hashStates + slot).initialize(to: state)
       }
-      func buffer<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
-        let buffer = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
-        for (offset, element) in array.enumerated() { (buffer + offset).initialize(to: element) }
-        return buffer
-      }
-      hashStarts = buffer(starts)
-      hashCounts = buffer(counts)
-      hashStates = buffer(states)
-      self.units = buffer(units)
     }
 
     deinit {
-      // Plain values: deallocating is enough.
-      hashStarts.deallocate()
-      hashCounts.deallocate()
-      hashStates.deallocate()
-      units.deallocate()
+      // Plain values in one allocation, which starts with `hashStarts`.
+      UnsafeMutableRawPointer(hashStarts).deallocate()
     }
   }
 
