@@ -197,8 +197,13 @@ final class FeaturePlan: @unchecked Sendable {
         featureRecords.append(nil)
         continue
       }
+      // Every decision `specs` names must have compiled, or the walk would read a
+      // missing one as "no rule holds" (a terminal decision) or "holds" (a single).
       let first = compiled.decisionID(named: "g\(position)")
-      if first == nil && feature.rules.contains(where: FeaturePlan.canServe) {
+      let expected = FeaturePlan.specs(feature, position: position) {
+        $0.condition.map { _ in .null }
+      }
+      if expected.contains(where: { compiled.decisionID(named: $0.name) == nil }) {
         featureRecords.append(nil)
         continue
       }
