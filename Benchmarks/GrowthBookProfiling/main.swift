@@ -27,9 +27,10 @@ guard shape.count == 2, let features = Int(shape[0]), let perFeature = Int(shape
 else { throw UsageError() }
 
 var workload = GrowthBookWorkload(seed: 42)
-let payload = try GrowthBook.Payload(
-  workload.payload(features: features, rulesPerFeature: perFeature)
-)
+let json = workload.payload(features: features, rulesPerFeature: perFeature)
+let loading = ContinuousClock().now
+let payload = try GrowthBook.Payload(json)
+let loaded = ContinuousClock().now - loading
 let attributes = workload.attributes(1000)
 let keys = (0..<features).map { "feature-\($0)" }
 let mode =
@@ -63,5 +64,5 @@ let nanoseconds =
   Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
 let (compiled, interpreted) = payload.compiledConditionCounts
 print(
-  "growthbook \(features) features × \(perFeature) rules (\(mode)): \(Int(nanoseconds / Double(max(iterations, 1)))) ns per feature; default value: \(defaults * 100 / max(iterations, 1)) %; conditions compiled \(compiled), interpreted \(interpreted); features walked \(payload._walkedFeatureCount)"
+  "growthbook \(features) features × \(perFeature) rules (\(mode)): \(Int(nanoseconds / Double(max(iterations, 1)))) ns per feature; default value: \(defaults * 100 / max(iterations, 1)) %; conditions compiled \(compiled), interpreted \(interpreted); features walked \(payload._walkedFeatureCount); loaded in \(loaded.components.seconds * 1000 + loaded.components.attoseconds / 1_000_000_000_000_000) ms"
 )
