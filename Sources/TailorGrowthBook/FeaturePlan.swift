@@ -6,9 +6,10 @@ import Tailor
 /// prerequisites, filters or contextual bandits, every condition compiled).
 ///
 /// A fast feature has, in the compiled document, a first-match decision over the
-/// rules that can serve (`"first"`), one over its force rules without rollout,
-/// which always serve when their condition holds (`"terminal"`), and one
-/// single-rule decision per rollout or experiment rule with a condition. The walk
+/// rules that can serve (`g<position>`), one over its force rules without
+/// rollout, which always serve when their condition holds (`t<position>`, the
+/// terminal rules), and one single-rule decision per rollout or experiment rule
+/// with a condition (`s<position>_<rule>`). The walk
 /// asks the first decision for the first rule whose condition holds; a rollout or
 /// experiment that lets the user through is followed by the next rollout or
 /// experiment whose condition holds before the first terminal rule that does, or
@@ -37,7 +38,7 @@ final class FeaturePlan: @unchecked Sendable {
     /// rule of `first` is one (the same answer).
     var terminal: DecisionID?
     /// The feature's rules in ``FeaturePlan/rules``, by feature rule index
-    /// (rules that can never serve are there too, with `canServe` false).
+    /// (rules that can never serve are there too, never read).
     var rulesStart: Int32
     var rulesCount: Int32
     /// Per rule of the first (then terminal) decision, its feature rule index, in ``FeaturePlan/maps``.
@@ -50,7 +51,6 @@ final class FeaturePlan: @unchecked Sendable {
 
   struct RuleRecord {
     var kind: Kind
-    var canServe: Bool
     /// For rollouts and experiments with a condition: its single-rule decision.
     var single: DecisionID?
     /// Position among the feature's open rules (rollouts and experiments), or -1.
@@ -130,11 +130,12 @@ final class FeaturePlan: @unchecked Sendable {
     return experiment.variations.count >= 2 && experiment.status != "draft" && experiment.isActive
   }
 
+  /// Whether a rule serves whenever its condition holds: a force rule without rollout.
   static func isTerminal(_ rule: GrowthBook.FeatureRule) -> Bool {
     rule.force != nil && rule.coverage == nil && rule.range == nil
   }
 
-  /// The decisions of feature `key` (at `position` in the payload), named from `position`.
+  /// The decisions of `feature` (at `position` in the payload), named from `position`.
   static func specs(
     _ feature: GrowthBook.Feature,
     position: Int,
@@ -230,7 +231,6 @@ final class FeaturePlan: @unchecked Sendable {
       for (index, rule) in feature.rules.enumerated() {
         var entry = RuleRecord(
           kind: .force,
-          canServe: FeaturePlan.canServe(rule),
           single: nil,
           openOrdinal: open.firstIndex(of: index).map(Int32.init) ?? -1,
           hashSlot: 0,
