@@ -184,6 +184,51 @@ import Testing
   }
 }
 
+extension CompiledPayloadDifferentialTests {
+  /// The walk against the interpreter on the benchmark's payloads: long features,
+  /// many rollouts and experiments a user passes through before a force rule holds.
+  @Test(.tags(.differential)) func walkAgreesOnWorkloadPayloads() throws {
+    var failures: [String] = []
+    var compared = 0
+    var decidedByRule = 0
+    for seed in UInt64(0)..<3 {
+      var workload = GrowthBookWorkload(seed: seed)
+      let payload = try GrowthBook.Payload(workload.payload(features: 4, rulesPerFeature: 150))
+      #expect(payload._walkedFeatureCount == 4)
+      let evaluator = payload.makeFeatureEvaluator()
+      for attributes in workload.attributes(150) {
+        let prepared = payload.prepare(attributes)
+        for key in payload.featureKeys {
+          let id = try #require(payload.featureID(named: key))
+          var context = GrowthBook.Context(attributes: attributes)
+          let expected = payload._interpretFeature(key, in: &context)
+          let actual = evaluator.evaluate(id, for: prepared)
+          let outcome = evaluator.outcome(of: id, for: prepared)
+          compared += 1
+          if expected.source != .defaultValue { decidedByRule += 1 }
+          let rule = outcome.rule.map { Self.workloadRuleID(key, $0) } ?? ""
+          if actual.json != expected.json || outcome.source != expected.source
+            || rule != expected.ruleID, failures.count < 5
+          {
+            failures.append(
+              "seed \(seed) \(key) \(attributes.jsonText): walked \(actual.json.jsonText) "
+                + "\(outcome), interpreted \(expected.json.jsonText)"
+            )
+          }
+        }
+      }
+    }
+    #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    #expect(compared == 1800)
+    #expect(decidedByRule > 300)
+  }
+
+  /// The id the workload gives rule `index` of feature `key` (`fr_<feature>_<index>`).
+  private static func workloadRuleID(_ key: String, _ index: Int) -> String {
+    "fr_\(key.dropFirst("feature-".count))_\(index)"
+  }
+}
+
 extension Tag {
   @Tag static var differential: Self
 }
