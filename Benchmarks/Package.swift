@@ -19,6 +19,7 @@ let package = Package(
       name: "TailorBenchmarks",
       dependencies: [
         .product(name: "Tailor", package: "Tailor"),
+        .product(name: "TailorGrowthBook", package: "Tailor"),
         .product(name: "_TailorTestSupport", package: "Tailor"),
         .product(name: "_TailorServer", package: "Tailor"),
         .product(name: "Benchmark", package: "package-benchmark"),

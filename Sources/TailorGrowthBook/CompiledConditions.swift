@@ -1,3 +1,4 @@
+import Synchronization
 import Tailor
 
 /// A payload's rule conditions compiled into one rules document, so that
@@ -44,24 +45,42 @@ final class CompiledConditions: Sendable {
   /// How many rule conditions compiled, and how many stay interpreted.
   let compiledCount: Int
   let interpretedCount: Int
+  /// The records of the features decided without the interpreter (``FeaturePlan``).
+  let plan: FeaturePlan
+  /// Identifies these compiled conditions among all loaded.
+  var serial: UInt64 { plan.serial }
+  /// The last serial handed out.
+  private static let serials = Atomic<UInt64>(0)
 
   init(features: [String: GrowthBook.Feature], keys: [String], savedGroups: [String: [JSONValue]]) {
     var decisions: [(String, String, [(Int, JSONValue)])] = []
+    var fast: [FeaturePlan.Spec] = []
     for (position, key) in keys.enumerated() {
       guard let feature = features[key] else { continue }
       let conditions = feature.rules.enumerated().compactMap { index, rule in
         rule.condition.map { (index, CompiledConditions.compilable($0).json) }
       }
       if !conditions.isEmpty { decisions.append((key, "f\(position)", conditions)) }
+      if FeaturePlan.isEligible(feature) {
+        fast += FeaturePlan.specs(feature, position: position) { rule in
+          rule.condition.map { CompiledConditions.compilable($0).json }
+        }
+      }
     }
+    let fastByName = Dictionary(fast.enumerated().map { ($1.name, $0) }) { first, _ in first }
     var groups = savedGroups
     var refused: Set<[String]> = []
     var loaded: Rules?
     // Each pass drops what the document refused (later checks run only once
     // earlier ones pass, so a pass may find more); a refusal outside rules and
     // groups (none is expected) leaves every condition interpreted.
-    for _ in 0..<16 where !decisions.isEmpty {
-      let document = CompiledConditions.document(decisions, groups: groups, refused: refused)
+    for _ in 0..<16 where !decisions.isEmpty || !fast.isEmpty {
+      let document = CompiledConditions.document(
+        decisions,
+        fast: fast,
+        groups: groups,
+        refused: refused
+      )
       do {
         loaded = try Rules(json: Array(document.jsonText.utf8), analyze: false)
         break
@@ -82,6 +101,15 @@ final class CompiledConditions: Sendable {
           let tokens = diagnostic.location.pointer.tokens.map(\.text)
           // The pointer indexes the document's rules, which skip those already refused.
           if tokens.count >= 4, tokens[0] == "decisions", tokens[2] == "rules",
+            let position = Int(tokens[3]), let spec = fastByName[tokens[1]].map({ fast[$0] })
+          {
+            // A fast feature's decision carries every rule while none is refused.
+            guard position < spec.rules.count else {
+              understood = false
+              continue
+            }
+            pending.insert([spec.feature, String(spec.rules[position].0)])
+          } else if tokens.count >= 4, tokens[0] == "decisions", tokens[2] == "rules",
             let position = Int(tokens[3]),
             let conditions = decisions.first(where: { $0.1 == tokens[1] })?.2
           {
@@ -139,6 +167,13 @@ final class CompiledConditions: Sendable {
     self.features = table
     self.compiledCount = compiledCount
     self.interpretedCount = interpretedCount
+    let refusedFeatures = Set(refused.map { $0[0] })
+    plan = FeaturePlan(
+      features: features,
+      keys: keys,
+      rules: loaded,
+      serial: CompiledConditions.serials.add(1, ordering: .relaxed).newValue
+    ) { loaded != nil && !refusedFeatures.contains($0) }
   }
 
   /// The condition with every operator object that holds an unknown operator replaced by false.
@@ -168,13 +203,34 @@ final class CompiledConditions: Sendable {
     }
   }
 
-  /// The rules document: one `mode: "all"` decision per feature with conditions.
+  /// The rules document: one `mode: "all"` decision per feature with conditions,
+  /// and the first-match decisions of each fast feature none of whose conditions
+  /// was refused (``FeaturePlan``).
   private static func document(
     _ decisions: [(String, String, [(Int, JSONValue)])],
+    fast: [FeaturePlan.Spec],
     groups: [String: [JSONValue]],
     refused: Set<[String]>
   ) -> JSONValue {
     var members: [(String, JSONValue)] = []
+    let refusedFeatures = Set(refused.map { $0[0] })
+    for spec in fast where !refusedFeatures.contains(spec.feature) {
+      let rules = spec.rules.map { index, condition in
+        var rule = JSONObject([("id", .string(String(index))), ("serve", "m")])
+        if let condition { rule["when"] = condition }
+        return JSONValue.object(rule)
+      }
+      members.append(
+        (
+          spec.name,
+          .object(
+            JSONObject([
+              ("variants", .object(JSONObject([("m", true)]))), ("rules", .array(rules)),
+            ])
+          )
+        )
+      )
+    }
     for (_, name, conditions) in decisions {
       let rules = conditions.filter { !refused.contains([name, String($0.0)]) }.map {
         index,

@@ -24,6 +24,11 @@ extension GrowthBook.Payload {
     _ key: String,
     in context: inout GrowthBook.Context
   ) -> GrowthBook.FeatureResult {
+    if context.isPlain, let position = compiled.plan.positions[key],
+      compiled.plan.isFast[position]
+    {
+      return evaluateFeature(key, for: prepare(context.attributes))
+    }
     let matcher = CompiledMatcher(compiled, attributes: context.attributes)
     let interpreter = FeatureInterpreter(payload: self, matcher: matcher)
     interpreter.loadStickyBuckets(&context)
@@ -43,10 +48,36 @@ extension GrowthBook.Payload {
     _ keys: [String],
     in context: inout GrowthBook.Context
   ) -> [GrowthBook.FeatureResult] {
+    // A plain context's features that the walk decides are decided first, from one
+    // preparation of the attributes; the others are interpreted as below.
+    var decided: [GrowthBook.FeatureResult?] = []
+    if context.isPlain {
+      let plan = compiled.plan
+      let prepared = prepare(context.attributes)
+      let found = withEvaluator { evaluator in
+        var continuing = false
+        let unretained = evaluator.map { Unmanaged.passUnretained($0) }
+        return keys.map { key -> FeaturePlan.Outcome? in
+          guard let position = plan.positions[key], plan.isFast[position] else { return nil }
+          return plan.decide(position, prepared, unretained, continuing: &continuing)
+        }
+      }
+      decided = zip(keys, found).map { key, outcome in
+        outcome.flatMap { outcome in
+          plan.positions[key].map { self.result($0, outcome, context.attributes) }
+        }
+      }
+      if !decided.contains(where: { $0 == nil }) { return decided.compactMap { $0 } }
+    }
     let matcher = CompiledMatcher(compiled, attributes: context.attributes)
     let interpreter = FeatureInterpreter(payload: self, matcher: matcher)
     interpreter.loadStickyBuckets(&context)
-    return matcher.run { keys.map { interpreter.evaluateFeature($0, context: &context) } }
+    return matcher.run {
+      keys.enumerated().map { position, key in
+        if position < decided.count, let known = decided[position] { return known }
+        return interpreter.evaluateFeature(key, context: &context)
+      }
+    }
   }
 
   /// Evaluates one feature by interpreting every condition.
@@ -60,6 +91,11 @@ extension GrowthBook.Payload {
     interpreter.loadStickyBuckets(&context)
     return interpreter.evaluateFeature(key, context: &context)
   }
+
+  /// How many features a plain context decides from the compiled document alone.
+  ///
+  /// The others are interpreted (``GrowthBook/FeatureEvaluator``). Not API.
+  public var _walkedFeatureCount: Int { compiled.plan.fastCount }
 
   /// How many rule conditions the compiled document decides, and how many are
   /// interpreted because a rules document refuses them.
@@ -106,5 +142,14 @@ extension GrowthBook.Payload {
     return matcher.run {
       interpreter.runExperiment(experiment, featureID: nil, context: &context, path: []).0
     }
+  }
+}
+
+extension GrowthBook.Context {
+  /// Whether nothing in the context acts on evaluation but the attributes: no
+  /// forced values or variations, no URL, no sticky buckets, enabled, not in QA mode.
+  var isPlain: Bool {
+    forcedFeatures.isEmpty && forcedVariations.isEmpty && url == nil && stickyBucketStore == nil
+      && isEnabled && !isQAMode
   }
 }

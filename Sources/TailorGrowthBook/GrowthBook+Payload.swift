@@ -15,7 +15,11 @@ extension GrowthBook {
   /// empty), and hashing and bucketing match its SDKs. Loading compiles the
   /// rules' conditions into a rules document, one `mode: "all"` decision per
   /// feature, so Tailor's compiled evaluator decides them; the few a rules
-  /// document refuses (an invalid pattern, say) are interpreted.
+  /// document refuses (an invalid pattern, say) are interpreted. Features
+  /// without prerequisites, filters or contextual bandits also get first-match
+  /// decisions, so that for a plain context they are decided without the
+  /// interpreter: ``prepare(_:)`` reads a user once, and a
+  /// ``GrowthBook/FeatureEvaluator`` answers with indices and no allocation.
   ///
   /// ```swift
   /// let payload = try GrowthBook.Payload(json: #"""

@@ -24,4 +24,5 @@ let benchmarks: @Sendable () -> Void = {
   registerParseBenchmarks()
   registerLoadBenchmarks()
   registerServeBenchmarks()
+  registerGrowthBookBenchmarks()
 }
