@@ -9,19 +9,25 @@ import TailorGrowthBook
 /// GrowthBook's context: `forcedVariations`, `forcedFeatures`, `url`, `enabled`,
 /// `qaMode`; `explain: true` adds each feature's `"trace"` (the rules tried);
 /// `experiment: {…}` runs an inline experiment and answers `"experimentResult"`
-/// (with `features` only when they are asked for). `ping`, `stats` and `load`
+/// (with `features` only when they are asked for). `stickyBucketAssignments`
+/// (the user's sticky-bucket documents, an array of `{"attributeName",
+/// "attributeValue","assignments"}` or an object of them keyed
+/// `"name||value"`) turns sticky bucketing on for the request; the answer then
+/// carries `"stickyBucketAssignments"`, the documents after evaluation, keyed
+/// the same way, for the client to keep. `ping`, `stats` and `load`
 /// (`"growthbook":{…}` or `"path"`) are as for rules documents.
 extension RequestHandler {
   /// The request fields of GrowthBook mode.
   static let growthBookFields: Set<String> = [
     "id", "op", "path", "growthbook", "attributes", "features", "forcedVariations",
     "forcedFeatures", "url", "enabled", "qaMode", "experiment", "explain", "format",
+    "stickyBucketAssignments",
   ]
 
   /// Fields that belong to evaluation requests, not to ops.
   static let growthBookEvaluationFields = [
     "attributes", "features", "forcedVariations", "forcedFeatures", "url", "enabled", "qaMode",
-    "experiment", "explain",
+    "experiment", "explain", "stickyBucketAssignments",
   ]
 
   /// Answers one non-blank line in GrowthBook mode.
@@ -135,6 +141,16 @@ extension RequestHandler {
       guard case .bool(let on) = value else { return badRequest("`\(flag)` must be true or false") }
       if name == "enabled" { context.isEnabled = on } else { context.isQAMode = on }
     }
+    let sticky = request["stickyBucketAssignments"]
+    if let sticky {
+      guard let documents = RequestHandler.stickyBucketDocuments(sticky) else {
+        return badRequest(
+          "`stickyBucketAssignments` must be an array (or an object) of documents "
+            + "{\"attributeName\":…,\"attributeValue\":…,\"assignments\":{…}} with string values"
+        )
+      }
+      context.stickyBucketStore = GrowthBook.InMemoryStickyBucketStore(documents)
+    }
     var explain = false
     if let value = request["explain"] {
       guard case .bool(let flag) = value else {
@@ -194,8 +210,69 @@ extension RequestHandler {
       output.appendASCII(",\"experimentResult\":")
       served.payload.run(experiment, in: &context).json.write(into: &output)
     }
+    if sticky != nil {
+      output.appendASCII(",\"stickyBucketAssignments\":")
+      RequestHandler.stickyBucketJSON(context.stickyBucketDocuments).write(into: &output)
+    }
     output.appendASCII("}\n")
     return .answered
+  }
+
+  /// The sticky-bucket documents of a request: an array of documents, or an object of
+  /// them (GrowthBook's `stickyBucketAssignmentDocs`, keyed `"name||value"`); `nil`
+  /// when it is neither or a document is malformed.
+  static func stickyBucketDocuments(_ value: JSONValue) -> [GrowthBook.StickyBucketDocument]? {
+    let items: [JSONValue]
+    switch value {
+    case .array(let elements): items = elements
+    case .object(let object): items = object.values.map { $0 }
+    default: return nil
+    }
+    var documents: [GrowthBook.StickyBucketDocument] = []
+    for item in items {
+      guard case .object(let fields) = item, case .string(let name)? = fields["attributeName"],
+        case .string(let attributeValue)? = fields["attributeValue"],
+        case .object(let written)? = fields["assignments"]
+      else { return nil }
+      var assignments: [String: String] = [:]
+      for (key, variation) in written.pairs {
+        guard case .string(let text) = variation else { return nil }
+        assignments[key] = text
+      }
+      documents.append(
+        GrowthBook.StickyBucketDocument(
+          attributeName: name,
+          attributeValue: attributeValue,
+          assignments: assignments
+        )
+      )
+    }
+    return documents
+  }
+
+  /// Sticky-bucket documents as an answer carries them: by key, in key order, each with
+  /// its assignments in key order.
+  static func stickyBucketJSON(_ documents: [String: GrowthBook.StickyBucketDocument]) -> JSONValue
+  {
+    .object(
+      JSONObject(
+        documents.sorted { $0.key < $1.key }.map { key, document in
+          let assignments = document.assignments.sorted { $0.key < $1.key }.map {
+            ($0.key, JSONValue.string($0.value))
+          }
+          return (
+            key,
+            .object(
+              JSONObject([
+                ("assignments", .object(JSONObject(assignments))),
+                ("attributeName", .string(document.attributeName)),
+                ("attributeValue", .string(document.attributeValue)),
+              ])
+            )
+          )
+        }
+      )
+    )
   }
 
   /// The byte range of the value of top-level field `name` in a line that is one

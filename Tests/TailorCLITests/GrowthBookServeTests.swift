@@ -122,6 +122,59 @@ import Testing
     #expect(failures.isEmpty, "\(failures.count) of 73 fail:\n\(failures.joined(separator: "\n"))")
   }
 
+  /// GrowthBook's `stickyBucket` vectors: the stored documents travel in the request's
+  /// `stickyBucketAssignments`, and the answer's documents must be the expected ones.
+  @Test(.enabled(if: GrowthBookCases.isAvailable, "\(GrowthBookCases.skipMessage)"))
+  func stickyBucketCases() throws {
+    let cases = GrowthBookCases.cases("stickyBucket")
+    try #require(cases.count == 13)
+    let answers = try Self.answers(cases) { testCase, fields in
+      let key = try #require(testCase.values[3].stringValue)
+      // The context's own documents (always empty in these cases) join the stored ones.
+      let contextDocuments =
+        fields.first { $0.0 == "stickyBucketAssignmentDocs" }?.1.objectValue?.values.map { $0 }
+        ?? []
+      let stored = try #require(testCase.values[2].arrayValue) + contextDocuments
+      return fields.filter { $0.0 != "stickyBucketAssignmentDocs" } + [
+        ("features", [.string(key)]), ("stickyBucketAssignments", .array(stored)),
+      ]
+    }
+    var failures: [String] = []
+    for (testCase, answer) in zip(cases, answers) {
+      let key = testCase.values[3].stringValue ?? ""
+      let result =
+        answer.objectValue?["features"]?.objectValue?[key]?.objectValue?["experimentResult"]
+        ?? .null
+      let documents = answer.objectValue?["stickyBucketAssignments"] ?? .null
+      if !sameJSON(result, testCase.values[4]) || !sameJSON(documents, testCase.values[5]) {
+        failures.append(
+          "\(testCase): got \(answer.jsonText), expected \(testCase.values[4].jsonText) "
+            + "and documents \(testCase.values[5].jsonText)"
+        )
+      }
+    }
+    #expect(failures.isEmpty, "\(failures.count) of 13 fail:\n\(failures.joined(separator: "\n"))")
+  }
+
+  /// A request's sticky-bucket documents must be documents.
+  @Test func malformedStickyBucketAssignmentsAreABadRequest() throws {
+    let answers = try Self.serve([
+      [
+        "id": 1, "attributes": ["id": "u1"],
+        "stickyBucketAssignments": [["attributeName": "id", "attributeValue": 1]],
+      ],
+      ["id": 2, "attributes": ["id": "u1"], "stickyBucketAssignments": "id||u1"],
+      ["id": 3, "attributes": ["id": "u1"], "stickyBucketAssignments": [:]],
+    ])
+    for answer in answers.prefix(2) {
+      #expect(
+        answer.objectValue?["error"]?.objectValue?["code"] == "bad_request",
+        "\(answer.jsonText)"
+      )
+    }
+    #expect(answers[2].objectValue?["stickyBucketAssignments"] == .object(JSONObject()))
+  }
+
   /// Requests, ops and every protocol error, against a golden transcript.
   @Test(arguments: [1, 2])
   func transcript(threads: Int) throws {
