@@ -31,13 +31,14 @@ import Testing
     return (.object(JSONObject(payload)), fields)
   }
 
-  /// Pipes `lines` through `tailor serve --growthbook GrowthBook/clean.json`; one parsed response per line.
-  static func serve(_ lines: [JSONValue]) throws -> [JSONValue] {
+  /// Pipes `lines` through `tailor serve --growthbook GrowthBook/clean.json` (and
+  /// `arguments`); one parsed response per line.
+  static func serve(_ lines: [JSONValue], arguments: [String] = []) throws -> [JSONValue] {
     let tailor = try #require(Paths.executable("tailor"), "build the `tailor` product first")
     let input = lines.map { $0.jsonText + "\n" }.joined()
     let result = try Subprocess.run(
       tailor,
-      ["serve", "--growthbook", "GrowthBook/clean.json"],
+      ["serve", "--growthbook", "GrowthBook/clean.json"] + arguments,
       input: Array(input.utf8),
       directory: Paths.fixtures
     )
@@ -154,6 +155,91 @@ import Testing
       }
     }
     #expect(failures.isEmpty, "\(failures.count) of 13 fail:\n\(failures.joined(separator: "\n"))")
+  }
+
+  /// GrowthBook's `evalCondition` vectors black-box: each condition is the one force rule
+  /// of a payload's feature (with the case's saved groups), so the feature is `true`
+  /// exactly when the condition holds for the case's attributes.
+  @Test(.enabled(if: GrowthBookCases.isAvailable, "\(GrowthBookCases.skipMessage)"))
+  func evalConditionCases() throws {
+    let cases = GrowthBookCases.cases("evalCondition")
+    try #require(cases.count == 248)
+    var lines: [JSONValue] = []
+    for testCase in cases {
+      let values = testCase.values
+      let rule: JSONValue = ["condition": values[1], "force": true]
+      let feature: JSONValue = ["defaultValue": false, "rules": [rule]]
+      let payload = JSONValue.object(
+        JSONObject(
+          [("features", ["c": feature])]
+            + (values.count > 4 ? [("savedGroups", values[4])] : [])
+        )
+      )
+      lines.append(["id": "load", "op": "load", "growthbook": payload])
+      lines.append([
+        "id": .number(Double(testCase.index)), "attributes": values[2], "features": ["c"],
+      ])
+    }
+    let responses = try Self.serve(lines)
+    var failures: [String] = []
+    for (position, testCase) in cases.enumerated() {
+      let load = responses[2 * position]
+      let answer = responses[2 * position + 1]
+      let value = answer.objectValue?["features"]?.objectValue?["c"]?.objectValue?["value"]
+      if load.objectValue?["ok"] != true || value != testCase.values[3] {
+        failures.append(
+          "\(testCase): load \(load.jsonText), answer \(answer.jsonText), expected \(testCase.values[3].jsonText)"
+        )
+      }
+    }
+    #expect(failures.isEmpty, "\(failures.count) of 248 fail:\n\(failures.joined(separator: "\n"))")
+  }
+
+  /// GrowthBook's `decrypt` vectors black-box: a server started with the case's key loads
+  /// the encrypted features when they decrypt to a payload, and otherwise answers
+  /// `invalid_rules` (or refuses the key at start-up) without crashing.
+  @Test(.enabled(if: GrowthBookCases.isAvailable, "\(GrowthBookCases.skipMessage)"))
+  func decryptCases() throws {
+    let cases = GrowthBookCases.cases("decrypt")
+    try #require(cases.count == 10)
+    let tailor = try #require(Paths.executable("tailor"), "build the `tailor` product first")
+    var failures: [String] = []
+    for testCase in cases {
+      let values = testCase.values
+      let key = try #require(values[2].stringValue)
+      let lines: [JSONValue] = [
+        ["id": "load", "op": "load", "growthbook": ["encryptedFeatures": values[1]]],
+        ["id": "ask", "attributes": [:], "features": ["feature"]],
+      ]
+      let result = try Subprocess.run(
+        tailor,
+        ["serve", "--growthbook", "GrowthBook/clean.json", "--decryption-key", key],
+        input: Array(lines.map { $0.jsonText + "\n" }.joined().utf8),
+        directory: Paths.fixtures
+      )
+      // The expected text is a payload's features only when it parses as JSON.
+      let decrypts = values[3].stringValue.flatMap { try? JSONReader.parse($0) } != nil
+      let answers = result.output.split(separator: "\n").compactMap {
+        try? JSONReader.parse(String($0))
+      }
+      if result.status > 2 {
+        failures.append("\(testCase): exit status \(result.status): \(result.errors)")
+      } else if decrypts {
+        let value =
+          answers.last?.objectValue?["features"]?.objectValue?["feature"]?.objectValue?["value"]
+        if answers.first?.objectValue?["ok"] != true || value != true {
+          failures.append("\(testCase): \(result.output) \(result.errors)")
+        }
+      } else if result.status == 0 {
+        let code = answers.first?.objectValue?["error"]?.objectValue?["code"]
+        if code != "invalid_rules" {
+          failures.append("\(testCase): \(result.output)")
+        }
+      } else if result.errors.isEmpty {
+        failures.append("\(testCase): exit status \(result.status) without a message")
+      }
+    }
+    #expect(failures.isEmpty, "\(failures.count) of 10 fail:\n\(failures.joined(separator: "\n"))")
   }
 
   /// A request's sticky-bucket documents must be documents.
