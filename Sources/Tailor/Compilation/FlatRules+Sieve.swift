@@ -145,9 +145,11 @@ extension FlatRules {
       var local = [Int32](repeating: -1, count: wordCount)
       var runs: [Int32] = []
       var localWords = 0
-      // Runs closer than this many words are joined: a run costs about as much as a few
-      // words, and the words between hold only unconstrained bits.
-      let join = 4
+      // Runs closer than this many words are joined: a run costs about as much as several
+      // words, and the words between hold only unconstrained bits (measured on campaign
+      // rules: 1 word 11,705 instructions per decision at 10,000 rules, 4 11,073, 8 10,913,
+      // 16 10,937; the peak memory of 100,000 rules did not change).
+      let join = 8
       for position in filter.constrained {
         let word = Int(position >> 6)
         guard local[word] < 0 else { continue }
