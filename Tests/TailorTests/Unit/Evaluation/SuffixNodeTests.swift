@@ -8,8 +8,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Suffix nodes hash a string's endings once per evaluation, up to
-/// `PendingStrings.suffixHashCapacity` bytes, and hash longer suffixes when probed.
+/// Suffix nodes read a trie of their suffixes from a string's last byte: short and
+/// long suffixes, nested ones (`m`, `com`, `@corp.com`), the empty string and
+/// strings shorter than every suffix agree with the interpreter.
 struct SuffixNodeTests {
   @Test(arguments: [
     "a@corp.com",
