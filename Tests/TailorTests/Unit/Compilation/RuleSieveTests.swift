@@ -62,6 +62,47 @@ struct RuleSieveTests {
     #expect(dot.hasPrefix("digraph \"offers\" {"))
   }
 
+  /// A sieve's suffix filter reads the trie of its suffixes: nested suffixes, the empty
+  /// suffix, long ones, and values that end with none, are not strings or are missing.
+  @Test func sievedSuffixesAgreeWithTheInterpreter() throws {
+    let long = String(repeating: "long-domain.", count: 6) + "com"
+    let suffixes = ["", "m", "com", ".com", "@corp.com", "x@corp.com", long, "@x" + long, "é.fr"]
+    var rules: [String] = []
+    for index in 0..<300 {
+      let suffix = index < suffixes.count ? suffixes[index] : "@d\(index).example"
+      rules.append(
+        #"{"id": "r\#(index)", "when": {"email": {"$endsWith": "\#(suffix)"}}, "serve": "v\#(index % 3)"}"#
+      )
+    }
+    let texts = [
+      "a@corp.com", "ax@corp.com", "a@x" + long, long, "", "m", "co", "b@d17.example",
+      "b@d17.example.org", "café.fr",
+    ]
+    let emails = texts.map { JSONValue.string($0) } + [42, .null, ["a@corp.com"]]
+    for mode in [#""mode": "all","#, ""] {
+      let text =
+        #"{"tailor": 1, "decisions": {"d": {\#(mode) "variants": {"v0": 0, "v1": 1, "v2": 2}, "rules": ["#
+        + rules.joined(separator: ",") + "]}}}"
+      let loaded = try Rules(json: Array(text.utf8), strategy: .sieve)
+      #expect(loaded.compiled.decisions.allSatisfy { $0.sieve != nil })
+      let evaluator = loaded.makeEvaluator()
+      for email in emails {
+        let profile = JSONValue.object(JSONObject([("email", email)]))
+        let expected = loaded.interpreter.decide("d", for: profile, now: 0)
+        #expect(
+          evaluator.decide("d", for: Profile(profile), at: Date(timeIntervalSince1970: 0))
+            == expected,
+          "\(email.jsonText)"
+        )
+        let prepared = try loaded.prepare(json: Array(profile.jsonText.utf8))
+        #expect(
+          evaluator.decide("d", for: prepared, at: Date(timeIntervalSince1970: 0)) == expected,
+          "\(email.jsonText) read from bytes"
+        )
+      }
+    }
+  }
+
   @Test func regionsOfComparisons() {
     let thresholds: [Double] = [1, 5, 9]
     // Regions: 0 (<1), 1 (=1), 2, 3 (=5), 4, 5 (=9), 6 (>9).
