@@ -32,6 +32,35 @@ extension GrowthBook {
 
     /// GrowthBook's key for a document: `attributeName||attributeValue`.
     public var storageKey: String { attributeName + "||" + attributeValue }
+
+    /// A document in GrowthBook's JSON form (`{"attributeName","attributeValue",
+    /// "assignments":{…}}`, every value a string); `nil` when it is not one.
+    public init?(json: JSONValue) {
+      guard case .object(let fields) = json, case .string(let name)? = fields["attributeName"],
+        case .string(let value)? = fields["attributeValue"],
+        case .object(let written)? = fields["assignments"]
+      else { return nil }
+      var assignments: [String: String] = [:]
+      for (key, variation) in written.pairs {
+        guard case .string(let text) = variation else { return nil }
+        assignments[key] = text
+      }
+      self.init(attributeName: name, attributeValue: value, assignments: assignments)
+    }
+
+    /// GrowthBook's JSON form, with the assignments in key order.
+    public var json: JSONValue {
+      let written = assignments.sorted { $0.key < $1.key }.map {
+        ($0.key, JSONValue.string($0.value))
+      }
+      return .object(
+        JSONObject([
+          ("assignments", .object(JSONObject(written))),
+          ("attributeName", .string(attributeName)),
+          ("attributeValue", .string(attributeValue)),
+        ])
+      )
+    }
   }
 
   /// A sticky-bucket store in memory, safe to share between threads.

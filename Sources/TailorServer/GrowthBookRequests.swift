@@ -228,51 +228,15 @@ extension RequestHandler {
     case .object(let object): items = object.values.map { $0 }
     default: return nil
     }
-    var documents: [GrowthBook.StickyBucketDocument] = []
-    for item in items {
-      guard case .object(let fields) = item, case .string(let name)? = fields["attributeName"],
-        case .string(let attributeValue)? = fields["attributeValue"],
-        case .object(let written)? = fields["assignments"]
-      else { return nil }
-      var assignments: [String: String] = [:]
-      for (key, variation) in written.pairs {
-        guard case .string(let text) = variation else { return nil }
-        assignments[key] = text
-      }
-      documents.append(
-        GrowthBook.StickyBucketDocument(
-          attributeName: name,
-          attributeValue: attributeValue,
-          assignments: assignments
-        )
-      )
-    }
-    return documents
+    let documents = items.compactMap(GrowthBook.StickyBucketDocument.init(json:))
+    return documents.count == items.count ? documents : nil
   }
 
   /// Sticky-bucket documents as an answer carries them: by key, in key order, each with
   /// its assignments in key order.
   static func stickyBucketJSON(_ documents: [String: GrowthBook.StickyBucketDocument]) -> JSONValue
   {
-    .object(
-      JSONObject(
-        documents.sorted { $0.key < $1.key }.map { key, document in
-          let assignments = document.assignments.sorted { $0.key < $1.key }.map {
-            ($0.key, JSONValue.string($0.value))
-          }
-          return (
-            key,
-            .object(
-              JSONObject([
-                ("assignments", .object(JSONObject(assignments))),
-                ("attributeName", .string(document.attributeName)),
-                ("attributeValue", .string(document.attributeValue)),
-              ])
-            )
-          )
-        }
-      )
-    )
+    .object(JSONObject(documents.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) }))
   }
 
   /// The byte range of the value of top-level field `name` in a line that is one

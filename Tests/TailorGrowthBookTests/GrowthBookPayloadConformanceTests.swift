@@ -44,29 +44,7 @@ struct GrowthBookPayloadConformanceTests {
   }
 
   static func document(_ json: JSONValue) throws -> GrowthBook.StickyBucketDocument {
-    let object = try #require(json.objectValue)
-    var assignments: [String: String] = [:]
-    for (key, value) in try #require(object["assignments"]?.objectValue).pairs {
-      assignments[key] = try #require(value.stringValue)
-    }
-    return GrowthBook.StickyBucketDocument(
-      attributeName: try #require(object["attributeName"]?.stringValue),
-      attributeValue: try #require(object["attributeValue"]?.stringValue),
-      assignments: assignments
-    )
-  }
-
-  static func json(_ document: GrowthBook.StickyBucketDocument) -> JSONValue {
-    let assignments = document.assignments.sorted { $0.key < $1.key }.map {
-      ($0.key, JSONValue.string($0.value))
-    }
-    return .object(
-      JSONObject([
-        ("attributeName", .string(document.attributeName)),
-        ("attributeValue", .string(document.attributeValue)),
-        ("assignments", .object(JSONObject(assignments))),
-      ])
-    )
+    try #require(GrowthBook.StickyBucketDocument(json: json))
   }
 
   /// Runs `check` on every case of `section` and expects no failures, naming each one.
@@ -208,7 +186,7 @@ struct GrowthBookPayloadConformanceTests {
       let documents = JSONValue.object(
         JSONObject(
           context.stickyBucketDocuments.sorted { $0.key < $1.key }.map {
-            ($0.key, Self.json($0.value))
+            ($0.key, $0.value.json)
           }
         )
       )

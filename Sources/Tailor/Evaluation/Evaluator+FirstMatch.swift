@@ -10,8 +10,8 @@ extension Evaluator {
   /// the same instant, so its predicates are reused.
   ///
   /// - Precondition: `decision` comes from this evaluator's rules (checked, in
-  ///   release builds too), and `storage` is that of a profile prepared for them
-  ///   (``isPrepared(_:)``), which the caller keeps alive and unchanged.
+  ///   release builds too), and `storage` is that of a profile prepared for them,
+  ///   which the caller keeps alive and unchanged.
   @inline(__always)
   package func firstMatchedRule(
     of decision: DecisionID,
@@ -23,11 +23,6 @@ extension Evaluator {
     let hits = outcome(index: decision.index, storage: storage, at: now, generation: continuing)
     let hit = hits.list?.first ?? hits.single
     return hit.variant >= 0 && hit.rule >= 0 ? Int(hit.rule) : -1
-  }
-
-  /// Whether `profile` was prepared for this evaluator's rules.
-  package func isPrepared(_ profile: PreparedProfile) -> Bool {
-    profile.layout == ObjectIdentifier(flat)
   }
 }
 
