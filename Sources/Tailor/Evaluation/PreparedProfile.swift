@@ -340,19 +340,22 @@ public struct PreparedProfile: @unchecked Sendable {
     case .string(let text):
       let table = layout.slotTable[slot]
       let key = table >= 0 ? layout.lookup(table, text) : -1
-      // A date-time's instant is parsed once here, not per decision.
-      let instant =
-        layout.slotFlags[slot] & ProfileLayout.isTime != 0 ? DateTime.parse(text) ?? .nan : 0
-      summaries[slot] = Summary(kind: .string, key: key, number: instant)
-      if layout.slotFlags[slot] & ProfileLayout.needsString != 0 {
-        // Tests that read bytes find them here, without retaining the string.
+      // One pass over the UTF-8: a date-time's instant is parsed here once, not per
+      // decision, and tests that read bytes find them kept, without retaining the string.
+      let flags = layout.slotFlags[slot]
+      var instant = 0.0
+      if flags & (ProfileLayout.isTime | ProfileLayout.needsString) != 0 {
         var copy = text
         let storage = self.storage
-        storage.kept[slot] = copy.withUTF8 { bytes in
-          guard let start = bytes.baseAddress else { return Int64(storage.arenaCount) << 32 }
-          return storage.keep(start, bytes.count)
+        copy.withUTF8 { bytes in
+          if flags & ProfileLayout.isTime != 0 { instant = DateTime.parse(bytes: bytes) ?? .nan }
+          guard flags & ProfileLayout.needsString != 0 else { return }
+          storage.kept[slot] =
+            bytes.baseAddress.map { storage.keep($0, bytes.count) }
+            ?? Int64(storage.arenaCount) << 32
         }
       }
+      summaries[slot] = Summary(kind: .string, key: key, number: instant)
     case .array(let elements) where layout.slotFlags[slot] & ProfileLayout.keysOnly != 0:
       // Only key tests read the slot: its string elements as key ids, as the byte reader keeps them.
       let table = layout.slotTable[slot]
