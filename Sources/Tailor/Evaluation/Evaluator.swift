@@ -1086,6 +1086,41 @@ struct SieveBuffers {
 
 // swift-format-ignore: NeverForceUnwrap
 // The sieve pools are allocated with room for one element at least, so they have base addresses.
+/// The bit set a filter admits for a value when it is one entry's (an array with one key, a
+/// string with one suffix), intersected without building it in the scratch words.
+private struct SieveSources {
+  var only: Int32 = -1
+  var count = 0
+  /// The entry listed positions (no bit set).
+  var isList = false
+
+  @inline(__always)
+  mutating func add(_ entry: FlatRules.SieveEntry) {
+    if count == 0 {
+      only = entry.bitset
+      isList = entry.bitset < 0
+    }
+    count += 1
+  }
+
+  /// Intersects `bits` with the one bit set (or the unconstrained bits when there is no
+  /// entry); false, doing nothing, when there are several entries or a list.
+  @inline(__always)
+  func intersect(
+    _ bits: UnsafeMutablePointer<UInt64>,
+    _ filter: FlatRules.SieveFilterRecord,
+    _ walk: Walk
+  ) -> Bool {
+    guard count <= 1 && !isList else { return false }
+    let words = walk.flat.sieveWords.baseAddress!
+    // A key's or suffix's bit set holds the unconstrained bits.
+    walk.intersect(bits, filter, words + Int(count == 0 ? filter.unconstrained : only))
+    return true
+  }
+}
+
+// swift-format-ignore: NeverForceUnwrap
+// The sieve pools are allocated with room for one element at least, so they have base addresses.
 extension Walk {
   /// Calls `body` with each admitted rule of a sieved decision, in rule order, while it
   /// returns true.
@@ -1110,13 +1145,22 @@ extension Walk {
     let survivors = sieveBuffers.survivors + Int(sieve.survivors)
     let order = flat.sieveInts.baseAddress! + Int(sieve.order)
     var count = 0
-    for word in 0..<words {
+    // Most words are zero by now: four are tested at once.
+    var word = 0
+    while word < words {
+      if word &+ 4 <= words
+        && (bits[word] | bits[word &+ 1] | bits[word &+ 2] | bits[word &+ 3]) == 0
+      {
+        word &+= 4
+        continue
+      }
       var remaining = bits[word]
       while remaining != 0 {
         survivors[count] = order[word << 6 | remaining.trailingZeroBitCount]
-        count += 1
+        count &+= 1
         remaining &= remaining &- 1
       }
+      word &+= 1
     }
     var found = UnsafeMutableBufferPointer(start: survivors, count: count)
     if count > 1 {
@@ -1166,8 +1210,15 @@ extension Walk {
         add(entry, to: scratch, localWords)
         intersect(bits, filter, UnsafePointer(scratch))
       case .keyArray where filter.acceptsArrays:
-        scratch.update(from: words + Int(filter.unconstrained), count: localWords)
         let first = Int(value.key)
+        var sources = SieveSources()
+        for index in first..<first + Int(value.number) {
+          let key = arrayKeys[index]
+          guard key >= 0 && key < filter.count else { continue }
+          sources.add(flat.sieveEntries[Int(filter.start + key)])
+        }
+        if sources.intersect(bits, filter, self) { return }
+        scratch.update(from: words + Int(filter.unconstrained), count: localWords)
         for index in first..<first + Int(value.number) {
           let key = arrayKeys[index]
           guard key >= 0 && key < filter.count else { continue }
@@ -1211,7 +1262,18 @@ extension Walk {
       intersect(bits, filter, region: Int(filter.extra) + FlatRules.region(of: key, in: thresholds))
     case .suffix:
       guard value.kind == .string else { return }
-      // Most values end with no suffix: then only the unconstrained rules stay.
+      // Most values end with no suffix (then only the unconstrained rules stay) or with one
+      // whose bit set is intersected at once.
+      var sources = SieveSources()
+      forEachSuffix(
+        slot: Int(filter.slot),
+        table: Int(filter.start),
+        capacity: Int(filter.count),
+        nodes: Int(filter.extra)
+      ) { entry in
+        sources.add(flat.sieveEntries[Int(entry)])
+      }
+      if sources.intersect(bits, filter, self) { return }
       var built = false
       forEachSuffix(
         slot: Int(filter.slot),
