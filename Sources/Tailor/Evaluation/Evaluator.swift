@@ -1218,10 +1218,19 @@ extension Walk {
           sources.add(flat.sieveEntries[Int(filter.start + key)])
         }
         if sources.intersect(bits, filter, self) { return }
-        scratch.update(from: words + Int(filter.unconstrained), count: localWords)
+        // A bit set holds the unconstrained bits: the union starts from the first one's.
+        var skip = sources.only >= 0
+        scratch.update(
+          from: words + Int(skip ? sources.only : filter.unconstrained),
+          count: localWords
+        )
         for index in first..<first + Int(value.number) {
           let key = arrayKeys[index]
           guard key >= 0 && key < filter.count else { continue }
+          if skip {
+            skip = false
+            continue
+          }
           add(flat.sieveEntries[Int(filter.start + key)], to: scratch, localWords)
         }
         intersect(bits, filter, UnsafePointer(scratch))
@@ -1274,20 +1283,25 @@ extension Walk {
         sources.add(flat.sieveEntries[Int(entry)])
       }
       if sources.intersect(bits, filter, self) { return }
-      var built = false
+      // A bit set holds the unconstrained bits: the union starts from the first one's.
+      var skip = sources.only >= 0
+      scratch.update(
+        from: words + Int(skip ? sources.only : filter.unconstrained),
+        count: localWords
+      )
       forEachSuffix(
         slot: Int(filter.slot),
         table: Int(filter.start),
         capacity: Int(filter.count),
         nodes: Int(filter.extra)
       ) { entry in
-        if !built {
-          scratch.update(from: words + Int(filter.unconstrained), count: localWords)
-          built = true
+        if skip {
+          skip = false
+          return
         }
         add(flat.sieveEntries[Int(entry)], to: scratch, localWords)
       }
-      intersect(bits, filter, built ? UnsafePointer(scratch) : words + Int(filter.unconstrained))
+      intersect(bits, filter, UnsafePointer(scratch))
     }
   }
 
