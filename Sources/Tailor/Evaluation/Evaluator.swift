@@ -923,23 +923,13 @@ private struct Walk {
       // NaN (not a date-time string) compares false either way.
       result =
         slot.kind == .string && record.comparison.holds(time(Int(record.slot)), record.number)
-    case .regex where slot.kind == .string && pending.entries[Int(record.slot)] >= 0:
-      // A pending string is matched where its bytes are, without building it.
-      let entry = pending.entries[Int(record.slot)]
-      let bytes = UnsafeBufferPointer(
-        start: pending.arena + Int(entry >> 32),
-        count: Int(entry & 0xFFFF_FFFF)
-      )
-      result = patterns[Int(record.start)]._withUnsafeGuaranteedRef {
-        $0.matches(bytes: bytes, using: matchResources)
-      }
     case .regex where slot.kind == .string:
-      if case .string(let text) = value(Int(record.slot)) {
-        result = patterns[Int(record.start)]._withUnsafeGuaranteedRef {
-          $0.matches(text, using: matchResources)
+      // Matched where the string's bytes are (pending, or kept beside the slots): no string
+      // is built or retained.
+      result = withBytes(Int(record.slot)) { bytes in
+        patterns[Int(record.start)]._withUnsafeGuaranteedRef {
+          $0.matches(bytes: bytes, using: matchResources)
         }
-      } else {
-        result = false
       }
     case .version:
       let order =
