@@ -47,6 +47,8 @@ package struct ConditionParser {
   /// The patterns compiled so far, by source and case: a parser given another's
   /// (``MatchesMissingCheck`` re-reading a document's tests) compiles none of them again.
   var patterns: [PatternKey: Pattern] = [:]
+  /// The attribute paths made so far, by the key they were written as.
+  private var paths: [ByteString: AttributePath] = [:]
 
   struct PatternKey: Hashable, Sendable {
     var source: ByteString
@@ -135,6 +137,11 @@ package struct ConditionParser {
     parts.reserveCapacity(object.count)
     for (key, entry) in object.pairs {
       let entryPointer = pointer.appending(key: key)
+      // Most keys are attribute paths: they skip the comparisons with every operator name.
+      guard ConditionParser.isOperatorName(key) else {
+        parseField(path(key), entry, at: entryPointer, into: &parts)
+        continue
+      }
       switch key {
       case "$and": parts.append(.and(parseConditionList(entry, at: entryPointer)))
       case "$or": parts.append(.or(parseConditionList(entry, at: entryPointer)))
@@ -166,7 +173,7 @@ package struct ConditionParser {
           parts.append(.constant(false))
           continue
         }
-        parts.append(contentsOf: parseField(AttributePath(key), entry, at: entryPointer))
+        parseField(path(key), entry, at: entryPointer, into: &parts)
       }
     }
     return parts.count == 1 ? parts[0] : .and(parts)
@@ -252,27 +259,57 @@ package struct ConditionParser {
     return parts.count == 1 ? parts[0] : .and(parts)
   }
 
-  /// Parses `path: value`, splitting an operator object into one predicate per operator.
+  /// Parses `path: value` into `parts`, splitting an operator object into one predicate
+  /// per operator.
   private mutating func parseField(
     _ path: AttributePath,
     _ value: JSONValue,
-    at pointer: JSONPointer
-  )
-    -> [Condition]
-  {
+    at pointer: JSONPointer,
+    into parts: inout [Condition]
+  ) {
     switch parseValueTest(value, at: pointer, path: path.text) {
     case .operators(let operators) where operators.count > 1:
-      return operators.map { .predicate(Predicate(path: path, test: .operators([$0]))) }
+      for op in operators {
+        parts.append(.predicate(Predicate(path: path, test: .operators([op]))))
+      }
     case let test:
-      return [.predicate(Predicate(path: path, test: test))]
+      parts.append(.predicate(Predicate(path: path, test: test)))
     }
+  }
+
+  /// The path written as `key`, made once per distinct key: the rules of a large document
+  /// test a few attributes many times, and they then share one path.
+  private mutating func path(_ key: String) -> AttributePath {
+    if let known = paths[ByteString(key)] { return known }
+    let path = AttributePath(key)
+    paths[ByteString(key)] = path
+    return path
+  }
+
+  /// Parses the test of one field `path: value` of a condition object.
+  ///
+  /// The test is parsed at the nesting level of a field, as ``parseCondition(_:at:)``
+  /// parses it (before splitting it into one predicate per operator), for an analysis
+  /// that asks only whether a field parses without diagnostics and what it tests. The
+  /// diagnostics name no place in the document.
+  mutating func parseFieldTest(_ value: JSONValue, path: String) -> ValueTest {
+    depth += 1
+    defer { depth -= 1 }
+    return parseValueTest(value, at: .root, path: path)
   }
 
   // MARK: Value tests
 
+  /// Whether `key` starts with `$` (as `hasPrefix("$")` decides it), reading the first
+  /// byte before comparing characters: most keys are attribute paths, which fail at once.
+  @inline(__always)
+  static func isOperatorName(_ key: String) -> Bool {
+    key.utf8.first == UInt8(ascii: "$") && key.hasPrefix("$")
+  }
+
   /// Whether GrowthBook treats `object` as an operator object.
   static func isOperatorObject(_ object: JSONObject) -> Bool {
-    !object.isEmpty && object.keys.allSatisfy { $0.hasPrefix("$") }
+    !object.isEmpty && object.keys.allSatisfy(isOperatorName)
   }
 
   /// Parses a condition value: an operator object or a literal.
@@ -296,8 +333,8 @@ package struct ConditionParser {
       }
       return .operators(operators)
     }
-    if isStrict, object.keys.contains(where: { $0.hasPrefix("$") }) {
-      let key = object.keys.first { $0.hasPrefix("$") } ?? ""
+    if isStrict, object.keys.contains(where: ConditionParser.isOperatorName) {
+      let key = object.keys.first(where: ConditionParser.isOperatorName) ?? ""
       report(
         .mixedOperators,
         at: pointer.appending(key: key),

@@ -60,7 +60,9 @@ struct MatchesMissingCheck: ValidationCheck {
           if key == "$or" {
             for case .object(let member) in elements {
               for (path, test) in member.pairs
-              where !path.hasPrefix("$") && MatchesMissingCheck.mentionsMissing(test) {
+              where !ConditionParser.isOperatorName(path)
+                && MatchesMissingCheck.mentionsMissing(test)
+              {
                 handled.insert(ByteString(path))
               }
             }
@@ -80,7 +82,7 @@ struct MatchesMissingCheck: ValidationCheck {
         default:
           // `guards(in:)` has judged this test: it holds when the attribute is missing
           // unless its key is among `guarded`.
-          guard !key.hasPrefix("$"), !guarded.contains(ByteString(key)),
+          guard !ConditionParser.isOperatorName(key), !guarded.contains(ByteString(key)),
             !MatchesMissingCheck.mentionsMissing(entry)
           else { continue }
           found.append(.testMatchesMissing(key, entry, at: pointer.appending(key: key)))
@@ -97,11 +99,25 @@ struct MatchesMissingCheck: ValidationCheck {
           for case .object(let member) in entry.arrayValue ?? [] {
             result.formUnion(guards(in: member))
           }
-        } else if !key.hasPrefix("$"), !holdsWhenMissing(key, entry, at: .root) {
+        } else if !ConditionParser.isOperatorName(key), !holdsWhenMissing(field: key, entry) {
           result.insert(ByteString(key))
         }
       }
       return result
+    }
+
+    /// Whether the field `{key: entry}` (`key` not an operator) holds for a profile with
+    /// no attributes; false when it does not parse.
+    ///
+    /// The same as ``holdsWhenMissing(_:_:at:)`` without building the condition: a missing
+    /// attribute reads as null whatever its path, and the field holds when its test, every
+    /// operator of it, passes for null.
+    func holdsWhenMissing(field key: String, _ entry: JSONValue) -> Bool {
+      scratch.parser.diagnostics.removeAll(keepingCapacity: true)
+      scratch.parser.sites.removeAll(keepingCapacity: true)
+      let test = scratch.parser.parseFieldTest(entry, path: key)
+      guard scratch.parser.diagnostics.isEmpty else { return false }
+      return evaluator.matches(test, .null)
     }
 
     /// Whether `{key: entry}` holds for a profile with no attributes; false when it does not parse.
