@@ -232,7 +232,13 @@ struct GraphBuilder {
       switch operators[0] {
       case .eq(.string(let text)): return .key(keyID(text))
       case .in(let list, false) where list.allSatisfy({ $0.stringValue != nil }) && !list.isEmpty:
-        return .members(Set(list.compactMap { $0.stringValue.map(keyID) }).sorted())
+        // Distinct and ascending: sorted, then repeats dropped (no set for a list or two).
+        var keys = list.compactMap { $0.stringValue.map(keyID) }
+        keys.sort()
+        var distinct: [Int32] = []
+        distinct.reserveCapacity(keys.count)
+        for key in keys where distinct.last != key { distinct.append(key) }
+        return .members(distinct)
       case .endsWith(let suffix): return .suffix(Array(suffix.utf8))
       default: return .none
       }
@@ -730,7 +736,15 @@ struct GraphBuilder {
 
   /// The conjuncts of a condition after constant folding, or `nil` when it is false.
   static func conjuncts(of condition: Condition) -> [Condition]? {
-    switch simplify(condition, decide: { _ in nil }) {
+    // The usual `when`, a conjunction of predicates, has nothing to fold: its parts as they are.
+    switch condition {
+    case .predicate: return [condition]
+    case .and(let parts)
+    where !parts.isEmpty && parts.allSatisfy({ if case .predicate = $0 { true } else { false } }):
+      return parts
+    default: break
+    }
+    return switch simplify(condition, decide: { _ in nil }) {
     case .constant(false): nil
     case .constant(true): []
     case .and(let parts): parts
@@ -790,12 +804,31 @@ struct GraphBuilder {
   /// The program of an item's conjunction, cheap tests first (the order of a conjunction
   /// does not change its value).
   mutating func program(of item: Item) -> Program {
-    let ordered = item.conjuncts.enumerated().sorted { a, b in
-      let (ca, cb) = (conjuncts[Int(a.element)].cost, conjuncts[Int(b.element)].cost)
-      return ca != cb ? ca < cb : a.offset < b.offset
+    var ordered = item.conjuncts
+    if ordered.count <= 16 {
+      // A few conjuncts: a stable insertion sort by cost, in place.
+      for index in ordered.indices.dropFirst() {
+        let id = ordered[index]
+        let cost = conjuncts[Int(id)].cost
+        var position = index
+        while position > 0, conjuncts[Int(ordered[position - 1])].cost > cost {
+          ordered[position] = ordered[position - 1]
+          position -= 1
+        }
+        ordered[position] = id
+      }
+    } else {
+      ordered = item.conjuncts.enumerated().sorted { a, b in
+        let (ca, cb) = (conjuncts[Int(a.element)].cost, conjuncts[Int(b.element)].cost)
+        return ca != cb ? ca < cb : a.offset < b.offset
+      }.map(\.element)
     }
-    let parts = ordered.map { conjunctProgram($0.element) }
-    return parts.isEmpty ? .constant(true) : (parts.count == 1 ? parts[0] : .and(parts))
+    if ordered.isEmpty { return .constant(true) }
+    if ordered.count == 1 { return conjunctProgram(ordered[0]) }
+    var parts: [Program] = []
+    parts.reserveCapacity(ordered.count)
+    for id in ordered { parts.append(conjunctProgram(id)) }
+    return .and(parts)
   }
 
   /// The program of conjunct `id`, compiled once: leaves list the same conjuncts many times.
