@@ -49,23 +49,51 @@ package enum DocumentLoader {
     let valid = !diagnostics.contains { $0.severity == .error }
     switch (valid, analyze) {
     case (true, true):
-      diagnostics += System.concurrently(
-        { DocumentValidator.analyze(input) },
+      // The analyses' warnings are also located on their thread, while compiling goes on;
+      // merged with the others, they sort as if all were located together.
+      let warnings = System.concurrently(
+        { locate(DocumentValidator.analyze(input), in: bytes, file: file) },
         while: { alongside(document) }
       )
+      diagnostics = merge(locate(diagnostics, in: bytes, file: file), warnings)
     case (true, false):
       alongside(document)
+      diagnostics = locate(diagnostics, in: bytes, file: file)
     case (false, true):
       diagnostics += DocumentValidator.analyze(input)
+      diagnostics = locate(diagnostics, in: bytes, file: file)
     case (false, false):
-      break
+      diagnostics = locate(diagnostics, in: bytes, file: file)
     }
-    diagnostics = locate(diagnostics, in: bytes, file: file)
     let errors = diagnostics.filter { $0.severity == .error }
     if !errors.isEmpty { return .failure(TailorError(diagnostics: diagnostics)) }
     return .success(
       Loaded(document: document, warnings: diagnostics)
     )
+  }
+
+  /// Two lists that ``locate(_:in:file:)`` returned, merged in the order it gives their
+  /// concatenation: by offset, and at one offset the first list's before the second's.
+  static func merge(_ first: [Diagnostic], _ second: [Diagnostic]) -> [Diagnostic] {
+    if second.isEmpty { return first }
+    if first.isEmpty { return second }
+    var merged: [Diagnostic] = []
+    merged.reserveCapacity(first.count + second.count)
+    var (left, right) = (0, 0)
+    while left < first.count && right < second.count {
+      let leftOffset = first[left].location.offset ?? Int.max
+      let rightOffset = second[right].location.offset ?? Int.max
+      if rightOffset < leftOffset {
+        merged.append(second[right])
+        right += 1
+      } else {
+        merged.append(first[left])
+        left += 1
+      }
+    }
+    merged += first[left...]
+    merged += second[right...]
+    return merged
   }
 
   /// Fills in offsets, lines and columns, then sorts by position.
@@ -74,6 +102,7 @@ package enum DocumentLoader {
     in bytes: [UInt8],
     file: String?
   ) -> [Diagnostic] {
+    if diagnostics.isEmpty { return [] }
     var located = diagnostics
     let missing = located.filter { $0.location.offset == nil }
     if !missing.isEmpty {
