@@ -62,7 +62,7 @@ struct GraphBuilder {
 
   var table: PredicateTable
   private(set) var conjuncts: [Conjunct] = []
-  private var conjunctIndex: [Condition: Int32] = [:]
+  private var conjunctIndex: [FingerprintedCondition: Int32] = [:]
   private var conjunctPrograms: [Program?] = []
   /// Per slot, the text of each key id that a switch or member conjunct names.
   private var keyTexts: [Int32: [Int32: ByteString]] = [:]
@@ -186,7 +186,10 @@ struct GraphBuilder {
 
   /// The id of a conjunct, interning it on first use.
   private mutating func intern(_ condition: Condition) -> Int32 {
-    let (id, isNew) = conjunctIndex.findOrInsert(condition, Int32(conjuncts.count))
+    let (id, isNew) = conjunctIndex.findOrInsert(
+      FingerprintedCondition(condition),
+      Int32(conjuncts.count)
+    )
     if !isNew { return id }
     var conjunct = Conjunct(condition: condition, slot: -1, shape: .none, cost: 8)
     switch condition {
