@@ -136,12 +136,13 @@ package struct ConditionParser {
     var parts: [Condition] = []
     parts.reserveCapacity(object.count)
     for (key, entry) in object.pairs {
-      let entryPointer = pointer.appending(key: key)
-      // Most keys are attribute paths: they skip the comparisons with every operator name.
+      // Most keys are attribute paths: they skip the comparisons with every operator name,
+      // and their pointer is built only if something is reported there.
       guard ConditionParser.isOperatorName(key) else {
-        parseField(path(key), entry, at: entryPointer, into: &parts)
+        parseField(path(key), entry, at: { pointer.appending(key: key) }, into: &parts)
         continue
       }
+      let entryPointer = pointer.appending(key: key)
       switch key {
       case "$and": parts.append(.and(parseConditionList(entry, at: entryPointer)))
       case "$or": parts.append(.or(parseConditionList(entry, at: entryPointer)))
@@ -173,7 +174,7 @@ package struct ConditionParser {
           parts.append(.constant(false))
           continue
         }
-        parseField(path(key), entry, at: entryPointer, into: &parts)
+        parseField(path(key), entry, at: { entryPointer }, into: &parts)
       }
     }
     return parts.count == 1 ? parts[0] : .and(parts)
@@ -264,7 +265,7 @@ package struct ConditionParser {
   private mutating func parseField(
     _ path: AttributePath,
     _ value: JSONValue,
-    at pointer: JSONPointer,
+    at pointer: () -> JSONPointer,
     into parts: inout [Condition]
   ) {
     switch parseValueTest(value, at: pointer, path: path.text) {
@@ -295,16 +296,22 @@ package struct ConditionParser {
   mutating func parseFieldTest(_ value: JSONValue, path: String) -> ValueTest {
     depth += 1
     defer { depth -= 1 }
-    return parseValueTest(value, at: .root, path: path)
+    return parseValueTest(value, at: { .root }, path: path)
   }
 
   // MARK: Value tests
 
-  /// Whether `key` starts with `$` (as `hasPrefix("$")` decides it), reading the first
-  /// byte before comparing characters: most keys are attribute paths, which fail at once.
+  /// Whether `key` starts with `$` (as `hasPrefix("$")` decides it, by characters),
+  /// reading bytes: most keys are attribute paths, which fail at the first byte, and an
+  /// operator name's second byte is ASCII, which always begins a new character.
   @inline(__always)
   static func isOperatorName(_ key: String) -> Bool {
-    key.utf8.first == UInt8(ascii: "$") && key.hasPrefix("$")
+    let bytes = key.utf8
+    guard bytes.first == UInt8(ascii: "$") else { return false }
+    let second = bytes.index(after: bytes.startIndex)
+    if second == bytes.endIndex || bytes[second] < 0x80 { return true }
+    // A combining mark after `$` joins it into another character.
+    return key.hasPrefix("$")
   }
 
   /// Whether GrowthBook treats `object` as an operator object.
@@ -315,7 +322,7 @@ package struct ConditionParser {
   /// Parses a condition value: an operator object or a literal.
   mutating func parseValueTest(
     _ value: JSONValue,
-    at pointer: JSONPointer,
+    at pointer: () -> JSONPointer,
     path: String
   ) -> ValueTest {
     guard case .object(let object) = value else { return .literal(value) }
@@ -323,13 +330,15 @@ package struct ConditionParser {
       depth += 1
       defer { depth -= 1 }
       if depth > ConditionParser.maxDepth {
-        reportTooDeep(at: pointer)
+        reportTooDeep(at: pointer())
         return .operators([.never(object.keys[0])])
       }
       var operators: [Operator] = []
       operators.reserveCapacity(object.count)
       for (key, operand) in object.pairs {
-        operators.append(parseOperator(key, operand, at: pointer.appending(key: key), path: path))
+        operators.append(
+          parseOperator(key, operand, at: { pointer().appending(key: key) }, path: path)
+        )
       }
       return .operators(operators)
     }
@@ -337,7 +346,7 @@ package struct ConditionParser {
       let key = object.keys.first(where: ConditionParser.isOperatorName) ?? ""
       report(
         .mixedOperators,
-        at: pointer.appending(key: key),
+        at: pointer().appending(key: key),
         key: true,
         "object mixes the operator `\(key)` with plain keys",
         notes: [
@@ -352,27 +361,27 @@ package struct ConditionParser {
     _ path: String,
     _ op: String,
     _ operand: JSONValue,
-    _ pointer: JSONPointer
+    _ pointer: () -> JSONPointer
   ) {
     if isStrict && !typedPaths.isEmpty && typedPaths.contains(ByteString(path)) {
-      sites.append(Site(kind: .operand(path: path, op: op, operand: operand), pointer: pointer))
+      sites.append(Site(kind: .operand(path: path, op: op, operand: operand), pointer: pointer()))
     }
   }
 
   private mutating func expectType(
     _ op: String,
     _ operand: JSONValue,
-    _ pointer: JSONPointer,
+    _ pointer: () -> JSONPointer,
     _ expected: String
   ) -> Operator {
-    report(.expectedType, at: pointer, "`\(op)` expects \(expected), found \(describe(operand))")
+    report(.expectedType, at: pointer(), "`\(op)` expects \(expected), found \(describe(operand))")
     return .never(op)
   }
 
   private mutating func parseOperator(
     _ op: String,
     _ operand: JSONValue,
-    at pointer: JSONPointer,
+    at pointer: () -> JSONPointer,
     path: String
   ) -> Operator {
     // Only operands accepted here reach the type check, so one mistake is reported once.
@@ -389,7 +398,7 @@ package struct ConditionParser {
   private mutating func parseOperatorOperand(
     _ op: String,
     _ operand: JSONValue,
-    at pointer: JSONPointer,
+    at pointer: () -> JSONPointer,
     path: String
   ) -> Operator {
     switch op {
@@ -407,13 +416,13 @@ package struct ConditionParser {
       }
       elementDepth += 1
       defer { elementDepth -= 1 }
-      return .elemMatch(.condition(parseCondition(operand, at: pointer)))
+      return .elemMatch(.condition(parseCondition(operand, at: pointer())))
     case "$all", "$alli":
       guard case .array(let items) = operand else {
         return expectType(op, operand, pointer, "an array")
       }
       let tests = items.enumerated().map { index, item in
-        parseValueTest(item, at: pointer.appending(index: index), path: path + ".*")
+        parseValueTest(item, at: { pointer().appending(index: index) }, path: path + ".*")
       }
       return .all(tests, caseInsensitive: op == "$alli")
     default:
@@ -426,7 +435,7 @@ package struct ConditionParser {
   private mutating func parseLeafOperator(
     _ op: String,
     _ operand: JSONValue,
-    at pointer: JSONPointer,
+    at pointer: () -> JSONPointer,
     path: String
   ) -> Operator {
     switch op {
@@ -456,8 +465,8 @@ package struct ConditionParser {
       let name: String
       if case .string(let text) = operand {
         name = text
-        if isStrict { sites.append(Site(kind: .group(text), pointer: pointer)) }
-        if isLinting { groupReferences.append((text, pointer)) }
+        if isStrict { sites.append(Site(kind: .group(text), pointer: pointer())) }
+        if isLinting { groupReferences.append((text, pointer())) }
       } else if isStrict {
         return expectType(op, operand, pointer, "a group name")
       } else {
@@ -477,7 +486,7 @@ package struct ConditionParser {
       if !names.contains(name) {
         report(
           .expectedType,
-          at: pointer,
+          at: pointer(),
           "`$type` expects one of `" + names.joined(separator: "`, `") + "`, found "
             + describe(operand),
           notes: ["GrowthBook compares the name exactly, so this never holds"]
@@ -499,14 +508,14 @@ package struct ConditionParser {
       do {
         let pattern = try Pattern(source, caseInsensitive: insensitive, legacySyntax: !isStrict)
         patterns[key] = pattern
-        if isLinting { lintLegacySyntax(source, caseInsensitive: insensitive, at: pointer) }
+        if isLinting { lintLegacySyntax(source, caseInsensitive: insensitive, at: pointer()) }
         return .regex(pattern)
       } catch {
         if isStrict || isLinting {
           var diagnostic = Diagnostic(
             .invalidPattern,
             isStrict ? .error : .warning,
-            at: pointer,
+            at: pointer(),
             "invalid pattern: \(error.message) at offset \(error.offset)",
             notes: isStrict ? [] : ["GrowthBook evaluates the operator as false"]
           )
@@ -541,7 +550,7 @@ package struct ConditionParser {
       guard let instant = DateTime.parse(text) else {
         report(
           .invalidDateTime,
-          at: pointer,
+          at: pointer(),
           "invalid date-time \(describe(operand))",
           notes: ["use ISO-8601, for example \"2026-06-01T00:00:00Z\""]
         )
@@ -551,7 +560,7 @@ package struct ConditionParser {
     default:
       report(
         .unknownOperator,
-        at: pointer,
+        at: pointer(),
         key: true,
         "unknown operator `\(op)`",
         notes: unknownOperatorNotes(op)
