@@ -268,6 +268,19 @@ package struct ConditionParser {
     at pointer: () -> JSONPointer,
     into parts: inout [Condition]
   ) {
+    // Several operators become one predicate each as they are parsed, not gathered into
+    // one test first (what `parseValueTest` does at this depth, then split).
+    if case .object(let object) = value, object.count > 1,
+      ConditionParser.isOperatorObject(object), depth < ConditionParser.maxDepth
+    {
+      depth += 1
+      defer { depth -= 1 }
+      for (key, operand) in object.pairs {
+        let op = parseOperator(key, operand, at: { pointer().appending(key: key) }, path: path.text)
+        parts.append(.predicate(Predicate(path: path, test: .operators([op]))))
+      }
+      return
+    }
     switch parseValueTest(value, at: pointer, path: path.text) {
     case .operators(let operators) where operators.count > 1:
       for op in operators {
@@ -453,7 +466,7 @@ package struct ConditionParser {
       if isStrict, operand.stringValue == nil, operand.numberValue == nil {
         return expectType(op, operand, pointer, "a number or a string")
       }
-      return .compare(Relation(rawValue: op) ?? .less, operand)
+      return .compare(ConditionParser.relation(op), operand)
     case "$in", "$nin", "$ini", "$nini":
       guard case .array(let elements) = operand else {
         return expectType(op, operand, pointer, "an array")
@@ -567,6 +580,15 @@ package struct ConditionParser {
       )
       return .never(op)
     }
+  }
+
+  /// The relation of `op`, which is `$lt`, `$lte`, `$gt` or `$gte`, read from its bytes
+  /// (the switch that matched it compared the names already).
+  private static func relation(_ op: String) -> Relation {
+    let bytes = op.utf8
+    let isLess = bytes.dropFirst().first == UInt8(ascii: "l")
+    let orEqual = bytes.count == 4
+    return isLess ? (orEqual ? .lessOrEqual : .less) : (orEqual ? .greaterOrEqual : .greater)
   }
 
   private func unknownOperatorNotes(_ op: String) -> [String] {
