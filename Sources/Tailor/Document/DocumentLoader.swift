@@ -37,7 +37,7 @@ package enum DocumentLoader {
     }
     if !analyze { parser.forgetWrittenConditions() }
     diagnostics += parser.diagnostics
-    let input = ValidationInput(
+    var input = ValidationInput(
       document: document,
       sites: parser.sites,
       writtenRuleIndices: parser.writtenRuleIndices,
@@ -50,9 +50,14 @@ package enum DocumentLoader {
     switch (valid, analyze) {
     case (true, true):
       // The analyses' warnings are also located on their thread, while compiling goes on;
-      // merged with the others, they sort as if all were located together.
+      // merged with the others, they sort as if all were located together. That thread
+      // also lets go of the conditions as written (JSON only the analyses read), so that
+      // this one does not free them after the join.
+      let handoff = AnalysisHandoff(input)
+      input.writtenConditions = []
+      parser.forgetWrittenConditions()
       let warnings = System.concurrently(
-        { locate(DocumentValidator.analyze(input), in: bytes, file: file) },
+        { handoff.run(locatingIn: bytes, file: file) },
         while: { alongside(document) }
       )
       diagnostics = merge(locate(diagnostics, in: bytes, file: file), warnings)
@@ -133,5 +138,22 @@ package enum DocumentLoader {
       if offsetA != offsetB { return offsetA < offsetB }
       return a.offset < b.offset
     }.map(\.element)
+  }
+}
+
+/// The input of the analyses, handed to their thread, which drops the conditions as
+/// written as soon as it is done with them.
+///
+/// `@unchecked Sendable`: once handed over, only the analysis thread reads or writes `input`.
+private final class AnalysisHandoff: @unchecked Sendable {
+  private var input: ValidationInput
+
+  init(_ input: ValidationInput) { self.input = input }
+
+  /// Runs the analyses, lets go of the conditions as written, and locates the warnings.
+  func run(locatingIn bytes: [UInt8], file: String?) -> [Diagnostic] {
+    let warnings = DocumentValidator.analyze(input)
+    input.writtenConditions = []
+    return DocumentLoader.locate(warnings, in: bytes, file: file)
   }
 }
