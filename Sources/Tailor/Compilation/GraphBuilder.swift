@@ -64,8 +64,8 @@ struct GraphBuilder {
   private(set) var conjuncts: [Conjunct] = []
   private var conjunctIndex: [FingerprintedCondition: Int32] = [:]
   private var conjunctPrograms: [Program?] = []
-  /// Per slot, the text of each key id that a switch or member conjunct names.
-  private var keyTexts: [Int32: [Int32: ByteString]] = [:]
+  /// Per slot, by key id, the text of each key that a switch or member conjunct names.
+  private var keyTexts: [[ByteString?]] = []
   private let evaluator: ConditionEvaluator
   private let certain: [Bool]
   private let firstOnly: Bool
@@ -210,7 +210,17 @@ struct GraphBuilder {
   /// The key id of `text` on `slot`, remembering its text for specialising switch cases.
   private mutating func keyID(_ text: String, _ slot: Int32) -> Int32 {
     let id = table.keyID(text, slot: slot)
-    keyTexts[slot, default: [:]][id] = ByteString(text)
+    // Key ids are dense per slot: the texts sit in arrays, not dictionaries.
+    let (slotIndex, index) = (Int(slot), Int(id))
+    if keyTexts.count <= slotIndex {
+      keyTexts.append(contentsOf: repeatElement([], count: slotIndex + 1 - keyTexts.count))
+    }
+    if keyTexts[slotIndex].count <= index {
+      keyTexts[slotIndex].append(
+        contentsOf: repeatElement(nil, count: index + 1 - keyTexts[slotIndex].count)
+      )
+    }
+    if keyTexts[slotIndex][index] == nil { keyTexts[slotIndex][index] = ByteString(text) }
     return id
   }
 
@@ -399,9 +409,9 @@ struct GraphBuilder {
     }
     var cases: [Int32: Int32] = [:]
     let evaluator = self.evaluator
-    let texts = keyTexts[slot] ?? [:]
+    let texts = Int(slot) < keyTexts.count ? keyTexts[Int(slot)] : []
     for key in keys {
-      guard let text = texts[key] else { continue }
+      guard Int(key) < texts.count, let text = texts[Int(key)] else { continue }
       let value = JSONValue.string(text.value)
       let survivors = (itemsOfKey[key] ?? []).compactMap { position in
         specialize(items[position], slot) { evaluator.matches($0, value) }

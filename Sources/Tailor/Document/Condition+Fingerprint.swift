@@ -21,16 +21,20 @@ struct ConditionFingerprint {
     var copy = text
     copy.withUTF8 { bytes in
       add(UInt64(bytes.count))
+      guard let base = bytes.baseAddress else { return }
+      // Eight bytes at a time, then the rest in one last word.
+      let raw = UnsafeRawPointer(base)
+      var offset = 0
+      while offset + 8 <= bytes.count {
+        add(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        offset += 8
+      }
       var word: UInt64 = 0
       var shift: UInt64 = 0
-      for byte in bytes {
-        word |= UInt64(byte) << shift
+      while offset < bytes.count {
+        word |= UInt64(bytes[offset]) << shift
         shift += 8
-        if shift == 64 {
-          add(word)
-          word = 0
-          shift = 0
-        }
+        offset += 1
       }
       if shift > 0 { add(word) }
     }
