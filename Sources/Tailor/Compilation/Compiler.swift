@@ -204,13 +204,25 @@ struct Compiler {
 
   /// Replaces `$segment` references by the segments' conditions (segments are acyclic).
   func inline(_ condition: Condition) -> Condition {
-    switch condition {
+    // A condition without references is kept, not copied node by node.
+    if !Compiler.refersToSegments(condition) { return condition }
+    return switch condition {
     case .and(let parts): .and(parts.map(inline))
     case .or(let parts): .or(parts.map(inline))
     case .nor(let parts): .nor(parts.map(inline))
     case .not(let inner): .not(inline(inner))
     case .segment(let name): segments[ByteString(name)].map(inline) ?? .constant(false)
     case .predicate, .decision, .constant: condition
+    }
+  }
+
+  /// Whether a condition has a `$segment` reference anywhere in it.
+  static func refersToSegments(_ condition: Condition) -> Bool {
+    switch condition {
+    case .and(let parts), .or(let parts), .nor(let parts): parts.contains(where: refersToSegments)
+    case .not(let inner): refersToSegments(inner)
+    case .segment: true
+    case .predicate, .decision, .constant: false
     }
   }
 }

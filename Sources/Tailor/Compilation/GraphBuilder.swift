@@ -62,10 +62,10 @@ struct GraphBuilder {
 
   var table: PredicateTable
   private(set) var conjuncts: [Conjunct] = []
-  private var conjunctIndex: [Condition: Int32] = [:]
+  private var conjunctIndex: [FingerprintedCondition: Int32] = [:]
   private var conjunctPrograms: [Program?] = []
-  /// Per slot, the text of each key id that a switch or member conjunct names.
-  private var keyTexts: [Int32: [Int32: ByteString]] = [:]
+  /// Per slot, by key id, the text of each key that a switch or member conjunct names.
+  private var keyTexts: [[ByteString?]] = []
   private let evaluator: ConditionEvaluator
   private let certain: [Bool]
   private let firstOnly: Bool
@@ -186,7 +186,10 @@ struct GraphBuilder {
 
   /// The id of a conjunct, interning it on first use.
   private mutating func intern(_ condition: Condition) -> Int32 {
-    let (id, isNew) = conjunctIndex.findOrInsert(condition, Int32(conjuncts.count))
+    let (id, isNew) = conjunctIndex.findOrInsert(
+      FingerprintedCondition(condition),
+      Int32(conjuncts.count)
+    )
     if !isNew { return id }
     var conjunct = Conjunct(condition: condition, slot: -1, shape: .none, cost: 8)
     switch condition {
@@ -207,7 +210,17 @@ struct GraphBuilder {
   /// The key id of `text` on `slot`, remembering its text for specialising switch cases.
   private mutating func keyID(_ text: String, _ slot: Int32) -> Int32 {
     let id = table.keyID(text, slot: slot)
-    keyTexts[slot, default: [:]][id] = ByteString(text)
+    // Key ids are dense per slot: the texts sit in arrays, not dictionaries.
+    let (slotIndex, index) = (Int(slot), Int(id))
+    if keyTexts.count <= slotIndex {
+      keyTexts.append(contentsOf: repeatElement([], count: slotIndex + 1 - keyTexts.count))
+    }
+    if keyTexts[slotIndex].count <= index {
+      keyTexts[slotIndex].append(
+        contentsOf: repeatElement(nil, count: index + 1 - keyTexts[slotIndex].count)
+      )
+    }
+    if keyTexts[slotIndex][index] == nil { keyTexts[slotIndex][index] = ByteString(text) }
     return id
   }
 
@@ -232,7 +245,13 @@ struct GraphBuilder {
       switch operators[0] {
       case .eq(.string(let text)): return .key(keyID(text))
       case .in(let list, false) where list.allSatisfy({ $0.stringValue != nil }) && !list.isEmpty:
-        return .members(Set(list.compactMap { $0.stringValue.map(keyID) }).sorted())
+        // Distinct and ascending: sorted, then repeats dropped (no set for a list or two).
+        var keys = list.compactMap { $0.stringValue.map(keyID) }
+        keys.sort()
+        var distinct: [Int32] = []
+        distinct.reserveCapacity(keys.count)
+        for key in keys where distinct.last != key { distinct.append(key) }
+        return .members(distinct)
       case .endsWith(let suffix): return .suffix(Array(suffix.utf8))
       default: return .none
       }
@@ -390,9 +409,9 @@ struct GraphBuilder {
     }
     var cases: [Int32: Int32] = [:]
     let evaluator = self.evaluator
-    let texts = keyTexts[slot] ?? [:]
+    let texts = Int(slot) < keyTexts.count ? keyTexts[Int(slot)] : []
     for key in keys {
-      guard let text = texts[key] else { continue }
+      guard Int(key) < texts.count, let text = texts[Int(key)] else { continue }
       let value = JSONValue.string(text.value)
       let survivors = (itemsOfKey[key] ?? []).compactMap { position in
         specialize(items[position], slot) { evaluator.matches($0, value) }
@@ -730,7 +749,15 @@ struct GraphBuilder {
 
   /// The conjuncts of a condition after constant folding, or `nil` when it is false.
   static func conjuncts(of condition: Condition) -> [Condition]? {
-    switch simplify(condition, decide: { _ in nil }) {
+    // The usual `when`, a conjunction of predicates, has nothing to fold: its parts as they are.
+    switch condition {
+    case .predicate: return [condition]
+    case .and(let parts)
+    where !parts.isEmpty && parts.allSatisfy({ if case .predicate = $0 { true } else { false } }):
+      return parts
+    default: break
+    }
+    return switch simplify(condition, decide: { _ in nil }) {
     case .constant(false): nil
     case .constant(true): []
     case .and(let parts): parts
@@ -790,12 +817,31 @@ struct GraphBuilder {
   /// The program of an item's conjunction, cheap tests first (the order of a conjunction
   /// does not change its value).
   mutating func program(of item: Item) -> Program {
-    let ordered = item.conjuncts.enumerated().sorted { a, b in
-      let (ca, cb) = (conjuncts[Int(a.element)].cost, conjuncts[Int(b.element)].cost)
-      return ca != cb ? ca < cb : a.offset < b.offset
+    var ordered = item.conjuncts
+    if ordered.count <= 16 {
+      // A few conjuncts: a stable insertion sort by cost, in place.
+      for index in ordered.indices.dropFirst() {
+        let id = ordered[index]
+        let cost = conjuncts[Int(id)].cost
+        var position = index
+        while position > 0, conjuncts[Int(ordered[position - 1])].cost > cost {
+          ordered[position] = ordered[position - 1]
+          position -= 1
+        }
+        ordered[position] = id
+      }
+    } else {
+      ordered = item.conjuncts.enumerated().sorted { a, b in
+        let (ca, cb) = (conjuncts[Int(a.element)].cost, conjuncts[Int(b.element)].cost)
+        return ca != cb ? ca < cb : a.offset < b.offset
+      }.map(\.element)
     }
-    let parts = ordered.map { conjunctProgram($0.element) }
-    return parts.isEmpty ? .constant(true) : (parts.count == 1 ? parts[0] : .and(parts))
+    if ordered.isEmpty { return .constant(true) }
+    if ordered.count == 1 { return conjunctProgram(ordered[0]) }
+    var parts: [Program] = []
+    parts.reserveCapacity(ordered.count)
+    for id in ordered { parts.append(conjunctProgram(id)) }
+    return .and(parts)
   }
 
   /// The program of conjunct `id`, compiled once: leaves list the same conjuncts many times.

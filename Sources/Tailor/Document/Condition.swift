@@ -62,6 +62,15 @@ package struct Predicate: Hashable, Sendable {
     self.path = path
     self.test = test
   }
+
+  /// Hashes the predicate's ``ConditionFingerprint`` (its path and test): one word for the
+  /// hasher instead of every field of the test, consistent with `==`.
+  package func hash(into hasher: inout Hasher) {
+    var fingerprint = ConditionFingerprint()
+    fingerprint.mix(bytesOf: path.text)
+    fingerprint.mix(test)
+    hasher.combine(fingerprint.value)
+  }
 }
 
 /// What a condition asks of one value: a literal to match, or operators that must all pass.

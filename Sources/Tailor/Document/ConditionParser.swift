@@ -47,6 +47,8 @@ package struct ConditionParser {
   /// The patterns compiled so far, by source and case: a parser given another's
   /// (``MatchesMissingCheck`` re-reading a document's tests) compiles none of them again.
   var patterns: [PatternKey: Pattern] = [:]
+  /// The attribute paths made so far, by the key they were written as.
+  private var paths: [ByteString: AttributePath] = [:]
 
   struct PatternKey: Hashable, Sendable {
     var source: ByteString
@@ -134,6 +136,12 @@ package struct ConditionParser {
     var parts: [Condition] = []
     parts.reserveCapacity(object.count)
     for (key, entry) in object.pairs {
+      // Most keys are attribute paths: they skip the comparisons with every operator name,
+      // and their pointer is built only if something is reported there.
+      guard ConditionParser.isOperatorName(key) else {
+        parseField(path(key), entry, at: { pointer.appending(key: key) }, into: &parts)
+        continue
+      }
       let entryPointer = pointer.appending(key: key)
       switch key {
       case "$and": parts.append(.and(parseConditionList(entry, at: entryPointer)))
@@ -166,7 +174,7 @@ package struct ConditionParser {
           parts.append(.constant(false))
           continue
         }
-        parts.append(contentsOf: parseField(AttributePath(key), entry, at: entryPointer))
+        parseField(path(key), entry, at: { entryPointer }, into: &parts)
       }
     }
     return parts.count == 1 ? parts[0] : .and(parts)
@@ -252,33 +260,82 @@ package struct ConditionParser {
     return parts.count == 1 ? parts[0] : .and(parts)
   }
 
-  /// Parses `path: value`, splitting an operator object into one predicate per operator.
+  /// Parses `path: value` into `parts`, splitting an operator object into one predicate
+  /// per operator.
   private mutating func parseField(
     _ path: AttributePath,
     _ value: JSONValue,
-    at pointer: JSONPointer
-  )
-    -> [Condition]
-  {
+    at pointer: () -> JSONPointer,
+    into parts: inout [Condition]
+  ) {
+    // Several operators become one predicate each as they are parsed, not gathered into
+    // one test first (what `parseValueTest` does at this depth, then split).
+    if case .object(let object) = value, object.count > 1,
+      ConditionParser.isOperatorObject(object), depth < ConditionParser.maxDepth
+    {
+      depth += 1
+      defer { depth -= 1 }
+      for (key, operand) in object.pairs {
+        let op = parseOperator(key, operand, at: { pointer().appending(key: key) }, path: path.text)
+        parts.append(.predicate(Predicate(path: path, test: .operators([op]))))
+      }
+      return
+    }
     switch parseValueTest(value, at: pointer, path: path.text) {
     case .operators(let operators) where operators.count > 1:
-      return operators.map { .predicate(Predicate(path: path, test: .operators([$0]))) }
+      for op in operators {
+        parts.append(.predicate(Predicate(path: path, test: .operators([op]))))
+      }
     case let test:
-      return [.predicate(Predicate(path: path, test: test))]
+      parts.append(.predicate(Predicate(path: path, test: test)))
     }
+  }
+
+  /// The path written as `key`, made once per distinct key: the rules of a large document
+  /// test a few attributes many times, and they then share one path.
+  private mutating func path(_ key: String) -> AttributePath {
+    if let known = paths[ByteString(key)] { return known }
+    let path = AttributePath(key)
+    paths[ByteString(key)] = path
+    return path
+  }
+
+  /// Parses the test of one field `path: value` of a condition object.
+  ///
+  /// The test is parsed at the nesting level of a field, as ``parseCondition(_:at:)``
+  /// parses it (before splitting it into one predicate per operator), for an analysis
+  /// that asks only whether a field parses without diagnostics and what it tests. The
+  /// diagnostics name no place in the document.
+  mutating func parseFieldTest(_ value: JSONValue, path: String) -> ValueTest {
+    depth += 1
+    defer { depth -= 1 }
+    return parseValueTest(value, at: { .root }, path: path)
   }
 
   // MARK: Value tests
 
+  /// Whether `key` starts with `$` (as `hasPrefix("$")` decides it, by characters),
+  /// reading bytes: most keys are attribute paths, which fail at the first byte, and an
+  /// operator name's second byte is ASCII, which always begins a new character.
+  @inline(__always)
+  static func isOperatorName(_ key: String) -> Bool {
+    let bytes = key.utf8
+    guard bytes.first == UInt8(ascii: "$") else { return false }
+    let second = bytes.index(after: bytes.startIndex)
+    if second == bytes.endIndex || bytes[second] < 0x80 { return true }
+    // A combining mark after `$` joins it into another character.
+    return key.hasPrefix("$")
+  }
+
   /// Whether GrowthBook treats `object` as an operator object.
   static func isOperatorObject(_ object: JSONObject) -> Bool {
-    !object.isEmpty && object.keys.allSatisfy { $0.hasPrefix("$") }
+    !object.isEmpty && object.keys.allSatisfy(isOperatorName)
   }
 
   /// Parses a condition value: an operator object or a literal.
   mutating func parseValueTest(
     _ value: JSONValue,
-    at pointer: JSONPointer,
+    at pointer: () -> JSONPointer,
     path: String
   ) -> ValueTest {
     guard case .object(let object) = value else { return .literal(value) }
@@ -286,21 +343,23 @@ package struct ConditionParser {
       depth += 1
       defer { depth -= 1 }
       if depth > ConditionParser.maxDepth {
-        reportTooDeep(at: pointer)
+        reportTooDeep(at: pointer())
         return .operators([.never(object.keys[0])])
       }
       var operators: [Operator] = []
       operators.reserveCapacity(object.count)
       for (key, operand) in object.pairs {
-        operators.append(parseOperator(key, operand, at: pointer.appending(key: key), path: path))
+        operators.append(
+          parseOperator(key, operand, at: { pointer().appending(key: key) }, path: path)
+        )
       }
       return .operators(operators)
     }
-    if isStrict, object.keys.contains(where: { $0.hasPrefix("$") }) {
-      let key = object.keys.first { $0.hasPrefix("$") } ?? ""
+    if isStrict, object.keys.contains(where: ConditionParser.isOperatorName) {
+      let key = object.keys.first(where: ConditionParser.isOperatorName) ?? ""
       report(
         .mixedOperators,
-        at: pointer.appending(key: key),
+        at: pointer().appending(key: key),
         key: true,
         "object mixes the operator `\(key)` with plain keys",
         notes: [
@@ -315,27 +374,27 @@ package struct ConditionParser {
     _ path: String,
     _ op: String,
     _ operand: JSONValue,
-    _ pointer: JSONPointer
+    _ pointer: () -> JSONPointer
   ) {
     if isStrict && !typedPaths.isEmpty && typedPaths.contains(ByteString(path)) {
-      sites.append(Site(kind: .operand(path: path, op: op, operand: operand), pointer: pointer))
+      sites.append(Site(kind: .operand(path: path, op: op, operand: operand), pointer: pointer()))
     }
   }
 
   private mutating func expectType(
     _ op: String,
     _ operand: JSONValue,
-    _ pointer: JSONPointer,
+    _ pointer: () -> JSONPointer,
     _ expected: String
   ) -> Operator {
-    report(.expectedType, at: pointer, "`\(op)` expects \(expected), found \(describe(operand))")
+    report(.expectedType, at: pointer(), "`\(op)` expects \(expected), found \(describe(operand))")
     return .never(op)
   }
 
   private mutating func parseOperator(
     _ op: String,
     _ operand: JSONValue,
-    at pointer: JSONPointer,
+    at pointer: () -> JSONPointer,
     path: String
   ) -> Operator {
     // Only operands accepted here reach the type check, so one mistake is reported once.
@@ -352,7 +411,7 @@ package struct ConditionParser {
   private mutating func parseOperatorOperand(
     _ op: String,
     _ operand: JSONValue,
-    at pointer: JSONPointer,
+    at pointer: () -> JSONPointer,
     path: String
   ) -> Operator {
     switch op {
@@ -370,13 +429,13 @@ package struct ConditionParser {
       }
       elementDepth += 1
       defer { elementDepth -= 1 }
-      return .elemMatch(.condition(parseCondition(operand, at: pointer)))
+      return .elemMatch(.condition(parseCondition(operand, at: pointer())))
     case "$all", "$alli":
       guard case .array(let items) = operand else {
         return expectType(op, operand, pointer, "an array")
       }
       let tests = items.enumerated().map { index, item in
-        parseValueTest(item, at: pointer.appending(index: index), path: path + ".*")
+        parseValueTest(item, at: { pointer().appending(index: index) }, path: path + ".*")
       }
       return .all(tests, caseInsensitive: op == "$alli")
     default:
@@ -389,7 +448,7 @@ package struct ConditionParser {
   private mutating func parseLeafOperator(
     _ op: String,
     _ operand: JSONValue,
-    at pointer: JSONPointer,
+    at pointer: () -> JSONPointer,
     path: String
   ) -> Operator {
     switch op {
@@ -407,7 +466,7 @@ package struct ConditionParser {
       if isStrict, operand.stringValue == nil, operand.numberValue == nil {
         return expectType(op, operand, pointer, "a number or a string")
       }
-      return .compare(Relation(rawValue: op) ?? .less, operand)
+      return .compare(ConditionParser.relation(op), operand)
     case "$in", "$nin", "$ini", "$nini":
       guard case .array(let elements) = operand else {
         return expectType(op, operand, pointer, "an array")
@@ -419,8 +478,8 @@ package struct ConditionParser {
       let name: String
       if case .string(let text) = operand {
         name = text
-        if isStrict { sites.append(Site(kind: .group(text), pointer: pointer)) }
-        if isLinting { groupReferences.append((text, pointer)) }
+        if isStrict { sites.append(Site(kind: .group(text), pointer: pointer())) }
+        if isLinting { groupReferences.append((text, pointer())) }
       } else if isStrict {
         return expectType(op, operand, pointer, "a group name")
       } else {
@@ -440,7 +499,7 @@ package struct ConditionParser {
       if !names.contains(name) {
         report(
           .expectedType,
-          at: pointer,
+          at: pointer(),
           "`$type` expects one of `" + names.joined(separator: "`, `") + "`, found "
             + describe(operand),
           notes: ["GrowthBook compares the name exactly, so this never holds"]
@@ -462,14 +521,14 @@ package struct ConditionParser {
       do {
         let pattern = try Pattern(source, caseInsensitive: insensitive, legacySyntax: !isStrict)
         patterns[key] = pattern
-        if isLinting { lintLegacySyntax(source, caseInsensitive: insensitive, at: pointer) }
+        if isLinting { lintLegacySyntax(source, caseInsensitive: insensitive, at: pointer()) }
         return .regex(pattern)
       } catch {
         if isStrict || isLinting {
           var diagnostic = Diagnostic(
             .invalidPattern,
             isStrict ? .error : .warning,
-            at: pointer,
+            at: pointer(),
             "invalid pattern: \(error.message) at offset \(error.offset)",
             notes: isStrict ? [] : ["GrowthBook evaluates the operator as false"]
           )
@@ -504,7 +563,7 @@ package struct ConditionParser {
       guard let instant = DateTime.parse(text) else {
         report(
           .invalidDateTime,
-          at: pointer,
+          at: pointer(),
           "invalid date-time \(describe(operand))",
           notes: ["use ISO-8601, for example \"2026-06-01T00:00:00Z\""]
         )
@@ -514,13 +573,22 @@ package struct ConditionParser {
     default:
       report(
         .unknownOperator,
-        at: pointer,
+        at: pointer(),
         key: true,
         "unknown operator `\(op)`",
         notes: unknownOperatorNotes(op)
       )
       return .never(op)
     }
+  }
+
+  /// The relation of `op`, which is `$lt`, `$lte`, `$gt` or `$gte`, read from its bytes
+  /// (the switch that matched it compared the names already).
+  private static func relation(_ op: String) -> Relation {
+    let bytes = op.utf8
+    let isLess = bytes.dropFirst().first == UInt8(ascii: "l")
+    let orEqual = bytes.count == 4
+    return isLess ? (orEqual ? .lessOrEqual : .less) : (orEqual ? .greaterOrEqual : .greater)
   }
 
   private func unknownOperatorNotes(_ op: String) -> [String] {

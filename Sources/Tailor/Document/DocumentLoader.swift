@@ -37,7 +37,7 @@ package enum DocumentLoader {
     }
     if !analyze { parser.forgetWrittenConditions() }
     diagnostics += parser.diagnostics
-    let input = ValidationInput(
+    var input = ValidationInput(
       document: document,
       sites: parser.sites,
       writtenRuleIndices: parser.writtenRuleIndices,
@@ -49,23 +49,56 @@ package enum DocumentLoader {
     let valid = !diagnostics.contains { $0.severity == .error }
     switch (valid, analyze) {
     case (true, true):
-      diagnostics += System.concurrently(
-        { DocumentValidator.analyze(input) },
+      // The analyses' warnings are also located on their thread, while compiling goes on;
+      // merged with the others, they sort as if all were located together. That thread
+      // also lets go of the conditions as written (JSON only the analyses read), so that
+      // this one does not free them after the join.
+      let handoff = AnalysisHandoff(input)
+      input.writtenConditions = []
+      parser.forgetWrittenConditions()
+      let warnings = System.concurrently(
+        { handoff.run(locatingIn: bytes, file: file) },
         while: { alongside(document) }
       )
+      diagnostics = merge(locate(diagnostics, in: bytes, file: file), warnings)
     case (true, false):
       alongside(document)
+      diagnostics = locate(diagnostics, in: bytes, file: file)
     case (false, true):
       diagnostics += DocumentValidator.analyze(input)
+      diagnostics = locate(diagnostics, in: bytes, file: file)
     case (false, false):
-      break
+      diagnostics = locate(diagnostics, in: bytes, file: file)
     }
-    diagnostics = locate(diagnostics, in: bytes, file: file)
     let errors = diagnostics.filter { $0.severity == .error }
     if !errors.isEmpty { return .failure(TailorError(diagnostics: diagnostics)) }
     return .success(
       Loaded(document: document, warnings: diagnostics)
     )
+  }
+
+  /// Two lists that ``locate(_:in:file:)`` returned, merged in the order it gives their
+  /// concatenation: by offset, and at one offset the first list's before the second's.
+  static func merge(_ first: [Diagnostic], _ second: [Diagnostic]) -> [Diagnostic] {
+    if second.isEmpty { return first }
+    if first.isEmpty { return second }
+    var merged: [Diagnostic] = []
+    merged.reserveCapacity(first.count + second.count)
+    var (left, right) = (0, 0)
+    while left < first.count && right < second.count {
+      let leftOffset = first[left].location.offset ?? Int.max
+      let rightOffset = second[right].location.offset ?? Int.max
+      if rightOffset < leftOffset {
+        merged.append(second[right])
+        right += 1
+      } else {
+        merged.append(first[left])
+        left += 1
+      }
+    }
+    merged += first[left...]
+    merged += second[right...]
+    return merged
   }
 
   /// Fills in offsets, lines and columns, then sorts by position.
@@ -74,6 +107,7 @@ package enum DocumentLoader {
     in bytes: [UInt8],
     file: String?
   ) -> [Diagnostic] {
+    if diagnostics.isEmpty { return [] }
     var located = diagnostics
     let missing = located.filter { $0.location.offset == nil }
     if !missing.isEmpty {
@@ -104,5 +138,22 @@ package enum DocumentLoader {
       if offsetA != offsetB { return offsetA < offsetB }
       return a.offset < b.offset
     }.map(\.element)
+  }
+}
+
+/// The input of the analyses, handed to their thread, which drops the conditions as
+/// written as soon as it is done with them.
+///
+/// `@unchecked Sendable`: once handed over, only the analysis thread reads or writes `input`.
+private final class AnalysisHandoff: @unchecked Sendable {
+  private var input: ValidationInput
+
+  init(_ input: ValidationInput) { self.input = input }
+
+  /// Runs the analyses, lets go of the conditions as written, and locates the warnings.
+  func run(locatingIn bytes: [UInt8], file: String?) -> [Diagnostic] {
+    let warnings = DocumentValidator.analyze(input)
+    input.writtenConditions = []
+    return DocumentLoader.locate(warnings, in: bytes, file: file)
   }
 }

@@ -360,7 +360,6 @@ struct DocumentParser {
     let condition =
       object["when"].map { parseCondition($0, at: pointer.appending(key: "when")) }
       ?? .constant(true)
-    let defaultSeed = "\(decision):\(id)"
     var serve: String?
     if let serveValue = object["serve"] {
       if case .string(let key) = serveValue {
@@ -389,7 +388,7 @@ struct DocumentParser {
       if let rollout = parseRollout(
         rolloutValue,
         at: pointer.appending(key: "rollout"),
-        defaultSeed: defaultSeed
+        defaultSeed: "\(decision):\(id)"
       ),
         let serve
       {
@@ -402,7 +401,7 @@ struct DocumentParser {
       if let split = parseSplit(
         splitValue,
         at: pointer.appending(key: "split"),
-        defaultSeed: defaultSeed,
+        defaultSeed: "\(decision):\(id)",
         decision: decision,
         variants: variants
       ) {

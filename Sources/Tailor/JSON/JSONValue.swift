@@ -50,7 +50,7 @@ public struct JSONObject: Sendable, Hashable {
   public func index(of key: String) -> Int? {
     let count = key.utf8.count
     for index in keys.indices where keys[index].utf8.count == count {
-      if keys[index].utf8.elementsEqual(key.utf8) { return index }
+      if JSONValue.sameBytes(keys[index], key) { return index }
     }
     return nil
   }
@@ -144,9 +144,16 @@ extension JSONValue: Hashable {
   static func sameBytes(_ a: String, _ b: String) -> Bool {
     let count = a.utf8.count
     guard count == b.utf8.count else { return false }
-    // Native strings are contiguous: compare their buffers, not two views index by index.
+    if count == 0 { return true }
+    // Native strings are contiguous: compare their buffers with one `memcmp`, not two
+    // views (or two buffers) byte by byte.
     let contiguous = a.utf8.withContiguousStorageIfAvailable { x in
-      b.utf8.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
+      b.utf8.withContiguousStorageIfAvailable { y in
+        guard let first = x.baseAddress, let second = y.baseAddress else {
+          return x.count == y.count
+        }
+        return System.bytesEqual(first, second, count: count)
+      }
     }
     if let contiguous, let same = contiguous { return same }
     return a.utf8.elementsEqual(b.utf8)

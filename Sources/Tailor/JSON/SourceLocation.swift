@@ -41,11 +41,44 @@ struct LineTable: Sendable {
 
   init(_ bytes: [UInt8]) {
     var starts = [0]
-    for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-      starts.append(index + 1)
+    bytes.withUnsafeBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      let raw = UnsafeRawPointer(base)
+      var index = 0
+      // Eight bytes at a time: a word with no newline is skipped whole.
+      while index + 8 <= buffer.count {
+        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        if LineTable.hasNewline(word) {
+          for offset in index..<index + 8 where buffer[offset] == UInt8(ascii: "\n") {
+            starts.append(offset + 1)
+          }
+        }
+        index += 8
+      }
+      for offset in index..<buffer.count where buffer[offset] == UInt8(ascii: "\n") {
+        starts.append(offset + 1)
+      }
     }
     lineStarts = starts
     self.bytes = bytes
+  }
+
+  /// Whether one of the eight bytes of `word` is a newline (a zero byte of `word ^ "\n"…`).
+  @inline(__always)
+  private static func hasNewline(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let spread = word ^ (ones &* UInt64(UInt8(ascii: "\n")))
+    return (spread &- ones) & ~spread & (ones &* 0x80) != 0
+  }
+
+  /// How many of the eight bytes of `word` begin a scalar (are not UTF-8 continuation
+  /// bytes, `10xxxxxx`).
+  @inline(__always)
+  private static func scalarStarts(_ word: UInt64) -> Int {
+    // Bit 7 of each byte set and bit 6 clear: shifting left moves each byte's bit 6 to its
+    // bit 7 (a byte's bit 7 moves to the next byte's bit 0, which the mask drops).
+    let continuation = word & ~(word << 1) & 0x8080_8080_8080_8080
+    return 8 - continuation.nonzeroBitCount
   }
 
   /// The lines and columns of many offsets in one forward pass, so that a long
@@ -68,9 +101,19 @@ struct LineTable: Sendable {
         column = 1
         index = lineStarts[line]
       }
-      while index < target {
-        if bytes[index] & 0xC0 != 0x80 { column += 1 }
-        index += 1
+      bytes.withUnsafeBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        let raw = UnsafeRawPointer(base)
+        while index + 8 <= target {
+          column += LineTable.scalarStarts(
+            raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+          )
+          index += 8
+        }
+        while index < target {
+          if buffer[index] & 0xC0 != 0x80 { column += 1 }
+          index += 1
+        }
       }
       result[position] = (line + 1, column)
     }

@@ -10,20 +10,31 @@ struct SourceLocator {
   private let wantedValues: Set<String>
   private let wantedKeys: Set<String>
   private let prefixes: Set<String>
+  /// By rendered pointer, the indices `i` for which the pointer extended by `/i` is in
+  /// ``prefixes``: the elements of an array that the walk enters (it skips the others
+  /// without rendering their pointers).
+  private let prefixIndices: [String: Set<Int>]
 
   init(values: [JSONPointer], keys: [JSONPointer]) {
     wantedValues = Set(values.map(\.description))
     wantedKeys = Set(keys.map(\.description))
     var prefixes: Set<String> = []
+    var prefixIndices: [String: Set<Int>] = [:]
     for pointer in values + keys {
       var text = ""
       prefixes.insert(text)
       for token in pointer.tokens {
-        text += "/" + JSONPointer.escape(token.text)
+        let step = JSONPointer.escape(token.text)
+        // An array element's pointer is rendered with `String(index)`.
+        if let index = Int(step), index >= 0, String(index) == step {
+          prefixIndices[text, default: []].insert(index)
+        }
+        text += "/" + step
         prefixes.insert(text)
       }
     }
     self.prefixes = prefixes
+    self.prefixIndices = prefixIndices
   }
 
   /// Walks `bytes` and records every wanted offset it finds.
@@ -71,10 +82,16 @@ struct SourceLocator {
       scanner.position += 1
       scanner.skipWhitespace()
       var index = 0
+      let entered = prefixIndices[pointer] ?? []
       while scanner.position < scanner.bytes.count
         && scanner.bytes[scanner.position] != UInt8(ascii: "]")
       {
-        walk(&scanner, pointer: pointer + "/" + String(index))
+        // An element whose pointer is no prefix is skipped, as `walk` would skip it.
+        if entered.contains(index) {
+          walk(&scanner, pointer: pointer + "/" + String(index))
+        } else {
+          skipValue(&scanner)
+        }
         index += 1
         scanner.skipWhitespace()
         if scanner.position < scanner.bytes.count

@@ -27,6 +27,8 @@ struct MatchesMissingCheck: ValidationCheck {
       ),
       scratch: Scratch(patterns: input.patterns)
     )
+    // About one distinct test per condition written; growing would hash them all again.
+    walker.scratch.fieldAnswers.reserveCapacity(input.writtenConditions.count)
     var found: [Diagnostic] = []
     for written in input.writtenConditions {
       walker.walk(written.json, at: written.pointer, guarded: [], into: &found)
@@ -49,7 +51,8 @@ struct MatchesMissingCheck: ValidationCheck {
       into found: inout [Diagnostic]
     ) {
       guard case .object(let object) = value else { return }
-      let guarded = guarded.union(guards(in: object))
+      let own = guards(in: object)
+      let guarded = guarded.isEmpty ? own : guarded.union(own)
       for (key, entry) in object.pairs {
         switch key {
         case "$and", "$or":
@@ -60,7 +63,9 @@ struct MatchesMissingCheck: ValidationCheck {
           if key == "$or" {
             for case .object(let member) in elements {
               for (path, test) in member.pairs
-              where !path.hasPrefix("$") && MatchesMissingCheck.mentionsMissing(test) {
+              where !ConditionParser.isOperatorName(path)
+                && MatchesMissingCheck.mentionsMissing(test)
+              {
                 handled.insert(ByteString(path))
               }
             }
@@ -80,7 +85,7 @@ struct MatchesMissingCheck: ValidationCheck {
         default:
           // `guards(in:)` has judged this test: it holds when the attribute is missing
           // unless its key is among `guarded`.
-          guard !key.hasPrefix("$"), !guarded.contains(ByteString(key)),
+          guard !ConditionParser.isOperatorName(key), !guarded.contains(ByteString(key)),
             !MatchesMissingCheck.mentionsMissing(entry)
           else { continue }
           found.append(.testMatchesMissing(key, entry, at: pointer.appending(key: key)))
@@ -92,16 +97,36 @@ struct MatchesMissingCheck: ValidationCheck {
     /// of `$and` members, recursively) by a test that fails when they are missing.
     func guards(in object: JSONObject) -> Set<ByteString> {
       var result: Set<ByteString> = []
+      result.reserveCapacity(object.count)
       for (key, entry) in object.pairs {
         if key == "$and" {
           for case .object(let member) in entry.arrayValue ?? [] {
             result.formUnion(guards(in: member))
           }
-        } else if !key.hasPrefix("$"), !holdsWhenMissing(key, entry, at: .root) {
+        } else if !ConditionParser.isOperatorName(key), !holdsWhenMissing(field: key, entry) {
           result.insert(ByteString(key))
         }
       }
       return result
+    }
+
+    /// Whether the field `{key: entry}` (`key` not an operator) holds for a profile with
+    /// no attributes; false when it does not parse.
+    ///
+    /// The same as ``holdsWhenMissing(_:_:at:)`` without building the condition: a missing
+    /// attribute reads as null whatever its path, and the field holds when its test, every
+    /// operator of it, passes for null. The answer depends on `entry` alone, so each
+    /// distinct entry is judged once (equal entries differ at most in the sign of a zero,
+    /// which no operator tells apart: null reads as 0 and -0 prints as 0).
+    func holdsWhenMissing(field key: String, _ entry: JSONValue) -> Bool {
+      let known = FingerprintedJSON(entry)
+      if let answer = scratch.fieldAnswers[known] { return answer }
+      scratch.parser.diagnostics.removeAll(keepingCapacity: true)
+      scratch.parser.sites.removeAll(keepingCapacity: true)
+      let test = scratch.parser.parseFieldTest(entry, path: key)
+      let holds = scratch.parser.diagnostics.isEmpty && evaluator.matches(test, .null)
+      scratch.fieldAnswers[known] = holds
+      return holds
     }
 
     /// Whether `{key: entry}` holds for a profile with no attributes; false when it does not parse.
@@ -124,10 +149,32 @@ struct MatchesMissingCheck: ValidationCheck {
   /// records is dropped before each test.
   final class Scratch {
     var parser = ConditionParser(mode: .tailor)
+    /// Whether each field test judged so far holds for a missing attribute, by its JSON.
+    var fieldAnswers: [FingerprintedJSON: Bool] = [:]
 
     init(patterns: [ConditionParser.PatternKey: Pattern] = [:]) {
       parser.patterns = patterns
     }
+  }
+
+  /// A field's JSON with its ``ConditionFingerprint`` computed once: the key of the answers
+  /// already known, hashed and compared mostly as one integer.
+  struct FingerprintedJSON: Hashable {
+    let value: JSONValue
+    let fingerprint: UInt64
+
+    init(_ value: JSONValue) {
+      self.value = value
+      var fingerprint = ConditionFingerprint()
+      fingerprint.mix(value)
+      self.fingerprint = fingerprint.value
+    }
+
+    static func == (lhs: Self, rhs: Self) -> Bool {
+      lhs.fingerprint == rhs.fingerprint && lhs.value == rhs.value
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(fingerprint) }
   }
 
   /// The attribute paths a condition tests, in written order, without repeats.

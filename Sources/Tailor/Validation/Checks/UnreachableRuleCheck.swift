@@ -55,7 +55,7 @@ struct UnreachableRuleCheck: ValidationCheck {
   /// conjuncts are hashed once and the search itself compares only integers.
   struct ShadowSearch {
     /// The number of each distinct conjunct met so far.
-    private var numbers: [HashedCondition: Int32] = [:]
+    private var numbers: [FingerprintedCondition: Int32] = [:]
     /// By conjunct number: the indices in `earlier` of the rules that have it, in written order.
     private var postings: [[Int32]] = []
     /// By conjunct number: the position of the last rule that had it, to drop repeats in a rule.
@@ -86,15 +86,19 @@ struct UnreachableRuleCheck: ValidationCheck {
         order.append((postings[Int(number)].count, offset, number))
       }
       order.sort { a, b in a.count != b.count ? a.count < b.count : a.offset < b.offset }
-      search: for entry in order {
-        for index in postings[Int(entry.number)] {
-          budget -= 1
-          if budget < 0 { break search }
-          let index = Int(index)
-          let count = tallies[index].stamp == position ? tallies[index].count + 1 : 1
-          tallies[index].stamp = position
-          tallies[index].count = count
-          if count == tallies[index].size { best = min(best, index) }
+      // In place: the loop runs up to the budget for every rule, and checking that the
+      // tallies are uniquely referenced on every write cost as much as the counting.
+      tallies.withUnsafeMutableBufferPointer { tallies in
+        search: for entry in order {
+          for index in postings[Int(entry.number)] {
+            budget -= 1
+            if budget < 0 { break search }
+            let index = Int(index)
+            let count = tallies[index].stamp == position ? tallies[index].count + 1 : 1
+            tallies[index].stamp = position
+            tallies[index].count = count
+            if count == tallies[index].size { best = min(best, index) }
+          }
         }
       }
       // `earlier` is in written order, so a lower index came first.
@@ -124,7 +128,7 @@ struct UnreachableRuleCheck: ValidationCheck {
       default:
         // One lookup: a new conjunct is inserted with the next number.
         let next = Int32(postings.count)
-        let number = Self.read(&numbers[HashedCondition(condition), default: next])
+        let number = Self.read(&numbers[FingerprintedCondition(condition), default: next])
         if number == next {
           postings.append([])
           lastSeen.append(-1)
@@ -145,27 +149,6 @@ struct UnreachableRuleCheck: ValidationCheck {
     /// How many of them the rule at `stamp` has; valid when `stamp` is the current position.
     var count: Int32 = 0
     var stamp = -1
-  }
-
-  /// A condition with its hash computed once, compared by hash first.
-  ///
-  /// A dictionary probe compares its key with every occupied slot it passes; with
-  /// the hash beside the condition, most of those comparisons read one integer
-  /// instead of walking a condition elsewhere in memory.
-  struct HashedCondition: Hashable {
-    let condition: Condition
-    let hash: Int
-
-    init(_ condition: Condition) {
-      self.condition = condition
-      hash = condition.hashValue
-    }
-
-    static func == (lhs: Self, rhs: Self) -> Bool {
-      lhs.hash == rhs.hash && lhs.condition == rhs.condition
-    }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
   }
 
   /// Whether the rule serves whenever its condition holds: no rollout, split or schedule.
