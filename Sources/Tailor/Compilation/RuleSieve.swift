@@ -68,54 +68,65 @@ struct RuleSieve: Sendable {
       segment: { _ in false },
       decision: { _, _ in false }
     )
-    enum Kind: Int {
-      case keys, number, time, suffix, version
-    }
-    struct FilterKey: Hashable {
-      var slot: Int32
-      var kind: Kind
-    }
-    // Per item, the conjuncts filed under each filter (a rule has a few filters: a short
-    // list costs less than a dictionary per rule).
-    var filed: [[(key: FilterKey, ids: [Int32])]] = []
-    var popularity: [FilterKey: Int] = [:]
+    /// Per conjunct id, the kind of filter it is filed under, decided on first use.
+    var kinds = [FiledKind](repeating: .unknown, count: conjuncts.count)
+    // A filter is keyed `slot * FiledKind.indexed + kind`: an index into flat per-key arrays.
+    let keyCount = builder.table.paths.count * FiledKind.indexed
+    // Per item, its filed conjuncts as (filter key, conjunct id) in one flat list, grouped
+    // by key (a rule has a few filters: no list or dictionary per rule).
+    var filedKeys: [Int32] = []
+    var filedIDs: [Int32] = []
+    var filedStart: [Int32] = [0]
+    filedStart.reserveCapacity(items.count + 1)
+    var popularity = [Int](repeating: 0, count: keyCount)
     for item in items {
-      var byFilter: [(key: FilterKey, ids: [Int32])] = []
+      let first = filedKeys.count
       for id in item.conjuncts {
-        let conjunct = conjuncts[Int(id)]
-        guard conjunct.slot >= 0 else { continue }
-        let kind: Kind
-        switch conjunct.shape {
-        case .key, .members: kind = .keys
-        case .numeric(let domain, .relation): kind = domain == .number ? .number : .time
-        case .suffix: kind = .suffix
-        default:
-          guard RuleSieve.versionTest(conjunct.condition) != nil else { continue }
-          kind = .version
+        var kind = kinds[Int(id)]
+        if kind == .unknown {
+          kind = FiledKind(of: conjuncts[Int(id)])
+          kinds[Int(id)] = kind
         }
-        let key = FilterKey(slot: conjunct.slot, kind: kind)
+        guard kind != .none else { continue }
+        let key = conjuncts[Int(id)].slot * Int32(FiledKind.indexed) + Int32(kind.rawValue)
         // One key or suffix test per rule and filter; every comparison (a range is two).
-        if let at = byFilter.firstIndex(where: { $0.key == key }) {
-          if kind == .keys || kind == .suffix { continue }
-          byFilter[at].ids.append(id)
-        } else {
-          byFilter.append((key, [id]))
+        var at = filedKeys.count
+        var seen = false
+        for index in first..<filedKeys.count where filedKeys[index] >= key {
+          if filedKeys[index] == key {
+            seen = true
+            continue
+          }
+          at = index
+          break
         }
+        if seen, kind == .keys || kind == .suffix { continue }
+        if !seen { popularity[Int(key)] += 1 }
+        filedKeys.insert(key, at: at)
+        filedIDs.insert(id, at: at)
       }
-      for entry in byFilter { popularity[entry.key, default: 0] += 1 }
-      filed.append(byFilter)
+      filedStart.append(Int32(filedKeys.count))
     }
-    let filterKeys = popularity.keys.sorted { a, b in
-      let (pa, pb) = (popularity[a] ?? 0, popularity[b] ?? 0)
+    let filterKeys = popularity.indices.filter { popularity[$0] > 0 }.sorted { a, b in
+      let (pa, pb) = (popularity[a], popularity[b])
       if pa != pb { return pa > pb }
-      return a.slot != b.slot ? a.slot < b.slot : a.kind.rawValue < b.kind.rawValue
+      return a < b
     }
-    let filterIndex = Dictionary(
-      uniqueKeysWithValues: filterKeys.enumerated().map { ($0.element, $0.offset) }
-    )
+    var filterIndex = [Int32](repeating: -1, count: keyCount)
+    for (index, key) in filterKeys.enumerated() { filterIndex[key] = Int32(index) }
     // Rules that share filters sit together, the most popular filter deciding first, so each
     // filter's rules form few runs; rule order breaks ties.
-    let signatures = filed.map { byFilter in byFilter.compactMap { filterIndex[$0.key] }.sorted() }
+    let signatures = items.indices.map { itemIndex in
+      var signature: [Int32] = []
+      var previous = Int32(-1)
+      for index in Int(filedStart[itemIndex])..<Int(filedStart[itemIndex + 1])
+      where filedKeys[index] != previous {
+        previous = filedKeys[index]
+        signature.append(filterIndex[Int(previous)])
+      }
+      signature.sort()
+      return signature
+    }
     let sortedItems = items.indices.sorted { a, b in
       let (sa, sb) = (signatures[a], signatures[b])
       for (x, y) in zip(sa, sb) where x != y { return x < y }
@@ -123,25 +134,39 @@ struct RuleSieve: Sendable {
       return items[a].rule < items[b].rule
     }
     var order: [Int32] = sortedItems.map { items[$0].rule }
-    var placed = Set(order)
-    for rule in 0..<Int32(ruleCount) where !placed.contains(rule) {
+    var placed = [Bool](repeating: false, count: ruleCount)
+    for rule in order { placed[Int(rule)] = true }
+    for rule in 0..<Int32(ruleCount) where !placed[Int(rule)] {
       order.append(rule)
-      placed.insert(rule)
     }
     var programs = [Program?](repeating: nil, count: ruleCount)
     for item in items { programs[Int(item.rule)] = builder.program(of: item) }
 
-    // Per filter, the positions it constrains and their filed conjuncts, in one pass over
-    // the rules (not one per filter).
-    var filedByFilter = [[(position: Int32, ids: [Int32])]](repeating: [], count: filterKeys.count)
+    // Per filter, the positions it constrains and the range of their filed conjuncts in
+    // `filedIDs`, in one pass over the rules (not one per filter).
+    var filedByFilter = [[(position: Int32, ids: Range<Int>)]](
+      repeating: [],
+      count: filterKeys.count
+    )
     for (position, itemIndex) in sortedItems.enumerated() {
-      for (key, ids) in filed[itemIndex] {
-        guard let index = filterIndex[key] else { continue }
-        filedByFilter[index].append((Int32(position), ids))
+      var index = Int(filedStart[itemIndex])
+      let end = Int(filedStart[itemIndex + 1])
+      while index < end {
+        let key = filedKeys[index]
+        var next = index + 1
+        while next < end, filedKeys[next] == key { next += 1 }
+        filedByFilter[Int(filterIndex[Int(key)])].append((Int32(position), index..<next))
+        index = next
       }
     }
+    /// Per conjunct id, whether its test holds for a missing or null value, decided on first use.
+    var holdsForNullOf = [Int8](repeating: -1, count: conjuncts.count)
     var filters: [Filter] = []
-    for (index, key) in filterKeys.enumerated() {
+    for (index, filterKey) in filterKeys.enumerated() {
+      let key = (
+        slot: Int32(filterKey / FiledKind.indexed),
+        kind: FiledKind(rawValue: Int8(filterKey % FiledKind.indexed)) ?? .none
+      )
       var constrained: [Int32] = []
       var admitsNull: [Int32] = []
       var keyCases: [Int32: [Int32]] = [:]
@@ -150,14 +175,22 @@ struct RuleSieve: Sendable {
       var suffixOrder: [[UInt8]] = []
       var tests: [(position: Int32, tests: [NumericTest])] = []
       var versionTests: [(position: Int32, tests: [(VersionRelation, [UInt8])])] = []
-      for (position, ids) in filedByFilter[index] {
+      constrained.reserveCapacity(filedByFilter[index].count)
+      for (position, range) in filedByFilter[index] {
+        let ids = filedIDs[range]
         constrained.append(position)
         let holdsForNull = ids.allSatisfy { id in
-          guard case .predicate(let predicate) = conjuncts[Int(id)].condition else { return false }
-          return evaluator.matches(predicate.test, .null)
+          if holdsForNullOf[Int(id)] < 0 {
+            var holds = false
+            if case .predicate(let predicate) = conjuncts[Int(id)].condition {
+              holds = evaluator.matches(predicate.test, .null)
+            }
+            holdsForNullOf[Int(id)] = holds ? 1 : 0
+          }
+          return holdsForNullOf[Int(id)] == 1
         }
         if holdsForNull { admitsNull.append(position) }
-        switch conjuncts[Int(ids[0])].shape {
+        switch conjuncts[Int(ids[ids.startIndex])].shape {
         case .key(let keyID):
           acceptsArrays = false
           keyCases[keyID, default: []].append(position)
@@ -207,7 +240,7 @@ struct RuleSieve: Sendable {
           return (position: entry.position, low: low, high: high)
         }
         index = .versions(thresholds: thresholds, regions: regions)
-      case .number, .time:
+      case .number, .time, .unknown, .none:
         let thresholds = Array(Set(tests.flatMap { $0.tests.flatMap(\.keys) })).sorted()
         let regions = tests.map { entry in
           let (low, high) = RuleSieve.intersection(
@@ -227,6 +260,32 @@ struct RuleSieve: Sendable {
       )
     }
     return RuleSieve(order: order, programs: programs, filters: filters)
+  }
+
+  /// The kind of filter a conjunct is filed under, if any.
+  private enum FiledKind: Int8 {
+    case keys, number, time, suffix, version
+    /// Not decided yet.
+    case unknown
+    /// Not filed: the conjunct is only checked in the rule's condition.
+    case none
+
+    /// How many kinds a filter can have: filter keys are `slot * indexed + kind`.
+    static let indexed = 5
+
+    /// The kind of filter that can answer `conjunct`, or `.none`.
+    init(of conjunct: GraphBuilder.Conjunct) {
+      guard conjunct.slot >= 0 else {
+        self = .none
+        return
+      }
+      switch conjunct.shape {
+      case .key, .members: self = .keys
+      case .numeric(let domain, .relation): self = domain == .number ? .number : .time
+      case .suffix: self = .suffix
+      default: self = RuleSieve.versionTest(conjunct.condition) != nil ? .version : .none
+      }
+    }
   }
 
   /// A summary for people: one line for the sieve, then one per filter with the rules it
