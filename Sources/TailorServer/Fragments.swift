@@ -124,47 +124,50 @@ final class Fragments: @unchecked Sendable {
           isMultiple: isMultiple
         )
       )
-      func head(_ variant: Variant, into output: inout [UInt8]) {
-        AnswerRenderer.writeHead(variant: variant.key, value: variant.value, into: &output)
-      }
-      for variant in decision.variants {
-        heads.append(span { head(variant, into: &$0) })
+      // Each variant's head is rendered once, and found by its key's UTF-8 (the first
+      // of equal keys, as `==` on the bytes finds it): a rule's answer copies them.
+      var keyBytes: [UInt8] = []
+      AnswerRenderer.writeKey(decision.name, into: &keyBytes)
+      var headBytes: [[UInt8]] = []
+      var variantIndex: [[UInt8]: Int] = [:]
+      for (index, variant) in decision.variants.enumerated() {
+        var head: [UInt8] = []
+        AnswerRenderer.writeHead(variant: variant.key, value: variant.value, into: &head)
+        heads.append(span { $0.append(contentsOf: head) })
+        headBytes.append(head)
+        if variantIndex[Array(variant.key.utf8)] == nil { variantIndex[Array(variant.key.utf8)] = index }
       }
       for rule in decision.rules {
         ruleIDs.append(span { AnswerRenderer.writeRule(rule.id, into: &$0) })
         // The outcome a serving rule or a rollout always has when it wins.
         var usual: (variant: Int, reason: Decision.Reason)?
         switch rule.action {
-        case .serve(let key):
-          usual = decision.variants.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }.map {
-            ($0, .match)
-          }
-        case .rollout(let key, _):
-          usual = decision.variants.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }.map {
-            ($0, .rollout)
-          }
-        case .split:
-          usual = nil
+        case .serve(let key): usual = variantIndex[Array(key.utf8)].map { ($0, .match) }
+        case .rollout(let key, _): usual = variantIndex[Array(key.utf8)].map { ($0, .rollout) }
+        case .split: usual = nil
         }
-        var whole: [UInt8] = []
-        if !isMultiple, let usual {
-          whole.append(contentsOf: bytes[Int(key.start)..<Int(key.start + key.count)])
-          head(decision.variants[usual.variant], into: &whole)
-          AnswerRenderer.writeRule(rule.id, into: &whole)
-          AnswerRenderer.writeReason(usual.reason, into: &whole)
-          AnswerRenderer.writeEnd(into: &whole)
-        }
-        if let usual, !whole.isEmpty, whole.count <= Fragments.ruleAnswerLimit {
-          ruleAnswers.append(
-            RuleAnswer(
-              text: span { $0.append(contentsOf: whole) },
-              variant: Int32(usual.variant),
-              reason: Int32(View.reasonIndex(usual.reason))
-            )
-          )
-        } else {
+        guard !isMultiple, let usual else {
           ruleAnswers.append(RuleAnswer(text: Span(start: 0, count: 0), variant: -1, reason: -1))
+          continue
         }
+        let start = bytes.count
+        bytes.append(contentsOf: keyBytes)
+        bytes.append(contentsOf: headBytes[usual.variant])
+        AnswerRenderer.writeRule(rule.id, into: &bytes)
+        AnswerRenderer.writeReason(usual.reason, into: &bytes)
+        AnswerRenderer.writeEnd(into: &bytes)
+        guard bytes.count - start <= Fragments.ruleAnswerLimit else {
+          bytes.removeSubrange(start...)
+          ruleAnswers.append(RuleAnswer(text: Span(start: 0, count: 0), variant: -1, reason: -1))
+          continue
+        }
+        ruleAnswers.append(
+          RuleAnswer(
+            text: Span(start: Int32(start), count: Int32(bytes.count - start)),
+            variant: Int32(usual.variant),
+            reason: Int32(View.reasonIndex(usual.reason))
+          )
+        )
       }
       names.append(span { output in output.append(contentsOf: decision.name.utf8) })
     }
