@@ -135,7 +135,9 @@ final class Fragments: @unchecked Sendable {
         AnswerRenderer.writeHead(variant: variant.key, value: variant.value, into: &head)
         heads.append(span { $0.append(contentsOf: head) })
         headBytes.append(head)
-        if variantIndex[Array(variant.key.utf8)] == nil { variantIndex[Array(variant.key.utf8)] = index }
+        if variantIndex[Array(variant.key.utf8)] == nil {
+          variantIndex[Array(variant.key.utf8)] = index
+        }
       }
       for rule in decision.rules {
         ruleIDs.append(span { AnswerRenderer.writeRule(rule.id, into: &$0) })
