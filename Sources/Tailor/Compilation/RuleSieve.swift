@@ -199,6 +199,14 @@ struct RuleSieve: Sendable {
         case .suffix(let bytes):
           if suffixCases[bytes] == nil { suffixOrder.append(bytes) }
           suffixCases[bytes, default: []].append(position)
+        case _ where key.kind == .suffix:
+          // A `$regex` that requires one of a few literal endings: the rule is admitted
+          // under each of them.
+          let condition = conjuncts[Int(ids[ids.startIndex])].condition
+          for bytes in Set(RuleSieve.regexEndings(condition) ?? []) {
+            if suffixCases[bytes] == nil { suffixOrder.append(bytes) }
+            suffixCases[bytes, default: []].append(position)
+          }
         default:
           if key.kind == .version {
             versionTests.append(
@@ -283,7 +291,14 @@ struct RuleSieve: Sendable {
       case .key, .members: self = .keys
       case .numeric(let domain, .relation): self = domain == .number ? .number : .time
       case .suffix: self = .suffix
-      default: self = RuleSieve.versionTest(conjunct.condition) != nil ? .version : .none
+      default:
+        if RuleSieve.versionTest(conjunct.condition) != nil {
+          self = .version
+        } else if RuleSieve.regexEndings(conjunct.condition) != nil {
+          self = .suffix
+        } else {
+          self = .none
+        }
       }
     }
   }
@@ -310,6 +325,20 @@ struct RuleSieve: Sendable {
       )
     }
     return lines
+  }
+
+  /// The literal endings a `$regex` test requires (``Pattern/requiredEndings``): every
+  /// value its predicate admits ends with one of them, when it is a string.
+  static func regexEndings(_ condition: Condition) -> [[UInt8]]? {
+    guard case .predicate(let predicate) = condition,
+      case .operators(let operators) = predicate.test
+    else { return nil }
+    for operation in operators {
+      if case .regex(let pattern) = operation, let endings = pattern.requiredEndings {
+        return endings
+      }
+    }
+    return nil
   }
 
   /// A version comparison a filter can index: not `$vne`, with an ASCII padded operand.

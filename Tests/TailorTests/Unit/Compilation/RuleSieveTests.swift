@@ -103,6 +103,84 @@ struct RuleSieveTests {
     }
   }
 
+  /// The literal endings a `$regex` requires, and the patterns that require none a byte
+  /// suffix can decide.
+  @Test func regexEndingsAreReadOnlyFromPlainPatterns() throws {
+    func endings(_ pattern: String, caseInsensitive: Bool = false) throws -> [String]? {
+      try Pattern(pattern, caseInsensitive: caseInsensitive).requiredEndings?.map {
+        String(decoding: $0, as: UTF8.self)
+      }
+    }
+    #expect(try endings(#"@(corp|example)\.com$"#) == ["@corp.com", "@example.com"])
+    #expect(try endings(#"^@(?:a\-b|c)$"#) == ["@a-b", "@c"])
+    #expect(try endings(#"\.de$"#) == [".de"])
+    #expect(try endings(#"(x|)$"#) == ["x", ""])
+    #expect(try endings(#"@(a|b\.c)\.com$"#) == ["@a.com", "@b.c.com"])
+    #expect(try endings("$") == [""])
+    #expect(try endings("é\\$$") == ["é$"])
+    // Not plain: no end anchor, an escaped one, classes, quantifiers, dots, nested or
+    // lookaround groups, top-level alternation, a quantifier or a group after the group,
+    // case-insensitive.
+    for pattern in [
+      "corp", #"corp\$"#, #"\d$"#, "a+$", "a.com$", "(a|b)+$", "(a(b)|c)$", "(?=a)b$",
+      "a|b$", "(a|b)c+$", "(a|b)(c)$", "[ab]$", "a{2}$", "a]$", #"\u0041$"#, "",
+    ] {
+      #expect(try endings(pattern) == nil, "\(pattern)")
+    }
+    #expect(try endings("@corp\\.com$", caseInsensitive: true) == nil)
+  }
+
+  /// Rules whose `$regex` requires literal endings are filed under the suffix filter
+  /// beside `$endsWith` rules: the sieve admits them only for values that end right, and
+  /// agrees with the interpreter for values that do, do not, are not strings or are missing.
+  @Test func sievedRegexEndingsAgreeWithTheInterpreter() throws {
+    var rules: [String] = []
+    for index in 0..<300 {
+      let condition: String
+      switch index % 4 {
+      case 0: condition = #"{"email": {"$regex": "@(d\#(index % 7)|e\#(index % 5))\\.com$"}}"#
+      case 1:
+        condition =
+          #"{"email": {"$endsWith": "@d\#(index % 7).com"}, "n": {"$gte": \#(index % 9)}}"#
+      case 2: condition = #"{"email": {"$regex": "^x@d\#(index % 7)\\.com$", "$exists": true}}"#
+      default:
+        condition =
+          #"{"email": {"$regexi": "@D\#(index % 7)\\.COM$"}, "n": {"$lt": \#(index % 9)}}"#
+      }
+      rules.append(#"{"id": "r\#(index)", "serve": "v\#(index % 3)", "when": \#(condition)}"#)
+    }
+    let emails: [JSONValue] = [
+      "a@d3.com", "x@d3.com", "a@e4.com", "a@D3.COM", "a@d3.com\n", "a@d3.comx", "a@d3xcom",
+      "@d3.com", "", 42, .null, ["a@d3.com"], true,
+    ]
+    for mode in [#""mode": "all","#, ""] {
+      let text =
+        #"{"tailor": 1, "decisions": {"d": {\#(mode) "variants": {"v0": 0, "v1": 1, "v2": 2}, "rules": ["#
+        + rules.joined(separator: ",") + "]}}}"
+      let loaded = try Rules(json: Array(text.utf8), strategy: .sieve)
+      let summary = try #require(loaded.graph(of: "d", format: .text))
+      // Every rule but the case-insensitive ones is filed under the suffix filter.
+      #expect(summary.contains("email: suffixes (19), 225 rules"), "\(summary)")
+      let evaluator = loaded.makeEvaluator()
+      for email in emails {
+        for n in [JSONValue.number(4), .null] {
+          let profile = JSONValue.object(JSONObject([("email", email), ("n", n)]))
+          let expected = loaded.interpreter.decide("d", for: profile, now: 0)
+          #expect(
+            evaluator.decide("d", for: Profile(profile), at: Date(timeIntervalSince1970: 0))
+              == expected,
+            "\(profile.jsonText)"
+          )
+          let prepared = try loaded.prepare(json: Array(profile.jsonText.utf8))
+          #expect(
+            evaluator.decide("d", for: prepared, at: Date(timeIntervalSince1970: 0)) == expected,
+            "\(profile.jsonText) read from bytes"
+          )
+        }
+      }
+    }
+  }
+
   @Test func regionsOfComparisons() {
     let thresholds: [Double] = [1, 5, 9]
     // Regions: 0 (<1), 1 (=1), 2, 3 (=5), 4, 5 (=9), 6 (>9).
