@@ -113,7 +113,9 @@ final class Fragments: @unchecked Sendable {
     var ruleAnswers: [RuleAnswer] = []
     var names: [Span] = []
     for decision in decisions {
-      let key = span { AnswerRenderer.writeKey(decision.name, into: &$0) }
+      var keyBytes: [UInt8] = []
+      AnswerRenderer.writeKey(decision.name, into: &keyBytes)
+      let key = span { $0.append(contentsOf: keyBytes) }
       var isMultiple = false
       if case .all = decision.mode { isMultiple = true }
       records.append(
@@ -126,8 +128,6 @@ final class Fragments: @unchecked Sendable {
       )
       // Each variant's head is rendered once, and found by its key's UTF-8 (the first
       // of equal keys, as `==` on the bytes finds it): a rule's answer copies them.
-      var keyBytes: [UInt8] = []
-      AnswerRenderer.writeKey(decision.name, into: &keyBytes)
       var headBytes: [[UInt8]] = []
       var variantIndex: [[UInt8]: Int] = [:]
       for (index, variant) in decision.variants.enumerated() {
@@ -135,9 +135,8 @@ final class Fragments: @unchecked Sendable {
         AnswerRenderer.writeHead(variant: variant.key, value: variant.value, into: &head)
         heads.append(span { $0.append(contentsOf: head) })
         headBytes.append(head)
-        if variantIndex[Array(variant.key.utf8)] == nil {
-          variantIndex[Array(variant.key.utf8)] = index
-        }
+        let utf8 = Array(variant.key.utf8)
+        if variantIndex[utf8] == nil { variantIndex[utf8] = index }
       }
       for rule in decision.rules {
         ruleIDs.append(span { AnswerRenderer.writeRule(rule.id, into: &$0) })

@@ -88,17 +88,7 @@ struct RuleSieveTests {
       let evaluator = loaded.makeEvaluator()
       for email in emails {
         let profile = JSONValue.object(JSONObject([("email", email)]))
-        let expected = loaded.interpreter.decide("d", for: profile, now: 0)
-        #expect(
-          evaluator.decide("d", for: Profile(profile), at: Date(timeIntervalSince1970: 0))
-            == expected,
-          "\(email.jsonText)"
-        )
-        let prepared = try loaded.prepare(json: Array(profile.jsonText.utf8))
-        #expect(
-          evaluator.decide("d", for: prepared, at: Date(timeIntervalSince1970: 0)) == expected,
-          "\(email.jsonText) read from bytes"
-        )
+        try expectAgreement(loaded, evaluator, profile, "\(email.jsonText)")
       }
     }
   }
@@ -165,20 +155,33 @@ struct RuleSieveTests {
       for email in emails {
         for n in [JSONValue.number(4), .null] {
           let profile = JSONValue.object(JSONObject([("email", email), ("n", n)]))
-          let expected = loaded.interpreter.decide("d", for: profile, now: 0)
-          #expect(
-            evaluator.decide("d", for: Profile(profile), at: Date(timeIntervalSince1970: 0))
-              == expected,
-            "\(profile.jsonText)"
-          )
-          let prepared = try loaded.prepare(json: Array(profile.jsonText.utf8))
-          #expect(
-            evaluator.decide("d", for: prepared, at: Date(timeIntervalSince1970: 0)) == expected,
-            "\(profile.jsonText) read from bytes"
-          )
+          try expectAgreement(loaded, evaluator, profile, "\(profile.jsonText)")
         }
       }
     }
+  }
+
+  /// Decision `d` for `profile` is the interpreter's, from a profile value and read from
+  /// its JSON bytes.
+  private func expectAgreement(
+    _ loaded: Rules,
+    _ evaluator: Evaluator,
+    _ profile: JSONValue,
+    _ label: String,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+  ) throws {
+    let expected = loaded.interpreter.decide("d", for: profile, now: 0)
+    #expect(
+      evaluator.decide("d", for: Profile(profile), at: Date(timeIntervalSince1970: 0)) == expected,
+      "\(label)",
+      sourceLocation: sourceLocation
+    )
+    let prepared = try loaded.prepare(json: Array(profile.jsonText.utf8))
+    #expect(
+      evaluator.decide("d", for: prepared, at: Date(timeIntervalSince1970: 0)) == expected,
+      "\(label) read from bytes",
+      sourceLocation: sourceLocation
+    )
   }
 
   @Test func regionsOfComparisons() {
