@@ -44,7 +44,7 @@ extension FlatRules {
     var null: Int32
     /// Keys: one entry per key id of the slot in `sieveEntries`; number and time: the
     /// thresholds in `thresholds`; version: the padded operands as `(start, count)` pairs
-    /// in `sieveInts` of bytes in `affixBytes`; suffix: the trie's transitions in
+    /// in `sieveInts` of bytes in `affixBytes`; suffix: the trie's edges in
     /// `suffixEntries` (`count` of them, a power of two).
     var start: Int32
     var count: Int32
@@ -238,7 +238,8 @@ extension FlatRules {
         (record.start, record.count, record.extra) = FlatRules.appendSuffixTable(
           children,
           entries: &suffixEntries,
-          nodes: &suffixNodes
+          nodes: &suffixNodes,
+          labels: &affixBytes
         )
       case .versions(let operands, let admitted):
         record.kind = .version

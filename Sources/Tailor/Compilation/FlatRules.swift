@@ -23,7 +23,7 @@ final class FlatRules: @unchecked Sendable {
   ///   (-1 for a region where no rule can match);
   /// - intervalCut: `thresholds`, with `count + 1` cells from `firstChild` in `children` (-1 likewise);
   /// - suffix: the trie of the suffixes read from the end (``appendSuffixTable``): its
-  ///   transitions in `suffixEntries`, a table of `count` entries (a power of two), and from
+  ///   edges in `suffixEntries`, a table of `count` entries (a power of two), and from
   ///   `firstChild` in `suffixNodes` the node count, then per node its child (-1: none).
   struct NodeRecord {
     var kind: NodeKind
@@ -41,11 +41,14 @@ final class FlatRules: @unchecked Sendable {
     var minimumRule: Int32 = Int32.max
   }
 
-  /// One transition of a suffix table's trie: from a node on a byte (``key(_:_:)``; ``free``
-  /// for a free entry) to the node `next`.
+  /// One edge of a suffix table's path-compressed trie: from a node on a byte
+  /// (``key(_:_:)``; ``free`` for a free entry) to the node `next`, reading the edge's
+  /// bytes. The edge's bytes, that byte last, are `affixBytes[label + 1 ... label + n]`
+  /// in string order, with `n = affixBytes[label]` (1 to 255).
   struct SuffixEntry {
     var key: UInt64
     var next: Int32
+    var label: Int32
 
     static let free = UInt64.max
 
@@ -259,9 +262,9 @@ final class FlatRules: @unchecked Sendable {
   let paddedOperandSpans: UnsafeBufferPointer<(Int32, Int32)>
   let paddedOperandBytes: UnsafeBufferPointer<UInt8>
   /// The operands of ``PredicateKind/prefix`` and ``PredicateKind/suffix`` predicates and the
-  /// version operands of sieve filters, as UTF-8.
+  /// version operands of sieve filters, as UTF-8, and the bytes of suffix tries' edges.
   let affixBytes: UnsafeBufferPointer<UInt8>
-  /// The transitions of the tries of suffix nodes and suffix filters.
+  /// The edges of the path-compressed tries of suffix nodes and suffix filters.
   let suffixEntries: UnsafeBufferPointer<SuffixEntry>
   /// Per trie, its node count, then per node the child of the suffix ending there (-1: none).
   let suffixNodes: UnsafeBufferPointer<Int32>
@@ -481,7 +484,8 @@ final class FlatRules: @unchecked Sendable {
           (record.start, record.count, record.firstChild) = FlatRules.appendSuffixTable(
             cases.map { ($0.suffix, $0.child + base) },
             entries: &suffixEntries,
-            nodes: &suffixNodes
+            nodes: &suffixNodes,
+            labels: &affixBytes
           )
         }
         nodes[Int(base) + index] = record
@@ -768,45 +772,71 @@ final class FlatRules: @unchecked Sendable {
     )
   }
 
-  /// Appends a suffix table: a trie of the suffixes read from their last byte.
+  /// Appends a suffix table: a path-compressed trie of the suffixes read from their last byte.
   ///
-  /// Its transitions go to `entries` as an open-addressing table keyed by node and byte (a
-  /// power of two entries, at least twice the transitions), and its nodes to `nodes` (their
-  /// count, then per node the child of the suffix ending there, or -1). Node 0 is the
-  /// empty suffix. Returns where the table starts, its size and where the nodes start.
+  /// A chain of nodes where no suffix ends and only one way leads on is one edge: a value
+  /// ending `@example.com` takes one table probe per branching point, not one per byte.
+  /// The edges go to `entries` as an open-addressing table keyed by node and the edge's
+  /// first byte read (a power of two entries, at least twice the edges), their bytes to
+  /// `labels`, and the nodes to `nodes` (their count, then per node the child of the
+  /// suffix ending there, or -1). Node 0 is the empty suffix. Returns where the table
+  /// starts, its size and where the nodes start.
   static func appendSuffixTable(
     _ cases: [(bytes: [UInt8], child: Int32)],
     entries: inout [SuffixEntry],
-    nodes: inout [Int32]
+    nodes: inout [Int32],
+    labels: inout [UInt8]
   ) -> (start: Int32, capacity: Int32, nodes: Int32) {
-    var children: [Int32] = [-1]
-    var transitions: [UInt64: Int32] = [:]
+    // The plain trie first: per node its ways on (byte read, node) and its suffix's child.
+    var ways: [[(byte: UInt8, next: Int32)]] = [[]]
+    var ending: [Int32] = [-1]
     for (bytes, child) in cases {
       var node: Int32 = 0
       for byte in bytes.reversed() {
-        let key = SuffixEntry.key(node, byte)
-        if let next = transitions[key] {
-          node = next
+        if let way = ways[Int(node)].first(where: { $0.byte == byte }) {
+          node = way.next
         } else {
-          let next = Int32(children.count)
-          children.append(-1)
-          transitions[key] = next
+          let next = Int32(ways.count)
+          ways.append([])
+          ending.append(-1)
+          ways[Int(node)].append((byte, next))
           node = next
         }
       }
-      if children[Int(node)] < 0 { children[Int(node)] = child }
+      if ending[Int(node)] < 0 { ending[Int(node)] = child }
+    }
+    // Then its kept nodes (the root, branching points and ends) and the edges between them.
+    var children: [Int32] = [ending[0]]
+    var edges: [(key: UInt64, next: Int32, label: Int32)] = []
+    var pending: [(plain: Int32, kept: Int32)] = [(0, 0)]
+    while let (plain, kept) = pending.popLast() {
+      for way in ways[Int(plain)] {
+        var read = [way.byte]
+        var node = way.next
+        while ending[Int(node)] < 0 && ways[Int(node)].count == 1 && read.count < 255 {
+          read.append(ways[Int(node)][0].byte)
+          node = ways[Int(node)][0].next
+        }
+        let next = Int32(children.count)
+        children.append(ending[Int(node)])
+        let label = Int32(labels.count)
+        labels.append(UInt8(read.count))
+        labels.append(contentsOf: read.reversed())
+        edges.append((SuffixEntry.key(kept, way.byte), next, label))
+        pending.append((node, next))
+      }
     }
     var capacity = 4
-    while capacity < 2 * transitions.count { capacity *= 2 }
+    while capacity < 2 * edges.count { capacity *= 2 }
     var table = [SuffixEntry](
-      repeating: SuffixEntry(key: SuffixEntry.free, next: 0),
+      repeating: SuffixEntry(key: SuffixEntry.free, next: 0, label: 0),
       count: capacity
     )
     let shift = SuffixEntry.shift(capacity)
-    for (key, next) in transitions.sorted(by: { $0.key < $1.key }) {
-      var position = SuffixEntry.position(key, shift)
+    for edge in edges.sorted(by: { $0.key < $1.key }) {
+      var position = SuffixEntry.position(edge.key, shift)
       while table[position].key != SuffixEntry.free { position = (position + 1) & (capacity - 1) }
-      table[position] = SuffixEntry(key: key, next: next)
+      table[position] = SuffixEntry(key: edge.key, next: edge.next, label: edge.label)
     }
     let start = Int32(entries.count)
     entries.append(contentsOf: table)

@@ -614,9 +614,10 @@ enum InternalChecks {
 
 /// Whether `value` indexes a pool of `count` entries.
 extension InternalChecks {
-  /// What is wrong with a suffix trie (transitions `table..<table + capacity` in
+  /// What is wrong with a suffix trie (edges `table..<table + capacity` in
   /// ``FlatRules/suffixEntries``, nodes from `nodes` in ``FlatRules/suffixNodes``), if
-  /// anything: every transition must lead to one of its nodes.
+  /// anything: every edge must lead to one of its nodes and read bytes in ``FlatRules/affixBytes``
+  /// ending with its byte.
   static func suffixTrieProblem(
     _ flat: FlatRules,
     table: Int32,
@@ -637,6 +638,13 @@ extension InternalChecks {
       let entry = flat.suffixEntries[Int(table) + offset]
       guard entry.key != FlatRules.SuffixEntry.free else { continue }
       guard entry.next > 0 && entry.next < count else { return "transition out of range" }
+      let label = Int(entry.label)
+      guard label >= 0 && label < flat.affixBytes.count,
+        flat.affixBytes[label] > 0, label + Int(flat.affixBytes[label]) < flat.affixBytes.count
+      else { return "edge bytes out of range" }
+      guard flat.affixBytes[label + Int(flat.affixBytes[label])] == UInt8(entry.key & 0xFF) else {
+        return "edge bytes do not end with the edge's byte"
+      }
     }
     return nil
   }

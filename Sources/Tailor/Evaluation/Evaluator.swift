@@ -674,9 +674,10 @@ private struct Walk {
 
   /// Calls `body` with the child of every suffix the slot's string ends with, shortest first.
   ///
-  /// The suffixes are the trie at `table` (`capacity` transitions, nodes from `nodes` in
-  /// `suffixNodes`); a value that is not a string ends with none. The string is read from
-  /// its last byte, one transition per byte, until the trie has no way on.
+  /// The suffixes are the path-compressed trie at `table` (`capacity` edges, nodes from
+  /// `nodes` in `suffixNodes`, edge bytes in `affixBytes`); a value that is not a string
+  /// ends with none. The string is read from its last byte, one edge at a time, until the
+  /// trie has no way on.
   @inline(__always)
   func forEachSuffix(
     slot: Int,
@@ -687,11 +688,12 @@ private struct Walk {
   ) {
     guard slots[slot].kind == .string else { return }
     // The pools as locals: the compiler keeps them in registers across `body`.
-    let transitions = UnsafeBufferPointer(rebasing: flat.suffixEntries[table..<table + capacity])
+    let edges = UnsafeBufferPointer(rebasing: flat.suffixEntries[table..<table + capacity])
     let nodeCount = Int(flat.suffixNodes[nodes])
     let children = UnsafeBufferPointer(
       rebasing: flat.suffixNodes[nodes + 1..<nodes + 1 + nodeCount]
     )
+    let labels = flat.affixBytes
     let shift = FlatRules.SuffixEntry.shift(capacity)
     let mask = capacity &- 1
     if children[0] >= 0 { body(children[0]) }
@@ -699,18 +701,25 @@ private struct Walk {
       var node: Int32 = 0
       var index = bytes.count
       while index > 0 {
-        index &-= 1
-        let key = FlatRules.SuffixEntry.key(node, bytes[index])
+        let key = FlatRules.SuffixEntry.key(node, bytes[index &- 1])
         var position = FlatRules.SuffixEntry.position(key, shift)
-        while true {
-          let entry = transitions[position]
-          if entry.key == key {
-            node = entry.next
-            break
-          }
-          if entry.key == FlatRules.SuffixEntry.free { return }
+        var edge = edges[position]
+        while edge.key != key {
+          if edge.key == FlatRules.SuffixEntry.free { return }
           position = (position &+ 1) & mask
+          edge = edges[position]
         }
+        // The edge's other bytes precede that one in the string.
+        let label = Int(edge.label)
+        let length = Int(labels[label])
+        guard length <= index else { return }
+        index &-= length
+        var offset = 1
+        while offset < length {
+          if labels[label &+ offset] != bytes[index &+ offset &- 1] { return }
+          offset &+= 1
+        }
+        node = edge.next
         let child = children[Int(node)]
         if child >= 0 { body(child) }
       }

@@ -8,19 +8,28 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Suffix nodes read a trie of their suffixes from a string's last byte: short and
-/// long suffixes, nested ones (`m`, `com`, `@corp.com`), the empty string and
-/// strings shorter than every suffix agree with the interpreter.
+/// Suffix nodes read a path-compressed trie of their suffixes from a string's last byte:
+/// short and long suffixes, nested ones (`m`, `com`, `@corp.com`), an edge longer than
+/// 255 bytes (split in two), values that leave an edge in its middle or end inside it,
+/// the empty string and strings shorter than every suffix agree with the interpreter.
 struct SuffixNodeTests {
+  static let long = String(repeating: "long-domain.", count: 6) + "com"  // 75 bytes
+  static let huge = "@" + String(repeating: "segment-", count: 40) + "org"  // 324 bytes
+
   @Test(arguments: [
     "a@corp.com",
-    "a@x" + String(repeating: "long-domain.", count: 6) + "com",
-    String(repeating: "long-domain.", count: 6) + "com",
-    "", "com", "m",
+    "a@x" + long,
+    long,
+    "", "com", "m", "a@corp.co", "a@dorp.com", "orp.com",
+    "a" + huge, huge, String(huge.dropFirst()), "a#" + huge.dropFirst(),
+    "a@" + String(repeating: "segment-", count: 39) + "xegment-org",
+    "a" + String(huge.dropFirst(200)),
   ])
   func longAndShortSuffixesAgreeWithTheInterpreter(_ email: String) throws {
-    let long = String(repeating: "long-domain.", count: 6) + "com"  // 75 bytes
-    let suffixes = ["@corp.com", long, "." + long, "m", "com", "@x" + long, "x@corp.com"]
+    let (long, huge) = (Self.long, Self.huge)
+    let suffixes = [
+      "@corp.com", long, "." + long, "m", "com", "@x" + long, "x@corp.com", huge, "org",
+    ]
     let rules = suffixes.enumerated().map { index, suffix in
       #"{"id": "r\#(index)", "serve": "b", "when": {"email": {"$endsWith": "\#(suffix)"}}}"#
     }
