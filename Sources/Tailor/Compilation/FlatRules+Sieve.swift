@@ -51,6 +51,9 @@ extension FlatRules {
     /// Number, time and version: `2 × count + 1` records in `sieveRegions`; suffix: the trie's
     /// nodes in `suffixNodes` (their count, then per node an entry in `sieveEntries` or -1).
     var extra: Int32
+    /// Version: per operand, two words in `sieveWords`, its first 16 bytes zero-padded as
+    /// big-endian integers: operands whose words differ order as their words do.
+    var versionKeys: Int32
   }
 
   /// The rules a key or suffix admits: local bits `bitset` (with the unconstrained ones)
@@ -207,7 +210,8 @@ extension FlatRules {
         null: 0,
         start: 0,
         count: 0,
-        extra: 0
+        extra: 0,
+        versionKeys: 0
       )
       ints.append(contentsOf: runs)
       record.unconstrained = append(unconstrained)
@@ -245,10 +249,14 @@ extension FlatRules {
         record.kind = .version
         record.start = Int32(ints.count)
         record.count = Int32(operands.count)
+        record.versionKeys = Int32(words.count)
         for operand in operands {
           ints.append(Int32(affixBytes.count))
           ints.append(Int32(operand.count))
           affixBytes.append(contentsOf: operand)
+          let (high, low) = FlatRules.versionKey(operand)
+          words.append(high)
+          words.append(low)
         }
         record.extra = Int32(regions.count)
         lowerRegions(operands.count, admitted, unconstrained, localBit)
@@ -330,5 +338,25 @@ extension FlatRules {
         )
       }
     }
+  }
+}
+
+extension FlatRules {
+  /// The first 16 bytes of `bytes`, zero-padded, as two big-endian integers: when two
+  /// strings' keys differ, they order as their keys do (bytes, then length).
+  @inline(__always)
+  static func versionKey<C: Collection<UInt8>>(_ bytes: C) -> (UInt64, UInt64) {
+    var high: UInt64 = 0
+    var low: UInt64 = 0
+    var index = 0
+    for byte in bytes.prefix(16) {
+      if index < 8 {
+        high |= UInt64(byte) << UInt64(56 - 8 * index)
+      } else {
+        low |= UInt64(byte) << UInt64(120 - 8 * index)
+      }
+      index += 1
+    }
+    return (high, low)
   }
 }

@@ -249,6 +249,12 @@ enum InternalChecks {
             : inside(filter.start, filter.count, flat.thresholds.count),
           "filter \(offset): thresholds out of range"
         )
+        if filter.kind == .version {
+          check(
+            inside(filter.versionKeys, 2 * filter.count, flat.sieveWords.count),
+            "filter \(offset): version keys out of range"
+          )
+        }
         let regions = 2 * filter.count + 1
         check(
           inside(filter.extra, regions, flat.sieveRegions.count),

@@ -1335,8 +1335,14 @@ extension Walk {
   {
     let spans = flat.sieveInts.baseAddress! + Int(filter.start)
     let affixes = flat.affixBytes.baseAddress!
+    let keys = flat.sieveWords.baseAddress! + Int(filter.versionKeys)
+    let key = FlatRules.versionKey(version)
+    // Most operands differ from the version in their first 16 bytes: two integer comparisons.
     func order(_ index: Int) -> Int {
-      Walk.order(version, affixes + Int(spans[2 * index]), Int(spans[2 * index + 1]))
+      let (high, low) = (keys[2 &* index], keys[2 &* index &+ 1])
+      if key.0 != high { return key.0 < high ? -1 : 1 }
+      if key.1 != low { return key.1 < low ? -1 : 1 }
+      return Walk.order(version, affixes + Int(spans[2 * index]), Int(spans[2 * index + 1]))
     }
     var low = 0
     var high = Int(filter.count)

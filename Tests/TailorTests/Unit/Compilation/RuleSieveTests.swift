@@ -161,6 +161,68 @@ struct RuleSieveTests {
     }
   }
 
+  /// Version filters compare 16-byte keys first and the whole padded forms on a tie:
+  /// operands and values alike in their first 16 padded bytes (pre-releases of one
+  /// version, long parts), equal ones, `v` prefixes, build metadata and non-ASCII text
+  /// agree with the interpreter.
+  @Test func sievedVersionsAgreeWithTheInterpreter() throws {
+    let versions = [
+      "1.2.3", "1.2.3-alpha.1", "1.2.3-alpha.2", "1.2.3-alpha.10", "1.2.3-beta", "1.2.4",
+      "10.20.30", "10.20.30.40", "1.2.3+build.7", "v1.2.3", "1.2", "2", "12345.1.1", "1.2.3-é",
+    ]
+    var rules: [String] = []
+    for index in 0..<280 {
+      let low = versions[index % versions.count]
+      let high = versions[(index * 7 + 3) % versions.count]
+      let condition: String
+      switch index % 4 {
+      case 0: condition = #"{"app": {"$vgte": "\#(low)"}, "n": {"$gte": \#(index % 5)}}"#
+      case 1: condition = #"{"app": {"$vlt": "\#(low)"}, "n": {"$lt": \#(index % 5)}}"#
+      case 2: condition = #"{"app": {"$vgt": "\#(low)", "$vlte": "\#(high)"}}"#
+      default: condition = #"{"app": {"$veq": "\#(low)"}, "n": {"$exists": true}}"#
+      }
+      rules.append(#"{"id": "r\#(index)", "serve": "v\#(index % 3)", "when": \#(condition)}"#)
+    }
+    for mode in [#""mode": "all","#, ""] {
+      let text =
+        #"{"tailor": 1, "decisions": {"d": {\#(mode) "variants": {"v0": 0, "v1": 1, "v2": 2}, "rules": ["#
+        + rules.joined(separator: ",") + "]}}}"
+      let loaded = try Rules(json: Array(text.utf8), strategy: .sieve)
+      let summary = try #require(loaded.graph(of: "d", format: .text))
+      #expect(summary.contains("app: versions"), "\(summary)")
+      let evaluator = loaded.makeEvaluator()
+      let values = versions.map { JSONValue.string($0) } + ["1.2.3-alpha.1x", "", 3, .null]
+      for app in values {
+        let profile = JSONValue.object(JSONObject([("app", app), ("n", .number(2))]))
+        try expectAgreement(loaded, evaluator, profile, "\(profile.jsonText)")
+      }
+    }
+  }
+
+  /// Two strings whose version keys differ order as their keys do.
+  @Test func versionKeysOrderAsTheirBytes() {
+    let texts = [
+      "", "a", "a\u{0}", "abc", "abcd", String(repeating: "x", count: 15),
+      String(repeating: "x", count: 16),
+      String(repeating: "x", count: 17), String(repeating: "x", count: 16) + "a",
+      "    1-    2-    3",
+      "    1-    2-    3-~", "    1-    2-    4",
+    ]
+    for a in texts {
+      for b in texts {
+        let (keyA, keyB) = (
+          FlatRules.versionKey(Array(a.utf8)), FlatRules.versionKey(Array(b.utf8))
+        )
+        guard keyA != keyB else { continue }
+        #expect(
+          ((keyA.0, keyA.1) < (keyB.0, keyB.1))
+            == Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)),
+          "\(a) vs \(b)"
+        )
+      }
+    }
+  }
+
   /// Decision `d` for `profile` is the interpreter's, from a profile value and read from
   /// its JSON bytes.
   private func expectAgreement(
