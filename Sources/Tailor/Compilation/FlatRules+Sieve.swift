@@ -345,18 +345,22 @@ extension FlatRules {
   /// The first 16 bytes of `bytes`, zero-padded, as two big-endian integers: when two
   /// strings' keys differ, they order as their keys do (bytes, then length).
   @inline(__always)
-  static func versionKey<C: Collection<UInt8>>(_ bytes: C) -> (UInt64, UInt64) {
-    var high: UInt64 = 0
-    var low: UInt64 = 0
-    var index = 0
-    for byte in bytes.prefix(16) {
-      if index < 8 {
-        high |= UInt64(byte) << UInt64(56 - 8 * index)
-      } else {
-        low |= UInt64(byte) << UInt64(120 - 8 * index)
-      }
-      index += 1
+  static func versionKey(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+    guard let start = bytes.baseAddress else { return (0, 0) }
+    if bytes.count >= 16 {
+      let raw = UnsafeRawPointer(start)
+      return (
+        UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+        UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+      )
     }
-    return (high, low)
+    var padded: (UInt64, UInt64) = (0, 0)
+    withUnsafeMutableBytes(of: &padded) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
+    return (UInt64(bigEndian: padded.0), UInt64(bigEndian: padded.1))
+  }
+
+  /// The version key of an array's bytes.
+  static func versionKey(_ bytes: [UInt8]) -> (UInt64, UInt64) {
+    bytes.withUnsafeBufferPointer { versionKey($0) }
   }
 }
