@@ -42,6 +42,53 @@ enum Version {
     _ bytes: UnsafeBufferPointer<UInt8>,
     into output: UnsafeMutablePointer<UInt8>
   ) -> Int {
+    padDotted(bytes, into: output) ?? padAnyText(bytes, into: output)
+  }
+
+  /// ``pad(_:into:)`` for the common case, dotted numbers such as `5.12.3`, in one
+  /// pass; `nil` (having written anything) for any other text.
+  static func padDotted(
+    _ bytes: UnsafeBufferPointer<UInt8>,
+    into output: UnsafeMutablePointer<UInt8>
+  ) -> Int? {
+    var written = 0
+    var parts = 0
+    var index = 0
+    while true {
+      let start = index
+      while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+      guard index > start, index == bytes.count || bytes[index] == UInt8(ascii: ".") else {
+        return nil
+      }
+      if parts > 0 {
+        output[written] = UInt8(ascii: "-")
+        written += 1
+      }
+      for _ in min(index - start, 5)..<5 {
+        output[written] = UInt8(ascii: " ")
+        written += 1
+      }
+      for offset in start..<index {
+        output[written] = bytes[offset]
+        written += 1
+      }
+      parts += 1
+      if index == bytes.count { break }
+      index += 1
+    }
+    if parts == 3 {
+      output[written] = UInt8(ascii: "-")
+      output[written + 1] = UInt8(ascii: "~")
+      written += 2
+    }
+    return written
+  }
+
+  /// ``pad(_:into:)`` for any text.
+  static func padAnyText(
+    _ bytes: UnsafeBufferPointer<UInt8>,
+    into output: UnsafeMutablePointer<UInt8>
+  ) -> Int {
     // One pass over the UTF-8 bytes: every character that matters is ASCII,
     // except U+2028 and U+2029 (E2 80 A8/A9), which end a line for `.` in JavaScript.
     var start = 0

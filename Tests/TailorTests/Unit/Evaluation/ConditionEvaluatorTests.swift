@@ -1,3 +1,4 @@
+import TailorTestSupport
 import Testing
 
 @testable import Tailor
@@ -423,6 +424,42 @@ import Testing
   )
   func paddedVersion(_ input: String, _ expected: String) {
     #expect(GrowthBook.paddedVersion(.string(input)) == expected)
+  }
+
+  /// The dotted-numbers pass pads exactly as the general one, and declines everything
+  /// else: seeded random texts of digits, dots, `v`, `+`, `-`, letters and line breaks.
+  @Test func dottedVersionsPadAsAnyText() {
+    var random = SeededGenerator(seed: 7)
+    let alphabet = Array("0123456789..........v+-a\n".utf8)
+    var dotted = 0
+    for _ in 0..<20_000 {
+      let count = Int.random(in: 1...14, using: &random)
+      let text = (0..<count).map { _ in alphabet.randomElement(using: &random)! }
+      let capacity = Version.paddedCapacity(count)
+      var fast = [UInt8](repeating: 0, count: capacity)
+      var general = [UInt8](repeating: 0, count: capacity)
+      let (written, expected) = text.withUnsafeBufferPointer { bytes in
+        (
+          fast.withUnsafeMutableBufferPointer { Version.pad(bytes, into: $0.baseAddress!) },
+          general.withUnsafeMutableBufferPointer {
+            Version.padAnyText(bytes, into: $0.baseAddress!)
+          }
+        )
+      }
+      #expect(Array(fast[..<written]) == Array(general[..<expected]), "\(text)")
+      let isDotted = text.withUnsafeBufferPointer { bytes in
+        fast.withUnsafeMutableBufferPointer { Version.padDotted(bytes, into: $0.baseAddress!) }
+          != nil
+      }
+      if isDotted { dotted += 1 }
+    }
+    #expect(dotted > 1_000)
+    let plain = Array("5.12.3".utf8)
+    var output = [UInt8](repeating: 0, count: Version.paddedCapacity(plain.count))
+    let written = plain.withUnsafeBufferPointer { bytes in
+      output.withUnsafeMutableBufferPointer { Version.padDotted(bytes, into: $0.baseAddress!) }
+    }
+    #expect(written.map { String(decoding: output[..<$0], as: UTF8.self) } == "    5-   12-    3-~")
   }
 
   @Test func paddedVersionOfNonStrings() {
