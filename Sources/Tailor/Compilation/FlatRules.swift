@@ -41,10 +41,11 @@ final class FlatRules: @unchecked Sendable {
     var minimumRule: Int32 = Int32.max
   }
 
-  /// One edge of a suffix table's path-compressed trie: from a node on a byte
-  /// (``key(_:_:)``; ``free`` for a free entry) to the node `next`, reading the edge's
-  /// bytes. The edge's bytes, that byte last, are `affixBytes[label + 1 ... label + n]`
-  /// in string order, with `n = affixBytes[label]` (1 to 255).
+  /// One edge of a suffix table's path-compressed trie.
+  ///
+  /// It leads from a node on a byte (``key(_:_:)``; ``free`` for a free entry) to the node
+  /// `next`, reading the edge's bytes: `affixBytes[label + 1 ... label + n]` in string
+  /// order, that byte last, with `n = affixBytes[label]` (1 to 255).
   struct SuffixEntry {
     var key: UInt64
     var next: Int32
