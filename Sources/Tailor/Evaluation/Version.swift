@@ -60,28 +60,12 @@ enum Version {
       guard index > start, index == bytes.count || bytes[index] == UInt8(ascii: ".") else {
         return nil
       }
-      if parts > 0 {
-        output[written] = UInt8(ascii: "-")
-        written += 1
-      }
-      for _ in min(index - start, 5)..<5 {
-        output[written] = UInt8(ascii: " ")
-        written += 1
-      }
-      for offset in start..<index {
-        output[written] = bytes[offset]
-        written += 1
-      }
+      appendPart(bytes, start..<index, numeric: true, after: parts, to: output, &written)
       parts += 1
       if index == bytes.count { break }
       index += 1
     }
-    if parts == 3 {
-      output[written] = UInt8(ascii: "-")
-      output[written + 1] = UInt8(ascii: "~")
-      written += 2
-    }
-    return written
+    return appendEnd(after: parts, to: output, written)
   }
 
   /// ``pad(_:into:)`` for any text.
@@ -119,34 +103,56 @@ enum Version {
     where position == end || bytes[position] == UInt8(ascii: "-")
       || bytes[position] == UInt8(ascii: ".")
     {
-      if parts > 0 {
-        output[written] = UInt8(ascii: "-")
-        written += 1
-      }
-      let length = position - partStart
-      var numeric = length > 0
+      var numeric = position > partStart
       for offset in partStart..<position where bytes[offset] < 48 || bytes[offset] > 57 {
         numeric = false
         break
       }
-      if numeric && length < 5 {
-        for _ in length..<5 {
-          output[written] = UInt8(ascii: " ")
-          written += 1
-        }
-      }
-      for offset in partStart..<position {
-        output[written] = bytes[offset]
-        written += 1
-      }
+      appendPart(bytes, partStart..<position, numeric: numeric, after: parts, to: output, &written)
       parts += 1
       partStart = position + 1
     }
-    if parts == 3 {
+    return appendEnd(after: parts, to: output, written)
+  }
+
+  /// Writes one part of a padded version: `-` after the first, spaces up to five bytes
+  /// before a numeric part, then the part's bytes.
+  @inline(__always)
+  private static func appendPart(
+    _ bytes: UnsafeBufferPointer<UInt8>,
+    _ part: Range<Int>,
+    numeric: Bool,
+    after parts: Int,
+    to output: UnsafeMutablePointer<UInt8>,
+    _ written: inout Int
+  ) {
+    if parts > 0 {
       output[written] = UInt8(ascii: "-")
-      output[written + 1] = UInt8(ascii: "~")
-      written += 2
+      written += 1
     }
-    return written
+    if numeric {
+      for _ in min(part.count, 5)..<5 {
+        output[written] = UInt8(ascii: " ")
+        written += 1
+      }
+    }
+    for offset in part {
+      output[written] = bytes[offset]
+      written += 1
+    }
+  }
+
+  /// Ends a padded version of `parts` parts (`-~` after exactly three, which then sort
+  /// after their pre-releases); returns the bytes written.
+  @inline(__always)
+  private static func appendEnd(
+    after parts: Int,
+    to output: UnsafeMutablePointer<UInt8>,
+    _ written: Int
+  ) -> Int {
+    guard parts == 3 else { return written }
+    output[written] = UInt8(ascii: "-")
+    output[written + 1] = UInt8(ascii: "~")
+    return written + 2
   }
 }

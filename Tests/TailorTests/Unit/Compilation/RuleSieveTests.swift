@@ -79,11 +79,8 @@ struct RuleSieveTests {
       "b@d17.example.org", "café.fr",
     ]
     let emails = texts.map { JSONValue.string($0) } + [42, .null, ["a@corp.com"]]
-    for mode in [#""mode": "all","#, ""] {
-      let text =
-        #"{"tailor": 1, "decisions": {"d": {\#(mode) "variants": {"v0": 0, "v1": 1, "v2": 2}, "rules": ["#
-        + rules.joined(separator: ",") + "]}}}"
-      let loaded = try Rules(json: Array(text.utf8), strategy: .sieve)
+    for mode in Self.modes {
+      let loaded = try sieved(rules, mode: mode)
       #expect(loaded.compiled.decisions.allSatisfy { $0.sieve != nil })
       let evaluator = loaded.makeEvaluator()
       for email in emails {
@@ -143,11 +140,8 @@ struct RuleSieveTests {
       "a@d3.com", "x@d3.com", "a@e4.com", "a@D3.COM", "a@d3.com\n", "a@d3.comx", "a@d3xcom",
       "@d3.com", "", 42, .null, ["a@d3.com"], true,
     ]
-    for mode in [#""mode": "all","#, ""] {
-      let text =
-        #"{"tailor": 1, "decisions": {"d": {\#(mode) "variants": {"v0": 0, "v1": 1, "v2": 2}, "rules": ["#
-        + rules.joined(separator: ",") + "]}}}"
-      let loaded = try Rules(json: Array(text.utf8), strategy: .sieve)
+    for mode in Self.modes {
+      let loaded = try sieved(rules, mode: mode)
       let summary = try #require(loaded.graph(of: "d", format: .text))
       // Every rule but the case-insensitive ones is filed under the suffix filter.
       #expect(summary.contains("email: suffixes (19), 225 rules"), "\(summary)")
@@ -183,11 +177,8 @@ struct RuleSieveTests {
       }
       rules.append(#"{"id": "r\#(index)", "serve": "v\#(index % 3)", "when": \#(condition)}"#)
     }
-    for mode in [#""mode": "all","#, ""] {
-      let text =
-        #"{"tailor": 1, "decisions": {"d": {\#(mode) "variants": {"v0": 0, "v1": 1, "v2": 2}, "rules": ["#
-        + rules.joined(separator: ",") + "]}}}"
-      let loaded = try Rules(json: Array(text.utf8), strategy: .sieve)
+    for mode in Self.modes {
+      let loaded = try sieved(rules, mode: mode)
       let summary = try #require(loaded.graph(of: "d", format: .text))
       #expect(summary.contains("app: versions"), "\(summary)")
       let evaluator = loaded.makeEvaluator()
@@ -221,6 +212,17 @@ struct RuleSieveTests {
         )
       }
     }
+  }
+
+  /// Both modes of a decision, as the text before its variants.
+  private static let modes = [#""mode": "all","#, ""]
+
+  /// Decision `d` of `rules` (JSON rule objects) with variants `v0`…`v2`, compiled to a sieve.
+  private func sieved(_ rules: [String], mode: String) throws -> Rules {
+    let text =
+      #"{"tailor": 1, "decisions": {"d": {\#(mode) "variants": {"v0": 0, "v1": 1, "v2": 2}, "rules": ["#
+      + rules.joined(separator: ",") + "]}}}"
+    return try Rules(json: Array(text.utf8), strategy: .sieve)
   }
 
   /// Decision `d` for `profile` is the interpreter's, from a profile value and read from
