@@ -24,7 +24,8 @@ public struct RandomDocuments {
   ]
   static let numbers: [JSONValue] = [0, 1, -1, 10, 18, 2.5, 100, 9, 65, 1e21, 0.1]
   static let patterns = [
-    "^E", "S$", "@(corp|example)\\.com$", "^\\d+$", "é", "^$", "nul", "[", "^(a+)+$",
+    "^E", "S$", "@(corp|example)\\.com$", "^\\d+$", "é", "^$", "nul", "[", "^(a+)+$", "^(E|go)",
+    "^nu",
   ]
   static let dates = ["2026-01-01T00:00:00Z", "2026-06-01T00:00:00Z", "2026-03-01T12:00:00-05:00"]
   static let groupNames = ["beta", "staff"]

@@ -25,7 +25,7 @@ extension FlatRules {
   }
 
   enum SieveFilterKind: UInt8 {
-    case keys, number, time, suffix, version
+    case keys, number, time, suffix, version, prefix
   }
 
   struct SieveFilterRecord {
@@ -44,11 +44,12 @@ extension FlatRules {
     var null: Int32
     /// Keys: one entry per key id of the slot in `sieveEntries`; number and time: the
     /// thresholds in `thresholds`; version: the padded operands as `(start, count)` pairs
-    /// in `sieveInts` of bytes in `affixBytes`; suffix: the trie's edges in
-    /// `suffixEntries` (`count` of them, a power of two).
+    /// in `sieveInts` of bytes in `affixBytes`; suffix and prefix: the trie's edges in
+    /// `suffixEntries` (`count` of them, a power of two; a prefix trie holds its
+    /// prefixes reversed, so that it reads them from their first byte).
     var start: Int32
     var count: Int32
-    /// Number, time and version: `2 × count + 1` records in `sieveRegions`; suffix: the trie's
+    /// Number, time and version: `2 × count + 1` records in `sieveRegions`; suffix and prefix: the trie's
     /// nodes in `suffixNodes` (their count, then per node an entry in `sieveEntries` or -1).
     var extra: Int32
     /// Version: per operand, two words in `sieveWords`, its first 16 bytes zero-padded as
@@ -234,11 +235,12 @@ extension FlatRules {
         record.start = Int32(entries.count)
         record.count = Int32(count)
         entries.append(contentsOf: lowered)
-      case .suffix(let cases):
-        record.kind = .suffix
-        let children = cases.map { suffix -> ([UInt8], Int32) in
-          entries.append(entry(suffix.positions))
-          return (suffix.bytes, Int32(entries.count - 1))
+      case .suffix(let cases), .prefix(let cases):
+        let isPrefix = if case .prefix = filter.index { true } else { false }
+        record.kind = isPrefix ? .prefix : .suffix
+        let children = cases.map { affix -> ([UInt8], Int32) in
+          entries.append(entry(affix.positions))
+          return (isPrefix ? affix.bytes.reversed() : affix.bytes, Int32(entries.count - 1))
         }
         (record.start, record.count, record.extra) = FlatRules.appendSuffixTable(
           children,

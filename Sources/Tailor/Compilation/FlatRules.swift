@@ -728,7 +728,8 @@ final class FlatRules: @unchecked Sendable {
     {
       needsStringValue[Int(record.slot)] = true
     }
-    for record in sieveLowering.filters where record.kind == .suffix || record.kind == .time {
+    for record in sieveLowering.filters
+    where record.kind == .suffix || record.kind == .prefix || record.kind == .time {
       needsStringValue[Int(record.slot)] = true
     }
     for record in rules where record.kind != .serve { needsStringValue[Int(record.slot)] = true }

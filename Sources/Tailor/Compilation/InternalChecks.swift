@@ -225,7 +225,7 @@ enum InternalChecks {
             )
           }
         }
-      case .suffix:
+      case .suffix, .prefix:
         if let problem = InternalChecks.suffixTrieProblem(
           flat,
           table: filter.start,

@@ -3,7 +3,7 @@
 /// *filter* that clears the bits of rules the profile's value cannot satisfy.
 ///
 /// Each rule's conjuncts that an index can answer (string keys and `$in` of strings,
-/// comparisons of numbers and instants, `$endsWith`) are filed under a filter of their
+/// comparisons of numbers and instants, `$endsWith`, `$startsWith`) are filed under a filter of their
 /// attribute. For a profile, the evaluator intersects, filter by filter, the set of
 /// rules still possible with the set the filter admits for the profile's value (a
 /// precomputed bit set, or one built from a short list), and then checks only the
@@ -31,6 +31,8 @@ struct RuleSieve: Sendable {
     )
     /// `$endsWith`: suffix bytes → positions of the rules that test it.
     case suffix([(bytes: [UInt8], positions: [Int32])])
+    /// `$startsWith`: prefix bytes → positions of the rules that test it.
+    case prefix([(bytes: [UInt8], positions: [Int32])])
     /// Version comparisons (`$veq`, `$vgt`, …; not `$vne`) with ASCII operands: regions as
     /// for numbers, among the padded operands in byte order (UTF-16 order for ASCII).
     case versions(thresholds: [[UInt8]], regions: [(position: Int32, low: Int32, high: Int32)])
@@ -89,7 +91,7 @@ struct RuleSieve: Sendable {
         }
         guard kind != .none else { continue }
         let key = conjuncts[Int(id)].slot * Int32(FiledKind.indexed) + Int32(kind.rawValue)
-        // One key or suffix test per rule and filter; every comparison (a range is two).
+        // One key, suffix or prefix test per rule and filter; every comparison (a range is two).
         var at = filedKeys.count
         var seen = false
         for index in first..<filedKeys.count where filedKeys[index] >= key {
@@ -100,7 +102,7 @@ struct RuleSieve: Sendable {
           at = index
           break
         }
-        if seen, kind == .keys || kind == .suffix { continue }
+        if seen, kind == .keys || kind == .suffix || kind == .prefix { continue }
         if !seen { popularity[Int(key)] += 1 }
         filedKeys.insert(key, at: at)
         filedIDs.insert(id, at: at)
@@ -186,8 +188,9 @@ struct RuleSieve: Sendable {
       var admitsNull: [Int32] = []
       var keyCases: [Int32: [Int32]] = [:]
       var acceptsArrays = true
-      var suffixCases: [[UInt8]: [Int32]] = [:]
-      var suffixOrder: [[UInt8]] = []
+      // Suffixes or prefixes, by their bytes, in the order first filed.
+      var affixCases: [[UInt8]: [Int32]] = [:]
+      var affixOrder: [[UInt8]] = []
       var tests: [(position: Int32, tests: [NumericTest])] = []
       var versionTests: [(position: Int32, tests: [(VersionRelation, [UInt8])])] = []
       constrained.reserveCapacity(filedByFilter[index].count)
@@ -212,15 +215,22 @@ struct RuleSieve: Sendable {
         case .members(let list):
           for keyID in list { keyCases[keyID, default: []].append(position) }
         case .suffix(let bytes):
-          if suffixCases[bytes] == nil { suffixOrder.append(bytes) }
-          suffixCases[bytes, default: []].append(position)
+          if affixCases[bytes] == nil { affixOrder.append(bytes) }
+          affixCases[bytes, default: []].append(position)
         case _ where key.kind == .suffix:
           // A `$regex` that requires one of a few literal endings: the rule is admitted
           // under each of them.
           let condition = conjuncts[Int(ids[ids.startIndex])].condition
           for bytes in Set(RuleSieve.regexEndings(condition) ?? []) {
-            if suffixCases[bytes] == nil { suffixOrder.append(bytes) }
-            suffixCases[bytes, default: []].append(position)
+            if affixCases[bytes] == nil { affixOrder.append(bytes) }
+            affixCases[bytes, default: []].append(position)
+          }
+        case _ where key.kind == .prefix:
+          // `$startsWith`, or a `$regex` that requires one of a few literal beginnings.
+          let condition = conjuncts[Int(ids[ids.startIndex])].condition
+          for bytes in Set(RuleSieve.prefixes(condition) ?? []) {
+            if affixCases[bytes] == nil { affixOrder.append(bytes) }
+            affixCases[bytes, default: []].append(position)
           }
         default:
           if key.kind == .version {
@@ -241,7 +251,9 @@ struct RuleSieve: Sendable {
       case .keys:
         index = .keys(cases: keyCases, acceptsArrays: acceptsArrays)
       case .suffix:
-        index = .suffix(suffixOrder.map { ($0, suffixCases[$0] ?? []) })
+        index = .suffix(affixOrder.map { ($0, affixCases[$0] ?? []) })
+      case .prefix:
+        index = .prefix(affixOrder.map { ($0, affixCases[$0] ?? []) })
       case .version:
         let thresholds = Set(versionTests.flatMap { $0.tests.map(\.1) }).sorted {
           $0.lexicographicallyPrecedes($1)
@@ -287,14 +299,14 @@ struct RuleSieve: Sendable {
 
   /// The kind of filter a conjunct is filed under, if any.
   private enum FiledKind: Int8 {
-    case keys, number, time, suffix, version
+    case keys, number, time, suffix, version, prefix
     /// Not decided yet.
     case unknown
     /// Not filed: the conjunct is only checked in the rule's condition.
     case none
 
     /// How many kinds a filter can have: filter keys are `slot * indexed + kind`.
-    static let indexed = 5
+    static let indexed = 6
 
     /// The kind of filter that can answer `conjunct`, or `.none`.
     init(of conjunct: GraphBuilder.Conjunct) {
@@ -311,6 +323,8 @@ struct RuleSieve: Sendable {
           self = .version
         } else if RuleSieve.regexEndings(conjunct.condition) != nil {
           self = .suffix
+        } else if RuleSieve.prefixes(conjunct.condition) != nil {
+          self = .prefix
         } else {
           self = .none
         }
@@ -332,6 +346,7 @@ struct RuleSieve: Sendable {
       case .interval(.number, let thresholds, _): kind = "numbers (\(thresholds.count) thresholds)"
       case .interval(_, let thresholds, _): kind = "instants (\(thresholds.count) thresholds)"
       case .suffix(let cases): kind = "suffixes (\(cases.count))"
+      case .prefix(let cases): kind = "prefixes (\(cases.count))"
       case .versions(let thresholds, _): kind = "versions (\(thresholds.count) thresholds)"
       }
       let touched = Set(filter.constrained.map { $0 >> 6 }).count
@@ -354,6 +369,20 @@ struct RuleSieve: Sendable {
       }
     }
     return nil
+  }
+
+  /// The beginnings a `$startsWith` test (one) or a `$regex` test
+  /// (``Pattern/requiredPrefixes``) requires: every value its predicate admits starts
+  /// with one of them, when it is a string.
+  static func prefixes(_ condition: Condition) -> [[UInt8]]? {
+    guard case .predicate(let predicate) = condition,
+      case .operators(let operators) = predicate.test, operators.count == 1
+    else { return nil }
+    switch operators[0] {
+    case .startsWith(let prefix): return [Array(prefix.utf8)]
+    case .regex(let pattern): return pattern.requiredPrefixes
+    default: return nil
+    }
   }
 
   /// A version comparison a filter can index: not `$vne`, with an ASCII padded operand.

@@ -686,6 +686,23 @@ private struct Walk {
     nodes: Int,
     _ body: (Int32) -> Void
   ) {
+    forEachAffix(fromStart: false, slot: slot, table: table, capacity: capacity, nodes: nodes, body)
+  }
+
+  /// Calls `body` with the child of every suffix (or prefix) the slot's string has.
+  ///
+  /// `fromStart` false: suffixes, the string read from its last byte; true: prefixes, read
+  /// from its first byte (the trie holds its prefixes reversed). Shortest first, one edge
+  /// at a time, until the trie has no way on; a value that is not a string has none.
+  @inline(__always)
+  func forEachAffix(
+    fromStart: Bool,
+    slot: Int,
+    table: Int,
+    capacity: Int,
+    nodes: Int,
+    _ body: (Int32) -> Void
+  ) {
     guard slots[slot].kind == .string else { return }
     // The pools as locals: the compiler keeps them in registers across `body`.
     let edges = UnsafeBufferPointer(rebasing: flat.suffixEntries[table..<table + capacity])
@@ -697,6 +714,37 @@ private struct Walk {
     let shift = FlatRules.SuffixEntry.shift(capacity)
     let mask = capacity &- 1
     if children[0] >= 0 { body(children[0]) }
+    if fromStart {
+      withBytes(slot) { bytes in
+        var node: Int32 = 0
+        var index = 0
+        while index < bytes.count {
+          let key = FlatRules.SuffixEntry.key(node, bytes[index])
+          var position = FlatRules.SuffixEntry.position(key, shift)
+          var edge = edges[position]
+          while edge.key != key {
+            if edge.key == FlatRules.SuffixEntry.free { return }
+            position = (position &+ 1) & mask
+            edge = edges[position]
+          }
+          // The edge's other bytes follow that one in the string; its label holds them
+          // last first, as the trie of reversed prefixes read them.
+          let label = Int(edge.label)
+          let length = Int(labels[label])
+          guard length <= bytes.count &- index else { return }
+          var offset = 1
+          while offset < length {
+            if labels[label &+ length &- offset] != bytes[index &+ offset] { return }
+            offset &+= 1
+          }
+          index &+= length
+          node = edge.next
+          let child = children[Int(node)]
+          if child >= 0 { body(child) }
+        }
+      }
+      return
+    }
     withBytes(slot) { bytes in
       var node: Int32 = 0
       var index = bytes.count
@@ -1268,12 +1316,14 @@ extension Walk {
         count: Int(filter.count)
       )
       intersect(bits, filter, region: Int(filter.extra) + FlatRules.region(of: key, in: thresholds))
-    case .suffix:
+    case .suffix, .prefix:
       guard value.kind == .string else { return }
-      // Most values end with no suffix (then only the unconstrained rules stay) or with one
-      // whose bit set is intersected at once.
+      // Most values end (start) with no suffix (prefix), and then only the unconstrained
+      // rules stay, or with one whose bit set is intersected at once.
+      let fromStart = filter.kind == .prefix
       var sources = SieveSources()
-      forEachSuffix(
+      forEachAffix(
+        fromStart: fromStart,
         slot: Int(filter.slot),
         table: Int(filter.start),
         capacity: Int(filter.count),
@@ -1288,7 +1338,8 @@ extension Walk {
         from: words + Int(skip ? sources.only : filter.unconstrained),
         count: localWords
       )
-      forEachSuffix(
+      forEachAffix(
+        fromStart: fromStart,
         slot: Int(filter.slot),
         table: Int(filter.start),
         capacity: Int(filter.count),

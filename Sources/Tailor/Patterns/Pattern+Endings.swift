@@ -70,6 +70,119 @@ extension Pattern {
     return endings
   }
 
+  /// The literal beginnings every string the pattern matches has one of, when it says so
+  /// plainly.
+  ///
+  /// The pattern starts with `^L`, `^L(A|B|…)T` or `^L(?:A|B|…)T`, where `L`, `A`, `B`, `T`
+  /// are literal text, and has no `|` outside a group: a string it matches starts with
+  /// `L + A + T`, `L + B + T`, … (`^` is the start of the input, as in JavaScript without
+  /// the `m` flag). Whatever follows is not read; a quantifier after the text leaves out
+  /// its last character, and a group that is not plain literal alternatives leaves `L`
+  /// alone. `nil` when no byte is required and for case-insensitive patterns.
+  ///
+  /// A sieve files such a `$regex` (`"^\\+34"` on a phone number) under the attribute's
+  /// prefix filter; the pattern itself is still matched for the profiles it admits.
+  package var requiredPrefixes: [[UInt8]]? {
+    guard !isCaseInsensitive else { return nil }
+    return Pattern.requiredPrefixes(of: Array(source.utf8))
+  }
+
+  /// ``requiredPrefixes`` of a case-sensitive JavaScript pattern's UTF-8 text.
+  package static func requiredPrefixes(of pattern: [UInt8]) -> [[UInt8]]? {
+    guard pattern.first == UInt8(ascii: "^"), !hasAlternationOutsideGroups(pattern) else {
+      return nil
+    }
+    var index = 1
+    /// Reads literal text up to a byte or escape it does not take, leaving out the last
+    /// character when a quantifier follows; `stopped` is the byte it stopped at.
+    func literal() -> (text: [UInt8], stopped: UInt8?) {
+      var text: [UInt8] = []
+      while index < pattern.count {
+        let byte = pattern[index]
+        if byte == UInt8(ascii: "\\") {
+          guard index + 1 < pattern.count, isPunctuation(pattern[index + 1]) else { break }
+          text.append(pattern[index + 1])
+          index += 2
+        } else if isSpecial(byte) {
+          if isQuantifier(byte) { dropLastCharacter(&text) }
+          return (text, byte)
+        } else {
+          text.append(byte)
+          index += 1
+        }
+      }
+      // The end, or an escape that is not one character: a quantifier may follow it, not
+      // the text before.
+      return (text, nil)
+    }
+    let head = literal()
+    let alone: [[UInt8]]? = head.text.isEmpty ? nil : [head.text]
+    guard head.stopped == UInt8(ascii: "(") else { return alone }
+    index += 1
+    if index + 1 < pattern.count && pattern[index] == UInt8(ascii: "?") {
+      guard pattern[index + 1] == UInt8(ascii: ":") else { return alone }
+      index += 2
+    }
+    var alternatives: [[UInt8]] = []
+    while true {
+      let alternative = literal()
+      if alternative.stopped == UInt8(ascii: "|") {
+        alternatives.append(alternative.text)
+        index += 1
+      } else if alternative.stopped == UInt8(ascii: ")") {
+        alternatives.append(alternative.text)
+        index += 1
+        break
+      } else {
+        return alone
+      }
+    }
+    if index < pattern.count && isQuantifier(pattern[index]) { return alone }
+    let tail = literal().text
+    return alternatives.map { head.text + $0 + tail }
+  }
+
+  /// Whether `|` appears outside every group and class: then no text is required by all.
+  private static func hasAlternationOutsideGroups(_ pattern: [UInt8]) -> Bool {
+    var index = 0
+    var depth = 0
+    var inClass = false
+    while index < pattern.count {
+      let byte = pattern[index]
+      if byte == UInt8(ascii: "\\") {
+        index += 2
+        continue
+      }
+      if inClass {
+        if byte == UInt8(ascii: "]") { inClass = false }
+      } else if byte == UInt8(ascii: "[") {
+        inClass = true
+      } else if byte == UInt8(ascii: "(") {
+        depth += 1
+      } else if byte == UInt8(ascii: ")") {
+        depth -= 1
+      } else if byte == UInt8(ascii: "|") && depth <= 0 {
+        return true
+      }
+      index += 1
+    }
+    return false
+  }
+
+  /// `?`, `*`, `+` and `{`: what makes the character before it optional or repeated
+  /// (`{` is a literal in some patterns; taking it for a quantifier only requires less).
+  private static func isQuantifier(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: "?") || byte == UInt8(ascii: "*") || byte == UInt8(ascii: "+")
+      || byte == UInt8(ascii: "{")
+  }
+
+  /// Removes the last UTF-8 character of `text` (all of it, whatever a quantifier after a
+  /// character outside the BMP applies to).
+  private static func dropLastCharacter(_ text: inout [UInt8]) {
+    while let last = text.last, last & 0xC0 == 0x80 { text.removeLast() }
+    if !text.isEmpty { text.removeLast() }
+  }
+
   /// Bytes with a meaning of their own outside a class (`\` is handled apart).
   private static func isSpecial(_ byte: UInt8) -> Bool {
     switch byte {

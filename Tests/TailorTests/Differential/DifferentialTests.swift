@@ -271,6 +271,34 @@ extension DifferentialTests {
     }
   }
 
+  /// The generated documents compiled to sieves file tests under every kind of filter,
+  /// so the sieve runs of ``compiledAgreesWithInterpreter(batch:)`` cover each of them.
+  @Test func generatedDocumentsExerciseEverySieveFilterKind() throws {
+    var kinds: [String: Int] = [:]
+    for seed in 0..<100 {
+      var generator = RandomDocuments(seed: UInt64(seed))
+      let rules = try Rules(
+        json: Array(generator.document(maxRules: 60).jsonText.utf8),
+        strategy: .sieve
+      )
+      for decision in rules.compiled.decisions {
+        for filter in decision.sieve?.filters ?? [] {
+          switch filter.index {
+          case .keys: kinds["keys", default: 0] += 1
+          case .interval(.number, _, _): kinds["numbers", default: 0] += 1
+          case .interval: kinds["instants", default: 0] += 1
+          case .suffix: kinds["suffixes", default: 0] += 1
+          case .prefix: kinds["prefixes", default: 0] += 1
+          case .versions: kinds["versions", default: 0] += 1
+          }
+        }
+      }
+    }
+    for kind in ["keys", "numbers", "instants", "suffixes", "prefixes", "versions"] {
+      #expect((kinds[kind] ?? 0) > 20, "\(kind): \(kinds)")
+    }
+  }
+
   @Test(arguments: 0..<2)
   func largeDocumentsAgree(batch: Int) throws {
     for offset in 0..<40 {

@@ -90,6 +90,40 @@ struct RuleSieveTests {
     }
   }
 
+  /// A sieve's prefix filter reads the trie of its prefixes from the value's first byte:
+  /// nested prefixes, the empty prefix, one longer than an edge holds (255 bytes), bytes
+  /// of a combining mark, and values that start with none, are not strings or are missing.
+  @Test func sievedPrefixesAgreeWithTheInterpreter() throws {
+    let long = String(repeating: "+34-long-prefix-", count: 20)
+    let prefixes = ["", "+", "+3", "+34", "+346", long, long + "x", "e", "é", "+3\u{301}"]
+    var rules: [String] = []
+    for index in 0..<300 {
+      let prefix = index < prefixes.count ? prefixes[index] : "+9\(index)-"
+      rules.append(
+        #"{"id": "r\#(index)", "when": {"phone": {"$startsWith": "\#(prefix)"}}, "serve": "v\#(index % 3)"}"#
+      )
+    }
+    let texts = [
+      "+34600111", "+3", "", "+", "+4", long, long + "xyz", String(long.dropLast()) + "?", "éa",
+      "e\u{301}",
+      "+3\u{301}4", "+9100-1", "+9100", "+91", "x+34",
+    ]
+    let phones = texts.map { JSONValue.string(String($0)) } + [346, .null, ["+34600"], .bool(true)]
+    for mode in Self.modes {
+      let loaded = try sieved(rules, mode: mode)
+      #expect(loaded.compiled.decisions.allSatisfy { $0.sieve != nil })
+      let evaluator = loaded.makeEvaluator()
+      for phone in phones {
+        let profile = JSONValue.object(JSONObject([("phone", phone)]))
+        try expectAgreement(loaded, evaluator, profile, "\(phone.jsonText)")
+      }
+      // Missing.
+      try expectAgreement(loaded, evaluator, .object(JSONObject()), "missing")
+    }
+    let summary = try #require(try sieved(rules, mode: "").graph(of: "d", format: .text))
+    #expect(summary.contains("\n  phone: prefixes (300), 300 rules"))
+  }
+
   /// The literal endings a `$regex` requires, and the patterns that require none a byte
   /// suffix can decide.
   @Test func regexEndingsAreReadOnlyFromPlainPatterns() throws {
@@ -151,6 +185,80 @@ struct RuleSieveTests {
           let profile = JSONValue.object(JSONObject([("email", email), ("n", n)]))
           try expectAgreement(loaded, evaluator, profile, "\(profile.jsonText)")
         }
+      }
+    }
+  }
+
+  /// The literal beginnings a `$regex` requires: text after `^` up to the first
+  /// construct that is not literal, without a character a quantifier applies to, with
+  /// the alternatives of one plain group; none with alternation outside groups.
+  @Test func regexPrefixesAreReadOnlyFromPlainBeginnings() throws {
+    func prefixes(_ pattern: String, caseInsensitive: Bool = false) throws -> [String]? {
+      try Pattern(pattern, caseInsensitive: caseInsensitive).requiredPrefixes?.map {
+        String(decoding: $0, as: UTF8.self)
+      }
+    }
+    #expect(try prefixes(#"^\+34"#) == ["+34"])
+    #expect(try prefixes(#"^\+34\d{9}$"#) == ["+34"])
+    #expect(try prefixes(#"^(ES|PT)-\d+"#) == ["ES-", "PT-"])
+    #expect(try prefixes(#"^(?:a|bc)d.*"#) == ["ad", "bcd"])
+    #expect(try prefixes("^abc?") == ["ab"])
+    #expect(try prefixes("^abc*d") == ["ab"])
+    #expect(try prefixes("^ab{2}") == ["a"])
+    #expect(try prefixes("^aé?") == ["a"])
+    #expect(try prefixes("^(a|b)?c") == nil)
+    #expect(try prefixes("^x(a|b)+c") == ["x"])
+    #expect(try prefixes("^x(a|b*)c") == ["x"])
+    #expect(try prefixes("^x(?=a)") == ["x"])
+    #expect(try prefixes("^(a|b)[cd]") == ["a", "b"])
+    #expect(try prefixes("^ab(c|d)|e") == nil)
+    #expect(try prefixes("^a[|]b") == ["a"])
+    #expect(try prefixes(#"^a\|b"#) == ["a|b"])
+    // Not required: no start anchor, one that is escaped or inside a group, nothing
+    // literal after it, alternation outside groups, case-insensitive.
+    for pattern in ["abc", #"\^abc"#, "(^a)", "^", "^.a", "^a|b", "x|^a", "^(a|b)*", ""] {
+      #expect(try prefixes(pattern) == nil, "\(pattern)")
+    }
+    #expect(try prefixes("^abc", caseInsensitive: true) == nil)
+  }
+
+  /// Rules whose `$regex` requires literal beginnings are filed under the prefix filter
+  /// beside `$startsWith` rules, and the sieve agrees with the interpreter for values
+  /// that start right or not, numbers (a pattern tests their text), arrays, `null` and
+  /// missing values.
+  @Test func sievedRegexPrefixesAgreeWithTheInterpreter() throws {
+    var rules: [String] = []
+    for index in 0..<300 {
+      let condition: String
+      switch index % 4 {
+      case 0: condition = #"{"phone": {"$regex": "^\\+(3\#(index % 7)|4\#(index % 5))\\d"}}"#
+      case 1:
+        condition =
+          #"{"phone": {"$startsWith": "+3\#(index % 7)"}, "n": {"$gte": \#(index % 9)}}"#
+      case 2: condition = #"{"phone": {"$regex": "^3\#(index % 7)[0-9]*$", "$exists": true}}"#
+      default:
+        condition =
+          #"{"phone": {"$regex": "^nul\#(index % 2 == 0 ? "l" : "")"}, "n": {"$lt": \#(index % 9)}}"#
+      }
+      rules.append(#"{"id": "r\#(index)", "serve": "v\#(index % 3)", "when": \#(condition)}"#)
+    }
+    let phones: [JSONValue] = [
+      "+3512", "+35", "+4412", "+44x", "351", "35", "3x", "null", "nul", "", 351, 35, .null,
+      ["+3512"], true,
+    ]
+    for mode in Self.modes {
+      let loaded = try sieved(rules, mode: mode)
+      let summary = try #require(loaded.graph(of: "d", format: .text))
+      #expect(summary.contains("phone: prefixes ("), "\(summary)")
+      #expect(summary.contains(", 300 rules"), "\(summary)")
+      let evaluator = loaded.makeEvaluator()
+      for phone in phones {
+        for n in [JSONValue.number(4), .null] {
+          let profile = JSONValue.object(JSONObject([("phone", phone), ("n", n)]))
+          try expectAgreement(loaded, evaluator, profile, "\(profile.jsonText)")
+        }
+        let alone = JSONValue.object(JSONObject([("n", 4)]))
+        try expectAgreement(loaded, evaluator, alone, "\(alone.jsonText)")
       }
     }
   }
