@@ -138,6 +138,16 @@ struct GraphBuilder {
     return DecisionGraph(nodes: nodes, minimumRule: minimumRule, candidates: candidates, root: root)
   }
 
+  /// Whether the graph of `sample` (a decision's first rules) outgrows `budget` nodes,
+  /// built by a copy of this builder, which stays as it was.
+  func outgrows(_ budget: Int, with sample: [Item]) -> Bool {
+    var probe = self
+    probe.budget = budget
+    probe.stopsWhenExhausted = true
+    _ = probe.build(sample)
+    return probe.isExhausted
+  }
+
   // MARK: Items and conjuncts
 
   /// The item of a rule whose condition (segments inlined) is `condition`; `nil` when it never holds.

@@ -49,6 +49,55 @@ struct RuleSieveTests {
     #expect(ordered.compiled.decisions.allSatisfy { $0.sieve == nil })
   }
 
+  /// Narrow rules whose thresholds repeat (whole ages, amounts in fifties, dates on the
+  /// first of a month) are not plainly diverse, but the graph of their first rules
+  /// already outgrows its budget, so they are sieved without probing the whole decision;
+  /// the first workload's sample fits, and it keeps its graph.
+  @Test func aSampleThatOutgrowsItsGraphSendsNarrowRulesToTheSieve() throws {
+    func coarse(_ value: JSONValue, key: String = "") -> JSONValue {
+      switch value {
+      case .number(let number) where ["$gte", "$lt", "$gt", "$lte"].contains(key):
+        return .number(number > 100 ? (number / 50).rounded() * 50 : number.rounded())
+      case .string(let text) where key == "$after" || key == "$before":
+        return .string(String(text.prefix(7)) + "-01T00:00:00Z")
+      case .object(let object):
+        return .object(JSONObject(object.pairs.map { ($0, coarse($1, key: $0)) }))
+      case .array(let elements):
+        return .array(elements.map { coarse($0) })
+      default:
+        return value
+      }
+    }
+    func probe(_ document: JSONValue) throws -> (diverse: Bool, outgrows: Bool, sieved: Bool) {
+      let rules = try Rules(json: document.jsonText)
+      var builder = GraphBuilder(
+        table: PredicateTable(),
+        groups: [:],
+        certain: rules.compiled.decisions[0].rules.map(\.isCertain),
+        firstOnly: true,
+        budget: 0,
+        decisionIndex: [:]
+      )
+      let items = rules.document.decisions[0].rules.enumerated().compactMap { index, rule in
+        builder.item(rule: Int32(index), condition: rule.condition)
+      }
+      return (
+        Compiler.isDiverse(items, builder.conjuncts),
+        Compiler.sampleOutgrowsGraph(items, builder),
+        rules.compiled.decisions.allSatisfy { $0.sieve != nil }
+      )
+    }
+    var campaign = CampaignWorkload(seed: 11)
+    let narrow = try probe(coarse(campaign.document(rules: 3000)))
+    #expect(!narrow.diverse && narrow.outgrows && narrow.sieved, "\(narrow)")
+    var workload = Workload(seed: 11)
+    let broad = try probe(workload.document(rules: 3000))
+    #expect(!broad.diverse && !broad.outgrows && !broad.sieved, "\(broad)")
+    // Too few rules for a sample: the whole decision is probed.
+    let small = try probe(coarse(campaign.document(rules: 2 * Compiler.probeSample)))
+    #expect(!small.outgrows)
+  }
+
   @Test func treeSummarisesASievedDecision() throws {
     var campaign = CampaignWorkload(seed: 7)
     let rules = try Rules(

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Variants of the campaign workload, for workloads its generator does not make.
+
+    scripts/campaign_variant.py prefix|coarse SOURCE_DIR TARGET_DIR [LINES]
+
+SOURCE_DIR holds `rules.json` and `requests.jsonl` as `tailor-profile
+emit-campaign N LINES DIR` writes them (scripts/bench-serve.sh leaves them in
+.build/bench/campaign/N); TARGET_DIR receives the variant's (the first LINES
+requests, default all).
+
+prefix: every `{"$endsWith": S}` becomes `{"$startsWith": reverse(S)}` and every
+`email` in the requests is reversed, character by character. A value ends with
+S exactly when its reverse starts with S reversed, so the prefix filters answer
+the questions the suffix filters answer in the original, with the same
+selectivity (the `$regex` tests are left as written and see reversed addresses).
+
+coarse: thresholds repeat as hand-written rules' do: `$gte`/`$lt`/`$gt`/`$lte`
+operands above 100 rounded to fifties and the others to whole numbers,
+`$after`/`$before` moved to the first of their month. The rules stay about as
+narrow, but are no longer plainly diverse (fewer distinct comparisons than
+half the rules). Requests are copied unchanged.
+
+Compare two builds on a variant (their answers must be byte-identical), for
+example by instructions per line with scripts/serve-instructions.sh, or time
+`tailor serve --rules TARGET_DIR/rules.json < /dev/null` for the start-up.
+"""
+import json
+import os
+import sys
+
+
+def flip(condition):
+    """Rewrites `$endsWith` operands in place; returns how many it rewrote."""
+    count = 0
+    if isinstance(condition, dict):
+        for key in list(condition):
+            value = condition[key]
+            if key == "$endsWith" and isinstance(value, str):
+                del condition[key]
+                condition["$startsWith"] = value[::-1]
+                count += 1
+            else:
+                count += flip(value)
+    elif isinstance(condition, list):
+        for item in condition:
+            count += flip(item)
+    return count
+
+
+def coarsen(condition):
+    """Rounds comparison thresholds and moves instants to the first of their month, in place."""
+    if isinstance(condition, dict):
+        for key in list(condition):
+            value = condition[key]
+            if key in ("$gte", "$lt", "$gt", "$lte") and isinstance(value, (int, float)):
+                condition[key] = round(value / 50) * 50 if value > 100 else round(value)
+            elif key in ("$after", "$before") and isinstance(value, str):
+                condition[key] = value[:7] + "-01T00:00:00Z"
+            else:
+                coarsen(value)
+    elif isinstance(condition, list):
+        for item in condition:
+            coarsen(item)
+
+
+def reverse_emails(value):
+    """Reverses every `email` string in place."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "email" and isinstance(item, str):
+                value[key] = item[::-1]
+            else:
+                reverse_emails(item)
+    elif isinstance(value, list):
+        for item in value:
+            reverse_emails(item)
+
+
+def main():
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse"):
+        sys.exit(__doc__)
+    mode, source, target = sys.argv[1], sys.argv[2], sys.argv[3]
+    limit = int(sys.argv[4]) if len(sys.argv) == 5 else None
+    os.makedirs(target, exist_ok=True)
+    with open(os.path.join(source, "rules.json"), encoding="utf-8") as file:
+        document = json.load(file)
+    if mode == "prefix":
+        summary = f"{flip(document)} $endsWith tests now $startsWith"
+    else:
+        coarsen(document)
+        summary = "thresholds and instants coarsened"
+    with open(os.path.join(target, "rules.json"), "w", encoding="utf-8") as file:
+        json.dump(document, file, separators=(",", ":"), ensure_ascii=False)
+    lines = 0
+    with open(os.path.join(source, "requests.jsonl"), encoding="utf-8") as requests, open(
+        os.path.join(target, "requests.jsonl"), "w", encoding="utf-8"
+    ) as out:
+        for line in requests:
+            if limit is not None and lines >= limit:
+                break
+            request = json.loads(line)
+            if mode == "prefix":
+                reverse_emails(request)
+            out.write(json.dumps(request, separators=(",", ":"), ensure_ascii=False) + "\n")
+            lines += 1
+    print(f"{summary}; {lines} requests")
+
+
+if __name__ == "__main__":
+    main()
