@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Variants of the campaign workload, for workloads its generator does not make.
 
-    scripts/campaign_variant.py prefix|coarse SOURCE_DIR TARGET_DIR [LINES]
+    scripts/campaign_variant.py prefix|coarse|anchored SOURCE_DIR TARGET_DIR [LINES]
 
 SOURCE_DIR holds `rules.json` and `requests.jsonl` as `tailor-profile
 emit-campaign N LINES DIR` writes them (scripts/bench-serve.sh leaves them in
@@ -19,6 +19,11 @@ operands above 100 rounded to fifties and the others to whole numbers,
 `$after`/`$before` moved to the first of their month. The rules stay about as
 narrow, but are no longer plainly diverse (fewer distinct comparisons than
 half the rules). Requests are copied unchanged.
+
+anchored: every `$regex` is written as whole-address authors write it,
+`"^[^@ ]+" + P` for the generator's `P` (`"@(a\\.com|b\\.de)$"`): the same
+matches among the addresses, with a literal ending after a part that is not
+literal. Requests are copied unchanged.
 
 Compare two builds on a variant (their answers must be byte-identical), for
 example by instructions per line with scripts/serve-instructions.sh, or time
@@ -63,6 +68,23 @@ def coarsen(condition):
             coarsen(item)
 
 
+def anchor(condition):
+    """Writes each `$regex` as a whole-address pattern, in place; returns how many."""
+    count = 0
+    if isinstance(condition, dict):
+        for key in list(condition):
+            value = condition[key]
+            if key == "$regex" and isinstance(value, str) and value.startswith("@"):
+                condition[key] = "^[^@ ]+" + value
+                count += 1
+            else:
+                count += anchor(value)
+    elif isinstance(condition, list):
+        for item in condition:
+            count += anchor(item)
+    return count
+
+
 def reverse_emails(value):
     """Reverses every `email` string in place."""
     if isinstance(value, dict):
@@ -77,7 +99,7 @@ def reverse_emails(value):
 
 
 def main():
-    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse"):
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse", "anchored"):
         sys.exit(__doc__)
     mode, source, target = sys.argv[1], sys.argv[2], sys.argv[3]
     limit = int(sys.argv[4]) if len(sys.argv) == 5 else None
@@ -86,6 +108,8 @@ def main():
         document = json.load(file)
     if mode == "prefix":
         summary = f"{flip(document)} $endsWith tests now $startsWith"
+    elif mode == "anchored":
+        summary = f"{anchor(document)} $regex tests anchored at the start"
     else:
         coarsen(document)
         summary = "thresholds and instants coarsened"

@@ -188,16 +188,91 @@ struct RuleSieveTests {
     #expect(try endings(#"@(a|b\.c)\.com$"#) == ["@a.com", "@b.c.com"])
     #expect(try endings("$") == [""])
     #expect(try endings("é\\$$") == ["é$"])
-    // Not plain: no end anchor, an escaped one, classes, quantifiers, dots, nested or
-    // lookaround groups, top-level alternation, a quantifier or a group after the group,
-    // case-insensitive.
+    // Anything may come before the literal text.
+    #expect(try endings(#".+@(gmail|yahoo)\.com$"#) == ["@gmail.com", "@yahoo.com"])
+    #expect(try endings(#"^[a-z.]+@corp\.com$"#) == ["@corp.com"])
+    #expect(try endings("a.com$") == ["com"])
+    #expect(try endings("(a|b)(c)$") == ["c"])
+    #expect(try endings("(?=a)b$") == ["b"])
+    #expect(try endings("x(a|b)c+d$") == ["d"])
+    #expect(try endings(#"\u0041b$"#) == ["b"])
+    #expect(try endings(#"\x41\cJb$"#) == ["b"])
+    // Legacy forms, which rules documents refuse but payloads may hold: read whole too.
+    func legacy(_ pattern: String) -> [String]? {
+      Pattern.requiredEndings(of: Array(pattern.utf8))?.map { String(decoding: $0, as: UTF8.self) }
+    }
+    #expect(legacy(#"\12b$"#) == ["b"])
+    #expect(legacy(#"\12$"#) == nil)
+    #expect(legacy(#"\u{41}b$"#) == ["b"])
+    #expect(legacy(#"\u{41}$"#) == nil)
+    #expect(legacy(#"\u{41|b}x$"#) == nil)
+    #expect(legacy("a$?") == nil)
+    #expect(try endings(#"(?<n>a)\k<n>b$"#) == ["b"])
+    #expect(try endings("aé?b$") == ["b"])
+    #expect(try endings("a{2,3}b$") == ["b"])
+    #expect(try endings("(a|b)$") == ["a", "b"])
+    // Not plain: no end anchor, an escaped one, classes, quantifiers, escapes that are not
+    // one character, nested or lookaround groups, alternation outside groups, a quantifier
+    // after the group, case-insensitive.
     for pattern in [
-      "corp", #"corp\$"#, #"\d$"#, "a+$", "a.com$", "(a|b)+$", "(a(b)|c)$", "(?=a)b$",
-      "a|b$", "(a|b)c+$", "(a|b)(c)$", "[ab]$", "a{2}$", "a]$", #"\u0041$"#, "",
+      "corp", #"corp\$"#, #"\d$"#, "a+$", "(a|b)+$", "(a(b)|c)$", "a|b$", "(a|b)c+$",
+      "[ab]$", "a{2}$", "a]$", #"\u0041$"#, #"\x41$"#, "", "^$",
+      "a|(b)$", "(a|b)|c$", "ab(?<=b)$", "é+$", "[$]$", "(a$)",
     ] {
       #expect(try endings(pattern) == nil, "\(pattern)")
     }
     #expect(try endings("@corp\\.com$", caseInsensitive: true) == nil)
+  }
+
+  /// The endings and beginnings read from a pattern are necessary: on seeded random
+  /// patterns (literals, escapes, classes, groups, lookarounds, quantifiers, anchors and
+  /// alternation) every string a pattern matches ends with one of its endings and starts
+  /// with one of its beginnings, as the pattern engine itself decides the match.
+  @Test func regexEndingsAndBeginningsHoldForEveryMatch() throws {
+    var random = SeededGenerator(seed: 2026)
+    let atoms = [
+      "a", "b", "@", #"\."#, ".", "[ab]", #"\d"#, "1", "é", "(a|b)", "(?:ab|@)", "(a|)", "(?=a)",
+      #"\b"#, "(a(b)|c)", "[^a]", #"\u0061"#, #"\x62"#, "(?!b)",
+    ]
+    let quantifiers = ["", "", "", "", "?", "*", "+", "{2}", "{1,2}", "??", "*?"]
+    let letters = ["a", "b", "@", ".", "1", "é", "c", "ab"]
+    var (endingsChecked, beginningsChecked) = (0, 0)
+    for _ in 0..<3000 {
+      var pattern = random.chance(0.5) ? "^" : ""
+      for _ in 0..<random.int(0, 4) {
+        pattern += random.pick(atoms) + random.pick(quantifiers)
+      }
+      if random.chance(0.1) { pattern += "|" + random.pick(atoms) }
+      for _ in 0..<random.int(0, 2) { pattern += random.pick(atoms) }
+      if random.chance(0.6) { pattern += "$" }
+      guard let compiled = try? Pattern(pattern, caseInsensitive: false) else { continue }
+      let endings = compiled.requiredEndings
+      let beginnings = compiled.requiredPrefixes
+      guard endings != nil || beginnings != nil else { continue }
+      for _ in 0..<40 {
+        let subject = (0..<random.int(0, 5)).map { _ in random.pick(letters) }.joined()
+        guard compiled.matches(subject) else { continue }
+        let bytes = Array(subject.utf8)
+        if let endings {
+          endingsChecked += 1
+          #expect(
+            endings.contains { bytes.count >= $0.count && Array(bytes.suffix($0.count)) == $0 },
+            "\(pattern) matches \(subject) but its endings are \(endings)"
+          )
+        }
+        if let beginnings {
+          beginningsChecked += 1
+          #expect(
+            beginnings.contains { bytes.starts(with: $0) },
+            "\(pattern) matches \(subject) but its beginnings are \(beginnings)"
+          )
+        }
+      }
+    }
+    #expect(
+      endingsChecked > 500 && beginningsChecked > 500,
+      "\(endingsChecked) \(beginningsChecked)"
+    )
   }
 
   /// Rules whose `$regex` requires literal endings are filed under the suffix filter
