@@ -52,9 +52,10 @@ extension Pattern {
   /// The pattern starts with `^L`, `^L(A|B|…)T` or `^L(?:A|B|…)T`, where `L`, `A`, `B`, `T`
   /// are literal text, and has no `|` outside a group: a string it matches starts with
   /// `L + A + T`, `L + B + T`, … (`^` is the start of the input, as in JavaScript without
-  /// the `m` flag). Whatever follows is not read; a quantifier after the text leaves out
-  /// its last character, and a group that is not plain literal alternatives leaves `L`
-  /// alone. `nil` when no byte is required and for case-insensitive patterns.
+  /// the `m` flag). Whatever follows is not read; a character under a quantifier is not
+  /// literal text (`^abc?` requires `ab`), and a group that is not plain literal
+  /// alternatives leaves `L` alone. `nil` when no byte is required and for
+  /// case-insensitive patterns.
   ///
   /// A sieve files such a `$regex` (`"^\\+34"` on a phone number) under the attribute's
   /// prefix filter; the pattern itself is still matched for the profiles it admits.
@@ -65,111 +66,29 @@ extension Pattern {
 
   /// ``requiredPrefixes`` of a case-sensitive JavaScript pattern's UTF-8 text.
   package static func requiredPrefixes(of pattern: [UInt8]) -> [[UInt8]]? {
-    guard pattern.first == UInt8(ascii: "^"), !hasAlternationOutsideGroups(pattern) else {
-      return nil
-    }
-    var index = 1
-    /// Reads literal text up to a byte or escape it does not take, leaving out the last
-    /// character when a quantifier follows; `stopped` is the byte it stopped at.
-    func literal() -> (text: [UInt8], stopped: UInt8?) {
+    guard let alternatives = PatternAtoms.read(pattern, 0..<pattern.count),
+      alternatives.count == 1, let first = alternatives[0].first, first.atom == .start,
+      !first.quantified
+    else { return nil }
+    var atoms = alternatives[0].dropFirst()
+    /// The literal characters at the front of `atoms`, taken off them.
+    func literal() -> [UInt8] {
       var text: [UInt8] = []
-      while index < pattern.count {
-        let byte = pattern[index]
-        if byte == UInt8(ascii: "\\") {
-          guard index + 1 < pattern.count, isPunctuation(pattern[index + 1]) else { break }
-          text.append(pattern[index + 1])
-          index += 2
-        } else if isSpecial(byte) {
-          if isQuantifier(byte) { dropLastCharacter(&text) }
-          return (text, byte)
-        } else {
-          text.append(byte)
-          index += 1
-        }
+      while let atom = atoms.first, !atom.quantified, case .character(let bytes) = atom.atom {
+        text += bytes
+        atoms.removeFirst()
       }
-      // The end, or an escape that is not one character: a quantifier may follow it, not
-      // the text before.
-      return (text, nil)
+      return text
     }
     let head = literal()
-    let alone: [[UInt8]]? = head.text.isEmpty ? nil : [head.text]
-    guard head.stopped == UInt8(ascii: "(") else { return alone }
-    index += 1
-    if index + 1 < pattern.count && pattern[index] == UInt8(ascii: "?") {
-      guard pattern[index + 1] == UInt8(ascii: ":") else { return alone }
-      index += 2
+    if let group = atoms.first, !group.quantified, case .group(let content) = group.atom,
+      let choices = PatternAtoms.literalAlternatives(pattern, content)
+    {
+      atoms.removeFirst()
+      let tail = literal()
+      return choices.map { head + $0 + tail }
     }
-    var alternatives: [[UInt8]] = []
-    while true {
-      let alternative = literal()
-      if alternative.stopped == UInt8(ascii: "|") {
-        alternatives.append(alternative.text)
-        index += 1
-      } else if alternative.stopped == UInt8(ascii: ")") {
-        alternatives.append(alternative.text)
-        index += 1
-        break
-      } else {
-        return alone
-      }
-    }
-    if index < pattern.count && isQuantifier(pattern[index]) { return alone }
-    let tail = literal().text
-    return alternatives.map { head.text + $0 + tail }
-  }
-
-  /// Whether `|` appears outside every group and class: then no text is required by all.
-  private static func hasAlternationOutsideGroups(_ pattern: [UInt8]) -> Bool {
-    var index = 0
-    var depth = 0
-    var inClass = false
-    while index < pattern.count {
-      let byte = pattern[index]
-      if byte == UInt8(ascii: "\\") {
-        index += 2
-        continue
-      }
-      if inClass {
-        if byte == UInt8(ascii: "]") { inClass = false }
-      } else if byte == UInt8(ascii: "[") {
-        inClass = true
-      } else if byte == UInt8(ascii: "(") {
-        depth += 1
-      } else if byte == UInt8(ascii: ")") {
-        depth -= 1
-      } else if byte == UInt8(ascii: "|") && depth <= 0 {
-        return true
-      }
-      index += 1
-    }
-    return false
-  }
-
-  /// `?`, `*`, `+` and `{`: what makes the character before it optional or repeated
-  /// (`{` is a literal in some patterns; taking it for a quantifier only requires less).
-  private static func isQuantifier(_ byte: UInt8) -> Bool {
-    byte == UInt8(ascii: "?") || byte == UInt8(ascii: "*") || byte == UInt8(ascii: "+")
-      || byte == UInt8(ascii: "{")
-  }
-
-  /// Removes the last UTF-8 character of `text` (all of it, whatever a quantifier after a
-  /// character outside the BMP applies to).
-  private static func dropLastCharacter(_ text: inout [UInt8]) {
-    while let last = text.last, last & 0xC0 == 0x80 { text.removeLast() }
-    if !text.isEmpty { text.removeLast() }
-  }
-
-  /// Bytes with a meaning of their own outside a class (`\` is handled apart).
-  private static func isSpecial(_ byte: UInt8) -> Bool {
-    switch byte {
-    case UInt8(ascii: "^"), UInt8(ascii: "$"), UInt8(ascii: "."), UInt8(ascii: "|"),
-      UInt8(ascii: "?"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "("),
-      UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"),
-      UInt8(ascii: "}"):
-      true
-    default:
-      false
-    }
+    return head.isEmpty ? nil : [head]
   }
 
   /// ASCII punctuation: an identity escape in a pattern without the `u` flag.
@@ -196,9 +115,11 @@ enum PatternAtoms {
     case character([UInt8])
     /// A capturing or `(?:` group: the range of its content.
     case group(Range<Int>)
+    /// `^`, unescaped.
+    case start
     /// `$`, unescaped.
     case end
-    /// Anything else: a class, `.`, `^`, a lookaround or named group, another escape.
+    /// Anything else: a class, `.`, a lookaround or named group, another escape.
     case other
   }
 
@@ -265,7 +186,10 @@ enum PatternAtoms {
       case UInt8(ascii: "$"):
         alternatives[alternatives.count - 1].append((.end, false))
         index += 1
-      case UInt8(ascii: "^"), UInt8(ascii: "."), UInt8(ascii: "]"), UInt8(ascii: "}"):
+      case UInt8(ascii: "^"):
+        alternatives[alternatives.count - 1].append((.start, false))
+        index += 1
+      case UInt8(ascii: "."), UInt8(ascii: "]"), UInt8(ascii: "}"):
         alternatives[alternatives.count - 1].append((.other, false))
         index += 1
       default:
