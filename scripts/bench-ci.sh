@@ -79,7 +79,9 @@ counts=$(mktemp -d)
 profile="$counts/tailor-profile"
 cp .build/release/tailor-profile "$profile"
 strip --strip-debug "$profile"
-# Swift seeds its hash function per process; fix it so the counts repeat.
+# Swift seeds its hash function per process; fix it so the counts repeat. (tailor-profile
+# loads the timed rules without the analyses, whose second thread made the counts of the
+# 10,000-rule case vary by up to a few thousand per decision from run to run.)
 refs() {
   SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
     "$profile" "$1" "$2" 2>&1 \
