@@ -713,20 +713,23 @@ private struct Walk {
     let labels = flat.affixBytes
     let shift = FlatRules.SuffixEntry.shift(capacity)
     let mask = capacity &- 1
+    /// The edge from `node` on `byte`, if the trie has one.
+    @inline(__always) func edge(from node: Int32, on byte: UInt8) -> FlatRules.SuffixEntry? {
+      let key = FlatRules.SuffixEntry.key(node, byte)
+      var position = FlatRules.SuffixEntry.position(key, shift)
+      while edges[position].key != key {
+        if edges[position].key == FlatRules.SuffixEntry.free { return nil }
+        position = (position &+ 1) & mask
+      }
+      return edges[position]
+    }
     if children[0] >= 0 { body(children[0]) }
     if fromStart {
       withBytes(slot) { bytes in
         var node: Int32 = 0
         var index = 0
         while index < bytes.count {
-          let key = FlatRules.SuffixEntry.key(node, bytes[index])
-          var position = FlatRules.SuffixEntry.position(key, shift)
-          var edge = edges[position]
-          while edge.key != key {
-            if edge.key == FlatRules.SuffixEntry.free { return }
-            position = (position &+ 1) & mask
-            edge = edges[position]
-          }
+          guard let edge = edge(from: node, on: bytes[index]) else { return }
           // The edge's other bytes follow that one in the string; its label holds them
           // last first, as the trie of reversed prefixes read them.
           let label = Int(edge.label)
@@ -749,14 +752,7 @@ private struct Walk {
       var node: Int32 = 0
       var index = bytes.count
       while index > 0 {
-        let key = FlatRules.SuffixEntry.key(node, bytes[index &- 1])
-        var position = FlatRules.SuffixEntry.position(key, shift)
-        var edge = edges[position]
-        while edge.key != key {
-          if edge.key == FlatRules.SuffixEntry.free { return }
-          position = (position &+ 1) & mask
-          edge = edges[position]
-        }
+        guard let edge = edge(from: node, on: bytes[index &- 1]) else { return }
         // The edge's other bytes precede that one in the string.
         let label = Int(edge.label)
         let length = Int(labels[label])
