@@ -191,6 +191,10 @@ struct RuleSieve: Sendable {
       // Suffixes or prefixes, by their bytes, in the order first filed.
       var affixCases: [[UInt8]: [Int32]] = [:]
       var affixOrder: [[UInt8]] = []
+      func file(_ bytes: [UInt8], _ position: Int32) {
+        if affixCases[bytes] == nil { affixOrder.append(bytes) }
+        affixCases[bytes, default: []].append(position)
+      }
       var tests: [(position: Int32, tests: [NumericTest])] = []
       var versionTests: [(position: Int32, tests: [(VersionRelation, [UInt8])])] = []
       constrained.reserveCapacity(filedByFilter[index].count)
@@ -215,22 +219,19 @@ struct RuleSieve: Sendable {
         case .members(let list):
           for keyID in list { keyCases[keyID, default: []].append(position) }
         case .suffix(let bytes):
-          if affixCases[bytes] == nil { affixOrder.append(bytes) }
-          affixCases[bytes, default: []].append(position)
+          file(bytes, position)
         case _ where key.kind == .suffix:
           // A `$regex` that requires one of a few literal endings: the rule is admitted
           // under each of them.
           let condition = conjuncts[Int(ids[ids.startIndex])].condition
           for bytes in Set(RuleSieve.regexEndings(condition) ?? []) {
-            if affixCases[bytes] == nil { affixOrder.append(bytes) }
-            affixCases[bytes, default: []].append(position)
+            file(bytes, position)
           }
         case _ where key.kind == .prefix:
           // `$startsWith`, or a `$regex` that requires one of a few literal beginnings.
           let condition = conjuncts[Int(ids[ids.startIndex])].condition
           for bytes in Set(RuleSieve.prefixes(condition) ?? []) {
-            if affixCases[bytes] == nil { affixOrder.append(bytes) }
-            affixCases[bytes, default: []].append(position)
+            file(bytes, position)
           }
         default:
           if key.kind == .version {

@@ -92,10 +92,7 @@ extension Pattern {
   }
 
   /// ASCII punctuation: an identity escape in a pattern without the `u` flag.
-  static func isIdentityPunctuation(_ byte: UInt8) -> Bool { isPunctuation(byte) }
-
-  /// ASCII punctuation: an identity escape in a pattern without the `u` flag.
-  private static func isPunctuation(_ byte: UInt8) -> Bool {
+  static func isPunctuation(_ byte: UInt8) -> Bool {
     byte >= 0x21 && byte < 0x7F && !(byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
       && !(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
       && !(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
@@ -143,7 +140,7 @@ enum PatternAtoms {
       case UInt8(ascii: "\\"):
         guard index + 1 < end else { return nil }
         let next = pattern[index + 1]
-        if Pattern.isIdentityPunctuation(next) {
+        if Pattern.isPunctuation(next) {
           alternatives[alternatives.count - 1].append((.character([next]), false))
           index += 2
         } else {
