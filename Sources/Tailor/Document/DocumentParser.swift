@@ -33,6 +33,9 @@ struct DocumentParser {
   /// analysis will read them.
   mutating func forgetWrittenConditions() { writtenConditions = [] }
 
+  /// Decisions with at least this many rules parse them on two threads (see `parseRules`).
+  var parallelRules = 2_048
+
   init() {}
 
   mutating func parse(_ root: JSONValue) -> Document {
@@ -260,10 +263,10 @@ struct DocumentParser {
       let rulesPointer = pointer.appending(key: "rules")
       if case .array(let list) = rules {
         var seen: Set<ByteString> = []
-        for (index, ruleValue) in list.enumerated() {
-          let rulePointer = rulesPointer.appending(index: index)
-          guard let rule = parseRule(ruleValue, at: rulePointer, decision: name, variants: variants)
-          else {
+        let parsed = parseRules(list, at: rulesPointer, decision: name, variants: variants)
+        decision.rules.reserveCapacity(parsed.count)
+        for (index, parsedRule) in parsed.enumerated() {
+          guard let rule = parsedRule else {
             dropped.append(Int32(index))
             continue
           }
@@ -271,7 +274,7 @@ struct DocumentParser {
           if !rule.id.isEmpty, !seen.insert(ByteString(rule.id)).inserted {
             report(
               .duplicateRuleID,
-              at: rulePointer.appending(key: "id"),
+              at: rulesPointer.appending(index: index).appending(key: "id"),
               "duplicate rule id `\(rule.id)` in decision `\(name)`"
             )
           }
@@ -326,6 +329,88 @@ struct DocumentParser {
   private func variantNote(_ variants: [Variant]) -> [String] {
     guard !variants.isEmpty else { return [] }
     return ["variants are " + variants.prefix(10).map { "`\($0.key)`" }.joined(separator: ", ")]
+  }
+
+  /// Parses a decision's rules, `nil` for each that does not parse.
+  ///
+  /// A long list is parsed in two halves at once, the second by a copy of this parser on
+  /// another thread; what the copy records (diagnostics, sites, conditions as written, new
+  /// patterns) is appended after this parser's, so the result is the same as parsing the
+  /// rules in order. Equal patterns in both halves are compiled once in each.
+  private mutating func parseRules(
+    _ list: [JSONValue],
+    at pointer: JSONPointer,
+    decision: String,
+    variants: VariantKeys
+  ) -> [Rule?] {
+    guard list.count >= parallelRules else {
+      return parseRules(list, 0..<list.count, at: pointer, decision: decision, variants: variants)
+    }
+    let middle = list.count / 2
+    var copy = self
+    copy.diagnostics = []
+    copy.writtenConditions = []
+    copy.writtenRuleIndices = []
+    copy.conditions.diagnostics = []
+    copy.conditions.sites = []
+    let helper = Helper(copy)
+    var first: [Rule?] = []
+    let second = System.concurrently(
+      {
+        helper.parser.parseRules(
+          list,
+          middle..<list.count,
+          at: pointer,
+          decision: decision,
+          variants: variants
+        )
+      },
+      while: {
+        first = parseRules(list, 0..<middle, at: pointer, decision: decision, variants: variants)
+      }
+    )
+    let other = helper.parser
+    diagnostics += other.diagnostics
+    writtenConditions += other.writtenConditions
+    conditions.diagnostics += other.conditions.diagnostics
+    conditions.sites += other.conditions.sites
+    for (key, pattern) in other.conditions.patterns where conditions.patterns[key] == nil {
+      conditions.patterns[key] = pattern
+    }
+    return first + second
+  }
+
+  /// Parses the rules of `list` in `range`, in order.
+  private mutating func parseRules(
+    _ list: [JSONValue],
+    _ range: Range<Int>,
+    at pointer: JSONPointer,
+    decision: String,
+    variants: VariantKeys
+  ) -> [Rule?] {
+    var rules: [Rule?] = []
+    rules.reserveCapacity(range.count)
+    for index in range {
+      rules.append(
+        parseRule(
+          list[index],
+          at: pointer.appending(index: index),
+          decision: decision,
+          variants: variants
+        )
+      )
+    }
+    return rules
+  }
+
+  /// The copy of a parser that parses the second half of a long list of rules on its own thread.
+  ///
+  /// `@unchecked Sendable`: only that thread uses `parser` until it is joined; then only the
+  /// joining thread reads it.
+  private final class Helper: @unchecked Sendable {
+    var parser: DocumentParser
+
+    init(_ parser: DocumentParser) { self.parser = parser }
   }
 
   private mutating func parseRule(
