@@ -36,6 +36,10 @@ public final class Rules: Sendable {
   ///   - analyze: whether to run the analyses that only warn (unreachable rules,
   ///     comparisons that match missing attributes, unused segments and variants);
   ///     turn them off to load very large documents faster. Errors are always checked.
+  ///
+  /// Loading may start threads of its own, one at a time, each joined within the call: one
+  /// parses half the rules of a decision of 2,048 rules or more, and one runs the analyses
+  /// while the document compiles.
   /// - Throws: ``TailorError`` with every diagnostic, sorted by position.
   /// - Complexity: O(document size).
   public convenience init(
