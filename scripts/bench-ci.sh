@@ -80,10 +80,12 @@ profile="$counts/tailor-profile"
 cp .build/release/tailor-profile "$profile"
 strip --strip-debug "$profile"
 # Swift seeds its hash function per process; fix it so the counts repeat. (tailor-profile
-# loads the timed rules without the analyses, whose second thread made the counts of the
-# 10,000-rule case vary by up to a few thousand per decision from run to run.)
+# loads the timed rules without the analyses, and TAILOR_LOAD_THREADS=1 keeps the load
+# on one thread: a second thread's timing made the counts of the 10,000-rule case vary
+# by hundreds to thousands per decision from run to run.)
 refs() {
-  SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+  SWIFT_DETERMINISTIC_HASHING=1 TAILOR_LOAD_THREADS=1 \
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null \
     "$profile" "$1" "$2" 2>&1 \
     | sed -n 's/.*I *refs: *//p' | tr -d ','
 }

@@ -291,18 +291,28 @@ package enum System {
   /// conditions nested 256 levels deep.
   static let backgroundStackBytes = 4 << 20
 
+  /// Whether loading keeps to the calling thread: the environment variable
+  /// `TAILOR_LOAD_THREADS` is `1`. A load's instruction count then repeats from run to
+  /// run (CI's gates count instructions under valgrind), where a second thread's
+  /// timing moves it by hundreds of thousands.
+  static let loadsOnOneThread: Bool = {
+    guard let value = getenv("TAILOR_LOAD_THREADS") else { return false }
+    return String(cString: value) == "1"
+  }()
+
   /// Runs `background` on a new thread while the calling thread runs `foreground`,
   /// and returns what `background` returned once both have finished.
   ///
   /// The thread is started and joined here (`pthread_create`, `pthread_join`), never
   /// taken from a pool, so it makes progress whatever pool the caller runs on. When
-  /// the system refuses a thread, both run on the calling thread, one after the other.
+  /// the system refuses a thread, or ``loadsOnOneThread``, both run on the calling
+  /// thread, one after the other.
   package static func concurrently<Result: Sendable>(
     _ background: @escaping @Sendable () -> Result,
     while foreground: () -> Void
   ) -> Result {
     let task = BackgroundTask(background)
-    guard let thread = task.start(stackBytes: backgroundStackBytes) else {
+    guard !loadsOnOneThread, let thread = task.start(stackBytes: backgroundStackBytes) else {
       foreground()
       return background()
     }

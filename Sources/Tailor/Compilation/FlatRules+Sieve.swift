@@ -25,7 +25,7 @@ extension FlatRules {
   }
 
   enum SieveFilterKind: UInt8 {
-    case keys, number, time, suffix, version, prefix
+    case keys, number, time, suffix, version, prefix, string
   }
 
   struct SieveFilterRecord {
@@ -43,16 +43,16 @@ extension FlatRules {
     /// Local bits admitted for a missing or null value.
     var null: Int32
     /// Keys: one entry per key id of the slot in `sieveEntries`; number and time: the
-    /// thresholds in `thresholds`; version: the padded operands as `(start, count)` pairs
+    /// thresholds in `thresholds`; version and string: the (padded) operands as `(start, count)` pairs
     /// in `sieveInts` of bytes in `affixBytes`; suffix and prefix: the trie's edges in
     /// `suffixEntries` (`count` of them, a power of two; a prefix trie holds its
     /// prefixes reversed, so that it reads them from their first byte).
     var start: Int32
     var count: Int32
-    /// Number, time and version: `2 × count + 1` records in `sieveRegions`; suffix and prefix: the trie's
+    /// Number, time, version and string: `2 × count + 1` records in `sieveRegions`; suffix and prefix: the trie's
     /// nodes in `suffixNodes` (their count, then per node an entry in `sieveEntries` or -1).
     var extra: Int32
-    /// Version: per operand, two words in `sieveWords`, its first 16 bytes zero-padded as
+    /// Version and string: per operand, two words in `sieveWords`, its first 16 bytes zero-padded as
     /// big-endian integers: operands whose words differ order as their words do.
     var versionKeys: Int32
   }
@@ -248,8 +248,9 @@ extension FlatRules {
           nodes: &suffixNodes,
           labels: &affixBytes
         )
-      case .versions(let operands, let admitted):
-        record.kind = .version
+      case .versions(let operands, let admitted), .strings(let operands, let admitted):
+        let isVersion = if case .versions = filter.index { true } else { false }
+        record.kind = isVersion ? .version : .string
         record.start = Int32(ints.count)
         record.count = Int32(operands.count)
         record.versionKeys = Int32(words.count)

@@ -242,18 +242,29 @@ enum InternalChecks {
             )
           }
         }
-      case .number, .time, .version:
+      case .number, .time, .version, .string:
+        // Versions and strings order byte strings: `(start, count)` spans of `affixBytes`.
+        let isBytes = filter.kind == .version || filter.kind == .string
         check(
-          filter.kind == .version
+          isBytes
             ? inside(filter.start, 2 * filter.count, flat.sieveInts.count)
             : inside(filter.start, filter.count, flat.thresholds.count),
           "filter \(offset): thresholds out of range"
         )
-        if filter.kind == .version {
+        if isBytes {
           check(
             inside(filter.versionKeys, 2 * filter.count, flat.sieveWords.count),
             "filter \(offset): version keys out of range"
           )
+          if inside(filter.start, 2 * filter.count, flat.sieveInts.count) {
+            for operand in 0..<Int(filter.count) {
+              let span = Int(filter.start) + 2 * operand
+              check(
+                inside(flat.sieveInts[span], flat.sieveInts[span + 1], flat.affixBytes.count),
+                "filter \(offset): operand \(operand) out of range"
+              )
+            }
+          }
         }
         let regions = 2 * filter.count + 1
         check(

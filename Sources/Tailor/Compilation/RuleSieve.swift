@@ -36,6 +36,10 @@ struct RuleSieve: Sendable {
     /// Version comparisons (`$veq`, `$vgt`, …; not `$vne`) with ASCII operands: regions as
     /// for numbers, among the padded operands in byte order (UTF-16 order for ASCII).
     case versions(thresholds: [[UInt8]], regions: [(position: Int32, low: Int32, high: Int32)])
+    /// Comparisons of strings (`$lt`, `$gte`, … with a string operand, as ISO dates are
+    /// often compared) with ASCII operands: regions as for versions, among the operands in
+    /// byte order, which is the comparisons' (UTF-16) order against an ASCII operand.
+    case strings(thresholds: [[UInt8]], regions: [(position: Int32, low: Int32, high: Int32)])
   }
 
   /// One filter: the rules it constrains and what it admits.
@@ -196,7 +200,8 @@ struct RuleSieve: Sendable {
         affixCases[bytes, default: []].append(position)
       }
       var tests: [(position: Int32, tests: [NumericTest])] = []
-      var versionTests: [(position: Int32, tests: [(VersionRelation, [UInt8])])] = []
+      // Version and string comparisons: their operands' bytes.
+      var byteTests: [(position: Int32, tests: [(FlatRules.Comparison, [UInt8])])] = []
       constrained.reserveCapacity(filedByFilter[index].count)
       for (position, range) in filedByFilter[index] {
         let ids = filedIDs[range]
@@ -234,9 +239,17 @@ struct RuleSieve: Sendable {
             file(bytes, position)
           }
         default:
-          if key.kind == .version {
-            versionTests.append(
-              (position, ids.compactMap { RuleSieve.versionTest(conjuncts[Int($0)].condition) })
+          if key.kind == .version || key.kind == .string {
+            byteTests.append(
+              (
+                position,
+                ids.compactMap { id in
+                  let condition = conjuncts[Int(id)].condition
+                  return key.kind == .version
+                    ? RuleSieve.versionTest(condition).map { (FlatRules.Comparison($0), $1) }
+                    : RuleSieve.stringTest(condition)
+                }
+              )
             )
             continue
           }
@@ -255,27 +268,26 @@ struct RuleSieve: Sendable {
         index = .suffix(affixOrder.map { ($0, affixCases[$0] ?? []) })
       case .prefix:
         index = .prefix(affixOrder.map { ($0, affixCases[$0] ?? []) })
-      case .version:
-        let thresholds = Set(versionTests.flatMap { $0.tests.map(\.1) }).sorted {
+      case .version, .string:
+        let thresholds = Set(byteTests.flatMap { $0.tests.map(\.1) }).sorted {
           $0.lexicographicallyPrecedes($1)
         }
         let indexOf = Dictionary(
           uniqueKeysWithValues: thresholds.enumerated().map { ($0.element, $0.offset) }
         )
-        let regions = versionTests.map { entry in
+        let regions = byteTests.map { entry in
           let (low, high) = RuleSieve.intersection(
-            entry.tests.map { relation, operand in
-              RuleSieve.regions(
-                FlatRules.Comparison(relation),
-                at: indexOf[operand] ?? 0,
-                among: thresholds.count
-              )
+            entry.tests.map { comparison, operand in
+              RuleSieve.regions(comparison, at: indexOf[operand] ?? 0, among: thresholds.count)
             },
             among: thresholds.count
           )
           return (position: entry.position, low: low, high: high)
         }
-        index = .versions(thresholds: thresholds, regions: regions)
+        index =
+          key.kind == .version
+          ? .versions(thresholds: thresholds, regions: regions)
+          : .strings(thresholds: thresholds, regions: regions)
       case .number, .time, .unknown, .none:
         let thresholds = Array(Set(tests.flatMap { $0.tests.flatMap(\.keys) })).sorted()
         let regions = tests.map { entry in
@@ -300,14 +312,14 @@ struct RuleSieve: Sendable {
 
   /// The kind of filter a conjunct is filed under, if any.
   private enum FiledKind: Int8 {
-    case keys, number, time, suffix, version, prefix
+    case keys, number, time, suffix, version, prefix, string
     /// Not decided yet.
     case unknown
     /// Not filed: the conjunct is only checked in the rule's condition.
     case none
 
     /// How many kinds a filter can have: filter keys are `slot * indexed + kind`.
-    static let indexed = 6
+    static let indexed = 7
 
     /// The kind of filter that can answer `conjunct`, or `.none`.
     init(of conjunct: GraphBuilder.Conjunct) {
@@ -326,6 +338,8 @@ struct RuleSieve: Sendable {
           self = .suffix
         } else if RuleSieve.prefixes(conjunct.condition) != nil {
           self = .prefix
+        } else if RuleSieve.stringTest(conjunct.condition) != nil {
+          self = .string
         } else {
           self = .none
         }
@@ -349,6 +363,7 @@ struct RuleSieve: Sendable {
       case .suffix(let cases): kind = "suffixes (\(cases.count))"
       case .prefix(let cases): kind = "prefixes (\(cases.count))"
       case .versions(let thresholds, _): kind = "versions (\(thresholds.count) thresholds)"
+      case .strings(let thresholds, _): kind = "strings (\(thresholds.count) thresholds)"
       }
       let touched = Set(filter.constrained.map { $0 >> 6 }).count
       lines.append(
@@ -394,6 +409,17 @@ struct RuleSieve: Sendable {
       padded.utf8.allSatisfy({ $0 < 0x80 })
     else { return nil }
     return (relation, Array(padded.utf8))
+  }
+
+  /// A comparison with a string a filter can index: `$lt`, `$lte`, `$gt` or `$gte` alone,
+  /// with an ASCII operand.
+  static func stringTest(_ condition: Condition) -> (FlatRules.Comparison, [UInt8])? {
+    guard case .predicate(let predicate) = condition,
+      case .operators(let operators) = predicate.test, operators.count == 1,
+      case .compare(let relation, .string(let operand)) = operators[0],
+      operand.utf8.allSatisfy({ $0 < 0x80 })
+    else { return nil }
+    return (FlatRules.Comparison(relation), Array(operand.utf8))
   }
 
   /// The regions `low...high` where a comparison holds, among the regions of `thresholds`

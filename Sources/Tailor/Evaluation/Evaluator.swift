@@ -1297,6 +1297,13 @@ extension Walk {
       }
       guard let region else { return }
       intersect(bits, filter, region: Int(filter.extra) + region)
+    case .string:
+      guard value.kind == .string else { return }
+      // The operands are ASCII, so byte order is the comparisons' (UTF-16) order for any
+      // value: where it first differs from an operand, a byte that is not ASCII starts a
+      // scalar above every ASCII one in both orders.
+      let region = withBytes(Int(filter.slot)) { versionRegion($0, filter) }
+      intersect(bits, filter, region: Int(filter.extra) + region)
     case .number, .time:
       let key: Double
       if filter.kind == .number {
@@ -1373,7 +1380,8 @@ extension Walk {
     intersect(bits, filter, UnsafePointer(scratch))
   }
 
-  /// The region of a padded version among a version filter's operands (byte order).
+  /// The region of a padded version among a version filter's operands, or of a string
+  /// among a string filter's (byte order).
   func versionRegion(
     _ version: UnsafeBufferPointer<UInt8>,
     _ filter: FlatRules.SieveFilterRecord

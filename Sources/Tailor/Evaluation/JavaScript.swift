@@ -111,14 +111,24 @@ package enum JavaScript {
   /// JavaScript's StringToNumber: trims white space, `""` is 0, accepts
   /// `0x`/`0o`/`0b` prefixes, `Infinity` and decimal literals; anything else is NaN.
   static func stringToNumber(_ string: String) -> Double {
-    let scalars = Array(string.unicodeScalars)
-    var start = 0
-    var end = scalars.count
-    while start < end && isWhitespace(scalars[start]) { start += 1 }
-    while end > start && isWhitespace(scalars[end - 1]) { end -= 1 }
-    if start == end { return 0 }
-    let body = String(String.UnicodeScalarView(scalars[start..<end]))
-    let bytes = Array(body.utf8)
+    let bytes: [UInt8]
+    if string.utf8.allSatisfy({ $0 < 0x80 }) {
+      // ASCII (dates, ids, most operands): trimmed as bytes, without decoding scalars.
+      let all = Array(string.utf8)
+      var start = 0
+      var end = all.count
+      while start < end && isWhitespace(Unicode.Scalar(all[start])) { start += 1 }
+      while end > start && isWhitespace(Unicode.Scalar(all[end - 1])) { end -= 1 }
+      bytes = Array(all[start..<end])
+    } else {
+      let scalars = Array(string.unicodeScalars)
+      var start = 0
+      var end = scalars.count
+      while start < end && isWhitespace(scalars[start]) { start += 1 }
+      while end > start && isWhitespace(scalars[end - 1]) { end -= 1 }
+      bytes = Array(String(String.UnicodeScalarView(scalars[start..<end])).utf8)
+    }
+    if bytes.isEmpty { return 0 }
     if bytes.count > 2 && bytes[0] == UInt8(ascii: "0") {
       let radix: Int? =
         switch bytes[1] | 0x20 {
@@ -136,13 +146,14 @@ package enum JavaScript {
         return result
       }
     }
-    switch body {
-    case "Infinity", "+Infinity": return .infinity
-    case "-Infinity": return -.infinity
-    default: break
+    guard isDecimalLiteral(bytes) else {
+      switch String(decoding: bytes, as: UTF8.self) {
+      case "Infinity", "+Infinity": return .infinity
+      case "-Infinity": return -.infinity
+      default: return .nan
+      }
     }
-    guard isDecimalLiteral(bytes) else { return .nan }
-    return Double(body) ?? .nan
+    return Double(String(decoding: bytes, as: UTF8.self)) ?? .nan
   }
 
   private static func digitValue(_ byte: UInt8) -> Int? {

@@ -290,11 +290,12 @@ extension DifferentialTests {
           case .suffix: kinds["suffixes", default: 0] += 1
           case .prefix: kinds["prefixes", default: 0] += 1
           case .versions: kinds["versions", default: 0] += 1
+          case .strings: kinds["strings", default: 0] += 1
           }
         }
       }
     }
-    for kind in ["keys", "numbers", "instants", "suffixes", "prefixes", "versions"] {
+    for kind in ["keys", "numbers", "instants", "suffixes", "prefixes", "versions", "strings"] {
       #expect((kinds[kind] ?? 0) > 20, "\(kind): \(kinds)")
     }
   }

@@ -173,6 +173,61 @@ struct RuleSieveTests {
     #expect(summary.contains("\n  phone: prefixes (300), 300 rules"))
   }
 
+  /// A sieve's string filter places a value among the operands of `$lt`…`$gte` with string
+  /// operands in byte order: ISO dates compared as strings, single and paired bounds,
+  /// equal operands, prefixes of one another, the empty string, a NUL, values that are not
+  /// ASCII (one a surrogate pair in UTF-16), numbers and number-like strings (numbers are
+  /// compared as numbers against a string operand), arrays, booleans, null and missing.
+  @Test func sievedStringComparisonsAgreeWithTheInterpreter() throws {
+    let operands = [
+      "2021-06-16T16:14:00Z", "2021-06-16", "2021-06-16T16:14:00", "2021", "", "\\u0000", "a",
+      "ab", "abc", "b", "10", "9", "é", "z\\u00e9",
+    ]
+    let relations = ["$lt", "$lte", "$gt", "$gte"]
+    var rules: [String] = []
+    for index in 0..<300 {
+      let relation = relations[index % relations.count]
+      let test: String
+      if index < 2 * operands.count {
+        test = #"{"\#(relation)": "\#(operands[index % operands.count])"}"#
+      } else if index % 3 == 0 {
+        // A range, as dates are bounded: `$gte` and `$lt` on the same attribute.
+        let day = 1 + index % 28
+        test = #"{"$gte": "2020-03-\#(day < 10 ? "0" : "")\#(day)", "$lt": "2020-04-01"}"#
+      } else {
+        test = #"{"\#(relation)": "2020-\#(index % 12 + 10)-\#(index % 19 + 10)T00:00:00Z"}"#
+      }
+      rules.append(#"{"id": "r\#(index)", "when": {"at": \#(test)}, "serve": "v\#(index % 3)"}"#)
+    }
+    let texts = [
+      "2021-06-16T16:14:00Z", "2021-06-16T16:14:00", "2021-06-16", "2021", "2020-03-15",
+      "2020-03-31T23:59:59Z", "2020-04-01", "2020-11-12T00:00:00Z", "", "\u{0}", "a", "ab",
+      "abc", "abd", "b", "9", "10", "10.5", "é", "zé", "z", "\u{10000}", "\u{FF5E}",
+      "2021\u{10000}",
+    ]
+    let values =
+      texts.map { JSONValue.string($0) } + [
+        9, 10, 2021, -1, .null, .bool(true), .bool(false), ["2021-06-16"], ["a", "b"],
+      ]
+    for mode in Self.modes {
+      let loaded = try sieved(rules, mode: mode)
+      #expect(loaded.compiled.decisions.allSatisfy { $0.sieve != nil })
+      let evaluator = loaded.makeEvaluator()
+      for value in values {
+        let profile = JSONValue.object(JSONObject([("at", value)]))
+        try expectAgreement(loaded, evaluator, profile, "\(value.jsonText)")
+      }
+      try expectAgreement(loaded, evaluator, .object(JSONObject()), "missing")
+    }
+    let summary = try #require(try sieved(rules, mode: "").graph(of: "d", format: .text))
+    #expect(summary.contains("\n  at: strings ("), "\(summary)")
+    // Operands that are not ASCII are left to the rules' own checks.
+    let notASCII = Condition.predicate(
+      Predicate(path: AttributePath("at"), test: .operators([.compare(.less, "é")]))
+    )
+    #expect(RuleSieve.stringTest(notASCII)?.1 == nil)
+  }
+
   /// The literal endings a `$regex` requires, and the patterns that require none a byte
   /// suffix can decide.
   @Test func regexEndingsAreReadOnlyFromPlainPatterns() throws {

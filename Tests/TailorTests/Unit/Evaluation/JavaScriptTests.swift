@@ -29,7 +29,8 @@ import Testing
       ("5.", 5), (".5", 0.5), ("+5", 5), (" 8 ", 8), ("\u{A0}8\u{FEFF}", 8), ("", 0), ("  ", 0),
       ("0x10", 16), ("0X1f", 31), ("0b101", 5), ("0o17", 15), ("1e3", 1000),
       ("Infinity", .infinity),
-      ("-Infinity", -.infinity), ("1e1000", .infinity),
+      ("-Infinity", -.infinity), ("1e1000", .infinity), ("+Infinity", .infinity),
+      ("\t\n\u{B}\u{C}\r 7 \r\n", 7), ("\u{A0}", 0), ("\u{2028}-2.5e1\u{3000}", -25),
     ] as [(String, Double)]
   )
   func stringToNumber(_ text: String, _ expected: Double) {
@@ -40,6 +41,7 @@ import Testing
     "Number(string) is NaN",
     arguments: [
       "abc", "-0x10", "0x", "1_0", "infinity", "8px", "1e", ".", "+", "0x1g", "1,5",
+      "2021-06-16T16:14:00Z", "é1", "1é", " Infinity x",
     ]
   )
   func stringToNumberNaN(_ text: String) {
