@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Variants of the campaign workload, for workloads its generator does not make.
 
-    scripts/campaign_variant.py prefix|coarse|anchored SOURCE_DIR TARGET_DIR [LINES]
+    scripts/campaign_variant.py prefix|coarse|anchored|strings SOURCE_DIR TARGET_DIR [LINES]
 
 SOURCE_DIR holds `rules.json` and `requests.jsonl` as `tailor-profile
 emit-campaign N LINES DIR` writes them (scripts/bench-serve.sh leaves them in
@@ -24,6 +24,12 @@ anchored: every `$regex` is written as whole-address authors write it,
 `"^[^@ ]+" + P` for the generator's `P` (`"@(a\\.com|b\\.de)$"`): the same
 matches among the addresses, with a literal ending after a part that is not
 literal. Requests are copied unchanged.
+
+strings: every `{"$after": S}` becomes `{"$gt": S}` and every `{"$before": S}`
+`{"$lt": S}`, as authors who compare ISO dates as strings write them (GrowthBook
+has no date operators). The generator's instants and the requests' dates are
+all `YYYY-MM-DDTHH:MM:SSZ`, so the string order is the time order and the
+rules keep their selectivity. Requests are copied unchanged.
 
 Compare two builds on a variant (their answers must be byte-identical), for
 example by instructions per line with scripts/serve-instructions.sh, or time
@@ -85,6 +91,24 @@ def anchor(condition):
     return count
 
 
+def stringify(condition):
+    """Writes `$after`/`$before` as string `$gt`/`$lt`, in place; returns how many."""
+    count = 0
+    if isinstance(condition, dict):
+        for key in list(condition):
+            value = condition[key]
+            if key in ("$after", "$before") and isinstance(value, str):
+                del condition[key]
+                condition["$gt" if key == "$after" else "$lt"] = value
+                count += 1
+            else:
+                count += stringify(value)
+    elif isinstance(condition, list):
+        for item in condition:
+            count += stringify(item)
+    return count
+
+
 def reverse_emails(value):
     """Reverses every `email` string in place."""
     if isinstance(value, dict):
@@ -99,7 +123,7 @@ def reverse_emails(value):
 
 
 def main():
-    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse", "anchored"):
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse", "anchored", "strings"):
         sys.exit(__doc__)
     mode, source, target = sys.argv[1], sys.argv[2], sys.argv[3]
     limit = int(sys.argv[4]) if len(sys.argv) == 5 else None
@@ -110,6 +134,8 @@ def main():
         summary = f"{flip(document)} $endsWith tests now $startsWith"
     elif mode == "anchored":
         summary = f"{anchor(document)} $regex tests anchored at the start"
+    elif mode == "strings":
+        summary = f"{stringify(document)} instant tests now string comparisons"
     else:
         coarsen(document)
         summary = "thresholds and instants coarsened"
