@@ -291,10 +291,11 @@ package enum System {
   /// conditions nested 256 levels deep.
   static let backgroundStackBytes = 4 << 20
 
-  /// Whether loading keeps to the calling thread: the environment variable
-  /// `TAILOR_LOAD_THREADS` is `1`. A load's instruction count then repeats from run to
-  /// run (CI's gates count instructions under valgrind), where a second thread's
-  /// timing moves it by hundreds of thousands.
+  /// Whether loading keeps to the calling thread.
+  ///
+  /// It does when the environment variable `TAILOR_LOAD_THREADS` is `1`: a load's
+  /// instruction count then repeats from run to run (CI's gates count instructions
+  /// under valgrind), where a second thread's timing moves it by hundreds of thousands.
   static let loadsOnOneThread: Bool = {
     guard let value = getenv("TAILOR_LOAD_THREADS") else { return false }
     return String(cString: value) == "1"
