@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Variants of the campaign workload, for workloads its generator does not make.
 
-    scripts/campaign_variant.py prefix|coarse|anchored|strings SOURCE_DIR TARGET_DIR [LINES]
+    scripts/campaign_variant.py prefix|coarse|anchored|strings|all SOURCE_DIR TARGET_DIR [LINES]
 
 SOURCE_DIR holds `rules.json` and `requests.jsonl` as `tailor-profile
 emit-campaign N LINES DIR` writes them (scripts/bench-serve.sh leaves them in
@@ -30,6 +30,9 @@ strings: every `{"$after": S}` becomes `{"$gt": S}` and every `{"$before": S}`
 has no date operators). The generator's instants and the requests' dates are
 all `YYYY-MM-DDTHH:MM:SSZ`, so the string order is the time order and the
 rules keep their selectivity. Requests are copied unchanged.
+
+all: every `{"tags": {"$in": [T]}}` of one tag becomes `{"$all": [T]}`, which
+holds for the same arrays. Requests are copied unchanged.
 
 Compare two builds on a variant (their answers must be byte-identical), for
 example by instructions per line with scripts/serve-instructions.sh, or time
@@ -109,6 +112,29 @@ def stringify(condition):
     return count
 
 
+def all_of_one(condition):
+    """Writes each one-tag `$in` on `tags` as `$all`, in place; returns how many."""
+    count = 0
+    if isinstance(condition, dict):
+        for key in list(condition):
+            value = condition[key]
+            if (
+                key == "tags"
+                and isinstance(value, dict)
+                and list(value) == ["$in"]
+                and isinstance(value["$in"], list)
+                and len(value["$in"]) == 1
+            ):
+                condition[key] = {"$all": value["$in"]}
+                count += 1
+            else:
+                count += all_of_one(value)
+    elif isinstance(condition, list):
+        for item in condition:
+            count += all_of_one(item)
+    return count
+
+
 def reverse_emails(value):
     """Reverses every `email` string in place."""
     if isinstance(value, dict):
@@ -123,7 +149,7 @@ def reverse_emails(value):
 
 
 def main():
-    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse", "anchored", "strings"):
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse", "anchored", "strings", "all"):
         sys.exit(__doc__)
     mode, source, target = sys.argv[1], sys.argv[2], sys.argv[3]
     limit = int(sys.argv[4]) if len(sys.argv) == 5 else None
@@ -136,6 +162,8 @@ def main():
         summary = f"{anchor(document)} $regex tests anchored at the start"
     elif mode == "strings":
         summary = f"{stringify(document)} instant tests now string comparisons"
+    elif mode == "all":
+        summary = f"{all_of_one(document)} one-tag $in tests now $all"
     else:
         coarsen(document)
         summary = "thresholds and instants coarsened"

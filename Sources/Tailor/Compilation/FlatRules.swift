@@ -164,6 +164,9 @@ final class FlatRules: @unchecked Sendable {
     case keyIn
     /// `$nin` of strings.
     case keyNotIn
+    /// `$all` of strings: for an array of strings, every key id of the sorted set
+    /// `start..<start + count` of `keySets` is among its keys.
+    case keyAll
     /// `value <comparison> number`, for a number value.
     case numberCompare
     /// Two comparisons with numbers, for a number value: `comparison` with `number` and
@@ -596,6 +599,16 @@ final class FlatRules: @unchecked Sendable {
         case .nin(let list, false) where list.allSatisfy({ $0.stringValue != nil }):
           record.kind = .keyNotIn
           keySet(list)
+        case .all(let tests, false):
+          // Every string has a key id: the builder interned them for this test.
+          let strings = tests.compactMap { test -> JSONValue? in
+            guard case .literal(.string(let text)) = test else { return nil }
+            return keys[ByteString(text)] == nil ? nil : .string(text)
+          }
+          if strings.count == tests.count {
+            record.kind = .keyAll
+            keySet(strings)
+          }
         case .compare(let relation, .number(let operand)):
           record.kind = .numberCompare
           record.comparison = Comparison(relation)
@@ -717,7 +730,7 @@ final class FlatRules: @unchecked Sendable {
     for record in predicates {
       switch record.kind {
       // These read only the key id of a string value.
-      case .literalKey, .strictKey, .keyIn, .keyNotIn, .exists: break
+      case .literalKey, .strictKey, .keyIn, .keyNotIn, .keyAll, .exists: break
       default: needsStringValue[Int(record.slot)] = true
       }
     }

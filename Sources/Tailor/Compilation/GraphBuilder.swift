@@ -206,6 +206,13 @@ struct GraphBuilder {
     case .predicate(let predicate):
       conjunct.slot = table.slot(for: predicate.path)
       let slot = conjunct.slot
+      // The strings of an `$all` get key ids, so that a profile's array names them and the
+      // test is read from the array's key ids (``FlatRules/PredicateKind/keyAll``).
+      if case .operators(let operators) = predicate.test, operators.count == 1,
+        case .all(let tests, caseInsensitive: false) = operators[0]
+      {
+        for case .literal(.string(let text)) in tests { _ = table.keyID(text, slot: slot) }
+      }
       conjunct.shape = GraphBuilder.shape(of: predicate.test) { text in keyID(text, slot) }
       conjunct.cost = GraphBuilder.cost(of: predicate.test)
     case .decision:

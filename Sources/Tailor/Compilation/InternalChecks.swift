@@ -443,7 +443,7 @@ enum InternalChecks {
         "\(name): test out of range"
       )
       switch predicate.kind {
-      case .keyIn, .keyNotIn:
+      case .keyIn, .keyNotIn, .keyAll:
         check(
           inside(predicate.start, predicate.count, flat.keySets.count),
           "\(name): keys out of range"

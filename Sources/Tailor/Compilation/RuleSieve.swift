@@ -225,6 +225,12 @@ struct RuleSieve: Sendable {
           for keyID in list { keyCases[keyID, default: []].append(position) }
         case .suffix(let bytes):
           file(bytes, position)
+        case _ where key.kind == .keys:
+          // `$all` of strings: an array admitted holds the first string it requires.
+          let condition = conjuncts[Int(ids[ids.startIndex])].condition
+          if let member = RuleSieve.requiredMember(condition) {
+            keyCases[builder.table.keyID(member, slot: key.slot), default: []].append(position)
+          }
         case _ where key.kind == .suffix:
           // A `$regex` that requires one of a few literal endings: the rule is admitted
           // under each of them.
@@ -332,7 +338,9 @@ struct RuleSieve: Sendable {
       case .numeric(let domain, .relation): self = domain == .number ? .number : .time
       case .suffix: self = .suffix
       default:
-        if RuleSieve.versionTest(conjunct.condition) != nil {
+        if RuleSieve.requiredMember(conjunct.condition) != nil {
+          self = .keys
+        } else if RuleSieve.versionTest(conjunct.condition) != nil {
           self = .version
         } else if RuleSieve.regexEndings(conjunct.condition) != nil {
           self = .suffix
@@ -409,6 +417,19 @@ struct RuleSieve: Sendable {
       padded.utf8.allSatisfy({ $0 < 0x80 })
     else { return nil }
     return (relation, Array(padded.utf8))
+  }
+
+  /// The string an `$all` test (case-sensitive) requires an array to hold, its first
+  /// literal string: every value the test admits is an array with that element.
+  static func requiredMember(_ condition: Condition) -> String? {
+    guard case .predicate(let predicate) = condition,
+      case .operators(let operators) = predicate.test, operators.count == 1,
+      case .all(let tests, caseInsensitive: false) = operators[0]
+    else { return nil }
+    for test in tests {
+      if case .literal(.string(let text)) = test { return text }
+    }
+    return nil
   }
 
   /// A comparison with a string a filter can index: `$lt`, `$lte`, `$gt` or `$gte` alone,

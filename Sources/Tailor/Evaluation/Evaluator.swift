@@ -944,6 +944,8 @@ private struct Walk {
       result = anyKey(slot, record.start, record.count)
     case .keyNotIn where slot.kind == .keyArray:
       result = !anyKey(slot, record.start, record.count)
+    case .keyAll where slot.kind == .keyArray:
+      result = allKeys(slot, record.start, record.count)
     case .numberCompare where slot.kind == .number:
       result = record.comparison.holds(slot.number, record.number)
     case .numberRange where slot.kind == .number:
@@ -1102,6 +1104,17 @@ private struct Walk {
       return true
     }
     return false
+  }
+
+  /// Whether an array of strings holds every key of the set `start..<start + count`.
+  func allKeys(_ slot: PreparedProfile.Summary, _ start: Int32, _ count: Int32) -> Bool {
+    let first = Int(slot.key)
+    let elements = first..<first + Int(slot.number)
+    for key in keySets[Int(start)..<Int(start + count)]
+    where !elements.contains(where: { arrayKeys[$0] == key }) {
+      return false
+    }
+    return true
   }
 
   @inline(__always)

@@ -228,6 +228,63 @@ struct RuleSieveTests {
     #expect(RuleSieve.stringTest(notASCII)?.1 == nil)
   }
 
+  /// `$all` of strings on an array attribute: filed in a sieve under its first string, and
+  /// read from the array's key ids in graphs and sieves alike (one to three strings, a
+  /// repeat, the empty list), against arrays that hold all, some or none of them, strings
+  /// no rule names, other elements, and values that are not arrays. A second document adds
+  /// tests that need the array itself (`$alli`, an element that is not a literal string).
+  @Test func allOfStringsAgreesWithTheInterpreter() throws {
+    let lists = [
+      #"["a"]"#, #"["a", "b"]"#, #"["b", "a", "c"]"#, #"["a", "a"]"#, "[]", #"["z"]"#, #"["é"]"#,
+    ]
+    func rules(mixed: Bool) -> [String] {
+      (0..<300).map { index in
+        let test =
+          index < lists.count
+          ? #"{"$all": \#(lists[index])}"#
+          : mixed && index % 7 == 0
+            ? (index % 2 == 0
+              ? #"{"$alli": ["A", "t\#(index % 11)"]}"# : #"{"$all": ["a", {"$gt": "b"}]}"#)
+            : index % 3 == 0
+              ? #"{"$in": ["t\#(index % 13)", "u"]}"#
+              : #"{"$all": ["t\#(index % 13)", "t\#(index % 5)"]}"#
+        return #"{"id": "r\#(index)", "when": {"tags": \#(test)}, "serve": "v\#(index % 3)"}"#
+      }
+    }
+    let values: [JSONValue] = [
+      ["a"], ["a", "b"], ["b", "a"], ["a", "b", "c"], ["c", "b", "a", "a"], [], ["unnamed"],
+      ["a", "unnamed", "b"], ["a", 1], ["a", "b", .null], ["c"], ["é", "a"], ["t3", "t1"],
+      ["t4", "t4"], ["T3", "a"], ["u", "t1"], "a", "t3", 3, .null, .bool(true),
+    ]
+    for mixed in [false, true] {
+      for mode in Self.modes {
+        for strategy in [Compiler.Strategy.sieve, .graph] {
+          let text =
+            #"{"tailor": 1, "decisions": {"d": {\#(mode) "variants": {"v0": 0, "v1": 1, "v2": 2}, "rules": ["#
+            + rules(mixed: mixed).prefix(strategy == .graph ? 40 : 300).joined(separator: ",")
+            + "]}}}"
+          let loaded = try Rules(json: Array(text.utf8), strategy: strategy)
+          #expect(
+            loaded.compiled.decisions.allSatisfy { ($0.sieve != nil) == (strategy == .sieve) }
+          )
+          // The fast form reads the array's key ids when every test of it does.
+          #expect(loaded.flat.predicates.contains { $0.kind == .keyAll })
+          let evaluator = loaded.makeEvaluator()
+          for value in values {
+            let profile = JSONValue.object(JSONObject([("tags", value)]))
+            try expectAgreement(
+              loaded,
+              evaluator,
+              profile,
+              "\(mixed) \(strategy) \(value.jsonText)"
+            )
+          }
+          try expectAgreement(loaded, evaluator, .object(JSONObject()), "\(strategy) missing")
+        }
+      }
+    }
+  }
+
   /// The literal endings a `$regex` requires, and the patterns that require none a byte
   /// suffix can decide.
   @Test func regexEndingsAreReadOnlyFromPlainPatterns() throws {
