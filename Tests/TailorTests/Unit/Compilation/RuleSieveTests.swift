@@ -228,11 +228,13 @@ struct RuleSieveTests {
     #expect(RuleSieve.stringTest(notASCII)?.1 == nil)
   }
 
-  /// `$all` of strings on an array attribute: filed in a sieve under its first string, and
-  /// read from the array's key ids in graphs and sieves alike (one to three strings, a
-  /// repeat, the empty list), against arrays that hold all, some or none of them, strings
-  /// no rule names, other elements, and values that are not arrays. A second document adds
-  /// tests that need the array itself (`$alli`, an element that is not a literal string).
+  /// `$all` of strings on an array attribute agrees with the interpreter.
+  ///
+  /// It is filed in a sieve under its first string and read from the array's key ids in
+  /// graphs and sieves alike (one to three strings, a repeat, the empty list), against
+  /// arrays that hold all, some or none of them, strings no rule names, other elements,
+  /// and values that are not arrays. A second document adds tests that need the array
+  /// itself (`$alli`, an element that is not a literal string).
   @Test func allOfStringsAgreesWithTheInterpreter() throws {
     let lists = [
       #"["a"]"#, #"["a", "b"]"#, #"["b", "a", "c"]"#, #"["a", "a"]"#, "[]", #"["z"]"#, #"["é"]"#,
