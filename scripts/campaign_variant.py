@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Variants of the campaign workload, for workloads its generator does not make.
 
-    scripts/campaign_variant.py prefix|coarse|anchored|strings|all SOURCE_DIR TARGET_DIR [LINES]
+    scripts/campaign_variant.py prefix|coarse|anchored|strings|all|or SOURCE_DIR TARGET_DIR [LINES]
 
 SOURCE_DIR holds `rules.json` and `requests.jsonl` as `tailor-profile
 emit-campaign N LINES DIR` writes them (scripts/bench-serve.sh leaves them in
@@ -33,6 +33,10 @@ rules keep their selectivity. Requests are copied unchanged.
 
 all: every `{"tags": {"$in": [T]}}` of one tag becomes `{"$all": [T]}`, which
 holds for the same arrays. Requests are copied unchanged.
+
+or: in each rule, the first `$in` of several strings on an attribute other
+than `tags` becomes an `$or` of equalities, `{"$or": [{"country": "ES"},
+{"country": "PT"}]}`: the same profiles match. Requests are copied unchanged.
 
 Compare two builds on a variant (their answers must be byte-identical), for
 example by instructions per line with scripts/serve-instructions.sh, or time
@@ -135,6 +139,32 @@ def all_of_one(condition):
     return count
 
 
+def or_of_equalities(document):
+    """Writes each rule's first multi-string `$in` (not on `tags`) as an `$or`; returns how many."""
+    count = 0
+    for decision in document.get("decisions", {}).values():
+        for rule in decision.get("rules", []):
+            when = rule.get("when") if isinstance(rule, dict) else None
+            if not isinstance(when, dict):
+                continue
+            for key in list(when):
+                value = when[key]
+                if (
+                    key != "tags"
+                    and not key.startswith("$")
+                    and isinstance(value, dict)
+                    and list(value) == ["$in"]
+                    and isinstance(value["$in"], list)
+                    and len(value["$in"]) > 1
+                    and all(isinstance(item, str) for item in value["$in"])
+                ):
+                    del when[key]
+                    when["$or"] = [{key: item} for item in value["$in"]]
+                    count += 1
+                    break
+    return count
+
+
 def reverse_emails(value):
     """Reverses every `email` string in place."""
     if isinstance(value, dict):
@@ -149,7 +179,7 @@ def reverse_emails(value):
 
 
 def main():
-    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse", "anchored", "strings", "all"):
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse", "anchored", "strings", "all", "or"):
         sys.exit(__doc__)
     mode, source, target = sys.argv[1], sys.argv[2], sys.argv[3]
     limit = int(sys.argv[4]) if len(sys.argv) == 5 else None
@@ -164,6 +194,8 @@ def main():
         summary = f"{stringify(document)} instant tests now string comparisons"
     elif mode == "all":
         summary = f"{all_of_one(document)} one-tag $in tests now $all"
+    elif mode == "or":
+        summary = f"{or_of_equalities(document)} $in tests now $or of equalities"
     else:
         coarsen(document)
         summary = "thresholds and instants coarsened"

@@ -76,6 +76,13 @@ struct RuleSieve: Sendable {
     )
     /// Per conjunct id, the kind of filter it is filed under, decided on first use.
     var kinds = [FiledKind](repeating: .unknown, count: conjuncts.count)
+    // The attributes of `$or`s of string equalities have slots before filters are keyed
+    // (their branches' predicates would have them once compiled).
+    for conjunct in conjuncts {
+      if let equalities = RuleSieve.equalities(conjunct.condition) {
+        _ = builder.table.slot(for: equalities.path)
+      }
+    }
     // A filter is keyed `slot * FiledKind.indexed + kind`: an index into flat per-key arrays.
     let keyCount = builder.table.paths.count * FiledKind.indexed
     // Per item, its filed conjuncts as (filter key, conjunct id) in one flat list, grouped
@@ -85,16 +92,23 @@ struct RuleSieve: Sendable {
     var filedStart: [Int32] = [0]
     filedStart.reserveCapacity(items.count + 1)
     var popularity = [Int](repeating: 0, count: keyCount)
+    // Per conjunct id, the slot it is filed on: a predicate's, or the attribute of an `$or`
+    // of string equalities (see `equalities`).
+    var filedSlots = conjuncts.map(\.slot)
     for item in items {
       let first = filedKeys.count
       for id in item.conjuncts {
         var kind = kinds[Int(id)]
         if kind == .unknown {
           kind = FiledKind(of: conjuncts[Int(id)])
+          if kind == .none, let equalities = RuleSieve.equalities(conjuncts[Int(id)].condition) {
+            filedSlots[Int(id)] = builder.table.slot(for: equalities.path)
+            kind = .keys
+          }
           kinds[Int(id)] = kind
         }
         guard kind != .none else { continue }
-        let key = conjuncts[Int(id)].slot * Int32(FiledKind.indexed) + Int32(kind.rawValue)
+        let key = filedSlots[Int(id)] * Int32(FiledKind.indexed) + Int32(kind.rawValue)
         // One key, suffix or prefix test per rule and filter; every comparison (a range is two).
         var at = filedKeys.count
         var seen = false
@@ -211,6 +225,9 @@ struct RuleSieve: Sendable {
             var holds = false
             if case .predicate(let predicate) = conjuncts[Int(id)].condition {
               holds = evaluator.matches(predicate.test, .null)
+            } else {
+              // An `$or` filed on its attribute: judged on a profile without it.
+              holds = evaluator.evaluate(conjuncts[Int(id)].condition, on: .object(JSONObject()))
             }
             holdsForNullOf[Int(id)] = holds ? 1 : 0
           }
@@ -226,10 +243,17 @@ struct RuleSieve: Sendable {
         case .suffix(let bytes):
           file(bytes, position)
         case _ where key.kind == .keys:
-          // `$all` of strings: an array admitted holds the first string it requires.
           let condition = conjuncts[Int(ids[ids.startIndex])].condition
           if let member = RuleSieve.requiredMember(condition) {
+            // `$all` of strings: an array admitted holds the first string it requires.
             keyCases[builder.table.keyID(member, slot: key.slot), default: []].append(position)
+          } else if let equalities = RuleSieve.equalities(condition) {
+            // An `$or` of string equalities: a string admitted is one of them; an array
+            // skips the filter when one is a literal (which compares an array by its text).
+            if equalities.hasLiteral { acceptsArrays = false }
+            for text in equalities.keys {
+              keyCases[builder.table.keyID(text, slot: key.slot), default: []].append(position)
+            }
           }
         case _ where key.kind == .suffix:
           // A `$regex` that requires one of a few literal endings: the rule is admitted
@@ -430,6 +454,40 @@ struct RuleSieve: Sendable {
       if case .literal(.string(let text)) = test { return text }
     }
     return nil
+  }
+
+  /// The attribute and strings of an `$or` whose every branch tests one attribute for
+  /// string equality (a literal, `$eq`, or a case-sensitive `$in` of strings), as authors
+  /// write `{"$or": [{"country": "ES"}, {"country": "PT"}]}` for an `$in`: a string
+  /// value it admits is one of `keys`. `hasLiteral`: a branch is a literal.
+  static func equalities(
+    _ condition: Condition
+  ) -> (path: AttributePath, keys: [String], hasLiteral: Bool)? {
+    guard case .or(let parts) = condition, case .predicate(let first) = parts.first else {
+      return nil
+    }
+    var keys: [String] = []
+    var hasLiteral = false
+    for part in parts {
+      guard case .predicate(let predicate) = part, predicate.path == first.path else { return nil }
+      switch predicate.test {
+      case .literal(.string(let text)):
+        hasLiteral = true
+        keys.append(text)
+      case .operators(let operators) where operators.count == 1:
+        switch operators[0] {
+        case .eq(.string(let text)): keys.append(text)
+        case .in(let list, caseInsensitive: false):
+          for value in list {
+            guard case .string(let text) = value else { return nil }
+            keys.append(text)
+          }
+        default: return nil
+        }
+      default: return nil
+      }
+    }
+    return (first.path, keys, hasLiteral)
   }
 
   /// A comparison with a string a filter can index: `$lt`, `$lte`, `$gt` or `$gte` alone,

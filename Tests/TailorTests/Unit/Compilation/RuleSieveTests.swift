@@ -287,6 +287,67 @@ struct RuleSieveTests {
     }
   }
 
+  /// An `$or` of string equalities on one attribute agrees with the interpreter.
+  ///
+  /// A sieve files it on that attribute under each string: literals, `$eq` and `$in` of
+  /// strings as branches, an attribute no other test reads, and `$or`s it leaves to the
+  /// checks (two attributes, a number, `$ini`); against strings in and out of the lists,
+  /// strings no rule names, an array whose text is a literal (`"a,b"`), other arrays,
+  /// numbers, booleans, null and missing (which the literal `"null"` may equal).
+  @Test func sievedOrOfEqualitiesAgreeWithTheInterpreter() throws {
+    let branches = [
+      #"{"country": "ES"}, {"country": "PT"}"#,
+      #"{"country": {"$eq": "FR"}}, {"country": {"$in": ["DE", "AT"]}}"#,
+      #"{"country": "a,b"}, {"country": "a"}"#,
+      #"{"region": "north"}, {"region": {"$in": ["south", "east"]}}"#,
+      #"{"country": "ES"}, {"region": "north"}"#,
+      #"{"country": "ES"}, {"country": 7}"#,
+      #"{"country": {"$ini": ["es"]}}, {"country": "PT"}"#,
+      #"{"country": "null"}, {"country": "x"}"#,
+    ]
+    var rules: [String] = []
+    for index in 0..<300 {
+      let when =
+        index < 3 * branches.count
+        ? #"{"$or": [\#(branches[index % branches.count])]}"#
+        : index % 4 == 0
+          ? #"{"$or": [{"country": "c\#(index % 17)"}, {"country": "c\#(index % 5)"}]}"#
+          : #"{"country": {"$in": ["c\#(index % 19)"]}, "age": {"$gte": \#(index % 50)}}"#
+      rules.append(#"{"id": "r\#(index)", "when": \#(when), "serve": "v\#(index % 3)"}"#)
+    }
+    let countries: [JSONValue] = [
+      "ES", "PT", "FR", "DE", "AT", "a,b", "a", "b", "es", "c3", "c4", "c16", "c18", "XX", "",
+      "null", "x",
+      ["a", "b"], ["ES"], ["c3", "c4"], [], 7, .null, .bool(true),
+    ]
+    let regions: [JSONValue] = ["north", "east", "west", .null]
+    for mode in Self.modes {
+      let loaded = try sieved(rules, mode: mode)
+      #expect(loaded.compiled.decisions.allSatisfy { $0.sieve != nil })
+      let evaluator = loaded.makeEvaluator()
+      for country in countries {
+        for region in regions {
+          var profile = JSONObject([("country", country), ("age", 30)])
+          if region != .null { profile["region"] = region }
+          try expectAgreement(
+            loaded,
+            evaluator,
+            .object(profile),
+            "\(country.jsonText) \(region.jsonText)"
+          )
+        }
+      }
+      try expectAgreement(loaded, evaluator, .object(JSONObject()), "missing")
+    }
+    // The `$or`s are filed: `region` has a filter though only `$or`s test it.
+    let summary = try #require(try sieved(rules, mode: "").graph(of: "d", format: .text))
+    #expect(summary.contains("\n  region: keys (3), 3 rules"), "\(summary)")
+    let filed = RuleSieve.equalities(
+      try #require(try sieved(rules, mode: "").document.decisions.first?.rules.first?.condition)
+    )
+    #expect(filed?.keys == ["ES", "PT"] && filed?.hasLiteral == true)
+  }
+
   /// The literal endings a `$regex` requires, and the patterns that require none a byte
   /// suffix can decide.
   @Test func regexEndingsAreReadOnlyFromPlainPatterns() throws {
