@@ -456,8 +456,9 @@ struct RuleSieve: Sendable {
     return nil
   }
 
-  /// The attribute and strings of an `$or` whose every branch tests one attribute for
-  /// string equality (a literal, `$eq`, or a case-sensitive `$in` of strings), as authors
+  /// The attribute and strings of an `$or` of string equalities on one attribute.
+  ///
+  /// Every branch is a literal, `$eq`, or a case-sensitive `$in` of strings, as authors
   /// write `{"$or": [{"country": "ES"}, {"country": "PT"}]}` for an `$in`: a string
   /// value it admits is one of `keys`. `hasLiteral`: a branch is a literal.
   static func equalities(
