@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Variants of the campaign workload, for workloads its generator does not make.
 
-    scripts/campaign_variant.py prefix|coarse|anchored|strings|all|or SOURCE_DIR TARGET_DIR [LINES]
+    scripts/campaign_variant.py prefix|coarse|anchored|strings|all|elem|or SOURCE_DIR TARGET_DIR [LINES]
 
 SOURCE_DIR holds `rules.json` and `requests.jsonl` as `tailor-profile
 emit-campaign N LINES DIR` writes them (scripts/bench-serve.sh leaves them in
@@ -33,6 +33,9 @@ rules keep their selectivity. Requests are copied unchanged.
 
 all: every `{"tags": {"$in": [T]}}` of one tag becomes `{"$all": [T]}`, which
 holds for the same arrays. Requests are copied unchanged.
+
+elem: the same one-tag tests become `{"$elemMatch": {"$eq": T}}` (T is never
+empty, so the same arrays match). Requests are copied unchanged.
 
 or: in each rule, the first `$in` of several strings on an attribute other
 than `tags` becomes an `$or` of equalities, `{"$or": [{"country": "ES"},
@@ -116,8 +119,8 @@ def stringify(condition):
     return count
 
 
-def all_of_one(condition):
-    """Writes each one-tag `$in` on `tags` as `$all`, in place; returns how many."""
+def all_of_one(condition, element=False):
+    """Writes each one-tag `$in` on `tags` as `$all` (or `$elemMatch`), in place; returns how many."""
     count = 0
     if isinstance(condition, dict):
         for key in list(condition):
@@ -129,13 +132,15 @@ def all_of_one(condition):
                 and isinstance(value["$in"], list)
                 and len(value["$in"]) == 1
             ):
-                condition[key] = {"$all": value["$in"]}
+                condition[key] = (
+                    {"$elemMatch": {"$eq": value["$in"][0]}} if element else {"$all": value["$in"]}
+                )
                 count += 1
             else:
-                count += all_of_one(value)
+                count += all_of_one(value, element)
     elif isinstance(condition, list):
         for item in condition:
-            count += all_of_one(item)
+            count += all_of_one(item, element)
     return count
 
 
@@ -179,7 +184,7 @@ def reverse_emails(value):
 
 
 def main():
-    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse", "anchored", "strings", "all", "or"):
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse", "anchored", "strings", "all", "elem", "or"):
         sys.exit(__doc__)
     mode, source, target = sys.argv[1], sys.argv[2], sys.argv[3]
     limit = int(sys.argv[4]) if len(sys.argv) == 5 else None
@@ -194,6 +199,8 @@ def main():
         summary = f"{stringify(document)} instant tests now string comparisons"
     elif mode == "all":
         summary = f"{all_of_one(document)} one-tag $in tests now $all"
+    elif mode == "elem":
+        summary = f"{all_of_one(document, element=True)} one-tag $in tests now $elemMatch"
     elif mode == "or":
         summary = f"{or_of_equalities(document)} $in tests now $or of equalities"
     else:

@@ -167,6 +167,9 @@ final class FlatRules: @unchecked Sendable {
     /// `$all` of strings: for an array of strings, every key id of the sorted set
     /// `start..<start + count` of `keySets` is among its keys.
     case keyAll
+    /// `$elemMatch` of string equality: for an array of strings, one of its keys is in the
+    /// sorted set `start..<start + count` of `keySets` (which leaves out the empty string).
+    case keyElement
     /// `value <comparison> number`, for a number value.
     case numberCompare
     /// Two comparisons with numbers, for a number value: `comparison` with `number` and
@@ -609,6 +612,14 @@ final class FlatRules: @unchecked Sendable {
             record.kind = .keyAll
             keySet(strings)
           }
+        case .elemMatch(.value(let test)):
+          // Every string has a key id: the builder interned them for this test.
+          if let strings = GraphBuilder.elementStrings(test),
+            strings.allSatisfy({ keys[ByteString($0)] != nil })
+          {
+            record.kind = .keyElement
+            keySet(strings.map { .string($0) })
+          }
         case .compare(let relation, .number(let operand)):
           record.kind = .numberCompare
           record.comparison = Comparison(relation)
@@ -730,7 +741,7 @@ final class FlatRules: @unchecked Sendable {
     for record in predicates {
       switch record.kind {
       // These read only the key id of a string value.
-      case .literalKey, .strictKey, .keyIn, .keyNotIn, .keyAll, .exists: break
+      case .literalKey, .strictKey, .keyIn, .keyNotIn, .keyAll, .keyElement, .exists: break
       default: needsStringValue[Int(record.slot)] = true
       }
     }

@@ -206,12 +206,18 @@ struct GraphBuilder {
     case .predicate(let predicate):
       conjunct.slot = table.slot(for: predicate.path)
       let slot = conjunct.slot
-      // The strings of an `$all` get key ids, so that a profile's array names them and the
-      // test is read from the array's key ids (``FlatRules/PredicateKind/keyAll``).
-      if case .operators(let operators) = predicate.test, operators.count == 1,
-        case .all(let tests, caseInsensitive: false) = operators[0]
-      {
-        for case .literal(.string(let text)) in tests { _ = table.keyID(text, slot: slot) }
+      // The strings of an `$all` or an `$elemMatch` of string equality get key ids, so that
+      // a profile's array names them and the test is read from the array's key ids
+      // (``FlatRules/PredicateKind/keyAll``, ``FlatRules/PredicateKind/keyElement``).
+      if case .operators(let operators) = predicate.test, operators.count == 1 {
+        switch operators[0] {
+        case .all(let tests, caseInsensitive: false):
+          for case .literal(.string(let text)) in tests { _ = table.keyID(text, slot: slot) }
+        case .elemMatch(.value(let test)):
+          for text in GraphBuilder.elementStrings(test) ?? [] { _ = table.keyID(text, slot: slot) }
+        default:
+          break
+        }
       }
       conjunct.shape = GraphBuilder.shape(of: predicate.test) { text in keyID(text, slot) }
       conjunct.cost = GraphBuilder.cost(of: predicate.test)
@@ -239,6 +245,26 @@ struct GraphBuilder {
     }
     if keyTexts[slotIndex][index] == nil { keyTexts[slotIndex][index] = ByteString(text) }
     return id
+  }
+
+  /// The strings an `$elemMatch` element test `test` accepts when it is string equality
+  /// (`$eq` of a string, or a case-sensitive `$in` of strings): an element matches when it
+  /// is one of them and not empty (an empty string is falsy, and `$elemMatch` skips it).
+  static func elementStrings(_ test: ValueTest) -> [String]? {
+    guard case .operators(let operators) = test, operators.count == 1 else { return nil }
+    switch operators[0] {
+    case .eq(.string(let text)):
+      return text.isEmpty ? [] : [text]
+    case .in(let list, caseInsensitive: false):
+      var strings: [String] = []
+      for value in list {
+        guard case .string(let text) = value else { return nil }
+        if !text.isEmpty { strings.append(text) }
+      }
+      return strings
+    default:
+      return nil
+    }
   }
 
   /// The number or instant test an interval node can decide, if `test` is one.

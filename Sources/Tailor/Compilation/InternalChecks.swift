@@ -443,7 +443,7 @@ enum InternalChecks {
         "\(name): test out of range"
       )
       switch predicate.kind {
-      case .keyIn, .keyNotIn, .keyAll:
+      case .keyIn, .keyNotIn, .keyAll, .keyElement:
         check(
           inside(predicate.start, predicate.count, flat.keySets.count),
           "\(name): keys out of range"

@@ -244,9 +244,12 @@ struct RuleSieve: Sendable {
           file(bytes, position)
         case _ where key.kind == .keys:
           let condition = conjuncts[Int(ids[ids.startIndex])].condition
-          if let member = RuleSieve.requiredMember(condition) {
-            // `$all` of strings: an array admitted holds the first string it requires.
-            keyCases[builder.table.keyID(member, slot: key.slot), default: []].append(position)
+          if let members = RuleSieve.requiredMembers(condition) {
+            // `$all` of strings: an array admitted holds the first string it requires;
+            // `$elemMatch` of string equality: one of its strings.
+            for member in members {
+              keyCases[builder.table.keyID(member, slot: key.slot), default: []].append(position)
+            }
           } else if let equalities = RuleSieve.equalities(condition) {
             // An `$or` of string equalities: a string admitted is one of them; an array
             // skips the filter when one is a literal (which compares an array by its text).
@@ -362,7 +365,7 @@ struct RuleSieve: Sendable {
       case .numeric(let domain, .relation): self = domain == .number ? .number : .time
       case .suffix: self = .suffix
       default:
-        if RuleSieve.requiredMember(conjunct.condition) != nil {
+        if RuleSieve.requiredMembers(conjunct.condition) != nil {
           self = .keys
         } else if RuleSieve.versionTest(conjunct.condition) != nil {
           self = .version
@@ -443,17 +446,25 @@ struct RuleSieve: Sendable {
     return (relation, Array(padded.utf8))
   }
 
-  /// The string an `$all` test (case-sensitive) requires an array to hold, its first
-  /// literal string: every value the test admits is an array with that element.
-  static func requiredMember(_ condition: Condition) -> String? {
+  /// Strings one of which every value a test admits holds as an element.
+  ///
+  /// An `$all` (case-sensitive) requires its first literal string; an `$elemMatch` of
+  /// string equality one of its strings (``GraphBuilder/elementStrings(_:)``).
+  static func requiredMembers(_ condition: Condition) -> [String]? {
     guard case .predicate(let predicate) = condition,
-      case .operators(let operators) = predicate.test, operators.count == 1,
-      case .all(let tests, caseInsensitive: false) = operators[0]
+      case .operators(let operators) = predicate.test, operators.count == 1
     else { return nil }
-    for test in tests {
-      if case .literal(.string(let text)) = test { return text }
+    switch operators[0] {
+    case .all(let tests, caseInsensitive: false):
+      for test in tests {
+        if case .literal(.string(let text)) = test { return [text] }
+      }
+      return nil
+    case .elemMatch(.value(let test)):
+      return GraphBuilder.elementStrings(test)
+    default:
+      return nil
     }
-    return nil
   }
 
   /// The attribute and strings of an `$or` of string equalities on one attribute.

@@ -946,6 +946,8 @@ private struct Walk {
       result = !anyKey(slot, record.start, record.count)
     case .keyAll where slot.kind == .keyArray:
       result = allKeys(slot, record.start, record.count)
+    case .keyElement where slot.kind == .keyArray:
+      result = anyKey(slot, record.start, record.count)
     case .numberCompare where slot.kind == .number:
       result = record.comparison.holds(slot.number, record.number)
     case .numberRange where slot.kind == .number:

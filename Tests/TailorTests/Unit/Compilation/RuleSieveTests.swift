@@ -228,35 +228,45 @@ struct RuleSieveTests {
     #expect(RuleSieve.stringTest(notASCII)?.1 == nil)
   }
 
-  /// `$all` of strings on an array attribute agrees with the interpreter.
+  /// `$all` of strings and `$elemMatch` of string equality agree with the interpreter.
   ///
-  /// It is filed in a sieve under its first string and read from the array's key ids in
-  /// graphs and sieves alike (one to three strings, a repeat, the empty list), against
-  /// arrays that hold all, some or none of them, strings no rule names, other elements,
-  /// and values that are not arrays. A second document adds tests that need the array
-  /// itself (`$alli`, an element that is not a literal string).
-  @Test func allOfStringsAgreesWithTheInterpreter() throws {
+  /// A sieve files `$all` under its first string and `$elemMatch` under each of its
+  /// strings; both are read from the array's key ids in graphs and sieves alike (one to
+  /// three strings, a repeat, the empty list, the empty string, which `$elemMatch` never
+  /// matches), against arrays that hold all, some or none of them, strings no rule names,
+  /// other elements, and values that are not arrays. A second document adds tests that
+  /// need the array itself (`$alli`, an element that is not a literal string, `$gt`).
+  @Test func allAndElementMatchOfStringsAgreeWithTheInterpreter() throws {
     let lists = [
       #"["a"]"#, #"["a", "b"]"#, #"["b", "a", "c"]"#, #"["a", "a"]"#, "[]", #"["z"]"#, #"["é"]"#,
+    ]
+    let elements = [
+      #"{"$eq": "a"}"#, #"{"$in": ["b", "", "c"]}"#, #"{"$eq": ""}"#, #"{"$in": []}"#,
+      #"{"$in": ["t3", "unnamed-by-profiles"]}"#,
     ]
     func rules(mixed: Bool) -> [String] {
       (0..<300).map { index in
         let test =
           index < lists.count
           ? #"{"$all": \#(lists[index])}"#
-          : mixed && index % 7 == 0
-            ? (index % 2 == 0
-              ? #"{"$alli": ["A", "t\#(index % 11)"]}"# : #"{"$all": ["a", {"$gt": "b"}]}"#)
-            : index % 3 == 0
-              ? #"{"$in": ["t\#(index % 13)", "u"]}"#
-              : #"{"$all": ["t\#(index % 13)", "t\#(index % 5)"]}"#
+          : index < lists.count + elements.count
+            ? #"{"$elemMatch": \#(elements[index - lists.count])}"#
+            : mixed && index == lists.count + elements.count
+              ? #"{"$elemMatch": {"$gt": "b"}}"#
+              : mixed && index % 7 == 0
+                ? (index % 2 == 0
+                  ? #"{"$alli": ["A", "t\#(index % 11)"]}"# : #"{"$all": ["a", {"$gt": "b"}]}"#)
+                : index % 3 == 0
+                  ? #"{"$in": ["t\#(index % 13)", "u"]}"#
+                  : #"{"$all": ["t\#(index % 13)", "t\#(index % 5)"]}"#
         return #"{"id": "r\#(index)", "when": {"tags": \#(test)}, "serve": "v\#(index % 3)"}"#
       }
     }
     let values: [JSONValue] = [
       ["a"], ["a", "b"], ["b", "a"], ["a", "b", "c"], ["c", "b", "a", "a"], [], ["unnamed"],
       ["a", "unnamed", "b"], ["a", 1], ["a", "b", .null], ["c"], ["é", "a"], ["t3", "t1"],
-      ["t4", "t4"], ["T3", "a"], ["u", "t1"], "a", "t3", 3, .null, .bool(true),
+      ["t4", "t4"], ["T3", "a"], ["u", "t1"], [""], ["", "c"], ["b"], "a", "", "t3", 3, .null,
+      .bool(true),
     ]
     for mixed in [false, true] {
       for mode in Self.modes {
@@ -269,8 +279,9 @@ struct RuleSieveTests {
           #expect(
             loaded.compiled.decisions.allSatisfy { ($0.sieve != nil) == (strategy == .sieve) }
           )
-          // The fast form reads the array's key ids when every test of it does.
+          // The fast forms read the array's key ids.
           #expect(loaded.flat.predicates.contains { $0.kind == .keyAll })
+          #expect(loaded.flat.predicates.contains { $0.kind == .keyElement })
           let evaluator = loaded.makeEvaluator()
           for value in values {
             let profile = JSONValue.object(JSONObject([("tags", value)]))
