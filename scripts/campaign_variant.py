@@ -50,98 +50,85 @@ import os
 import sys
 
 
+def rewrite(value, change):
+    """Walks objects and arrays in place: a member for which `change(key, item)` returns
+    a `(key, item)` pair is replaced by it (where it stands when the key is the same, at
+    the end of its object when not); the others are walked. Returns how many it replaced."""
+    count = 0
+    if isinstance(value, dict):
+        for key in list(value):
+            replaced = change(key, value[key])
+            if replaced is None:
+                count += rewrite(value[key], change)
+                continue
+            if replaced[0] != key:
+                del value[key]
+            value[replaced[0]] = replaced[1]
+            count += 1
+    elif isinstance(value, list):
+        for item in value:
+            count += rewrite(item, change)
+    return count
+
+
 def flip(condition):
     """Rewrites `$endsWith` operands in place; returns how many it rewrote."""
-    count = 0
-    if isinstance(condition, dict):
-        for key in list(condition):
-            value = condition[key]
-            if key == "$endsWith" and isinstance(value, str):
-                del condition[key]
-                condition["$startsWith"] = value[::-1]
-                count += 1
-            else:
-                count += flip(value)
-    elif isinstance(condition, list):
-        for item in condition:
-            count += flip(item)
-    return count
+    return rewrite(
+        condition,
+        lambda key, value: ("$startsWith", value[::-1])
+        if key == "$endsWith" and isinstance(value, str)
+        else None,
+    )
 
 
 def coarsen(condition):
     """Rounds comparison thresholds and moves instants to the first of their month, in place."""
-    if isinstance(condition, dict):
-        for key in list(condition):
-            value = condition[key]
-            if key in ("$gte", "$lt", "$gt", "$lte") and isinstance(value, (int, float)):
-                condition[key] = round(value / 50) * 50 if value > 100 else round(value)
-            elif key in ("$after", "$before") and isinstance(value, str):
-                condition[key] = value[:7] + "-01T00:00:00Z"
-            else:
-                coarsen(value)
-    elif isinstance(condition, list):
-        for item in condition:
-            coarsen(item)
+
+    def change(key, value):
+        if key in ("$gte", "$lt", "$gt", "$lte") and isinstance(value, (int, float)):
+            return key, round(value / 50) * 50 if value > 100 else round(value)
+        if key in ("$after", "$before") and isinstance(value, str):
+            return key, value[:7] + "-01T00:00:00Z"
+        return None
+
+    rewrite(condition, change)
 
 
 def anchor(condition):
     """Writes each `$regex` as a whole-address pattern, in place; returns how many."""
-    count = 0
-    if isinstance(condition, dict):
-        for key in list(condition):
-            value = condition[key]
-            if key == "$regex" and isinstance(value, str) and value.startswith("@"):
-                condition[key] = "^[^@ ]+" + value
-                count += 1
-            else:
-                count += anchor(value)
-    elif isinstance(condition, list):
-        for item in condition:
-            count += anchor(item)
-    return count
+    return rewrite(
+        condition,
+        lambda key, value: (key, "^[^@ ]+" + value)
+        if key == "$regex" and isinstance(value, str) and value.startswith("@")
+        else None,
+    )
 
 
 def stringify(condition):
     """Writes `$after`/`$before` as string `$gt`/`$lt`, in place; returns how many."""
-    count = 0
-    if isinstance(condition, dict):
-        for key in list(condition):
-            value = condition[key]
-            if key in ("$after", "$before") and isinstance(value, str):
-                del condition[key]
-                condition["$gt" if key == "$after" else "$lt"] = value
-                count += 1
-            else:
-                count += stringify(value)
-    elif isinstance(condition, list):
-        for item in condition:
-            count += stringify(item)
-    return count
+    return rewrite(
+        condition,
+        lambda key, value: ("$gt" if key == "$after" else "$lt", value)
+        if key in ("$after", "$before") and isinstance(value, str)
+        else None,
+    )
 
 
 def all_of_one(condition, element=False):
     """Writes each one-tag `$in` on `tags` as `$all` (or `$elemMatch`), in place; returns how many."""
-    count = 0
-    if isinstance(condition, dict):
-        for key in list(condition):
-            value = condition[key]
-            if (
-                key == "tags"
-                and isinstance(value, dict)
-                and list(value) == ["$in"]
-                and isinstance(value["$in"], list)
-                and len(value["$in"]) == 1
-            ):
-                condition[key] = (
-                    {"$elemMatch": {"$eq": value["$in"][0]}} if element else {"$all": value["$in"]}
-                )
-                count += 1
-            else:
-                count += all_of_one(value, element)
-    elif isinstance(condition, list):
-        for item in condition:
-            count += all_of_one(item, element)
-    return count
+
+    def change(key, value):
+        if (
+            key == "tags"
+            and isinstance(value, dict)
+            and list(value) == ["$in"]
+            and isinstance(value["$in"], list)
+            and len(value["$in"]) == 1
+        ):
+            return key, {"$elemMatch": {"$eq": value["$in"][0]}} if element else {"$all": value["$in"]}
+        return None
+
+    return rewrite(condition, change)
 
 
 def or_of_equalities(document):
@@ -172,15 +159,10 @@ def or_of_equalities(document):
 
 def reverse_emails(value):
     """Reverses every `email` string in place."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "email" and isinstance(item, str):
-                value[key] = item[::-1]
-            else:
-                reverse_emails(item)
-    elif isinstance(value, list):
-        for item in value:
-            reverse_emails(item)
+    rewrite(
+        value,
+        lambda key, item: (key, item[::-1]) if key == "email" and isinstance(item, str) else None,
+    )
 
 
 def main():
