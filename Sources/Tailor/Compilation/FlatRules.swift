@@ -602,22 +602,12 @@ final class FlatRules: @unchecked Sendable {
         case .nin(let list, false) where list.allSatisfy({ $0.stringValue != nil }):
           record.kind = .keyNotIn
           keySet(list)
-        case .all(let tests, false):
-          // Every string has a key id: the builder interned them for this test.
-          let strings = tests.compactMap { test -> JSONValue? in
-            guard case .literal(.string(let text)) = test else { return nil }
-            return keys[ByteString(text)] == nil ? nil : .string(text)
-          }
-          if strings.count == tests.count {
-            record.kind = .keyAll
-            keySet(strings)
-          }
-        case .elemMatch(.value(let test)):
-          // Every string has a key id: the builder interned them for this test.
-          if let strings = GraphBuilder.elementStrings(test),
+        case .all, .elemMatch:
+          // Every string has a key id when the builder interned this test as a conjunct.
+          if let (strings, requiresAll) = GraphBuilder.arrayStrings(predicate.test),
             strings.allSatisfy({ keys[ByteString($0)] != nil })
           {
-            record.kind = .keyElement
+            record.kind = requiresAll ? .keyAll : .keyElement
             keySet(strings.map { .string($0) })
           }
         case .compare(let relation, .number(let operand)):

@@ -206,18 +206,10 @@ struct GraphBuilder {
     case .predicate(let predicate):
       conjunct.slot = table.slot(for: predicate.path)
       let slot = conjunct.slot
-      // The strings of an `$all` or an `$elemMatch` of string equality get key ids, so that
-      // a profile's array names them and the test is read from the array's key ids
-      // (``FlatRules/PredicateKind/keyAll``, ``FlatRules/PredicateKind/keyElement``).
-      if case .operators(let operators) = predicate.test, operators.count == 1 {
-        switch operators[0] {
-        case .all(let tests, caseInsensitive: false):
-          for case .literal(.string(let text)) in tests { _ = table.keyID(text, slot: slot) }
-        case .elemMatch(.value(let test)):
-          for text in GraphBuilder.elementStrings(test) ?? [] { _ = table.keyID(text, slot: slot) }
-        default:
-          break
-        }
+      // The strings an array test names get key ids, so that a profile's array names them
+      // and the test is read from the array's key ids (``arrayStrings(_:)``).
+      for text in GraphBuilder.arrayStrings(predicate.test)?.strings ?? [] {
+        _ = table.keyID(text, slot: slot)
       }
       conjunct.shape = GraphBuilder.shape(of: predicate.test) { text in keyID(text, slot) }
       conjunct.cost = GraphBuilder.cost(of: predicate.test)
@@ -245,6 +237,28 @@ struct GraphBuilder {
     }
     if keyTexts[slotIndex][index] == nil { keyTexts[slotIndex][index] = ByteString(text) }
     return id
+  }
+
+  /// The strings of an `$all` of strings or an `$elemMatch` of string equality: an array
+  /// passes when it holds every one of them (`requiresAll`) or one.
+  ///
+  /// Such a test is read from the key ids of the array's strings
+  /// (``FlatRules/PredicateKind/keyAll``, ``FlatRules/PredicateKind/keyElement``).
+  static func arrayStrings(_ test: ValueTest) -> (strings: [String], requiresAll: Bool)? {
+    guard case .operators(let operators) = test, operators.count == 1 else { return nil }
+    switch operators[0] {
+    case .all(let tests, caseInsensitive: false):
+      var strings: [String] = []
+      for test in tests {
+        guard case .literal(.string(let text)) = test else { return nil }
+        strings.append(text)
+      }
+      return (strings, true)
+    case .elemMatch(.value(let test)):
+      return elementStrings(test).map { ($0, false) }
+    default:
+      return nil
+    }
   }
 
   /// The strings an `$elemMatch` element test `test` accepts when it is string equality

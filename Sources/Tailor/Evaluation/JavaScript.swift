@@ -111,23 +111,16 @@ package enum JavaScript {
   /// JavaScript's StringToNumber: trims white space, `""` is 0, accepts
   /// `0x`/`0o`/`0b` prefixes, `Infinity` and decimal literals; anything else is NaN.
   static func stringToNumber(_ string: String) -> Double {
-    let bytes: [UInt8]
-    if string.utf8.allSatisfy({ $0 < 0x80 }) {
-      // ASCII (dates, ids, most operands): trimmed as bytes, without decoding scalars.
-      let all = Array(string.utf8)
-      var start = 0
-      var end = all.count
-      while start < end && isWhitespace(Unicode.Scalar(all[start])) { start += 1 }
-      while end > start && isWhitespace(Unicode.Scalar(all[end - 1])) { end -= 1 }
-      bytes = Array(all[start..<end])
-    } else {
-      let scalars = Array(string.unicodeScalars)
-      var start = 0
-      var end = scalars.count
-      while start < end && isWhitespace(scalars[start]) { start += 1 }
-      while end > start && isWhitespace(scalars[end - 1]) { end -= 1 }
-      bytes = Array(String(String.UnicodeScalarView(scalars[start..<end])).utf8)
+    // White space is trimmed scalar by scalar at either end only: the rest is read as
+    // bytes, never decoded (dates and ids are converted once per test while compiling).
+    let scalars = string.unicodeScalars
+    var start = scalars.startIndex
+    var end = scalars.endIndex
+    while start < end && isWhitespace(scalars[start]) { scalars.formIndex(after: &start) }
+    while end > start && isWhitespace(scalars[scalars.index(before: end)]) {
+      scalars.formIndex(before: &end)
     }
+    let bytes = Array(string.utf8[start..<end])
     if bytes.isEmpty { return 0 }
     if bytes.count > 2 && bytes[0] == UInt8(ascii: "0") {
       let radix: Int? =
