@@ -119,6 +119,7 @@ struct MatchesMissingCheck: ValidationCheck {
     /// distinct entry is judged once (equal entries differ at most in the sign of a zero,
     /// which no operator tells apart: null reads as 0 and -0 prints as 0).
     func holdsWhenMissing(field key: String, _ entry: JSONValue) -> Bool {
+      if MatchesMissingCheck.plainlyFailsForNull(entry) { return false }
       let known = FingerprintedJSON(entry)
       if let answer = scratch.fieldAnswers[known] { return answer }
       scratch.parser.diagnostics.removeAll(keepingCapacity: true)
@@ -196,6 +197,43 @@ struct MatchesMissingCheck: ValidationCheck {
     }
     visit(value)
     return result
+  }
+
+  /// Whether a field's test plainly fails for null, read from its JSON without parsing it.
+  ///
+  /// That is a literal other than the text `"null"` and the number 0, or an operator object with
+  /// one operator that fails for null whatever its neighbours (`"$exists": true`, `$in`
+  /// without `null`, `$eq` of a value, a comparison JavaScript answers false for null,
+  /// and the operators that need a string or an array). False when it takes the parser
+  /// and the evaluator to tell.
+  ///
+  /// Campaign rules write a new threshold, date or domain in almost every field, so each
+  /// field is a new test to judge; parsing each again cost the analyses about as much as
+  /// compiling the rules.
+  static func plainlyFailsForNull(_ entry: JSONValue) -> Bool {
+    switch entry {
+    case .string(let text): return text != "null"
+    case .number(let number): return number != 0
+    case .bool: return true
+    case .object(let object):
+      guard ConditionParser.isOperatorObject(object) else { return false }
+      return object.pairs.contains { name, operand in
+        switch name {
+        case "$exists": operand == .bool(true)
+        case "$in": operand.arrayValue?.allSatisfy { !$0.isNull } ?? false
+        case "$eq": !operand.isNull
+        case "$gt": !JavaScript.compare(.null, .greater, operand)
+        case "$gte": !JavaScript.compare(.null, .greaterOrEqual, operand)
+        case "$lt": !JavaScript.compare(.null, .less, operand)
+        case "$lte": !JavaScript.compare(.null, .lessOrEqual, operand)
+        case "$after", "$before", "$startsWith", "$endsWith", "$contains", "$size",
+          "$elemMatch", "$all":
+          true
+        default: false
+        }
+      }
+    default: return false
+    }
   }
 
   /// Whether a test already speaks of missing values: `$exists`, `$type` or a `null` anywhere.

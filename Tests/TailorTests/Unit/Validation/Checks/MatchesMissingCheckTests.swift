@@ -146,4 +146,74 @@ import Testing
     }
     #expect(warned > 20, "too few documents with warnings: \(warned)")
   }
+
+  /// Every field test in a document's rules, as `(path, test)`.
+  static func ruleFields(in document: JSONValue) -> [(String, JSONValue)] {
+    (document.objectValue?["decisions"]?.objectValue?.values ?? []).flatMap { decision in
+      (decision.objectValue?["rules"]?.arrayValue ?? []).flatMap { rule in
+        rule.objectValue?["when"].map { fields(in: $0) } ?? []
+      }
+    }
+  }
+
+  /// Every field test in a condition, as `(path, test)`, through `$and`, `$or`, `$nor` and `$not`.
+  static func fields(in value: JSONValue) -> [(String, JSONValue)] {
+    switch value {
+    case .object(let object):
+      object.pairs.flatMap { key, entry in
+        key.hasPrefix("$") ? fields(in: entry) : [(key, entry)]
+      }
+    case .array(let elements): elements.flatMap { fields(in: $0) }
+    default: []
+    }
+  }
+
+  /// A test the shortcut judges from its JSON fails for null by the parser and the evaluator
+  /// too: the check asks them only when the shortcut cannot tell.
+  @Test func testsPlainlyFailingForNullFailForNull() {
+    let walker = PlainWalker(
+      evaluator: ConditionEvaluator(
+        groups: [:],
+        segment: { _ in false },
+        decision: { _, _ in false }
+      )
+    )
+    var tests: [(String, JSONValue)] = []
+    var campaign = CampaignWorkload(seed: 7)
+    tests += Self.ruleFields(in: campaign.document(rules: 400))
+    let campaignTests = tests.count
+    var documents = RandomDocuments(seed: 20_261_208)
+    for _ in 0..<200 { tests += Self.ruleFields(in: documents.document(maxRules: 20)) }
+    // Operands around null and zero, where JavaScript's coercions decide.
+    let operands: [JSONValue] = [
+      .null, .number(0), .number(-0.0), .number(-1), .number(1), .string(""), .string("0"),
+      .string("null"), .string("-1"), .string("a"), .bool(true), .bool(false),
+      .array([]), .array([.null]), .array([.string("a")]), .array([.string("a"), .null]),
+      .object(JSONObject()),
+    ]
+    let names = [
+      "$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$after", "$before",
+      "$startsWith", "$endsWith", "$contains", "$size", "$elemMatch", "$all", "$regex", "$vgt",
+    ]
+    for name in names {
+      for operand in operands {
+        tests.append(("a", .object(JSONObject([(name, operand)]))))
+        tests.append(("a", .object(JSONObject([(name, operand), ("$exists", .bool(false))]))))
+      }
+    }
+    tests += operands.map { ("a", $0) }
+    var judged = 0
+    var campaignJudged = 0
+    for (index, (path, test)) in tests.enumerated()
+    where MatchesMissingCheck.plainlyFailsForNull(test) {
+      judged += 1
+      if index < campaignTests { campaignJudged += 1 }
+      #expect(!walker.holdsWhenMissing(path, test), "\(path): \(test.jsonText)")
+    }
+    // Most campaign fields are judged from their JSON (a few `$lt` of ages hold for null).
+    #expect(
+      campaignJudged * 10 > campaignTests * 9 && judged > campaignJudged + 300,
+      "judged \(judged), campaign \(campaignJudged) of \(campaignTests)"
+    )
+  }
 }
