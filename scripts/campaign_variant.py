@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Variants of the campaign workload, for workloads its generator does not make.
 
-    scripts/campaign_variant.py prefix|coarse|anchored|strings|all|elem|or SOURCE_DIR TARGET_DIR [LINES]
+    scripts/campaign_variant.py prefix|coarse|anchored|strings|all|elem|or|numbers SOURCE_DIR TARGET_DIR [LINES]
 
 SOURCE_DIR holds `rules.json` and `requests.jsonl` as `tailor-profile
 emit-campaign N LINES DIR` writes them (scripts/bench-serve.sh leaves them in
@@ -40,6 +40,11 @@ empty, so the same arrays match). Requests are copied unchanged.
 or: in each rule, the first `$in` of several strings on an attribute other
 than `tags` becomes an `$or` of equalities, `{"$or": [{"country": "ES"},
 {"country": "PT"}]}`: the same profiles match. Requests are copied unchanged.
+
+numbers: every `age` range of whole numbers, `{"$gte": A, "$lt": B}` with B - A
+at most 16 (beside `"$exists": true` or not), becomes `{"$in": [A, ..., B - 1]}`,
+as authors who list ages write it. The generator's ages are whole numbers, so
+the same profiles match. Requests are copied unchanged.
 
 Compare two builds on a variant (their answers must be byte-identical), for
 example by instructions per line with scripts/serve-instructions.sh, or time
@@ -157,6 +162,24 @@ def or_of_equalities(document):
     return count
 
 
+def listed_ages(condition):
+    """Writes short whole-number `age` ranges as `$in` lists, in place; returns how many."""
+
+    def change(key, value):
+        if key != "age" or not isinstance(value, dict) or set(value) - {"$gte", "$lt", "$exists"}:
+            return None
+        low, high = value.get("$gte"), value.get("$lt")
+        if not all(isinstance(bound, int) and not isinstance(bound, bool) for bound in (low, high)):
+            return None
+        if not 0 < high - low <= 16:
+            return None
+        listed = {name: operand for name, operand in value.items() if name == "$exists"}
+        listed["$in"] = list(range(low, high))
+        return key, listed
+
+    return rewrite(condition, change)
+
+
 def reverse_emails(value):
     """Reverses every `email` string in place."""
     rewrite(
@@ -166,7 +189,7 @@ def reverse_emails(value):
 
 
 def main():
-    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse", "anchored", "strings", "all", "elem", "or"):
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("prefix", "coarse", "anchored", "strings", "all", "elem", "or", "numbers"):
         sys.exit(__doc__)
     mode, source, target = sys.argv[1], sys.argv[2], sys.argv[3]
     limit = int(sys.argv[4]) if len(sys.argv) == 5 else None
@@ -185,6 +208,8 @@ def main():
         summary = f"{all_of_one(document, element=True)} one-tag $in tests now $elemMatch"
     elif mode == "or":
         summary = f"{or_of_equalities(document)} $in tests now $or of equalities"
+    elif mode == "numbers":
+        summary = f"{listed_ages(document)} age ranges now $in lists"
     else:
         coarsen(document)
         summary = "thresholds and instants coarsened"

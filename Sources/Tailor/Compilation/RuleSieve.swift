@@ -363,6 +363,9 @@ struct RuleSieve: Sendable {
       switch conjunct.shape {
       case .key, .members: self = .keys
       case .numeric(let domain, .relation): self = domain == .number ? .number : .time
+      // A number literal, `$eq` or `$in` of numbers: admitted between its least and
+      // greatest numbers (other values, strings a literal coerces among them, skip the filter).
+      case .numeric(.number, .oneOf(let values)) where !values.isEmpty: self = .number
       case .suffix: self = .suffix
       default:
         if RuleSieve.requiredMembers(conjunct.condition) != nil {
@@ -516,10 +519,21 @@ struct RuleSieve: Sendable {
   /// The regions `low...high` where a comparison holds, among the regions of `thresholds`
   /// (which hold its operand).
   static func regions(of test: NumericTest, _ thresholds: [Double]) -> (Int32, Int32) {
-    guard case .relation(let relation, let operand) = test,
-      let at = RuleSieve.position(of: operand, in: thresholds)
-    else { return (0, Int32(2 * thresholds.count)) }
-    return regions(FlatRules.Comparison(relation), at: at, among: thresholds.count)
+    let everything = (Int32(0), Int32(2 * thresholds.count))
+    switch test {
+    case .relation(let relation, let operand):
+      guard let at = RuleSieve.position(of: operand, in: thresholds) else { return everything }
+      return regions(FlatRules.Comparison(relation), at: at, among: thresholds.count)
+    case .oneOf(let values):
+      // From the least number's region to the greatest's: a necessary condition.
+      guard let least = values.min(), let greatest = values.max(),
+        let low = RuleSieve.position(of: least, in: thresholds),
+        let high = RuleSieve.position(of: greatest, in: thresholds)
+      else { return everything }
+      return (Int32(2 * low + 1), Int32(2 * high + 1))
+    case .noneOf:
+      return everything
+    }
   }
 
   /// The regions `low...high` where `value <comparison> thresholds[at]` holds, among the

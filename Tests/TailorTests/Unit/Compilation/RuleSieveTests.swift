@@ -359,6 +359,46 @@ struct RuleSieveTests {
     #expect(filed?.keys == ["ES", "PT"] && filed?.hasLiteral == true)
   }
 
+  /// Number literals, `$eq` and `$in` of numbers are filed between their least and greatest
+  /// numbers; values of other types (which a literal coerces) skip the filter.
+  @Test func sievedNumberEqualitiesAgreeWithTheInterpreter() throws {
+    let tests = [
+      "30", #"{"$eq": 31}"#, #"{"$in": [18, 25, 40]}"#, #"{"$in": [-0.0, 2.5]}"#, "0",
+      #"{"$in": [7]}"#, #"{"$in": [12, 12, 13], "$gte": 13}"#, #"{"$in": [1, "x"]}"#,
+      #"{"$in": []}"#,
+    ]
+    var rules: [String] = []
+    for index in 0..<300 {
+      let when =
+        index < 3 * tests.count
+        ? #"{"store": \#(tests[index % tests.count]), "tier": {"$in": ["t\#(index % 3)"]}}"#
+        : index % 3 == 0
+          ? #"{"store": {"$in": [\#(index % 41), \#(index % 41 + 3)]}, "tier": "t\#(index % 4)"}"#
+          : #"{"store": \#(index % 37), "age": {"$gte": \#(index % 50)}}"#
+      rules.append(#"{"id": "r\#(index)", "when": \#(when), "serve": "v\#(index % 3)"}"#)
+    }
+    let stores: [JSONValue] = [
+      30, 31, 18, 25, 40, 24, 0, -0.0, 2.5, 2, 7, 12, 13, 14, 1, 3, 36, 43, 44, -1, 1e9,
+      "30", "x", "", "0", "1e1", .bool(true), .bool(false), [30], [12, 13], [], .null,
+    ]
+    for mode in Self.modes {
+      let loaded = try sieved(rules, mode: mode)
+      #expect(loaded.compiled.decisions.allSatisfy { $0.sieve != nil })
+      let evaluator = loaded.makeEvaluator()
+      for store in stores {
+        for tier in ["t0", "t1", "t2", "t3"] {
+          let profile = JSONObject([("store", store), ("tier", .string(tier)), ("age", 30)])
+          try expectAgreement(loaded, evaluator, .object(profile), "\(store.jsonText) \(tier)")
+        }
+      }
+      try expectAgreement(loaded, evaluator, .object(JSONObject([("tier", "t0")])), "missing")
+    }
+    // Every rule that tests `store` with numbers only is filed on it (not `[1, "x"]`, `[]`).
+    let summary = try #require(try sieved(rules, mode: "").graph(of: "d", format: .text))
+    #expect(summary.contains("\n  store: numbers ("), "\(summary)")
+    #expect(summary.contains("thresholds), 294 rules"), "\(summary)")
+  }
+
   /// The literal endings a `$regex` requires, and the patterns that require none a byte
   /// suffix can decide.
   @Test func regexEndingsAreReadOnlyFromPlainPatterns() throws {
