@@ -13,7 +13,12 @@ struct PredicateTable: Sendable {
 
   /// The slot of `path`, interning it on first use.
   mutating func slot(for path: AttributePath) -> Int32 {
-    if let slot = pathIndex[path] { return slot }
+    // Documents test a few attributes: comparing bytes with each costs less than hashing.
+    if paths.count <= 16 {
+      if let index = paths.firstIndex(of: path) { return Int32(index) }
+    } else if let slot = pathIndex[path] {
+      return slot
+    }
     let slot = Int32(paths.count)
     paths.append(path)
     pathIndex[path] = slot

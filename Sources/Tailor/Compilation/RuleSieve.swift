@@ -322,7 +322,21 @@ struct RuleSieve: Sendable {
           ? .versions(thresholds: thresholds, regions: regions)
           : .strings(thresholds: thresholds, regions: regions)
       case .number, .time, .unknown, .none:
-        let thresholds = Array(Set(tests.flatMap { $0.tests.flatMap(\.keys) })).sorted()
+        // Every test's numbers, sorted, without repeats (no array per test, no set).
+        var keys: [Double] = []
+        keys.reserveCapacity(2 * tests.count)
+        for entry in tests {
+          for test in entry.tests {
+            switch test {
+            case .relation(_, let value): keys.append(value)
+            case .oneOf(let values), .noneOf(let values): keys.append(contentsOf: values)
+            }
+          }
+        }
+        keys.sort()
+        var thresholds: [Double] = []
+        thresholds.reserveCapacity(keys.count)
+        for key in keys where thresholds.last != key { thresholds.append(key) }
         let regions = tests.map { entry in
           let (low, high) = RuleSieve.intersection(
             entry.tests.map { RuleSieve.regions(of: $0, thresholds) },
