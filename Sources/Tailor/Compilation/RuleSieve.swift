@@ -122,8 +122,17 @@ struct RuleSieve: Sendable {
         }
         if seen, kind == .keys || kind == .suffix || kind == .prefix { continue }
         if !seen { popularity[Int(key)] += 1 }
-        filedKeys.insert(key, at: at)
-        filedIDs.insert(id, at: at)
+        // Inserted at `at` by moving the few entries after it (a rule has a few filters).
+        filedKeys.append(key)
+        filedIDs.append(id)
+        var index = filedKeys.count - 1
+        while index > at {
+          filedKeys[index] = filedKeys[index - 1]
+          filedIDs[index] = filedIDs[index - 1]
+          index -= 1
+        }
+        filedKeys[at] = key
+        filedIDs[at] = id
       }
       filedStart.append(Int32(filedKeys.count))
     }
@@ -138,6 +147,7 @@ struct RuleSieve: Sendable {
     // filter's rules form few runs; rule order breaks ties.
     let signatures = items.indices.map { itemIndex in
       var signature: [Int32] = []
+      signature.reserveCapacity(Int(filedStart[itemIndex + 1] - filedStart[itemIndex]))
       var previous = Int32(-1)
       for index in Int(filedStart[itemIndex])..<Int(filedStart[itemIndex + 1])
       where filedKeys[index] != previous {
@@ -286,9 +296,10 @@ struct RuleSieve: Sendable {
             )
             continue
           }
-          let numeric: [NumericTest] = ids.compactMap { id in
-            guard case .numeric(_, let test) = conjuncts[Int(id)].shape else { return nil }
-            return test
+          var numeric: [NumericTest] = []
+          numeric.reserveCapacity(ids.count)
+          for id in ids {
+            if case .numeric(_, let test) = conjuncts[Int(id)].shape { numeric.append(test) }
           }
           tests.append((position, numeric))
         }
