@@ -577,10 +577,22 @@ final class FlatRules: @unchecked Sendable {
       var record = PredicateRecord(slot: predicate.slot, test: Int32(tests.count - 1))
       let keys = table.keyIDs[Int(predicate.slot)]
       func keySet(_ list: [JSONValue]) {
-        let ids = Set(list.compactMap { $0.stringValue.flatMap { keys[ByteString($0)] } }).sorted()
-        record.start = Int32(keySets.count)
-        record.count = Int32(ids.count)
-        keySets.append(contentsOf: ids)
+        // The strings' key ids, distinct and ascending: appended, sorted in place, then
+        // repeats dropped (no set or array for a list of a few strings).
+        let start = keySets.count
+        for case .string(let text) in list {
+          if let id = keys[ByteString(text)] { keySets.append(id) }
+        }
+        keySets[start...].sort()
+        var end = start
+        for index in start..<keySets.count where end == start || keySets[end - 1] != keySets[index]
+        {
+          keySets[end] = keySets[index]
+          end += 1
+        }
+        keySets.removeSubrange(end...)
+        record.start = Int32(start)
+        record.count = Int32(end - start)
       }
       func affix(_ text: String) {
         record.start = Int32(affixBytes.count)

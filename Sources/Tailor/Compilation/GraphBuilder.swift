@@ -303,7 +303,9 @@ struct GraphBuilder {
       case .eq(.string(let text)): return .key(keyID(text))
       case .in(let list, false) where list.allSatisfy({ $0.stringValue != nil }) && !list.isEmpty:
         // Distinct and ascending: sorted, then repeats dropped (no set for a list or two).
-        var keys = list.compactMap { $0.stringValue.map(keyID) }
+        var keys: [Int32] = []
+        keys.reserveCapacity(list.count)
+        for case .string(let text) in list { keys.append(keyID(text)) }
         keys.sort()
         var distinct: [Int32] = []
         distinct.reserveCapacity(keys.count)
