@@ -577,22 +577,14 @@ final class FlatRules: @unchecked Sendable {
       var record = PredicateRecord(slot: predicate.slot, test: Int32(tests.count - 1))
       let keys = table.keyIDs[Int(predicate.slot)]
       func keySet(_ list: [JSONValue]) {
-        // The strings' key ids, distinct and ascending: appended, sorted in place, then
-        // repeats dropped (no set or array for a list of a few strings).
+        // The strings' key ids, distinct and ascending, appended in place.
         let start = keySets.count
         for case .string(let text) in list {
           if let id = keys[ByteString(text)] { keySets.append(id) }
         }
-        keySets[start...].sort()
-        var end = start
-        for index in start..<keySets.count where end == start || keySets[end - 1] != keySets[index]
-        {
-          keySets[end] = keySets[index]
-          end += 1
-        }
-        keySets.removeSubrange(end...)
+        keySets.sortDroppingRepeats(from: start)
         record.start = Int32(start)
-        record.count = Int32(end - start)
+        record.count = Int32(keySets.count - start)
       }
       func affix(_ text: String) {
         record.start = Int32(affixBytes.count)

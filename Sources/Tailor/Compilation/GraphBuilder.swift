@@ -302,15 +302,12 @@ struct GraphBuilder {
       switch operators[0] {
       case .eq(.string(let text)): return .key(keyID(text))
       case .in(let list, false) where list.allSatisfy({ $0.stringValue != nil }) && !list.isEmpty:
-        // Distinct and ascending: sorted, then repeats dropped (no set for a list or two).
+        // Distinct and ascending (no set for a list or two).
         var keys: [Int32] = []
         keys.reserveCapacity(list.count)
         for case .string(let text) in list { keys.append(keyID(text)) }
-        keys.sort()
-        var distinct: [Int32] = []
-        distinct.reserveCapacity(keys.count)
-        for key in keys where distinct.last != key { distinct.append(key) }
-        return .members(distinct)
+        keys.sortDroppingRepeats()
+        return .members(keys)
       case .endsWith(let suffix): return .suffix(Array(suffix.utf8))
       default: return .none
       }
@@ -579,6 +576,7 @@ struct GraphBuilder {
         }
       }
     }
+    // `all` keeps its repeats: the cells below are cut at its quantiles.
     all.sort()
     var thresholds: [Double] = []
     for value in all where thresholds.last != value { thresholds.append(value) }

@@ -97,3 +97,17 @@ extension Dictionary {
   @inline(__always)
   private static func read(_ value: inout Value) -> Value { value }
 }
+
+extension Array where Element: Comparable {
+  /// Sorts the elements from `start` on and drops the repeats among them, in place: the
+  /// distinct values ascending, without a set (the lists compiled are mostly short).
+  mutating func sortDroppingRepeats(from start: Int = 0) {
+    self[start...].sort()
+    var end = start
+    for index in start..<count where end == start || self[end - 1] != self[index] {
+      self[end] = self[index]
+      end += 1
+    }
+    removeSubrange(end...)
+  }
+}

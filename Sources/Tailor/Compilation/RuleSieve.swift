@@ -334,20 +334,17 @@ struct RuleSieve: Sendable {
           : .strings(thresholds: thresholds, regions: regions)
       case .number, .time, .unknown, .none:
         // Every test's numbers, sorted, without repeats (no array per test, no set).
-        var keys: [Double] = []
-        keys.reserveCapacity(2 * tests.count)
+        var thresholds: [Double] = []
+        thresholds.reserveCapacity(2 * tests.count)
         for entry in tests {
           for test in entry.tests {
             switch test {
-            case .relation(_, let value): keys.append(value)
-            case .oneOf(let values), .noneOf(let values): keys.append(contentsOf: values)
+            case .relation(_, let value): thresholds.append(value)
+            case .oneOf(let values), .noneOf(let values): thresholds.append(contentsOf: values)
             }
           }
         }
-        keys.sort()
-        var thresholds: [Double] = []
-        thresholds.reserveCapacity(keys.count)
-        for key in keys where thresholds.last != key { thresholds.append(key) }
+        thresholds.sortDroppingRepeats()
         let regions = tests.map { entry in
           let (low, high) = RuleSieve.intersection(
             entry.tests.map { RuleSieve.regions(of: $0, thresholds) },
